@@ -1,0 +1,75 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ColorEnvironment } from "./colorEnvironment.ts";
+import { COLORS, type Color, type ClusterSpec, type ServiceSpec } from "./config.ts";
+import { replicasFor, type ColorWeights } from "./traffic.ts";
+import { WeightedRoute } from "./weightedRoute.ts";
+
+export interface BlueGreenServiceArgs {
+    service: ServiceSpec;
+    cluster: ClusterSpec;
+    namespace: pulumi.Input<string>;
+    /** Percent per color on this cluster; the only weight-dependent input. */
+    weights: ColorWeights;
+    /** Image per deployed color; a color without one is not deployed and must have weight 0. */
+    images: Partial<Record<Color, pulumi.Input<string>>>;
+    /** See StackModel.idleReplicas. */
+    idleReplicas: number | "full";
+    hostnames: string[];
+    provider: k8s.Provider;
+}
+
+/**
+ * Both colors of one service on one cluster and the route in front of them. Colors that take
+ * traffic are registered before the route, which waits for them; colors at weight 0 wait for the
+ * route, so a color scaled down to idleReplicas is drained first.
+ */
+export class BlueGreenService extends pulumi.ComponentResource {
+    readonly colors: Partial<Record<Color, ColorEnvironment>> = {};
+    readonly route: WeightedRoute;
+
+    constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("switchyard:kubernetes:BlueGreenService", name, {}, opts);
+        const { service, weights } = args;
+        const deployed = COLORS.filter((color) => args.images[color] !== undefined);
+        const makeColor = (color: Color, dependsOn: pulumi.Resource[]) => {
+            const colorSpec = service[color]!;
+            this.colors[color] = new ColorEnvironment(
+                `${name}-${color}`,
+                {
+                    service,
+                    color,
+                    image: args.images[color]!,
+                    version: colorSpec.version,
+                    replicas: replicasFor(service.replicas, weights[color], args.idleReplicas),
+                    namespace: args.namespace,
+                    imagePullSecrets: args.cluster.imagePullSecrets,
+                    provider: args.provider,
+                },
+                { parent: this, dependsOn },
+            );
+            return this.colors[color]!;
+        };
+        const live = deployed.filter((color) => weights[color] > 0).map((color) => makeColor(color, []));
+        this.route = new WeightedRoute(
+            name,
+            {
+                routeName: service.name,
+                namespace: args.namespace,
+                gateway: args.cluster.gateway,
+                hostnames: args.hostnames,
+                backends: deployed.map((color) => ({
+                    color,
+                    serviceName: `${service.name}-${color}`,
+                    port: service.port,
+                    weight: weights[color],
+                })),
+                waitFor: live,
+                provider: args.provider,
+            },
+            { parent: this },
+        );
+        for (const color of deployed.filter((c) => weights[c] === 0)) makeColor(color, [this.route]);
+        this.registerOutputs({ route: this.route.route.metadata.name });
+    }
+}

@@ -1,0 +1,93 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Color, ServiceSpec } from "./config.ts";
+import { colorLabels, colorObjectName, colorSelector } from "./labels.ts";
+
+export interface ColorEnvironmentArgs {
+    service: ServiceSpec;
+    color: Color;
+    /** Image the color runs: a reference from config, or the digest of a build. */
+    image: pulumi.Input<string>;
+    /** Value of the `version` label. */
+    version: string;
+    /** Pods to run; never derived from a weight unless the stack opted into idle scaling. */
+    replicas: number;
+    namespace: pulumi.Input<string>;
+    /** Secrets the kubelet uses to pull the image. Default: none. */
+    imagePullSecrets?: string[];
+    provider: k8s.Provider;
+}
+
+/**
+ * One color of one service on one cluster: a Deployment that rolls with no unavailable pods and a
+ * Service that selects that color alone. The Kubernetes provider waits for the Deployment's
+ * rollout on create and update, which is what gates traffic shifts (see WeightedRoute).
+ */
+export class ColorEnvironment extends pulumi.ComponentResource {
+    readonly deployment: k8s.apps.v1.Deployment;
+    readonly service: k8s.core.v1.Service;
+    /** Name of the Kubernetes Service, for backendRefs. */
+    readonly serviceName: string;
+
+    constructor(name: string, args: ColorEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("switchyard:kubernetes:ColorEnvironment", name, {}, opts);
+        const { service, color } = args;
+        const objectName = colorObjectName(service.name, color);
+        const labels = colorLabels(service.name, color, args.version);
+        const probe = { httpGet: { path: service.healthPath, port: "http" } };
+        const env = Object.keys(service.env)
+            .sort()
+            .map((key) => ({ name: key, value: service.env[key]! }));
+        this.deployment = new k8s.apps.v1.Deployment(
+            name,
+            {
+                metadata: { name: objectName, namespace: args.namespace, labels },
+                spec: {
+                    replicas: args.replicas,
+                    revisionHistoryLimit: 5,
+                    selector: { matchLabels: colorSelector(service.name, color) },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            ...(args.imagePullSecrets?.length
+                                ? { imagePullSecrets: args.imagePullSecrets.map((secret) => ({ name: secret })) }
+                                : {}),
+                            containers: [
+                                {
+                                    name: "app",
+                                    image: args.image,
+                                    ports: [{ name: "http", containerPort: service.port, protocol: "TCP" }],
+                                    env: [
+                                        ...env,
+                                        { name: "SWITCHYARD_COLOR", value: color },
+                                        { name: "SWITCHYARD_VERSION", value: args.version },
+                                    ],
+                                    resources: { requests: { ...service.resources.requests }, limits: { ...service.resources.limits } },
+                                    readinessProbe: { ...probe, periodSeconds: 5, failureThreshold: 3 },
+                                    livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
+                                    securityContext: { allowPrivilegeEscalation: false },
+                                },
+                            ],
+                        },
+                    },
+                },
+            },
+            { parent: this, provider: args.provider },
+        );
+        this.service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name: objectName, namespace: args.namespace, labels: colorSelector(service.name, color) },
+                spec: {
+                    type: "ClusterIP",
+                    selector: colorSelector(service.name, color),
+                    ports: [{ name: "http", port: service.port, targetPort: "http", protocol: "TCP" }],
+                },
+            },
+            { parent: this, provider: args.provider },
+        );
+        this.serviceName = objectName;
+        this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
+    }
+}

@@ -1,0 +1,33 @@
+// Reads the `switchyard:` namespace from the Pulumi runtime and validates it before any resource
+// is registered. The only module that knows where config comes from.
+
+import * as pulumi from "@pulumi/pulumi";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { ConfigError } from "./validation.ts";
+import { PROJECT, parseStackConfig, type StackModel } from "./config.ts";
+
+/** The project directory: where Pulumi.yaml, and the build contexts it names, live. */
+export const PROJECT_DIR = resolve(import.meta.dirname, "..");
+
+// The SDK keeps the stack's secret keys here (set by the CLI, or by setAllConfig under mocks);
+// it is exported at runtime but not in the typings.
+const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+
+export function loadStackModel(): StackModel {
+    const prefix = `${PROJECT}:`;
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+    }
+    try {
+        return parseStackConfig(raw, {
+            isSecret: (key) => runtimeConfig.isConfigSecret(`${prefix}${key}`),
+            pathExists: (relativePath) => existsSync(resolve(PROJECT_DIR, relativePath)),
+        });
+    } catch (error) {
+        // RunError prints the message without a stack trace: the problems are the operator's to fix.
+        if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+        throw error;
+    }
+}
