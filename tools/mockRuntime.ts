@@ -1,0 +1,224 @@
+// Runs a Pulumi program in-process under Pulumi's official mocks (pulumi.runtime.setMocks) and
+// records every RegisterResource request the SDK sends: the same inputs, parent, provider and
+// dependencies the engine would receive. Nothing here plans, diffs against state or calls a cloud.
+
+import * as pulumi from "@pulumi/pulumi";
+import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks.js";
+import { specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc.js";
+import { createHash } from "node:crypto";
+import type { StackConfig } from "./stackFiles.ts";
+
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    /** Inputs with secrets unwrapped and resource references replaced by their URN. */
+    inputs: Record<string, unknown>;
+    /** Inputs exactly as sent on the wire (secrets and references in Pulumi's JSON encoding). */
+    wireInputs: Record<string, unknown>;
+    /** Top-level input names that carry a secret. */
+    secretInputs: string[];
+    parent: string;
+    /** Provider reference `urn::id`, empty for components and the default provider. */
+    provider: string;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    protect: boolean;
+    deleteBeforeReplace: boolean;
+    ignoreChanges: string[];
+}
+
+export interface ProgramRun {
+    resources: RegisteredResource[];
+    /** Stack outputs, resolved. */
+    outputs: Record<string, unknown>;
+}
+
+const MOCK_ACCOUNT = "123456789012";
+
+function digestOf(value: unknown): string {
+    return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+/** Secrets unwrapped and resource references reduced to their URN. */
+export function plainValue(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(plainValue);
+    if (typeof value === "object" && value !== null) {
+        const record = value as Record<string, unknown>;
+        if (record[specialSigKey] === specialSecretSig) return plainValue(record.value);
+        if (record[specialSigKey] === specialResourceSig) return record.urn;
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plainValue(v)]));
+    }
+    return value;
+}
+
+function containsSecret(value: unknown): boolean {
+    if (Array.isArray(value)) return value.some(containsSecret);
+    if (typeof value === "object" && value !== null) {
+        const record = value as Record<string, unknown>;
+        return record[specialSigKey] === specialSecretSig || Object.values(record).some(containsSecret);
+    }
+    return false;
+}
+
+/**
+ * Provider-computed outputs the program reads back. Values are derived from the inputs, so the
+ * same inputs always give the same outputs and a changed build gives a changed digest.
+ */
+function mockState(args: MockResourceArgs, regionOf: (provider: string | undefined) => string): { id: string; state: Record<string, unknown> } {
+    const inputs = args.inputs as Record<string, unknown>;
+    const metadata = inputs.metadata as { name?: string; namespace?: string } | undefined;
+    switch (args.type) {
+        case "aws:ecr/repository:Repository": {
+            const region = regionOf(args.provider);
+            return {
+                id: String(inputs.name),
+                state: {
+                    ...inputs,
+                    registryId: MOCK_ACCOUNT,
+                    repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name}`,
+                    arn: `arn:aws:ecr:${region}:${MOCK_ACCOUNT}:repository/${inputs.name}`,
+                },
+            };
+        }
+        case "docker:index/image:Image": {
+            const repository = String(inputs.imageName).replace(/:[^:/]+$/, "");
+            return { id: `${args.name}-id`, state: { ...inputs, repoDigest: `${repository}@sha256:${digestOf(inputs.build ?? inputs.imageName)}` } };
+        }
+        case "aws:route53/healthCheck:HealthCheck":
+            return { id: digestOf([args.name, inputs.fqdn]).slice(0, 36), state: inputs };
+        default:
+            if (metadata?.name) return { id: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name, state: inputs };
+            return { id: `${args.name}-id`, state: inputs };
+    }
+}
+
+function mockCall(args: MockCallArgs): Record<string, unknown> {
+    switch (args.token) {
+        case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return { userName: "AWS", password: "mock-ecr-token", proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.amazonaws.com` };
+        case "aws:route53/getZone:getZone":
+            return { zoneId: `Z${digestOf(args.inputs.name).slice(0, 20).toUpperCase()}`, name: args.inputs.name };
+        default:
+            throw new Error(`no mock for invoke ${args.token}; add one in tools/mockRuntime.ts`);
+    }
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getProtect(): boolean;
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+}
+
+type Callback = (error: unknown, response?: { getUrn(): string }) => void;
+
+interface MonitorHooks {
+    registerResource(request: RegisterRequest, callback: Callback): void;
+    signalAndWaitForShutdown?: (request: unknown, callback: (error: unknown, response: unknown) => void) => void;
+}
+
+/**
+ * Runs `program` as the language host would (inside the root Stack resource) under the given
+ * stack config, and returns what it registered. Each call resets the SDK's state, so one process
+ * can run the same program under several configs.
+ */
+export async function runProgram(program: () => unknown, stackConfig: StackConfig, options: { preview?: boolean } = {}): Promise<ProgramRun> {
+    const resources: RegisteredResource[] = [];
+    const providerRegions = new Map<string, string>();
+    const regionOf = (reference: string | undefined) => providerRegions.get(reference?.split("::").pop() ?? "") ?? "us-east-1";
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                const result = mockState(args, regionOf);
+                if (args.type === "pulumi:providers:aws") providerRegions.set(result.id, String(args.inputs.region));
+                return result;
+            },
+            call: mockCall,
+        },
+        stackConfig.project,
+        stackConfig.stack,
+        options.preview ?? false,
+    );
+    const monitor = pulumi.runtime.getMonitor() as unknown as MonitorHooks;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) => {
+        register(request, (error, response) => {
+            if (!error && response) {
+                const wireInputs = request.getObject()?.toJavaScript() ?? {};
+                const propertyDependencies: Record<string, string[]> = {};
+                request.getPropertydependenciesMap().forEach((value, key) => {
+                    propertyDependencies[key] = value.getUrnsList();
+                });
+                resources.push({
+                    urn: response.getUrn(),
+                    type: request.getType(),
+                    name: request.getName(),
+                    custom: request.getCustom(),
+                    inputs: plainValue(wireInputs) as Record<string, unknown>,
+                    wireInputs,
+                    secretInputs: Object.keys(wireInputs).filter((k) => containsSecret(wireInputs[k])),
+                    parent: request.getParent(),
+                    provider: request.getProvider(),
+                    dependencies: request.getDependenciesList(),
+                    propertyDependencies,
+                    protect: request.getProtect(),
+                    deleteBeforeReplace: request.getDeletebeforereplace(),
+                    ignoreChanges: request.getIgnorechangesList(),
+                });
+            }
+            callback(error, response);
+        });
+    };
+    // The language host signals shutdown once the program is done; the mock monitor has nothing to wait for.
+    monitor.signalAndWaitForShutdown = (_request, callback) => callback(null, {});
+    pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
+    const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) as Record<string, unknown> | undefined;
+    await pulumi.runtime.disconnect();
+    return { resources, outputs: (plainValue(outputs ?? {}) as Record<string, unknown>) };
+}
+
+/** Canonical JSON (sorted keys), for comparing inputs across runs. */
+export function canonical(value: unknown): string {
+    return JSON.stringify(value, (_key, v: unknown) =>
+        typeof v === "object" && v !== null && !Array.isArray(v)
+            ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+            : v,
+    );
+}
+
+export interface InputChange {
+    urn: string;
+    type: string;
+    kind: "changed" | "added" | "removed";
+    /** Top-level input names that differ. */
+    keys: string[];
+}
+
+/** Resources whose recorded inputs differ between two runs of the same program (by URN). */
+export function inputChanges(before: ProgramRun, after: ProgramRun): InputChange[] {
+    const old = new Map(before.resources.map((r) => [r.urn, r]));
+    const changes: InputChange[] = [];
+    for (const resource of after.resources) {
+        const previous = old.get(resource.urn);
+        old.delete(resource.urn);
+        if (!previous) {
+            changes.push({ urn: resource.urn, type: resource.type, kind: "added", keys: Object.keys(resource.inputs) });
+            continue;
+        }
+        const keys = [...new Set([...Object.keys(previous.inputs), ...Object.keys(resource.inputs)])].filter(
+            (k) => canonical(previous.inputs[k]) !== canonical(resource.inputs[k]),
+        );
+        if (keys.length > 0) changes.push({ urn: resource.urn, type: resource.type, kind: "changed", keys });
+    }
+    for (const resource of old.values()) changes.push({ urn: resource.urn, type: resource.type, kind: "removed", keys: [] });
+    return changes;
+}
