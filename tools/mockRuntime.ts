@@ -127,12 +127,16 @@ interface MonitorHooks {
 }
 
 /**
- * Runs `program` as the language host would (inside the root Stack resource) under the given
- * stack config, and returns what it registered. Each call resets the SDK's state, so one process
- * can run the same program under several configs.
+ * Installs Pulumi's mock monitor with switchyard's provider mocks, as the test runner and the
+ * benchmark's language host both need it. `record`, when given, receives every registration the
+ * SDK sends; without it registrations pass through untouched.
  */
-export async function runProgram(program: () => unknown, stackConfig: StackConfig, options: { preview?: boolean } = {}): Promise<ProgramRun> {
-    const resources: RegisteredResource[] = [];
+export async function installMocks(
+    project: string,
+    stack: string,
+    preview: boolean,
+    record?: (resource: RegisteredResource) => void,
+): Promise<void> {
     const providerRegions = new Map<string, string>();
     const regionOf = (reference: string | undefined) => providerRegions.get(reference?.split("::").pop() ?? "") ?? "us-east-1";
     await pulumi.runtime.setMocks(
@@ -144,42 +148,54 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
             },
             call: mockCall,
         },
-        stackConfig.project,
-        stackConfig.stack,
-        options.preview ?? false,
+        project,
+        stack,
+        preview,
     );
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorHooks;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (request, callback) => {
-        register(request, (error, response) => {
-            if (!error && response) {
-                const wireInputs = request.getObject()?.toJavaScript() ?? {};
-                const propertyDependencies: Record<string, string[]> = {};
-                request.getPropertydependenciesMap().forEach((value, key) => {
-                    propertyDependencies[key] = value.getUrnsList();
-                });
-                resources.push({
-                    urn: response.getUrn(),
-                    type: request.getType(),
-                    name: request.getName(),
-                    custom: request.getCustom(),
-                    inputs: plainValue(wireInputs) as Record<string, unknown>,
-                    wireInputs,
-                    secretInputs: Object.keys(wireInputs).filter((k) => containsSecret(wireInputs[k])),
-                    parent: request.getParent(),
-                    provider: request.getProvider(),
-                    dependencies: request.getDependenciesList(),
-                    propertyDependencies,
-                    protect: request.getProtect(),
-                    deleteBeforeReplace: request.getDeletebeforereplace(),
-                    ignoreChanges: request.getIgnorechangesList(),
-                });
-            }
-            callback(error, response);
-        });
-    };
+    if (record) {
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (request, callback) => {
+            register(request, (error, response) => {
+                if (!error && response) {
+                    const wireInputs = request.getObject()?.toJavaScript() ?? {};
+                    const propertyDependencies: Record<string, string[]> = {};
+                    request.getPropertydependenciesMap().forEach((value, key) => {
+                        propertyDependencies[key] = value.getUrnsList();
+                    });
+                    record({
+                        urn: response.getUrn(),
+                        type: request.getType(),
+                        name: request.getName(),
+                        custom: request.getCustom(),
+                        inputs: plainValue(wireInputs) as Record<string, unknown>,
+                        wireInputs,
+                        secretInputs: Object.keys(wireInputs).filter((k) => containsSecret(wireInputs[k])),
+                        parent: request.getParent(),
+                        provider: request.getProvider(),
+                        dependencies: request.getDependenciesList(),
+                        propertyDependencies,
+                        protect: request.getProtect(),
+                        deleteBeforeReplace: request.getDeletebeforereplace(),
+                        ignoreChanges: request.getIgnorechangesList(),
+                    });
+                }
+                callback(error, response);
+            });
+        };
+    }
     // The language host signals shutdown once the program is done; the mock monitor has nothing to wait for.
     monitor.signalAndWaitForShutdown = (_request, callback) => callback(null, {});
+}
+
+/**
+ * Runs `program` as the language host would (inside the root Stack resource) under the given
+ * stack config, and returns what it registered. Each call resets the SDK's state, so one process
+ * can run the same program under several configs.
+ */
+export async function runProgram(program: () => unknown, stackConfig: StackConfig, options: { preview?: boolean } = {}): Promise<ProgramRun> {
+    const resources: RegisteredResource[] = [];
+    await installMocks(stackConfig.project, stackConfig.stack, options.preview ?? false, (resource) => resources.push(resource));
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
     const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) as Record<string, unknown> | undefined;
     await pulumi.runtime.disconnect();
