@@ -197,9 +197,25 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
     const resources: RegisteredResource[] = [];
     await installMocks(stackConfig.project, stackConfig.stack, options.preview ?? false, (resource) => resources.push(resource));
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
-    const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) as Record<string, unknown> | undefined;
+    let outputs: unknown;
+    try {
+        outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+    } catch (error) {
+        await pulumi.runtime.disconnect();
+        throw new ProgramError(error, resources);
+    }
     await pulumi.runtime.disconnect();
-    return { resources, outputs: (plainValue(outputs ?? {}) as Record<string, unknown>) };
+    return { resources, outputs: plainValue(outputs ?? {}) as Record<string, unknown> };
+}
+
+/** The program failed; `resources` holds what it had registered by then. */
+export class ProgramError extends Error {
+    readonly resources: RegisteredResource[];
+    constructor(cause: unknown, resources: RegisteredResource[]) {
+        super(cause instanceof Error ? cause.message : String(cause), { cause });
+        this.name = "ProgramError";
+        this.resources = resources;
+    }
 }
 
 /** Canonical JSON (sorted keys), for comparing inputs across runs. */
