@@ -197,14 +197,22 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
     const resources: RegisteredResource[] = [];
     await installMocks(stackConfig.project, stackConfig.stack, options.preview ?? false, (resource) => resources.push(resource));
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
+    // A failing program rejects more than one SDK promise with the same error; the language host
+    // reports it once through its unhandledRejection handler, and so does this.
+    const stray: unknown[] = [];
+    const onStray = (reason: unknown) => stray.push(reason);
+    process.on("unhandledRejection", onStray);
     let outputs: unknown;
     try {
         outputs = await pulumi.runtime.runInPulumiStack(async () => program());
     } catch (error) {
-        await pulumi.runtime.disconnect();
         throw new ProgramError(error, resources);
+    } finally {
+        await pulumi.runtime.disconnect();
+        await new Promise((resolve) => setImmediate(resolve));
+        process.off("unhandledRejection", onStray);
     }
-    await pulumi.runtime.disconnect();
+    if (stray.length > 0) throw new ProgramError(stray[0], resources);
     return { resources, outputs: plainValue(outputs ?? {}) as Record<string, unknown> };
 }
 
