@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ColorEnvironment } from "./colorEnvironment.ts";
 import { COLORS, type Color, type ClusterSpec, type ServiceSpec } from "./config.ts";
+import { colorObjectName } from "./labels.ts";
 import { replicasFor, type ColorWeights } from "./traffic.ts";
 import { WeightedRoute } from "./weightedRoute.ts";
 
@@ -32,7 +33,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         super("switchyard:kubernetes:BlueGreenService", name, {}, opts);
         const { service, weights } = args;
         const deployed = COLORS.filter((color) => args.images[color] !== undefined);
-        const makeColor = (color: Color, dependsOn: pulumi.Resource[]) => {
+        const makeColor = (color: Color, waitFor: pulumi.Resource[]) => {
             const colorSpec = service[color]!;
             this.colors[color] = new ColorEnvironment(
                 `${name}-${color}`,
@@ -44,9 +45,10 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     replicas: replicasFor(service.replicas, weights[color], args.idleReplicas),
                     namespace: args.namespace,
                     imagePullSecrets: args.cluster.imagePullSecrets,
+                    waitFor,
                     provider: args.provider,
                 },
-                { parent: this, dependsOn },
+                { parent: this },
             );
             return this.colors[color]!;
         };
@@ -60,7 +62,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
                 hostnames: args.hostnames,
                 backends: deployed.map((color) => ({
                     color,
-                    serviceName: `${service.name}-${color}`,
+                    serviceName: colorObjectName(service.name, color),
                     port: service.port,
                     weight: weights[color],
                 })),

@@ -15,6 +15,11 @@ export interface ColorEnvironmentArgs {
     namespace: pulumi.Input<string>;
     /** Secrets the kubelet uses to pull the image. Default: none. */
     imagePullSecrets?: string[];
+    /**
+     * Resources the Deployment waits for: for a color at weight 0, its route, so traffic is drained
+     * before the color is scaled down. Default: none.
+     */
+    waitFor?: pulumi.Resource[];
     provider: k8s.Provider;
 }
 
@@ -73,7 +78,7 @@ export class ColorEnvironment extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, provider: args.provider },
+            { parent: this, provider: args.provider, dependsOn: args.waitFor ?? [] },
         );
         this.service = new k8s.core.v1.Service(
             name,
