@@ -350,7 +350,7 @@ function readColor(
     if (image === undefined && build === undefined) {
         c.problem("image", `an image reference, or a build under ${c.at("build")}; remove ${c.path} to leave ${color} undeployed`);
     }
-    if (version === undefined && !c.has("version")) {
+    if (version === undefined && !c.has("version") && (image !== undefined || build !== undefined)) {
         c.problem("version", "a version label (required when the image has no usable tag, and for builds)");
     }
     return {

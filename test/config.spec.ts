@@ -1,0 +1,265 @@
+import { expect } from "chai";
+import { parseStackConfig, type ParseEnvironment, type RawConfig, type StackModel } from "../components/config.ts";
+import { ConfigError } from "../components/validation.ts";
+
+const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    context: `ctx-${name}`,
+    namespace: "shop",
+    gateway: { name: "public", namespace: "gateway-system" },
+    hostnames: [`${name}.example.com`],
+    ...extra,
+});
+
+const service = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    port: 8080,
+    replicas: 3,
+    blue: { image: `ghcr.io/acme/${name}:1.0.0` },
+    green: { image: `ghcr.io/acme/${name}:1.1.0` },
+    ...extra,
+});
+
+function raw(overrides: Record<string, unknown> = {}): RawConfig {
+    const values: Record<string, unknown> = {
+        greenWeight: "0",
+        clusters: [cluster("east"), cluster("west")],
+        services: [service("cart"), service("checkout")],
+        ...overrides,
+    };
+    return Object.fromEntries(
+        Object.entries(values)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+}
+
+const env: ParseEnvironment = {
+    isSecret: () => false,
+    pathExists: (path) => ["app", "app/Dockerfile"].includes(path),
+};
+
+function parse(overrides: Record<string, unknown> = {}, environment = env): StackModel {
+    return parseStackConfig(raw(overrides), environment);
+}
+
+function problemsOf(overrides: Record<string, unknown>, environment = env): string[] {
+    try {
+        parse(overrides, environment);
+    } catch (error) {
+        expect(error).to.be.instanceOf(ConfigError);
+        return (error as ConfigError).problems;
+    }
+    throw new Error(`expected a config error for ${JSON.stringify(overrides)}`);
+}
+
+/** The problem for `key` must quote the value and say what is allowed. */
+function expectProblem(problems: string[], key: string, value: string, allowed: RegExp): void {
+    const problem = problems.find((p) => p.startsWith(`${key}: `));
+    expect(problem, `no problem for ${key} in:\n${problems.join("\n")}`).to.be.a("string");
+    expect(problem).to.include(`got ${value}`);
+    expect(problem).to.match(allowed);
+}
+
+describe("config: a valid stack", () => {
+    it("reads weights, clusters and services with their defaults", () => {
+        const model = parse({ greenWeight: "25" });
+        expect(model.greenWeight).to.equal(25);
+        expect(model.idleReplicas).to.equal("full");
+        expect(model.clusters.map((c) => c.name)).to.deep.equal(["east", "west"]);
+        expect(model.clusters[0]!.trafficShare).to.equal(1);
+        const cart = model.services[0]!;
+        expect(cart.healthPath).to.equal("/healthz");
+        expect(cart.blue?.version, "version comes from the image tag").to.equal("1.0.0");
+        expect(cart.resources.requests.cpu).to.be.a("string");
+        expect(cart.dnsRecord).to.equal("cart");
+        expect(model.dns).to.equal(undefined);
+    });
+
+    it("accepts a per-cluster greenWeight override and an integer idleReplicas", () => {
+        const model = parse({ clusters: [cluster("east", { greenWeight: 10 }), cluster("west")], idleReplicas: "1" });
+        expect(model.clusters[0]!.greenWeight).to.equal(10);
+        expect(model.clusters[1]!.greenWeight).to.equal(undefined);
+        expect(model.idleReplicas).to.equal(1);
+    });
+
+    it("lets a color without an image stay undeployed while it receives no traffic", () => {
+        const model = parse({ services: [service("cart", { green: undefined })] });
+        expect(model.services[0]!.green).to.equal(undefined);
+    });
+});
+
+describe("config: greenWeight", () => {
+    for (const bad of ["150", "-1", "12.5", "abc", "", "101", "0x10", " 25"]) {
+        it(`rejects ${JSON.stringify(bad)} naming the key, the value and the range`, () => {
+            expectProblem(problemsOf({ greenWeight: bad }), "switchyard:greenWeight", JSON.stringify(bad), /integer from 0 to 100/);
+        });
+    }
+
+    it("tells an operator who typed a percent sign to drop it", () => {
+        expectProblem(problemsOf({ greenWeight: "25%" }), "switchyard:greenWeight", '"25%"', /without the % sign/);
+    });
+
+    it("rejects a bad per-cluster override with the cluster's index in the key", () => {
+        const problems = problemsOf({ clusters: [cluster("east"), cluster("west", { greenWeight: 12.5 })] });
+        expectProblem(problems, "switchyard:clusters[1].greenWeight", "12.5", /integer from 0 to 100/);
+    });
+
+    it("rejects a mistyped key name and suggests the right one", () => {
+        const problems = problemsOf({ greenweight: "30" });
+        expectProblem(problems, "switchyard:greenweight", '"30"', /did you mean "greenWeight"/);
+    });
+
+    it("rejects a mistyped field inside a cluster and suggests the right one", () => {
+        const problems = problemsOf({ clusters: [cluster("east", { greenweight: 30 }), cluster("west")] });
+        expectProblem(problems, "switchyard:clusters[0].greenweight", "30", /did you mean "greenWeight"/);
+    });
+});
+
+describe("config: clusters and services", () => {
+    it("rejects duplicate cluster names, pointing at the first one", () => {
+        const problems = problemsOf({ clusters: [cluster("east"), cluster("east")] });
+        expectProblem(problems, "switchyard:clusters[1].name", '"east"', /clusters\[0\] is also "east"/);
+    });
+
+    it("rejects duplicate service names", () => {
+        const problems = problemsOf({ services: [service("cart"), service("cart")] });
+        expectProblem(problems, "switchyard:services[1].name", '"cart"', /services\[0\] is also "cart"/);
+    });
+
+    it("rejects a color that receives traffic without an image, naming the weight that sends it", () => {
+        const problems = problemsOf({ greenWeight: "30", services: [service("cart", { green: undefined })] });
+        expectProblem(problems, "switchyard:services[0].green.image", "nothing (the key is missing)", /receives 30% on cluster east/);
+    });
+
+    it("rejects traffic to an imageless color that only a cluster override sends", () => {
+        const problems = problemsOf({
+            clusters: [cluster("east"), cluster("west", { greenWeight: 5 })],
+            services: [service("cart", { green: undefined })],
+        });
+        expect(problems.filter((p) => p.startsWith("switchyard:services[0].green.image"))).to.have.length(1);
+        expectProblem(problems, "switchyard:services[0].green.image", "nothing (the key is missing)", /cluster west \(switchyard:clusters\[1\]\.greenWeight is 5\)/);
+    });
+
+    it("rejects a color object with neither image nor build", () => {
+        const problems = problemsOf({ services: [service("cart", { green: { version: "1.1.0" } })] });
+        expectProblem(problems, "switchyard:services[0].green.image", "nothing (the key is missing)", /an image reference, or a build/);
+    });
+
+    it("reports missing required fields of clusters and services", () => {
+        const problems = problemsOf({
+            clusters: [{ name: "east" }],
+            services: [{ name: "cart", blue: { image: "ghcr.io/acme/cart:1.0.0" } }],
+        });
+        expectProblem(problems, "switchyard:clusters[0].gateway", "nothing (the key is missing)", /Gateway's name, namespace/);
+        expectProblem(problems, "switchyard:clusters[0].hostnames", "nothing (the key is missing)", /non-empty list of domains/);
+        expectProblem(problems, "switchyard:services[0].port", "nothing (the key is missing)", /integer from 1 to 65535/);
+    });
+
+    it("reports missing clusters and services keys, and empty lists", () => {
+        expectProblem(problemsOf({ clusters: undefined }), "switchyard:clusters", "nothing (the key is missing)", /non-empty list of clusters/);
+        expectProblem(problemsOf({ services: [] }), "switchyard:services", "[]", /non-empty list of services/);
+    });
+
+    it("rejects names that cannot be Kubernetes or DNS names", () => {
+        const problems = problemsOf({ clusters: [cluster("East_1"), cluster("west")], services: [service("9cart")] });
+        expectProblem(problems, "switchyard:clusters[0].name", '"East_1"', /lowercase DNS label/);
+        expectProblem(problems, "switchyard:services[0].name", '"9cart"', /starting with a letter/);
+    });
+
+    it("rejects a service name too long for '<name>-green'", () => {
+        const name = `s${"a".repeat(57)}`;
+        expectProblem(problemsOf({ services: [service(name)] }), "switchyard:services[0].name", JSON.stringify(name), /at most 57 characters/);
+    });
+
+    it("rejects floating image references and, when required, tags without a digest", () => {
+        const problems = problemsOf({
+            services: [service("cart", { blue: { image: "ghcr.io/acme/cart:latest" }, green: { image: "ghcr.io/acme/cart", version: "2" } })],
+        });
+        expectProblem(problems, "switchyard:services[0].blue.image", '"ghcr.io/acme/cart:latest"', /release tag or digest/);
+        expectProblem(problems, "switchyard:services[0].green.image", '"ghcr.io/acme/cart"', /release tag or digest/);
+        const strict = problemsOf({ requireImageDigests: "true" });
+        expectProblem(strict, "switchyard:services[0].blue.image", '"ghcr.io/acme/cart:1.0.0"', /pinned by digest/);
+    });
+
+    it("needs a version when the image has no tag to take it from", () => {
+        const digest = `ghcr.io/acme/cart@sha256:${"a".repeat(64)}`;
+        const problems = problemsOf({ services: [service("cart", { blue: { image: digest } })] });
+        expectProblem(problems, "switchyard:services[0].blue.version", "nothing (the key is missing)", /version label/);
+        expect(parse({ services: [service("cart", { blue: { image: digest, version: "1.0.0" } })] }).services[0]!.blue!.version).to.equal("1.0.0");
+    });
+
+    it("rejects requests above limits and malformed quantities", () => {
+        const problems = problemsOf({
+            services: [service("cart", { resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: "500m", memory: "lots" } } })],
+        });
+        expectProblem(problems, "switchyard:services[0].resources.limits.memory", '"lots"', /memory quantity/);
+        expectProblem(problems, "switchyard:services[0].resources.requests", "", /requests.cpu at most limits.cpu \(500m\)/);
+    });
+
+    it("reports every problem at once, not just the first", () => {
+        const problems = problemsOf({ greenWeight: "150", idleReplicas: "0", clusters: [cluster("east"), cluster("east")] });
+        expect(problems.map((p) => p.split(":").slice(0, 2).join(":"))).to.include.members([
+            "switchyard:greenWeight",
+            "switchyard:idleReplicas",
+            "switchyard:clusters[1].name",
+        ]);
+    });
+
+    it("does not accept a plaintext kubeconfig", () => {
+        const kubeconfig = "apiVersion: v1\nkind: Config\n";
+        expectProblem(problemsOf({ kubeconfig }), "switchyard:kubeconfig", '"<a plaintext kubeconfig>"', /pulumi config set --secret kubeconfig/);
+        const model = parse({ kubeconfig }, { ...env, isSecret: (key) => key === "kubeconfig" });
+        expect(model.hasKubeconfig).to.equal(true);
+    });
+});
+
+describe("config: DNS across clusters, and images", () => {
+    const dnsOn = { enabled: true, zone: "shop.example.com" };
+    const withAddress = (name: string, extra: Record<string, unknown> = {}) => cluster(name, { gatewayAddress: "203.0.113.7", ...extra });
+
+    it("reads DNS with its defaults when enabled", () => {
+        const model = parse({ dns: dnsOn, aws: { region: "us-east-1" }, clusters: [withAddress("east", { trafficShare: 3 }), withAddress("west")] });
+        expect(model.dns?.ttl).to.equal(30);
+        expect(model.dns?.healthCheck).to.deep.equal({ protocol: "HTTPS", port: 443, intervalSeconds: 30, failureThreshold: 3 });
+        expect(model.clusters.map((c) => c.trafficShare)).to.deep.equal([3, 1]);
+    });
+
+    it("rejects negative and fractional shares", () => {
+        const problems = problemsOf({ dns: dnsOn, aws: { region: "us-east-1" }, clusters: [withAddress("east", { trafficShare: -1 }), withAddress("west", { trafficShare: 0.5 })] });
+        expectProblem(problems, "switchyard:clusters[0].trafficShare", "-1", /integer >= 0/);
+        expectProblem(problems, "switchyard:clusters[1].trafficShare", "0.5", /integer >= 0/);
+    });
+
+    it("rejects all-zero shares while DNS is on", () => {
+        const problems = problemsOf({ dns: dnsOn, aws: { region: "us-east-1" }, clusters: [withAddress("east", { trafficShare: 0 }), withAddress("west", { trafficShare: 0 })] });
+        expectProblem(problems, "switchyard:clusters[*].trafficShare", "[0,0]", /at least one cluster with a share above 0/);
+    });
+
+    it("rejects a cluster without a gateway address, a missing zone and a missing region while DNS is on", () => {
+        const problems = problemsOf({ dns: { enabled: true }, clusters: [withAddress("east"), cluster("west")] });
+        expectProblem(problems, "switchyard:clusters[1].gatewayAddress", "nothing (the key is missing)", /required while switchyard:dns.enabled/);
+        expectProblem(problems, "switchyard:dns.zone", "nothing (the key is missing)", /hosted zone name/);
+        expectProblem(problems, "switchyard:aws.region", "nothing (the key is missing)", /Route53/);
+    });
+
+    it("rejects a gateway address that is neither a hostname nor an IP", () => {
+        const problems = problemsOf({ clusters: [withAddress("east", { gatewayAddress: "http://lb" }), cluster("west")] });
+        expectProblem(problems, "switchyard:clusters[0].gatewayAddress", '"http://lb"', /hostname .* or an IPv4\/IPv6 address/);
+    });
+
+    it("reads a build and rejects a build context or Dockerfile that does not exist", () => {
+        const build = (context: string, dockerfile?: string) =>
+            service("cart", { blue: { version: "1.0.0", build: { context, ...(dockerfile ? { dockerfile } : {}) } } });
+        const model = parse({ aws: { region: "eu-west-1" }, services: [build("app")] });
+        expect(model.services[0]!.blue!.build).to.deep.equal({ context: "app", dockerfile: "Dockerfile", args: {}, platform: "linux/amd64" });
+        expectProblem(problemsOf({ aws: { region: "eu-west-1" }, services: [build("nope")] }), "switchyard:services[0].blue.build.context", '"nope"', /existing directory/);
+        expectProblem(problemsOf({ aws: { region: "eu-west-1" }, services: [build("app", "Missing.Dockerfile")] }), "switchyard:services[0].blue.build.dockerfile", '"Missing.Dockerfile"', /exists in app\//);
+        expectProblem(problemsOf({ services: [build("app")] }), "switchyard:aws.region", "nothing (the key is missing)", /ECR image builds/);
+    });
+
+    it("rejects a color that gives both an image and a build", () => {
+        const problems = problemsOf({ aws: { region: "eu-west-1" }, services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", build: { context: "app" } } })] });
+        expectProblem(problems, "switchyard:services[0].blue.build", "", /not both/);
+    });
+});
