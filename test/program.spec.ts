@@ -1,0 +1,254 @@
+import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
+import { expect } from "chai";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Service } from "kubernetes-models/v1/Service";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { CONFIG_KEYS } from "../components/config.ts";
+import { inputChanges, runProgram, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
+import { loadStackConfig } from "../tools/stackFiles.ts";
+import program from "../index.ts";
+import { TYPES, at, byName, ofType, runStack, runStackExpectingError } from "./support.ts";
+
+// The official schemas, by the type token the Kubernetes provider registers.
+const VALIDATORS: Record<string, (object: never) => { validate(): void }> = {
+    [TYPES.deployment]: (o) => new Deployment(o),
+    [TYPES.service]: (o) => new Service(o),
+    [TYPES.namespace]: (o) => new Namespace(o),
+    [TYPES.httpRoute]: (o) => new HTTPRoute(o),
+};
+
+function validate(resource: RegisteredResource): void {
+    const make = VALIDATORS[resource.type];
+    if (!make) throw new Error(`no schema for ${resource.type} (${resource.urn})`);
+    make(resource.inputs as never).validate();
+}
+
+type Backend = { name: string; weight: number; port: number };
+function backends(route: RegisteredResource): Backend[] {
+    const rules = at(route, "spec", "rules") as { backendRefs: Backend[] }[];
+    expect(rules).to.have.length(1);
+    return rules[0]!.backendRefs;
+}
+
+function weightsOf(route: RegisteredResource): Record<string, number> {
+    return Object.fromEntries(backends(route).map((b) => [b.name.split("-").pop()!, b.weight]));
+}
+
+/** The provider resource a custom resource is registered through. */
+function providerOf(run: ProgramRun, resource: RegisteredResource): RegisteredResource {
+    const urn = resource.provider.split("::").slice(0, -1).join("::");
+    const provider = run.resources.find((r) => r.urn === urn);
+    if (!provider) throw new Error(`${resource.urn} uses provider ${resource.provider}, which the program did not register`);
+    return provider;
+}
+
+describe("program: dev and prod stack files under Pulumi's mocks", function () {
+    const runs: Record<string, ProgramRun> = {};
+    before(async () => {
+        runs.dev = await runStack("dev");
+        runs.prod = await runStack("prod");
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: every Kubernetes object validates against the official schemas`, () => {
+            const objects = runs[stack]!.resources.filter((r) => r.type.startsWith("kubernetes:"));
+            expect(objects.length).to.be.greaterThan(4);
+            for (const object of objects) validate(object);
+        });
+
+        it(`${stack}: every custom resource names an explicit provider, never a default one`, () => {
+            const custom = runs[stack]!.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+            for (const resource of custom) {
+                expect(resource.provider, resource.urn).to.match(/^urn:pulumi:.+::.+/);
+                expect(providerOf(runs[stack]!, resource).name, resource.urn).not.to.match(/^default/);
+            }
+        });
+    }
+
+    it("the schema check itself rejects a broken object", () => {
+        const deployment = structuredClone(ofType(runs.prod!, TYPES.deployment)[0]!);
+        (deployment.inputs.spec as Record<string, unknown>).replicas = "three";
+        expect(() => validate(deployment)).to.throw(/replicas/);
+    });
+
+    it("prod: places every service on every cluster, each cluster's objects through that cluster's provider", () => {
+        const run = runs.prod!;
+        const clusters = ofType(run, TYPES.k8sProvider).map((p) => p.name);
+        expect(clusters).to.have.members(["eks-use1", "gke-euw1"]);
+        const services = ["storefront", "cart", "checkout"];
+        for (const cluster of clusters) {
+            const provider = byName(run, TYPES.k8sProvider, cluster);
+            expect(provider.inputs.context, "each provider has its own context").to.be.a("string");
+            for (const service of services) {
+                for (const resource of [
+                    byName(run, TYPES.deployment, `${cluster}-${service}-blue`),
+                    byName(run, TYPES.deployment, `${cluster}-${service}-green`),
+                    byName(run, TYPES.service, `${cluster}-${service}-green`),
+                    byName(run, TYPES.httpRoute, `${cluster}-${service}`),
+                ]) {
+                    expect(providerOf(run, resource).urn, resource.urn).to.equal(provider.urn);
+                }
+            }
+        }
+        expect(new Set(ofType(run, TYPES.k8sProvider).map((p) => p.inputs.context)).size).to.equal(2);
+    });
+
+    it("prod: color Deployments roll with no unavailable pods and probe the health path; Services select one color", () => {
+        for (const deployment of ofType(runs.prod!, TYPES.deployment)) {
+            expect(at(deployment, "spec", "strategy", "rollingUpdate", "maxUnavailable")).to.equal(0);
+            const container = (at(deployment, "spec", "template", "spec", "containers") as Record<string, unknown>[])[0]!;
+            expect(container.readinessProbe).to.have.nested.property("httpGet.path").that.matches(/^\//);
+            expect(container.livenessProbe).to.have.nested.property("httpGet.path");
+            expect(container.resources).to.have.nested.property("limits.memory");
+            const labels = at(deployment, "spec", "template", "metadata", "labels") as Record<string, string>;
+            expect(labels).to.include.keys("app", "color", "version");
+            const service = byName(runs.prod!, TYPES.service, deployment.name);
+            expect(at(service, "spec", "selector")).to.deep.equal({ app: labels.app, color: labels.color });
+        }
+    });
+
+    it("exports, per cluster and service, the weights, the image per color and the route, and a summary per cluster", () => {
+        const { traffic, summary } = runs.prod!.outputs as {
+            traffic: Record<string, Record<string, { blue: { weight: number; image: string }; green: { weight: number; image: string }; route: string }>>;
+            summary: Record<string, string>;
+        };
+        expect(Object.keys(summary)).to.have.members(["eks-use1", "gke-euw1"]);
+        expect(summary["eks-use1"]).to.match(/blue 100% \/ green 0%/);
+        const cart = traffic["gke-euw1"]!.cart!;
+        expect(cart.blue.weight).to.equal(100);
+        expect(cart.green.weight).to.equal(0);
+        expect(cart.green.image).to.match(/^ghcr\.io\/acme-shop\/cart@sha256:/);
+        expect(cart.route).to.equal("shop/cart");
+        expect(traffic["eks-use1"]!.storefront!.blue.image, "built images are exported by digest").to.match(/@sha256:[0-9a-f]{64}$/);
+    });
+});
+
+describe("program: the flip", () => {
+    let at0: ProgramRun;
+    let at30: ProgramRun;
+    before(async () => {
+        at0 = await runStack("prod", { greenWeight: "0" });
+        at30 = await runStack("prod", { greenWeight: "30" });
+    });
+
+    it("changes exactly the HTTPRoutes when greenWeight moves 0 → 30, each now splitting 70/30", () => {
+        const changes = inputChanges(at0, at30);
+        const routes = ofType(at30, TYPES.httpRoute);
+        expect(routes).to.have.length(6);
+        expect(changes.map((c) => c.urn).sort()).to.deep.equal(routes.map((r) => r.urn).sort());
+        expect(changes.every((c) => c.kind === "changed" && c.keys.join() === "spec")).to.equal(true);
+        for (const route of routes) expect(weightsOf(route), route.name).to.deep.equal({ blue: 70, green: 30 });
+        expect(at30.resources.map((r) => r.urn).sort(), "no resource renamed, added or removed").to.deep.equal(at0.resources.map((r) => r.urn).sort());
+    });
+
+    it("keeps both colors deployed at full replicas at every weight by default", async () => {
+        const at100 = await runStack("prod", { greenWeight: "100" });
+        for (const run of [at0, at30, at100]) {
+            for (const deployment of ofType(run, TYPES.deployment)) {
+                const service = deployment.name.split("-").slice(2, -1).join("-");
+                const replicas = { storefront: 3, cart: 3, checkout: 4 }[service];
+                expect(at(deployment, "spec", "replicas"), deployment.name).to.equal(replicas);
+            }
+            expect(ofType(run, TYPES.deployment)).to.have.length(12);
+        }
+        for (const route of ofType(at100, TYPES.httpRoute)) expect(weightsOf(route)).to.deep.equal({ blue: 0, green: 100 });
+    });
+
+    it("moves only the overridden cluster's routes when one cluster canaries first", async () => {
+        const config = loadStackConfig("prod");
+        const clusters = JSON.parse(config.config["switchyard:clusters"]!) as Record<string, unknown>[];
+        clusters[1] = { ...clusters[1], greenWeight: 10 };
+        const canary = await runStack("prod", { clusters: JSON.stringify(clusters) });
+        const changed = inputChanges(at0, canary);
+        expect(changed.map((c) => c.urn.split("::").pop()).sort()).to.deep.equal(["gke-euw1-cart", "gke-euw1-checkout", "gke-euw1-storefront"]);
+        for (const route of ofType(canary, TYPES.httpRoute)) {
+            expect(weightsOf(route)).to.deep.equal(route.name.startsWith("gke-euw1") ? { blue: 90, green: 10 } : { blue: 100, green: 0 });
+        }
+        expect((canary.outputs.summary as Record<string, string>)["gke-euw1"]).to.match(/cluster override/);
+    });
+
+    it("with idleReplicas set, keeps a color at weight 0 warm at idleReplicas and rescales only spec.replicas when it takes traffic", async () => {
+        const idle0 = await runStack("prod", { idleReplicas: "1", greenWeight: "0" });
+        const idle30 = await runStack("prod", { idleReplicas: "1", greenWeight: "30" });
+        const idle60 = await runStack("prod", { idleReplicas: "1", greenWeight: "60" });
+        for (const deployment of ofType(idle0, TYPES.deployment)) {
+            expect(at(deployment, "spec", "replicas"), deployment.name).to.equal(deployment.name.endsWith("-green") ? 1 : at(byName(at0, TYPES.deployment, deployment.name), "spec", "replicas"));
+        }
+        const crossing = inputChanges(idle0, idle30);
+        for (const change of crossing.filter((c) => c.type === TYPES.deployment)) {
+            expect(change.urn).to.match(/-green$/);
+            const before = byName(idle0, TYPES.deployment, change.urn.split("::").pop()!);
+            const after = byName(idle30, TYPES.deployment, before.name);
+            const { replicas: _r1, ...restBefore } = before.inputs.spec as Record<string, unknown>;
+            const { replicas: _r2, ...restAfter } = after.inputs.spec as Record<string, unknown>;
+            expect(restAfter, "nothing but spec.replicas changes on a workload").to.deep.equal(restBefore);
+        }
+        expect(crossing.filter((c) => c.type === TYPES.deployment)).to.have.length(6);
+        expect(new Set(crossing.map((c) => c.type))).to.deep.equal(new Set([TYPES.deployment, TYPES.httpRoute]));
+        expect(new Set(inputChanges(idle30, idle60).map((c) => c.type)), "a shift between non-zero weights moves routes only").to.deep.equal(new Set([TYPES.httpRoute]));
+    });
+});
+
+describe("program: the readiness gate", () => {
+    it("makes each route depend on the workloads of every color it sends traffic to", async () => {
+        const run = await runStack("prod", { greenWeight: "30" });
+        for (const route of ofType(run, TYPES.httpRoute)) {
+            const prefix = route.name;
+            for (const color of ["blue", "green"]) {
+                const deployment = byName(run, TYPES.deployment, `${prefix}-${color}`);
+                expect(route.dependencies, `${route.name} waits for ${color}`).to.include(deployment.urn);
+            }
+        }
+    });
+
+    it("does not hold a route on a color at weight 0, and drains the route before that color changes", async () => {
+        const run = await runStack("prod", { greenWeight: "0" });
+        for (const route of ofType(run, TYPES.httpRoute)) {
+            const blue = byName(run, TYPES.deployment, `${route.name}-blue`);
+            const green = byName(run, TYPES.deployment, `${route.name}-green`);
+            expect(route.dependencies).to.include(blue.urn);
+            expect(route.dependencies).not.to.include(green.urn);
+            expect(green.dependencies, "the idle color waits for the route").to.include(route.urn);
+        }
+    });
+});
+
+describe("program: config and secrets", () => {
+    it("fails on bad config before registering any resource but the root stack", async () => {
+        const failure = await runStackExpectingError("prod", { greenWeight: "150" });
+        expect(failure.message).to.match(/switchyard:greenWeight: got "150"/);
+        expect(failure.resources.map((r) => r.type)).to.deep.equal(["pulumi:pulumi:Stack"]);
+    });
+
+    it("passes a kubeconfig to every cluster provider as a secret", async () => {
+        const kubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\n";
+        const config = loadStackConfig("prod", { kubeconfig });
+        const run = await runProgram(program, { ...config, secretKeys: [...config.secretKeys, "switchyard:kubeconfig"] });
+        const providers = ofType(run, TYPES.k8sProvider);
+        expect(providers).to.have.length(2);
+        for (const provider of providers) {
+            expect(provider.inputs.kubeconfig).to.equal(kubeconfig);
+            expect(provider.secretInputs).to.include("kubeconfig");
+        }
+        expect(JSON.stringify(run.outputs)).not.to.include("kind: Config");
+    });
+
+    it("keeps credentials out of the stack files", () => {
+        for (const stack of ["dev", "prod"]) {
+            const text = readFileSync(new URL(`../Pulumi.${stack}.yaml`, import.meta.url), "utf8");
+            expect(text).not.to.match(/client-key-data|client-certificate-data|token:|aws_secret_access_key|password/i);
+            const config = (parse(text) as { config: Record<string, unknown> }).config;
+            const kubeconfig = config["switchyard:kubeconfig"];
+            expect(kubeconfig === undefined || (typeof kubeconfig === "object" && kubeconfig !== null && "secure" in kubeconfig), stack).to.equal(true);
+        }
+    });
+
+    it("declares every config key the program reads in Pulumi.yaml, with a description", () => {
+        const project = parse(readFileSync(new URL("../Pulumi.yaml", import.meta.url), "utf8")) as { config: Record<string, { description?: string }> };
+        const declared = Object.keys(project.config).filter((k) => !k.includes(":"));
+        expect(declared).to.have.members([...CONFIG_KEYS]);
+        for (const key of declared) expect(project.config[key]!.description, key).to.be.a("string").and.not.be.empty;
+    });
+});
