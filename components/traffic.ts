@@ -32,10 +32,11 @@ function gcd(a: number, b: number): number {
 }
 
 /**
- * Relative cluster shares → Route53 weights. Shares are first divided by their greatest common
- * divisor; if the largest is then at most 255 the weights are the shares themselves and the split
- * is exact. Otherwise they are scaled so the largest becomes 255 and rounded to the nearest integer,
- * with every positive share kept at 1 or more: a weight is then off by at most half a unit of 255.
+ * Relative cluster shares → Route53 weights. Shares of at most 255 are the weights themselves, so
+ * the split is exact and changing one cluster's share rewrites only that cluster's records. Larger
+ * shares are first divided by their greatest common divisor (still exact); if the largest is still
+ * above 255 they are scaled so it becomes 255 and rounded to the nearest integer, with every
+ * positive share kept at 1 or more: a weight is then off by at most half a unit of 255.
  * A share of 0 always stays 0 (a drained cluster keeps its record at weight 0).
  */
 export function route53Weights(shares: readonly number[]): number[] {
@@ -44,6 +45,7 @@ export function route53Weights(shares: readonly number[]): number[] {
     }
     const divisor = shares.reduce(gcd, 0);
     if (divisor === 0) throw new RangeError("at least one traffic share must be above 0");
+    if (Math.max(...shares) <= ROUTE53_MAX_WEIGHT) return [...shares];
     const reduced = shares.map((s) => s / divisor);
     const largest = Math.max(...reduced);
     if (largest <= ROUTE53_MAX_WEIGHT) return reduced;

@@ -28,9 +28,10 @@ describe("traffic: Route53 weights from cluster shares", () => {
     it("uses shares as weights when they fit in 0-255, so the split is exact", () => {
         expect(route53Weights([2, 1])).to.deep.equal([2, 1]);
         expect(route53Weights([255, 0, 7])).to.deep.equal([255, 0, 7]);
+        expect(route53Weights([4, 2]), "not reduced: draining one cluster must not rewrite the others").to.deep.equal([4, 2]);
     });
 
-    it("divides by the greatest common divisor before scaling, keeping exact ratios", () => {
+    it("divides shares above 255 by their greatest common divisor before scaling, keeping exact ratios", () => {
         expect(route53Weights([300, 600])).to.deep.equal([1, 2]);
         expect(route53Weights([1000, 0, 3000])).to.deep.equal([1, 0, 3]);
     });
@@ -47,7 +48,8 @@ describe("traffic: Route53 weights from cluster shares", () => {
     });
 
     it("keeps a share of 0 at weight 0 (drained, record kept) and rejects all-zero shares", () => {
-        expect(route53Weights([0, 5])).to.deep.equal([0, 1]);
+        expect(route53Weights([0, 5])).to.deep.equal([0, 5]);
+        expect(route53Weights([0, 600, 300])).to.deep.equal([0, 2, 1]);
         expect(() => route53Weights([0, 0])).to.throw(RangeError, /above 0/);
         expect(() => route53Weights([1, -1])).to.throw(RangeError);
         expect(() => route53Weights([1.5])).to.throw(RangeError);
