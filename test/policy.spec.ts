@@ -1,0 +1,452 @@
+// Each policy of policy/policies.ts called directly, as the policy SDK calls it, on hand-written
+// Kubernetes and Route53 objects that pass and objects that must not.
+
+import { expect } from "chai";
+import {
+    dnsHealthChecksAndTtl,
+    dnsWeightsNotAllZero,
+    immutableImages,
+    noTrafficToUnreadyColor,
+    rollbackPossible,
+    trafficWeightsValid,
+    workloadHygiene,
+    type PolicyProviderResource,
+    type PolicyResource,
+    type ResourceRule,
+    type StackRule,
+} from "../policy/policies.ts";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const SERVICE = "kubernetes:core/v1:Service";
+const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const RECORD = "aws:route53/record:Record";
+
+function provider(name: string): PolicyProviderResource {
+    return { type: "pulumi:providers:kubernetes", name, urn: `urn:pulumi:prod::switchyard::pulumi:providers:kubernetes::${name}`, props: {} };
+}
+const EKS = provider("eks-use1");
+const GKE = provider("gke-euw1");
+
+interface Violation {
+    message: string;
+    urn: string | undefined;
+}
+
+const OPTIONS = {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+};
+
+function notApplicable(reason?: string): never {
+    throw new Error(`marked not applicable: ${reason}`);
+}
+
+/** Calls a resource policy the way the SDK's Analyze handler does; returns what it reported. */
+function judge(rule: ResourceRule, type: string, props: object, options: { provider?: PolicyProviderResource; config?: object } = {}): string[] {
+    const messages: string[] = [];
+    void rule.validateResource(
+        {
+            type,
+            props: props as Record<string, any>,
+            urn: `urn:pulumi:prod::switchyard::${type}::judged`,
+            name: "judged",
+            opts: OPTIONS,
+            ...(options.provider ? { provider: options.provider } : {}),
+            stackTags: new Map(),
+            isType: () => false,
+            asType: () => undefined,
+            getConfig: <T extends object>() => (options.config ?? {}) as T,
+            notApplicable,
+        },
+        (message) => messages.push(message),
+    );
+    return messages;
+}
+
+let counter = 0;
+
+function resource(type: string, name: string, props: object, owner?: PolicyProviderResource, dependencies: PolicyResource[] = []): PolicyResource {
+    return {
+        type,
+        name,
+        urn: `urn:pulumi:prod::switchyard::${type}::${name}-${counter++}`,
+        props: props as Record<string, any>,
+        opts: OPTIONS,
+        ...(owner ? { provider: owner } : {}),
+        dependencies,
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+    };
+}
+
+/** Calls a stack policy the way the SDK's AnalyzeStack handler does. */
+function judgeStack(rule: StackRule, resources: PolicyResource[], config: object = {}): Violation[] {
+    const violations: Violation[] = [];
+    void rule.validateStack(
+        { resources, stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable },
+        (message, urn) => violations.push({ message, urn }),
+    );
+    return violations;
+}
+
+// Hand-written objects of a healthy color, in the shape Kubernetes documents.
+
+function container(overrides: Record<string, unknown> = {}): Record<string, any> {
+    return {
+        name: "app",
+        image: "ghcr.io/acme-shop/cart:2.9.0@sha256:2c26bdd7844340f26148d8e40306547edbf8cbd72f2ae0a81e41a8598019946c",
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+        readinessProbe: { httpGet: { path: "/ready", port: "http" } },
+        ...overrides,
+    };
+}
+
+function deploymentProps(app: string, color: string, replicas = 3): Record<string, any> {
+    const labels = { app, color, version: "2.9.0" };
+    return {
+        metadata: { name: `${app}-${color}`, namespace: "shop", labels },
+        spec: {
+            replicas,
+            selector: { matchLabels: { app, color } },
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+            template: { metadata: { labels }, spec: { containers: [container()] } },
+        },
+    };
+}
+
+function serviceProps(app: string, color: string): Record<string, any> {
+    return {
+        metadata: { name: `${app}-${color}`, namespace: "shop", labels: { app, color } },
+        spec: { type: "ClusterIP", selector: { app, color }, ports: [{ port: 80, targetPort: "http" }] },
+    };
+}
+
+function routeProps(app: string, weights: Record<string, unknown>): Record<string, any> {
+    return {
+        metadata: { name: app, namespace: "shop" },
+        spec: {
+            parentRefs: [{ name: "public", namespace: "gateway-system" }],
+            rules: [{ backendRefs: Object.entries(weights).map(([color, weight]) => ({ kind: "Service", name: `${app}-${color}`, port: 80, weight })) }],
+        },
+    };
+}
+
+interface Fleet {
+    resources: PolicyResource[];
+    route: PolicyResource;
+    deployments: Record<string, PolicyResource>;
+}
+
+/** One service on one cluster: both colors and a route that waits for the colors it sends traffic to. */
+function fleet(
+    weights: Record<string, number> = { blue: 70, green: 30 },
+    options: { cluster?: PolicyProviderResource; app?: string; change?: (objects: Record<string, Record<string, any>>) => void } = {},
+): Fleet {
+    const cluster = options.cluster ?? EKS;
+    const app = options.app ?? "cart";
+    const objects: Record<string, Record<string, any>> = { route: routeProps(app, weights) };
+    for (const color of Object.keys(weights)) {
+        objects[`${color}Deployment`] = deploymentProps(app, color);
+        objects[`${color}Service`] = serviceProps(app, color);
+    }
+    options.change?.(objects);
+    const deployments: Record<string, PolicyResource> = {};
+    const resources: PolicyResource[] = [];
+    for (const color of Object.keys(weights)) {
+        if (objects[`${color}Deployment`]) {
+            deployments[color] = resource(DEPLOYMENT, `${cluster.name}-${app}-${color}`, objects[`${color}Deployment`]!, cluster);
+            resources.push(deployments[color]!);
+        }
+        if (objects[`${color}Service`]) resources.push(resource(SERVICE, `${cluster.name}-${app}-${color}`, objects[`${color}Service`]!, cluster));
+    }
+    const live = Object.keys(weights).filter((color) => weights[color]! > 0 && deployments[color]);
+    const route = resource(ROUTE, `${cluster.name}-${app}`, objects.route!, cluster, live.map((color) => deployments[color]!));
+    resources.push(route);
+    return { resources, route, deployments };
+}
+
+describe("policy traffic-weights-valid", function () {
+    it("passes a split, all traffic on one color, and weights left out (the Gateway API counts them as 1)", function () {
+        expect(judge(trafficWeightsValid, ROUTE, routeProps("cart", { blue: 70, green: 30 }), { provider: EKS })).to.deep.equal([]);
+        expect(judge(trafficWeightsValid, ROUTE, routeProps("cart", { blue: 0, green: 1_000_000 }))).to.deep.equal([]);
+        expect(judge(trafficWeightsValid, ROUTE, routeProps("cart", { blue: undefined, green: 0 }))).to.deep.equal([]);
+    });
+
+    it("rejects weights that are not integers from 0 to 1,000,000, naming the route, the cluster and the backend", function () {
+        for (const weight of [-1, 1_000_001, 2.5, "50"]) {
+            const messages = judge(trafficWeightsValid, ROUTE, routeProps("cart", { blue: weight, green: 10 }), { provider: GKE });
+            expect(messages, String(weight)).to.have.length(1);
+            expect(messages[0]).to.include("HTTPRoute shop/cart on cluster gke-euw1").and.include("cart-blue").and.include("Fix:");
+        }
+    });
+
+    it("rejects a rule that sends nothing anywhere: all weights 0, or no backendRefs unless it redirects", function () {
+        expect(judge(trafficWeightsValid, ROUTE, routeProps("cart", { blue: 0, green: 0 }))[0]).to.match(/every backendRef of rule 0 has weight 0/);
+        const empty = { metadata: { name: "cart", namespace: "shop" }, spec: { rules: [{ backendRefs: [] }, {}] } };
+        expect(judge(trafficWeightsValid, ROUTE, empty)).to.have.length(2);
+        const redirect = { metadata: { name: "cart" }, spec: { rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https" } }] }] } };
+        expect(judge(trafficWeightsValid, ROUTE, redirect)).to.deep.equal([]);
+    });
+
+    it("rejects Route53 weights outside 0..255 and passes those inside", function () {
+        for (const weight of [0, 1, 255]) expect(judge(trafficWeightsValid, RECORD, { name: "cart.example.com", weightedRoutingPolicies: [{ weight }] })).to.deep.equal([]);
+        for (const weight of [256, -1, 1.5]) {
+            expect(judge(trafficWeightsValid, RECORD, { name: "cart.example.com", weightedRoutingPolicies: [{ weight }] })[0], String(weight)).to.include("0 to 255");
+        }
+    });
+
+    it("leaves other resource types alone", function () {
+        expect(judge(trafficWeightsValid, DEPLOYMENT, { spec: { rules: [{ backendRefs: [{ weight: -1 }] }] } })).to.deep.equal([]);
+    });
+});
+
+describe("policy dns-weights-not-all-zero", function () {
+    const record = (name: string, set: string, weight: number | undefined, zoneId = "Z1") =>
+        resource(RECORD, `${name}-${set}`, { zoneId, name, type: "CNAME", setIdentifier: set, ...(weight === undefined ? {} : { weightedRoutingPolicies: [{ weight }] }) });
+
+    it("passes a set with one cluster drained and another serving", function () {
+        expect(judgeStack(dnsWeightsNotAllZero, [record("cart.example.com", "eks", 0), record("cart.example.com", "gke", 1)])).to.deep.equal([]);
+    });
+
+    it("reports a set whose weights are all 0 once, on its first record, naming its members", function () {
+        const records = [record("cart.example.com", "eks", 0), record("Cart.example.com.", "gke", 0), record("pay.example.com", "eks", 3)];
+        const violations = judgeStack(dnsWeightsNotAllZero, records);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.urn).to.equal(records[0]!.urn);
+        expect(violations[0]!.message).to.include("cart.example.com").and.include("eks").and.include("gke").and.include("trafficShare");
+    });
+
+    it("tells sets apart by zone and leaves unweighted records out", function () {
+        expect(judgeStack(dnsWeightsNotAllZero, [record("cart.example.com", "eks", 0), record("cart.example.com", "gke", 4, "Z2")])).to.have.length(1);
+        expect(judgeStack(dnsWeightsNotAllZero, [record("cart.example.com", "eks", 0), record("cart.example.com", "direct", undefined)])).to.have.length(1);
+    });
+});
+
+describe("policy no-traffic-to-unready-color", function () {
+    it("passes colors that run enough replicas, probe readiness and are awaited by the route", function () {
+        expect(judgeStack(noTrafficToUnreadyColor, fleet().resources)).to.deep.equal([]);
+    });
+
+    it("needs 2 replicas by default (the schema's default) and what the config says otherwise", function () {
+        const oneReplica = fleet({ blue: 100, green: 0 }, { change: (o) => (o.blueDeployment!.spec.replicas = 1) });
+        const violations = judgeStack(noTrafficToUnreadyColor, oneReplica.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.urn, "reported on the route whose weight would move").to.equal(oneReplica.route.urn);
+        expect(violations[0]!.message).to.include("Deployment shop/cart-blue on cluster eks-use1").and.include("1 replica").and.include("at least 2");
+        expect(judgeStack(noTrafficToUnreadyColor, oneReplica.resources, { minReplicas: 1 })).to.deep.equal([]);
+        const unset = fleet({ blue: 100 }, { change: (o) => delete o.blueDeployment!.spec.replicas });
+        expect(judgeStack(noTrafficToUnreadyColor, unset.resources), "Kubernetes runs 1 replica when none is set").to.have.length(1);
+    });
+
+    it("does not judge a color at weight 0: idle colors may run fewer replicas", function () {
+        const idle = fleet({ blue: 100, green: 0 }, { change: (o) => (o.greenDeployment!.spec.replicas = 1) });
+        expect(judgeStack(noTrafficToUnreadyColor, idle.resources)).to.deep.equal([]);
+    });
+
+    it("stops traffic to a color whose containers have no readinessProbe", function () {
+        const unprobed = fleet({ blue: 50, green: 50 }, { change: (o) => delete o.greenDeployment!.spec.template.spec.containers[0].readinessProbe });
+        const violations = judgeStack(noTrafficToUnreadyColor, unprobed.resources);
+        expect(violations.map((v) => v.message)).to.have.length(1);
+        expect(violations[0]!.message).to.include("cart-green").and.include("readinessProbe");
+    });
+
+    it("stops traffic the route would move without waiting for the color's rollout", function () {
+        const { resources, route } = fleet({ blue: 50, green: 50 });
+        route.dependencies = route.dependencies.filter((d) => !d.name.endsWith("green"));
+        const violations = judgeStack(noTrafficToUnreadyColor, resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.message).to.include("cart-green").and.include("dependsOn");
+    });
+
+    it("resolves Services and Deployments on the route's own cluster and namespace only", function () {
+        // eks has the whole service; gke has a route and Services but its green Deployment lives on eks only.
+        const eks = fleet({ blue: 50, green: 50 });
+        const gke = fleet({ blue: 50, green: 50 }, { cluster: GKE, change: (o) => delete o.greenDeployment });
+        const violations = judgeStack(noTrafficToUnreadyColor, [...eks.resources, ...gke.resources]);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.urn).to.equal(gke.route.urn);
+        expect(violations[0]!.message).to.include("cluster gke-euw1").and.include("matches no Deployment");
+
+        const elsewhere = fleet({ blue: 100 }, { change: (o) => (o.blueService!.metadata.namespace = "other") });
+        expect(judgeStack(noTrafficToUnreadyColor, elsewhere.resources)[0]!.message).to.include("does not declare");
+    });
+
+    it("follows a backendRef into the namespace it names", function () {
+        const crossNamespace = fleet({ blue: 100 }, {
+            change: (o) => {
+                o.route!.spec.rules[0].backendRefs[0].namespace = "payments";
+                o.blueService!.metadata.namespace = "payments";
+                o.blueDeployment!.metadata.namespace = "payments";
+            },
+        });
+        expect(judgeStack(noTrafficToUnreadyColor, crossNamespace.resources)).to.deep.equal([]);
+    });
+
+    it("stops traffic to a backend it cannot follow: not a Service, or a Service without a selector", function () {
+        const notService = fleet({ blue: 100 }, {
+            change: (o) => Object.assign(o.route!.spec.rules[0].backendRefs[0], { group: "multicluster.x-k8s.io", kind: "ServiceImport" }),
+        });
+        expect(judgeStack(noTrafficToUnreadyColor, notService.resources)[0]!.message).to.include("ServiceImport");
+        const noSelector = fleet({ blue: 100 }, { change: (o) => delete o.blueService!.spec.selector });
+        expect(judgeStack(noTrafficToUnreadyColor, noSelector.resources)).to.have.length(1);
+    });
+});
+
+describe("policy rollback-possible", function () {
+    it("passes a service with both colors behind its route, one of them at weight 0", function () {
+        expect(judgeStack(rollbackPossible, fleet({ blue: 100, green: 0 }).resources)).to.deep.equal([]);
+    });
+
+    it("reports a route that reaches one color only, and says which is missing", function () {
+        const blueOnly = fleet({ blue: 100 });
+        const violations = judgeStack(rollbackPossible, blueOnly.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.urn).to.equal(blueOnly.route.urn);
+        expect(violations[0]!.message).to.include("only blue").and.include("no green").and.include("services[].green");
+    });
+
+    it("does not count a color scaled to 0 replicas or deployed on another cluster", function () {
+        const scaledAway = fleet({ blue: 100, green: 0 }, { change: (o) => (o.greenDeployment!.spec.replicas = 0) });
+        expect(judgeStack(rollbackPossible, scaledAway.resources)).to.have.length(1);
+        const eks = fleet({ blue: 100, green: 0 });
+        const gke = fleet({ blue: 100, green: 0 }, { cluster: GKE, change: (o) => delete o.greenDeployment });
+        expect(judgeStack(rollbackPossible, [...eks.resources, ...gke.resources]).map((v) => v.urn)).to.deep.equal([gke.route.urn]);
+    });
+});
+
+describe("policy immutable-images", function () {
+    const withImage = (image: string, type = DEPLOYMENT) => {
+        const props = deploymentProps("cart", "blue");
+        props.spec.template.spec.containers[0].image = image;
+        return judge(immutableImages, type, props, { provider: EKS });
+    };
+    const digest = "sha256:2c26bdd7844340f26148d8e40306547edbf8cbd72f2ae0a81e41a8598019946c";
+
+    it("passes images pinned by digest, with or without a tag", function () {
+        expect(withImage(`ghcr.io/acme-shop/cart@${digest}`)).to.deep.equal([]);
+        expect(withImage(`ghcr.io/acme-shop/cart:2.9.0@${digest}`)).to.deep.equal([]);
+        expect(withImage(`registry.local:5000/cart@${digest}`)).to.deep.equal([]);
+    });
+
+    it("rejects latest, untagged and malformed references, even where digests are not required", function () {
+        for (const image of ["ghcr.io/acme-shop/cart:latest", "ghcr.io/acme-shop/cart", "registry.local:5000/cart", "nginx", "Not An Image"]) {
+            const props = deploymentProps("cart", "blue");
+            props.spec.template.spec.containers[0].image = image;
+            const messages = judge(immutableImages, DEPLOYMENT, props, { config: { requireDigests: false } });
+            expect(messages, image).to.have.length(1);
+            expect(messages[0]).to.include(image).and.include("Deployment shop/cart-blue");
+        }
+    });
+
+    it("requires digests by default (the schema's default) and accepts release tags when the config allows", function () {
+        expect(withImage("ghcr.io/acme-shop/cart:2.9.0")[0]).to.include("requireDigests");
+        expect(withImage("registry.local:5000/cart:2.9.0")[0]).to.include("registry.local:5000/cart@sha256:<digest>");
+        const props = deploymentProps("cart", "blue");
+        props.spec.template.spec.containers[0].image = "ghcr.io/acme-shop/cart:2.9.0";
+        expect(judge(immutableImages, DEPLOYMENT, props, { config: { requireDigests: false } })).to.deep.equal([]);
+    });
+
+    it("looks into every workload kind's pod spec, init containers included", function () {
+        const pod = { spec: { initContainers: [container({ name: "migrate", image: "flyway/flyway:latest" })], containers: [container()] } };
+        expect(judge(immutableImages, "kubernetes:core/v1:Pod", pod)[0]).to.include("initContainers migrate");
+        const cronJob = { metadata: { name: "report" }, spec: { jobTemplate: { spec: { template: { spec: { containers: [container({ image: "busybox" })] } } } } } };
+        expect(judge(immutableImages, "kubernetes:batch/v1:CronJob", cronJob)).to.have.length(1);
+        expect(judge(immutableImages, "kubernetes:apps/v1:StatefulSet", { spec: { template: { spec: { containers: [container({ image: "redis" })] } } } })).to.have.length(1);
+        expect(judge(immutableImages, SERVICE, { spec: { containers: [container({ image: "redis" })] } })).to.deep.equal([]);
+    });
+});
+
+describe("policy workload-hygiene", function () {
+    const judgeDeployment = (change: (props: Record<string, any>) => void) => {
+        const props = deploymentProps("cart", "green");
+        change(props);
+        return judge(workloadHygiene, DEPLOYMENT, props, { provider: EKS });
+    };
+
+    it("passes a color Deployment and a color Service", function () {
+        expect(judgeDeployment(() => {})).to.deep.equal([]);
+        expect(judge(workloadHygiene, SERVICE, serviceProps("cart", "green"))).to.deep.equal([]);
+    });
+
+    it("requires cpu and memory requests and limits on every container, naming what is missing", function () {
+        const messages = judgeDeployment((p) => (p.spec.template.spec.containers[0].resources = { requests: { cpu: "100m" } }));
+        expect(messages).to.have.length(1);
+        expect(messages[0]).to.include("requests.memory").and.include("limits.cpu").and.include("limits.memory").and.not.include("requests.cpu");
+        const statefulSet = { metadata: { name: "db" }, spec: { template: { spec: { containers: [container({ resources: undefined })] } } } };
+        expect(judge(workloadHygiene, "kubernetes:apps/v1:StatefulSet", statefulSet)).to.have.length(1);
+    });
+
+    it("requires rolling with maxUnavailable 0", function () {
+        expect(judgeDeployment((p) => (p.spec.strategy.rollingUpdate.maxUnavailable = "0%"))).to.deep.equal([]);
+        expect(judgeDeployment((p) => (p.spec.strategy.rollingUpdate.maxUnavailable = 1))[0]).to.include("maxUnavailable is 1");
+        expect(judgeDeployment((p) => delete p.spec.strategy)[0]).to.include("25%");
+        expect(judgeDeployment((p) => (p.spec.strategy = { type: "Recreate" }))[0]).to.include("Recreate");
+    });
+
+    it("requires app, color and version on the pods, a selector on app and color only, and one of the two colors", function () {
+        expect(judgeDeployment((p) => delete p.spec.template.metadata.labels.version)[0]).to.include("version");
+        expect(judgeDeployment((p) => (p.spec.selector.matchLabels = { app: "cart" }))[0]).to.include("matchLabels.color");
+        expect(judgeDeployment((p) => (p.spec.selector.matchLabels.version = "2.9.0"))[0]).to.include("selects on version");
+        expect(judgeDeployment((p) => (p.metadata.labels = { ...p.metadata.labels, color: "blue" }))[0]).to.include("color=blue disagrees");
+        const purple = judgeDeployment((p) => {
+            p.spec.template.metadata.labels.color = "purple";
+            p.spec.selector.matchLabels.color = "purple";
+            p.metadata.labels.color = "purple";
+        });
+        expect(purple).to.have.length(1);
+        expect(purple[0]).to.include("purple");
+    });
+
+    it("keeps Pulumi waiting for the rollout: no skipAwait", function () {
+        expect(judgeDeployment((p) => (p.metadata.annotations = { "pulumi.com/skipAwait": "true" }))[0]).to.include("skipAwait");
+    });
+
+    it("requires a Service to select one color: app and color in the selector, labels that agree", function () {
+        const both = serviceProps("cart", "green");
+        delete both.spec.selector.color;
+        expect(judge(workloadHygiene, SERVICE, both)[0]).to.include("lacks color");
+        const disagreeing = serviceProps("cart", "green");
+        disagreeing.metadata.labels.color = "blue";
+        expect(judge(workloadHygiene, SERVICE, disagreeing)[0]).to.include("color=blue disagrees");
+        expect(judge(workloadHygiene, SERVICE, { metadata: { name: "db" }, spec: { type: "ExternalName" } })).to.deep.equal([]);
+    });
+});
+
+describe("policy dns-health-checks-and-ttl", function () {
+    const weighted = (extra: Record<string, unknown>) => ({
+        name: "cart.example.com",
+        type: "CNAME",
+        setIdentifier: "eks-use1",
+        ttl: 30,
+        records: ["cart.eks-use1.example.com"],
+        weightedRoutingPolicies: [{ weight: 2 }],
+        healthCheckId: "0d7f0c3e-hc",
+        ...extra,
+    });
+
+    it("passes a weighted record with a health check and a short TTL", function () {
+        expect(judge(dnsHealthChecksAndTtl, RECORD, weighted({}))).to.deep.equal([]);
+    });
+
+    it("reports a weighted record without a health check, unless it is an alias that evaluates target health", function () {
+        expect(judge(dnsHealthChecksAndTtl, RECORD, weighted({ healthCheckId: undefined }))[0]).to.include("cart.example.com").and.include("no health check");
+        expect(judge(dnsHealthChecksAndTtl, RECORD, weighted({ healthCheckId: "" }))).to.have.length(1);
+        const alias = weighted({ healthCheckId: undefined, ttl: undefined, records: undefined, aliases: [{ name: "lb", zoneId: "Z", evaluateTargetHealth: true }] });
+        expect(judge(dnsHealthChecksAndTtl, RECORD, alias)).to.deep.equal([]);
+    });
+
+    it("caps TTL at 60 s by default (the schema's default) and at what the config says otherwise", function () {
+        expect(judge(dnsHealthChecksAndTtl, RECORD, weighted({ ttl: 60 }))).to.deep.equal([]);
+        expect(judge(dnsHealthChecksAndTtl, RECORD, weighted({ ttl: 61 }))[0]).to.include("TTL 61 s, above 60 s");
+        expect(judge(dnsHealthChecksAndTtl, RECORD, weighted({ ttl: 300 }), { config: { maxTtlSeconds: 300 } })).to.deep.equal([]);
+    });
+
+    it("judges only weighted records: a cluster's direct record is not part of the weighted set", function () {
+        const direct = { name: "cart.eks-use1.example.com", type: "A", ttl: 3600, records: ["34.120.18.40"] };
+        expect(judge(dnsHealthChecksAndTtl, RECORD, direct)).to.deep.equal([]);
+    });
+});
