@@ -80,6 +80,7 @@ const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const RECORD = "aws:route53/record:Record";
 
 describe("policy pack: started and driven as the Pulumi CLI does", function () {
+    let starting: Promise<PolicyPackProcess> | undefined;
     let pack: PolicyPackProcess;
     let info: AnalyzerInfo;
     const runs: Record<string, Variant> = {};
@@ -91,7 +92,9 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
         // ts-node type-checks the pack on start, as under the CLI: most of this file's time, so the
         // program runs meanwhile (one after the other: the SDK's mock state is per process).
         this.timeout(60000);
-        const starting = PolicyPackProcess.start(loadStackConfig("prod"));
+        starting = PolicyPackProcess.start(loadStackConfig("prod"));
+        // Handled here so that a failed start surfaces at `await starting`, not inside a program run.
+        starting.catch(() => {});
         const prodClusters = JSON.parse(loadStackConfig("prod").config["switchyard:clusters"]!) as Record<string, unknown>[];
         const prodDns = JSON.parse(loadStackConfig("prod").config["switchyard:dns"]!) as Record<string, unknown>;
         const variants: Record<string, [string, Record<string, string>]> = {
@@ -113,7 +116,9 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
     });
 
     after(async function () {
-        await pack?.stop();
+        // Also when before() failed half-way: a pack left running would keep mocha from exiting.
+        const started = await starting?.catch(() => undefined);
+        await started?.stop();
     });
 
     it("prints its port first and answers the CLI's Handshake the way the CLI accepts", async function () {
