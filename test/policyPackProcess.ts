@@ -26,7 +26,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import emptyPb from "google-protobuf/google/protobuf/empty_pb.js";
 import type { Empty } from "google-protobuf/google/protobuf/empty_pb.js";
 import structPb from "google-protobuf/google/protobuf/struct_pb.js";
-import type { Struct } from "google-protobuf/google/protobuf/struct_pb.js";
+import type { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb.js";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -164,7 +164,8 @@ export function reconcilePolicyPackConfig(info: AnalyzerInfo, given: Record<stri
 
 /** Strips keys the engine never sends a policy (SkipInternalKeys). */
 function analyzerProperties(inputs: Record<string, unknown>): Struct {
-    return structPb.Struct.fromJavaScript(Object.fromEntries(Object.entries(inputs).filter(([key]) => !key.startsWith("__"))) as never);
+    const kept = Object.entries(inputs).filter(([key]) => !key.startsWith("__"));
+    return structPb.Struct.fromJavaScript(Object.fromEntries(kept) as Record<string, JavaScriptValue>);
 }
 
 function resourceOptions(resource: RegisteredResource): AnalyzerResourceOptions {
@@ -346,7 +347,7 @@ export class PolicyPackProcess {
         for (const [name, entry] of Object.entries(config)) {
             const policyConfig = new analyzerPb.PolicyConfig()
                 .setEnforcementlevel(LEVEL_NUMBERS[entry.enforcementLevel ?? "advisory"])
-                .setProperties(structPb.Struct.fromJavaScript((entry.properties ?? {}) as never));
+                .setProperties(structPb.Struct.fromJavaScript((entry.properties ?? {}) as Record<string, JavaScriptValue>));
             request.getPolicyconfigMap().set(name, policyConfig);
         }
         await call(this.client.configure.bind(this.client), request);
