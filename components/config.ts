@@ -1,8 +1,10 @@
 // Stack config → a validated, typed model of the fleet. Pure: no Pulumi import and no resources,
 // so every bad value is reported before anything is registered.
 
+import { isIP } from "node:net";
+import { clusterHostname, globalHostname, isPubliclyRoutable, routeHostnames } from "./hostnames.ts";
 import { isFloating, isPinnedByDigest, parseImageReference } from "./imageReference.ts";
-import { greenWeightFor } from "./traffic.ts";
+import { colorWeights, greenWeightFor } from "./traffic.ts";
 import {
     ObjectReader,
     Problems,
@@ -27,6 +29,8 @@ export interface ClusterSpec {
     /** kubeconfig context; the current context when unset. */
     context?: string;
     namespace: string;
+    /** Whether switchyard creates the namespace, or uses one prepared beforehand (e.g. holding pull secrets). */
+    createNamespace: boolean;
     gateway: GatewayRef;
     /** Domains served by this cluster's Gateway; service `s` is routed at `s.<domain>`. */
     hostnames: string[];
@@ -108,6 +112,8 @@ export interface StackModel {
     services: ServiceSpec[];
     /** Whether `kubeconfig` holds a secret kubeconfig for the cluster providers. */
     hasKubeconfig: boolean;
+    /** Whether `services` is stored as a secret (it holds a `secure:` value): env values and build args then stay secrets. */
+    servicesAreSecret: boolean;
     requireImageDigests: boolean;
     dns?: DnsSpec;
     aws?: AwsSpec;
@@ -143,6 +149,7 @@ const CLUSTER_KEYS = [
     "name",
     "context",
     "namespace",
+    "createNamespace",
     "gateway",
     "hostnames",
     "greenWeight",
@@ -168,10 +175,9 @@ const SHARE_RULE: IntegerRule = { min: 0, meaning: "relative share of DNS answer
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // DNS-1035 label: Kubernetes Service names must start with a letter.
 const SERVICE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
+// At least two labels, and a last label (the TLD) that is not all digits, so that 10.0.0.256 is no hostname.
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+(?=[-a-z0-9]*[a-z])[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const RECORD_LABELS = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-const IPV4 = /^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}$/;
-const IPV6 = /^[0-9a-fA-F:]+:[0-9a-fA-F:]*$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HTTP_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
@@ -266,8 +272,14 @@ function readCluster(value: unknown, path: string, problems: Problems): ClusterS
     const context = c.optionalString("context", "the name of a context in your kubeconfig");
     const greenWeight = c.optionalInteger("greenWeight", WEIGHT_RULE);
     const gatewayAddress = c.optionalString("gatewayAddress", "a hostname or an IP address of the cluster's Gateway");
-    if (gatewayAddress !== undefined && !HOSTNAME.test(gatewayAddress) && !IPV4.test(gatewayAddress) && !IPV6.test(gatewayAddress)) {
+    if (gatewayAddress !== undefined && !HOSTNAME.test(gatewayAddress) && isIP(gatewayAddress) === 0) {
         c.problem("gatewayAddress", "a hostname (e.g. a load balancer's DNS name) or an IPv4/IPv6 address");
+    } else if (gatewayAddress !== undefined && !isPubliclyRoutable(gatewayAddress)) {
+        c.problem("gatewayAddress", "a public address: Route53 health checks cannot reach private, loopback or reserved IPs");
+    }
+    const createNamespace = c.raw("createNamespace");
+    if (createNamespace !== undefined && typeof createNamespace !== "boolean") {
+        c.problem("createNamespace", "true (switchyard creates the namespace) or false (it exists already)");
     }
     return {
         name: name ?? "",
@@ -276,6 +288,7 @@ function readCluster(value: unknown, path: string, problems: Problems): ClusterS
             pattern: DNS_LABEL,
             fallback: "switchyard",
         })!,
+        createNamespace: createNamespace !== false,
         gateway: readGateway(c),
         hostnames: c.stringList("hostnames", "a non-empty list of domains, e.g. [shop.example.com]", {
             pattern: HOSTNAME,
@@ -425,11 +438,7 @@ function readService(
         ...(green ? { green } : {}),
         resources: readResources(s),
         env: env_,
-        dnsRecord:
-            dns?.string("record", "DNS label(s) within dns.zone, e.g. shop or shop.eu", {
-                pattern: RECORD_LABELS,
-                fallback: name ?? "",
-            }) ?? name ?? "",
+        dnsRecord: dns?.optionalString("record", "DNS label(s) within dns.zone, e.g. shop or shop.eu", RECORD_LABELS) ?? name ?? "",
     } satisfies ServiceSpec;
 }
 
@@ -511,8 +520,7 @@ function readObjectKey<T>(key: string, raw: string | undefined, known: readonly 
 /** Cross-field rules: they need the whole model, so they run after every field was read. */
 function checkFleet(model: StackModel, problems: Problems): void {
     model.clusters.forEach((cluster, ci) => {
-        const green = greenWeightFor(model.greenWeight, cluster);
-        const weights: Record<Color, number> = { blue: 100 - green, green };
+        const weights = colorWeights(greenWeightFor(model.greenWeight, cluster));
         const source = cluster.greenWeight === undefined ? `${PROJECT}:greenWeight is ${model.greenWeight}` : `${PROJECT}:clusters[${ci}].greenWeight is ${cluster.greenWeight}`;
         model.services.forEach((service, si) => {
             for (const color of COLORS) {
@@ -529,6 +537,7 @@ function checkFleet(model: StackModel, problems: Problems): void {
         if (model.dns && cluster.gatewayAddress === undefined) {
             problems.add(`${PROJECT}:clusters[${ci}].gatewayAddress`, undefined, `the Gateway's hostname or IP, required while ${PROJECT}:dns.enabled is true`);
         }
+        checkHostnames(model, cluster, problems);
     });
     if (model.dns && model.clusters.length > 0 && model.clusters.every((c) => c.trafficShare === 0)) {
         problems.add(
@@ -537,10 +546,42 @@ function checkFleet(model: StackModel, problems: Problems): void {
             "at least one cluster with a share above 0 (all zero would leave DNS nothing to answer with)",
         );
     }
+    model.services.forEach((service, si) => {
+        if (service.blue?.build && service.green?.build && service.blue.build.context === service.green.build.context) {
+            problems.add(
+                `${PROJECT}:services[${si}].green.build.context`,
+                service.green.build.context,
+                `a context not shared with blue: editing it would rebuild and roll the live color too. ` +
+                    `Pin the live color to the digest it runs (pulumi stack output traffic) as its image, or give each color its own directory`,
+            );
+        }
+    });
     const building = model.services.some((s) => COLORS.some((c) => s[c]?.build !== undefined));
     if ((model.dns || building) && !model.aws) {
         problems.add(`${PROJECT}:aws.region`, undefined, `an AWS region such as us-east-1 (needed for ${model.dns ? "Route53" : "ECR image builds"})`);
     }
+}
+
+/** Two routes on one Gateway must not claim the same hostname, nor two services one DNS name. */
+function checkHostnames(model: StackModel, cluster: ClusterSpec, problems: Problems): void {
+    const claimedBy = new Map<string, number>();
+    model.services.forEach((service, si) => {
+        if (service.name === "") return;
+        const fromDns = new Set(model.dns ? [globalHostname(service, model.dns), clusterHostname(service, cluster, model.dns)] : []);
+        for (const hostname of routeHostnames(service, cluster, model.dns)) {
+            const other = claimedBy.get(hostname);
+            if (other === undefined) {
+                claimedBy.set(hostname, si);
+            } else if (other !== si) {
+                const key = fromDns.has(hostname) ? `services[${si}].dns.record` : `services[${si}].name`;
+                problems.add(
+                    `${PROJECT}:${key}`,
+                    fromDns.has(hostname) ? service.dnsRecord : service.name,
+                    `a name whose hostnames no other service uses: ${hostname} on cluster ${cluster.name} is also services[${other}]'s`,
+                );
+            }
+        }
+    });
 }
 
 /**
@@ -548,7 +589,8 @@ function checkFleet(model: StackModel, problems: Problems): void {
  * returns a model only when the whole config is valid.
  */
 export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackModel {
-    const problems = new Problems();
+    // A problem inside a secret key (e.g. a service env value) names the key, never the value.
+    const problems = new Problems((path) => env.isSecret(/^[^:]+:([^.[]+)/.exec(path)?.[1] ?? ""));
     for (const key of Object.keys(raw)) {
         if (!(CONFIG_KEYS as readonly string[]).includes(key) && raw[key] !== undefined) {
             problems.add(`${PROJECT}:${key}`, raw[key], `no such config key; ${unknownKeyHint(key, CONFIG_KEYS)}`);
@@ -571,6 +613,7 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
             readService(item, path, problems, requireImageDigests, env),
         ),
         hasKubeconfig: kubeconfig !== "",
+        servicesAreSecret: env.isSecret("services"),
         requireImageDigests,
         images: readObjectKey("images", raw.images, IMAGES_KEYS, problems, (r) => ({
             keepLast: r.integer("keepLast", { min: 1, max: 1000, meaning: "images kept per ECR repository" }, 20),

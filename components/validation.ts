@@ -23,10 +23,17 @@ export function show(value: unknown): string {
 
 export class Problems {
     readonly list: string[] = [];
+    private readonly isSecret: (path: string) => boolean;
+
+    /** `isSecret` tells which paths hold secret values; those are never echoed back. */
+    constructor(isSecret: (path: string) => boolean = () => false) {
+        this.isSecret = isSecret;
+    }
 
     /** `path: got <value>; allowed: <allowed>` — the one shape every config error takes. */
     add(path: string, got: unknown, allowed: string): void {
-        this.list.push(`${path}: got ${show(got)}; allowed: ${allowed}`);
+        const value = got !== undefined && this.isSecret(path) ? "[secret]" : show(got);
+        this.list.push(`${path}: got ${value}; allowed: ${allowed}`);
     }
 
     throwIfAny(): void {

@@ -71,7 +71,11 @@ describe("config: a valid stack", () => {
         const cart = model.services[0]!;
         expect(cart.healthPath).to.equal("/healthz");
         expect(cart.blue?.version, "version comes from the image tag").to.equal("1.0.0");
-        expect(cart.resources.requests.cpu).to.be.a("string");
+        expect(cart.resources, "the defaults the README documents").to.deep.equal({
+            requests: { cpu: "100m", memory: "128Mi" },
+            limits: { cpu: "500m", memory: "256Mi" },
+        });
+        expect(model.clusters[0]!.createNamespace).to.equal(true);
         expect(cart.dnsRecord).to.equal("cart");
         expect(model.dns).to.equal(undefined);
     });
@@ -261,5 +265,82 @@ describe("config: DNS across clusters, and images", () => {
     it("rejects a color that gives both an image and a build", () => {
         const problems = problemsOf({ aws: { region: "eu-west-1" }, services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", build: { context: "app" } } })] });
         expectProblem(problems, "switchyard:services[0].blue.build", "", /not both/);
+    });
+});
+
+describe("config: names and addresses that would only fail half-way through an update", () => {
+    const dnsOn = { enabled: true, zone: "shop.example.com" };
+    const withAddress = (name: string, gatewayAddress = "34.120.18.40") => cluster(name, { gatewayAddress });
+
+    it("rejects two services with the same DNS record", () => {
+        const problems = problemsOf({
+            dns: dnsOn,
+            aws: { region: "us-east-1" },
+            clusters: [withAddress("east"), withAddress("west")],
+            services: [service("cart", { dns: { record: "shop" } }), service("checkout", { dns: { record: "shop" } })],
+        });
+        expectProblem(problems, "switchyard:services[1].dns.record", '"shop"', /shop\.shop\.example\.com on cluster east is also services\[0\]'s/);
+    });
+
+    it("rejects a service whose hostname another service's DNS name already claims on a Gateway", () => {
+        const problems = problemsOf({
+            dns: dnsOn,
+            aws: { region: "us-east-1" },
+            clusters: [withAddress("east"), withAddress("west")].map((c) => ({ ...c, hostnames: ["shop.example.com"] })),
+            services: [service("pay"), service("checkout", { dns: { record: "pay" } })],
+        });
+        expectProblem(problems, "switchyard:services[1].dns.record", '"pay"', /pay\.shop\.example\.com on cluster east is also services\[0\]'s/);
+    });
+
+    for (const [address, allowed] of [
+        ["10.0.0.256", /hostname .* or an IPv4\/IPv6 address/],
+        ["192.168.1.10", /public address/],
+        ["127.0.0.1", /public address/],
+        ["fd00::1", /public address/],
+        [":::", /hostname .* or an IPv4\/IPv6 address/],
+    ] as const) {
+        it(`rejects gatewayAddress ${address}`, () => {
+            expectProblem(problemsOf({ clusters: [withAddress("east", address), cluster("west")] }), "switchyard:clusters[0].gatewayAddress", JSON.stringify(address), allowed);
+        });
+    }
+
+    it("rejects health check intervals Route53 does not offer, a malformed zone id and a bad ECR setting", () => {
+        const problems = problemsOf({
+            dns: { ...dnsOn, zoneId: "zone-1", healthCheck: { intervalSeconds: 20 } },
+            aws: { region: "us-east-1" },
+            clusters: [withAddress("east"), withAddress("west")],
+            images: { keepLast: 0, repositoryPrefix: "Shop/" },
+        });
+        expectProblem(problems, "switchyard:dns.zoneId", '"zone-1"', /hosted zone id/);
+        expectProblem(problems, "switchyard:dns.healthCheck.intervalSeconds", "20", /10 or 30/);
+        expectProblem(problems, "switchyard:images.keepLast", "0", /integer from 1 to 1000/);
+        expectProblem(problems, "switchyard:images.repositoryPrefix", '"Shop/"', /ECR repository namespace/);
+    });
+
+    it("rejects env names switchyard sets itself, a non-boolean createNamespace and a bad idleReplicas", () => {
+        const problems = problemsOf({
+            idleReplicas: "abc",
+            clusters: [cluster("east", { createNamespace: "no" }), cluster("west")],
+            services: [service("cart", { env: { SWITCHYARD_COLOR: "red" } })],
+        });
+        expectProblem(problems, "switchyard:services[0].env.SWITCHYARD_COLOR", '"SWITCHYARD_COLOR"', /not starting with SWITCHYARD_/);
+        expectProblem(problems, "switchyard:clusters[0].createNamespace", '"no"', /true .* or false/);
+        expectProblem(problems, "switchyard:idleReplicas", '"abc"', /"full" .* or an integer >= 1/);
+    });
+
+    it("rejects two colors building the same context: a rebuild would roll the live color too", () => {
+        const build = { version: "1.0.0", build: { context: "app" } };
+        const problems = problemsOf({ aws: { region: "us-east-1" }, services: [service("cart", { blue: build, green: { ...build, version: "1.1.0" } })] });
+        expectProblem(problems, "switchyard:services[0].green.build.context", '"app"', /not shared with blue/);
+    });
+
+    it("names the key but never echoes a value from a secret config key", () => {
+        const problems = problemsOf(
+            { services: [service("cart", { evn: { DB_PASSWORD: "hunter2" } })] },
+            { ...env, isSecret: (key) => key === "services" },
+        );
+        expectProblem(problems, "switchyard:services[0].evn", "[secret]", /did you mean "env"/);
+        expect(problems.join("\n")).not.to.include("hunter2");
+        expect(parse({}, { ...env, isSecret: (key) => key === "services" }).servicesAreSecret).to.equal(true);
     });
 });
