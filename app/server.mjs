@@ -2,8 +2,9 @@
 // traffic shift is visible from outside (curl the public name and count the colors).
 import { createServer } from "node:http";
 
-const port = Number(process.env.PORT ?? 8080);
-const healthPath = process.env.HEALTH_PATH ?? "/healthz";
+// switchyard sets these from the service's config; the fallbacks serve `docker run`.
+const port = Number(process.env.SWITCHYARD_PORT ?? process.env.PORT ?? 8080);
+const healthPath = process.env.SWITCHYARD_HEALTH_PATH ?? "/healthz";
 const color = process.env.SWITCHYARD_COLOR ?? "unknown";
 const version = process.env.SWITCHYARD_VERSION ?? process.env.APP_VERSION ?? "unknown";
 let draining = false;

@@ -16,6 +16,8 @@ export interface BlueGreenServiceArgs {
     images: Partial<Record<Color, pulumi.Input<string>>>;
     /** See StackModel.idleReplicas. */
     idleReplicas: number | "full";
+    /** Pass env values as secrets. Default: false. */
+    envIsSecret?: boolean;
     hostnames: string[];
     provider: k8s.Provider;
 }
@@ -28,6 +30,8 @@ export interface BlueGreenServiceArgs {
 export class BlueGreenService extends pulumi.ComponentResource {
     readonly colors: Partial<Record<Color, ColorEnvironment>> = {};
     readonly route: WeightedRoute;
+    /** `namespace/name` of the HTTPRoute. */
+    readonly routeName: pulumi.Output<string>;
 
     constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("switchyard:kubernetes:BlueGreenService", name, {}, opts);
@@ -36,7 +40,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         const makeColor = (color: Color, waitFor: pulumi.Resource[]) => {
             const colorSpec = service[color]!;
             this.colors[color] = new ColorEnvironment(
-                `${name}-${color}`,
+                `${name}.${color}`,
                 {
                     service,
                     color,
@@ -45,6 +49,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     replicas: replicasFor(service.replicas, weights[color], args.idleReplicas),
                     namespace: args.namespace,
                     imagePullSecrets: args.cluster.imagePullSecrets,
+                    envIsSecret: args.envIsSecret ?? false,
                     waitFor,
                     provider: args.provider,
                 },
@@ -61,7 +66,6 @@ export class BlueGreenService extends pulumi.ComponentResource {
                 gateway: args.cluster.gateway,
                 hostnames: args.hostnames,
                 backends: deployed.map((color) => ({
-                    color,
                     serviceName: colorObjectName(service.name, color),
                     port: service.port,
                     weight: weights[color],
@@ -72,6 +76,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
             { parent: this },
         );
         for (const color of deployed.filter((c) => weights[c] === 0)) makeColor(color, [this.route]);
-        this.registerOutputs({ route: this.route.route.metadata.name });
+        this.routeName = pulumi.interpolate`${args.namespace}/${this.route.route.metadata.name}`;
+        this.registerOutputs({ route: this.routeName });
     }
 }

@@ -7,8 +7,10 @@ export interface ClusterArgs {
     context?: string;
     /** kubeconfig contents, as a Pulumi secret; the operator's own kubeconfig file when unset. */
     kubeconfig?: pulumi.Input<string>;
-    /** Namespace created on this cluster for every service's objects. */
+    /** Namespace on this cluster for every service's objects. */
     namespace: string;
+    /** Create the namespace (default), or use one prepared beforehand, e.g. holding image pull secrets. */
+    createNamespace?: boolean;
 }
 
 /**
@@ -30,12 +32,14 @@ export class Cluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const namespace = new k8s.core.v1.Namespace(
-            name,
-            { metadata: { name: args.namespace, labels: { ...MANAGED_BY } } },
-            { parent: this, provider: this.provider },
-        );
-        this.namespace = namespace.metadata.name;
+        this.namespace =
+            args.createNamespace === false
+                ? pulumi.output(args.namespace)
+                : new k8s.core.v1.Namespace(
+                      name,
+                      { metadata: { name: args.namespace, labels: { ...MANAGED_BY } } },
+                      { parent: this, provider: this.provider },
+                  ).metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }
 }

@@ -15,6 +15,8 @@ export interface ColorEnvironmentArgs {
     namespace: pulumi.Input<string>;
     /** Secrets the kubelet uses to pull the image. Default: none. */
     imagePullSecrets?: string[];
+    /** Pass the service's env values as Pulumi secrets (they came from a secret config value). Default: false. */
+    envIsSecret?: boolean;
     /**
      * Resources the Deployment waits for: for a color at weight 0, its route, so traffic is drained
      * before the color is scaled down. Default: none.
@@ -42,7 +44,7 @@ export class ColorEnvironment extends pulumi.ComponentResource {
         const probe = { httpGet: { path: service.healthPath, port: "http" } };
         const env = Object.keys(service.env)
             .sort()
-            .map((key) => ({ name: key, value: service.env[key]! }));
+            .map((key) => ({ name: key, value: args.envIsSecret ? pulumi.secret(service.env[key]!) : service.env[key]! }));
         this.deployment = new k8s.apps.v1.Deployment(
             name,
             {
@@ -65,8 +67,11 @@ export class ColorEnvironment extends pulumi.ComponentResource {
                                     ports: [{ name: "http", containerPort: service.port, protocol: "TCP" }],
                                     env: [
                                         ...env,
+                                        // What the config says about this color, for apps that want to follow it.
                                         { name: "SWITCHYARD_COLOR", value: color },
                                         { name: "SWITCHYARD_VERSION", value: args.version },
+                                        { name: "SWITCHYARD_PORT", value: String(service.port) },
+                                        { name: "SWITCHYARD_HEALTH_PATH", value: service.healthPath },
                                     ],
                                     resources: { requests: { ...service.resources.requests }, limits: { ...service.resources.limits } },
                                     readinessProbe: { ...probe, periodSeconds: 5, failureThreshold: 3 },

@@ -14,14 +14,21 @@ export const PROJECT_DIR = resolve(import.meta.dirname, "..");
 // it is exported at runtime but not in the typings.
 const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
 
-export function loadStackModel(): StackModel {
+export interface Stack {
+    model: StackModel;
+    /** The merged kubeconfig, still a secret; undefined when each provider uses the operator's own. */
+    kubeconfig?: pulumi.Output<string>;
+}
+
+export function loadStack(): Stack {
     const prefix = `${PROJECT}:`;
     const raw: Record<string, string> = {};
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
     }
+    let model: StackModel;
     try {
-        return parseStackConfig(raw, {
+        model = parseStackConfig(raw, {
             isSecret: (key) => runtimeConfig.isConfigSecret(`${prefix}${key}`),
             pathExists: (relativePath) => existsSync(resolve(PROJECT_DIR, relativePath)),
         });
@@ -30,4 +37,5 @@ export function loadStackModel(): StackModel {
         if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
         throw error;
     }
+    return model.hasKubeconfig ? { model, kubeconfig: new pulumi.Config(PROJECT).requireSecret("kubeconfig") } : { model };
 }

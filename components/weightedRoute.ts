@@ -1,13 +1,12 @@
 import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Color, GatewayRef } from "./config.ts";
+import type { GatewayRef } from "./config.ts";
 import { MANAGED_BY } from "./labels.ts";
 
 export type HTTPRouteSpec = IHTTPRoute["spec"];
 
 export interface WeightedBackend {
-    color: Color;
     /** Kubernetes Service of the color. */
     serviceName: string;
     port: number;

@@ -30,27 +30,40 @@ describe("aws: weighted DNS across clusters", () => {
         expect(weighted(prod)).to.have.length(6);
         for (const [service, label] of Object.entries(SERVICES)) {
             for (const [cluster, { share, direct }] of Object.entries(CLUSTERS)) {
-                const record = byName(prod, TYPES.record, `${service}-${cluster}`);
+                const record = byName(prod, TYPES.record, `${service}.${cluster}`);
                 const directName = `${label}.${cluster}.${ZONE}`;
                 expect(record.inputs).to.include({ name: `${label}.${ZONE}`, type: "CNAME", setIdentifier: cluster });
                 expect(record.inputs.weightedRoutingPolicies).to.deep.equal([{ weight: share }]);
                 expect(record.inputs.records).to.deep.equal([directName]);
 
-                const healthCheck = byName(prod, TYPES.healthCheck, `${service}-${cluster}`);
+                const healthCheck = byName(prod, TYPES.healthCheck, `${service}.${cluster}`);
                 expect(record.propertyDependencies.healthCheckId, "the record is tied to its own health check").to.deep.equal([healthCheck.urn]);
                 expect(record.inputs.healthCheckId).to.be.a("string").and.not.be.empty;
                 const healthPath = (prodList("services").find((s) => s.name === service) as { healthPath: string }).healthPath;
                 expect(healthCheck.inputs).to.include({ fqdn: directName, resourcePath: healthPath, type: "HTTPS", port: 443 });
 
-                const directRecord = byName(prod, TYPES.record, `${service}-${cluster}-direct`);
+                const directRecord = byName(prod, TYPES.record, `${service}.${cluster}.direct`);
                 expect(directRecord.inputs).to.include({ name: directName, type: direct });
                 expect(directRecord.inputs.weightedRoutingPolicies).to.equal(undefined);
             }
         }
     });
 
+    it("lets a cluster's records wait for that cluster's deployment of the service, and replaces a direct record delete-first", () => {
+        for (const [service] of Object.entries(SERVICES)) {
+            for (const cluster of Object.keys(CLUSTERS)) {
+                const record = byName(prod, TYPES.record, `${service}.${cluster}`);
+                for (const color of ["blue", "green"]) {
+                    expect(record.dependencies, `${record.name} waits for ${color}`).to.include(byName(prod, TYPES.deployment, `${cluster}.${service}.${color}`).urn);
+                }
+                expect(record.dependencies).to.include(byName(prod, TYPES.httpRoute, `${cluster}.${service}`).urn);
+                expect(byName(prod, TYPES.record, `${service}.${cluster}.direct`).deleteBeforeReplace).to.equal(true);
+            }
+        }
+    });
+
     it("routes the public and the per-cluster names on each cluster's HTTPRoute", () => {
-        const route = byName(prod, TYPES.httpRoute, "gke-euw1-checkout");
+        const route = byName(prod, TYPES.httpRoute, "gke-euw1.checkout");
         expect(at(route, "spec", "hostnames")).to.include.members([`pay.${ZONE}`, `pay.gke-euw1.${ZONE}`]);
     });
 
@@ -62,10 +75,10 @@ describe("aws: weighted DNS across clusters", () => {
         expect(changes).to.have.length(3);
         for (const change of changes) {
             expect(change.type).to.equal(TYPES.record);
-            expect(change.urn).to.match(/::[a-z]+-gke-euw1$/);
+            expect(change.urn).to.match(/::[a-z]+\.gke-euw1$/);
         }
         for (const service of Object.keys(SERVICES)) {
-            expect(byName(drained, TYPES.record, `${service}-gke-euw1`).inputs.weightedRoutingPolicies).to.deep.equal([{ weight: 0 }]);
+            expect(byName(drained, TYPES.record, `${service}.gke-euw1`).inputs.weightedRoutingPolicies).to.deep.equal([{ weight: 0 }]);
         }
         expect(drained.outputs.summary).to.have.property("gke-euw1").that.matches(/\(drained\)/);
     });
@@ -92,18 +105,19 @@ describe("aws: images built into ECR and pinned by digest", () => {
         }
     });
 
-    it("builds storefront into a scanned, immutable ECR repository with bounded history, pushing with ECR's token", () => {
+    it("builds storefront's green into a scanned, immutable ECR repository with bounded history, pushing with ECR's token", () => {
         const repository = byName(prod, "aws:ecr/repository:Repository", "storefront");
         expect(repository.inputs).to.deep.include({ name: "shop/storefront", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } });
         const policy = JSON.parse(byName(prod, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "storefront").inputs.policy as string);
         expect(policy.rules[0].selection).to.include({ countType: "imageCountMoreThan", countNumber: 30 });
-        for (const color of ["blue", "green"]) {
-            const image = byName(prod, TYPES.image, `storefront-${color}`);
-            expect(image.inputs.imageName).to.match(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/shop\/storefront:1\.[45]\.0-[0-9a-f]{12}$/);
-            expect(at(image, "build", "context")).to.equal("app");
-            expect(at(image, "registry", "password")).to.equal("mock-ecr-token");
-            expect(image.secretInputs, "the registry token stays a secret").to.include("registry");
-            const deployment = byName(prod, TYPES.deployment, `eks-use1-storefront-${color}`);
+        expect(ofType(prod, TYPES.image).map((i) => i.name), "only the color that builds has an image resource").to.deep.equal(["storefront.green"]);
+        const image = byName(prod, TYPES.image, "storefront.green");
+        expect(image.inputs.imageName).to.match(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/shop\/storefront:1\.5\.0-[0-9a-f]{12}$/);
+        expect(at(image, "build", "context")).to.equal("app");
+        expect(at(image, "registry", "password")).to.equal("mock-ecr-token");
+        expect(image.secretInputs, "the registry token stays a secret").to.include("registry");
+        for (const cluster of ["eks-use1", "gke-euw1"]) {
+            const deployment = byName(prod, TYPES.deployment, `${cluster}.storefront.green`);
             const [container] = at(deployment, "spec", "template", "spec", "containers") as { image: string }[];
             expect(container!.image.startsWith(`${String(image.inputs.imageName).split(":")[0]}@sha256:`), "the Deployment runs the pushed digest").to.equal(true);
         }
@@ -115,7 +129,7 @@ describe("aws: images built into ECR and pinned by digest", () => {
         storefront.green.build.args = { APP_VERSION: "1.5.1" };
         const rebuilt = await runStack("prod", { services: JSON.stringify(services) });
         const changed = inputChanges(prod, rebuilt).map((c) => c.urn.split("::").pop()).sort();
-        expect(changed).to.deep.equal(["eks-use1-storefront-green", "gke-euw1-storefront-green", "storefront-green"]);
+        expect(changed).to.deep.equal(["eks-use1.storefront.green", "gke-euw1.storefront.green", "storefront.green"]);
     });
 });
 
@@ -143,9 +157,21 @@ describe("aws: build context hash (the image tag)", () => {
         expect(buildContextHash(dir, { ...build, platform: "linux/arm64" })).not.to.equal(edited);
     });
 
-    it("ignores what .dockerignore keeps out of the context", () => {
+    it("ignores what .dockerignore keeps out of the context, wildcards included", () => {
         const original = buildContextHash(dir, build);
         writeFileSync(join(dir, "app", "docs", "notes.md"), "other notes\n");
+        writeFileSync(join(dir, "app", "README.md"), "readme\n");
         expect(buildContextHash(dir, build)).to.equal(original);
+    });
+
+    it("hashes what a ! exception puts back, and the Dockerfile even when it is ignored", () => {
+        writeFileSync(join(dir, "app", ".dockerignore"), "docs\n*.md\n!docs/keep.md\nDockerfile\n");
+        writeFileSync(join(dir, "app", "docs", "keep.md"), "kept\n");
+        const original = buildContextHash(dir, build);
+        writeFileSync(join(dir, "app", "docs", "keep.md"), "changed\n");
+        const kept = buildContextHash(dir, build);
+        expect(kept).not.to.equal(original);
+        writeFileSync(join(dir, "app", "Dockerfile"), "FROM busybox\n");
+        expect(buildContextHash(dir, build)).not.to.equal(kept);
     });
 });

@@ -195,32 +195,32 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
 
     it("holds the dev stack to prod's rules under prod.json: one replica and tags instead of digests are mandatory violations", async function () {
         expect(summary(await check(runs.dev!, prodConfig()))).to.deep.equal([
-            "mandatory immutable-images local-podinfo-blue",
-            "mandatory immutable-images local-podinfo-green",
-            "mandatory no-traffic-to-unready-color local-podinfo",
+            "mandatory immutable-images local.podinfo.blue",
+            "mandatory immutable-images local.podinfo.green",
+            "mandatory no-traffic-to-unready-color local.podinfo",
         ]);
     });
 
     it("stops traffic to a color that runs one replica (services[].replicas 1 in prod)", async function () {
         const diagnostics = await check(runs.cartOneReplica!, prodConfig());
         expect(summary(diagnostics)).to.deep.equal([
-            "mandatory no-traffic-to-unready-color eks-use1-cart",
-            "mandatory no-traffic-to-unready-color gke-euw1-cart",
+            "mandatory no-traffic-to-unready-color eks-use1.cart",
+            "mandatory no-traffic-to-unready-color gke-euw1.cart",
         ]);
         expect(diagnostics[0]!.message).to.match(/cart-blue.*1 replica.*at least 2/s);
     });
 
     it("stops a service deployed in one color only: nothing to roll back to", async function () {
         expect(summary(await check(runs.storefrontBlueOnly!, prodConfig()))).to.deep.equal([
-            "mandatory rollback-possible eks-use1-storefront",
-            "mandatory rollback-possible gke-euw1-storefront",
+            "mandatory rollback-possible eks-use1.storefront",
+            "mandatory rollback-possible gke-euw1.storefront",
         ]);
     });
 
     it("stops an image pinned by tag only where prod requires digests", async function () {
         expect(summary(await check(runs.cartByTag!, prodConfig()))).to.deep.equal([
-            "mandatory immutable-images eks-use1-cart-blue",
-            "mandatory immutable-images gke-euw1-cart-blue",
+            "mandatory immutable-images eks-use1.cart.blue",
+            "mandatory immutable-images gke-euw1.cart.blue",
         ]);
     });
 
@@ -235,97 +235,97 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
         it("stops HTTPRoute weights outside the Gateway API's range or summing to 0", async function () {
             const refs = (inputs: Record<string, any>) => inputs.spec.rules[0].backendRefs as Record<string, any>[];
             const unsafe = altered(runs.prod!, ROUTE, {
-                "eks-use1-cart": (inputs) => refs(inputs).forEach((r) => (r.weight = 0)),
-                "gke-euw1-cart": (inputs) => (refs(inputs)[0]!.weight = 2_000_000),
-                "eks-use1-checkout": (inputs) => (refs(inputs)[1]!.weight = -5),
-                "gke-euw1-checkout": (inputs) => (refs(inputs)[0]!.weight = 99.5),
+                "eks-use1.cart": (inputs) => refs(inputs).forEach((r) => (r.weight = 0)),
+                "gke-euw1.cart": (inputs) => (refs(inputs)[0]!.weight = 2_000_000),
+                "eks-use1.checkout": (inputs) => (refs(inputs)[1]!.weight = -5),
+                "gke-euw1.checkout": (inputs) => (refs(inputs)[0]!.weight = 99.5),
             });
             expect(summary(await check(unsafe, prodConfig()))).to.deep.equal([
-                "mandatory traffic-weights-valid eks-use1-cart",
-                "mandatory traffic-weights-valid eks-use1-checkout",
-                "mandatory traffic-weights-valid gke-euw1-cart",
-                "mandatory traffic-weights-valid gke-euw1-checkout",
+                "mandatory traffic-weights-valid eks-use1.cart",
+                "mandatory traffic-weights-valid eks-use1.checkout",
+                "mandatory traffic-weights-valid gke-euw1.cart",
+                "mandatory traffic-weights-valid gke-euw1.checkout",
             ]);
         });
 
         it("stops a Route53 record set whose weights are all 0, not one drained cluster", async function () {
             const drain: Change = (inputs) => (inputs.weightedRoutingPolicies[0].weight = 0);
-            const oneDrained = altered(runs.prod!, RECORD, { "cart-eks-use1": drain });
+            const oneDrained = altered(runs.prod!, RECORD, { "cart.eks-use1": drain });
             expect(summary(await check(oneDrained, prodConfig()))).to.deep.equal([]);
-            const diagnostics = await check(altered(oneDrained, RECORD, { "cart-gke-euw1": drain }), prodConfig());
-            expect(summary(diagnostics)).to.deep.equal(["mandatory dns-weights-not-all-zero cart-eks-use1"]);
+            const diagnostics = await check(altered(oneDrained, RECORD, { "cart.gke-euw1": drain }), prodConfig());
+            expect(summary(diagnostics)).to.deep.equal(["mandatory dns-weights-not-all-zero cart.eks-use1"]);
             expect(diagnostics[0]!.message).to.include("cart.shop.example.com").and.include("eks-use1").and.include("gke-euw1");
         });
 
         it("stops a Route53 weight outside 0..255 and a weighted record without a health check", async function () {
             const unsafe = altered(runs.prod!, RECORD, {
-                "checkout-gke-euw1": (inputs) => (inputs.weightedRoutingPolicies[0].weight = 256),
-                "storefront-eks-use1": (inputs) => delete inputs.healthCheckId,
+                "checkout.gke-euw1": (inputs) => (inputs.weightedRoutingPolicies[0].weight = 256),
+                "storefront.eks-use1": (inputs) => delete inputs.healthCheckId,
             });
             expect(summary(await check(unsafe, prodConfig()))).to.deep.equal([
-                "mandatory dns-health-checks-and-ttl storefront-eks-use1",
-                "mandatory traffic-weights-valid checkout-gke-euw1",
+                "mandatory dns-health-checks-and-ttl storefront.eks-use1",
+                "mandatory traffic-weights-valid checkout.gke-euw1",
             ]);
         });
 
         it("stops traffic to a color without a readiness probe, or that the route does not wait for", async function () {
             let unsafe = altered(runs.prod!, DEPLOYMENT, {
-                "eks-use1-checkout-blue": (inputs) => delete inputs.spec.template.spec.containers[0].readinessProbe,
+                "eks-use1.checkout.blue": (inputs) => delete inputs.spec.template.spec.containers[0].readinessProbe,
             });
             unsafe = altered(unsafe, ROUTE, {
-                "gke-euw1-cart": (_inputs, route) => {
-                    route.dependencies = route.dependencies.filter((urn) => !urn.endsWith("Deployment::gke-euw1-cart-blue"));
+                "gke-euw1.cart": (_inputs, route) => {
+                    route.dependencies = route.dependencies.filter((urn) => !urn.endsWith("Deployment::gke-euw1.cart.blue"));
                 },
             });
             const diagnostics = await check(unsafe, prodConfig());
             expect(summary(diagnostics)).to.deep.equal([
-                "mandatory no-traffic-to-unready-color eks-use1-checkout",
-                "mandatory no-traffic-to-unready-color gke-euw1-cart",
+                "mandatory no-traffic-to-unready-color eks-use1.checkout",
+                "mandatory no-traffic-to-unready-color gke-euw1.cart",
             ]);
             expect(diagnostics.map((d) => d.message).join("\n")).to.include("readinessProbe").and.include("dependsOn");
         });
 
         it("resolves backends on the route's own cluster: a color on another cluster does not count", async function () {
-            const resources = runs.prod!.resources.filter((r) => !(r.type === DEPLOYMENT && r.name === "gke-euw1-cart-blue"));
+            const resources = runs.prod!.resources.filter((r) => !(r.type === DEPLOYMENT && r.name === "gke-euw1.cart.blue"));
             const diagnostics = await check({ stack: runs.prod!.stack, resources }, prodConfig());
             expect(summary(diagnostics)).to.deep.equal([
-                "mandatory no-traffic-to-unready-color gke-euw1-cart",
-                "mandatory rollback-possible gke-euw1-cart",
+                "mandatory no-traffic-to-unready-color gke-euw1.cart",
+                "mandatory rollback-possible gke-euw1.cart",
             ]);
             expect(diagnostics.find((d) => d.policyName === "no-traffic-to-unready-color")!.message).to.include("gke-euw1");
         });
 
         it("stops images that can change under a running color: latest, untagged", async function () {
             const unsafe = altered(runs.prod!, DEPLOYMENT, {
-                "gke-euw1-checkout-green": (inputs) => (inputs.spec.template.spec.containers[0].image = "ghcr.io/acme-shop/checkout:latest"),
-                "eks-use1-checkout-green": (inputs) => (inputs.spec.template.spec.containers[0].image = "ghcr.io/acme-shop/checkout"),
+                "gke-euw1.checkout.green": (inputs) => (inputs.spec.template.spec.containers[0].image = "ghcr.io/acme-shop/checkout:latest"),
+                "eks-use1.checkout.green": (inputs) => (inputs.spec.template.spec.containers[0].image = "ghcr.io/acme-shop/checkout"),
             });
             expect(summary(await check(unsafe, prodConfig()))).to.deep.equal([
-                "mandatory immutable-images eks-use1-checkout-green",
-                "mandatory immutable-images gke-euw1-checkout-green",
+                "mandatory immutable-images eks-use1.checkout.green",
+                "mandatory immutable-images gke-euw1.checkout.green",
             ]);
         });
 
         it("stops workloads without limits, rolling with unavailable pods, selecting on version or missing a label", async function () {
             const unsafe = altered(runs.prod!, DEPLOYMENT, {
-                "eks-use1-cart-green": (inputs) => delete inputs.spec.template.spec.containers[0].resources.limits,
-                "gke-euw1-cart-green": (inputs) => (inputs.spec.strategy.rollingUpdate.maxUnavailable = 1),
-                "eks-use1-checkout-green": (inputs) => delete inputs.spec.strategy,
-                "gke-euw1-checkout-green": (inputs) => (inputs.spec.selector.matchLabels.version = inputs.spec.template.metadata.labels.version),
-                "eks-use1-storefront-green": (inputs) => delete inputs.spec.template.metadata.labels.version,
+                "eks-use1.cart.green": (inputs) => delete inputs.spec.template.spec.containers[0].resources.limits,
+                "gke-euw1.cart.green": (inputs) => (inputs.spec.strategy.rollingUpdate.maxUnavailable = 1),
+                "eks-use1.checkout.green": (inputs) => delete inputs.spec.strategy,
+                "gke-euw1.checkout.green": (inputs) => (inputs.spec.selector.matchLabels.version = inputs.spec.template.metadata.labels.version),
+                "eks-use1.storefront.green": (inputs) => delete inputs.spec.template.metadata.labels.version,
             });
             expect(summary(await check(unsafe, prodConfig()))).to.deep.equal([
-                "mandatory workload-hygiene eks-use1-cart-green",
-                "mandatory workload-hygiene eks-use1-checkout-green",
-                "mandatory workload-hygiene eks-use1-storefront-green",
-                "mandatory workload-hygiene gke-euw1-cart-green",
-                "mandatory workload-hygiene gke-euw1-checkout-green",
+                "mandatory workload-hygiene eks-use1.cart.green",
+                "mandatory workload-hygiene eks-use1.checkout.green",
+                "mandatory workload-hygiene eks-use1.storefront.green",
+                "mandatory workload-hygiene gke-euw1.cart.green",
+                "mandatory workload-hygiene gke-euw1.checkout.green",
             ]);
         });
 
         it("stops a Service that selects both colors", async function () {
-            const unsafe = altered(runs.prod!, SERVICE, { "eks-use1-cart-green": (inputs) => delete inputs.spec.selector.color });
-            expect(summary(await check(unsafe, prodConfig()))).to.deep.equal(["mandatory workload-hygiene eks-use1-cart-green"]);
+            const unsafe = altered(runs.prod!, SERVICE, { "eks-use1.cart.green": (inputs) => delete inputs.spec.selector.color });
+            expect(summary(await check(unsafe, prodConfig()))).to.deep.equal(["mandatory workload-hygiene eks-use1.cart.green"]);
         });
     });
 
@@ -335,11 +335,11 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
                 ...prodConfig(),
                 "rollback-possible": { enforcementLevel: "advisory" as const, properties: { reason: "INC-1234: storefront green image lost" } },
             };
-            const withBrokenCart = altered(runs.storefrontBlueOnly!, DEPLOYMENT, { "eks-use1-cart-blue": (inputs) => (inputs.spec.replicas = 1) });
+            const withBrokenCart = altered(runs.storefrontBlueOnly!, DEPLOYMENT, { "eks-use1.cart.blue": (inputs) => (inputs.spec.replicas = 1) });
             expect(summary(await check(withBrokenCart, config))).to.deep.equal([
-                "advisory rollback-possible eks-use1-storefront",
-                "advisory rollback-possible gke-euw1-storefront",
-                "mandatory no-traffic-to-unready-color eks-use1-cart",
+                "advisory rollback-possible eks-use1.storefront",
+                "advisory rollback-possible gke-euw1.storefront",
+                "mandatory no-traffic-to-unready-color eks-use1.cart",
             ]);
         });
 

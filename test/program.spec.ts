@@ -83,10 +83,10 @@ describe("program: dev and prod stack files under Pulumi's mocks", function () {
             expect(provider.inputs.context, "each provider has its own context").to.be.a("string");
             for (const service of services) {
                 for (const resource of [
-                    byName(run, TYPES.deployment, `${cluster}-${service}-blue`),
-                    byName(run, TYPES.deployment, `${cluster}-${service}-green`),
-                    byName(run, TYPES.service, `${cluster}-${service}-green`),
-                    byName(run, TYPES.httpRoute, `${cluster}-${service}`),
+                    byName(run, TYPES.deployment, `${cluster}.${service}.blue`),
+                    byName(run, TYPES.deployment, `${cluster}.${service}.green`),
+                    byName(run, TYPES.service, `${cluster}.${service}.green`),
+                    byName(run, TYPES.httpRoute, `${cluster}.${service}`),
                 ]) {
                     expect(providerOf(run, resource).urn, resource.urn).to.equal(provider.urn);
                 }
@@ -147,7 +147,7 @@ describe("program: the flip", () => {
         const at100 = await runStack("prod", { greenWeight: "100" });
         for (const run of [at0, at30, at100]) {
             for (const deployment of ofType(run, TYPES.deployment)) {
-                const service = deployment.name.split("-").slice(2, -1).join("-");
+                const service = deployment.name.split(".")[1]!;
                 const replicas = { storefront: 3, cart: 3, checkout: 4 }[service];
                 expect(at(deployment, "spec", "replicas"), deployment.name).to.equal(replicas);
             }
@@ -162,7 +162,7 @@ describe("program: the flip", () => {
         clusters[1] = { ...clusters[1], greenWeight: 10 };
         const canary = await runStack("prod", { clusters: JSON.stringify(clusters) });
         const changed = inputChanges(at0, canary);
-        expect(changed.map((c) => c.urn.split("::").pop()).sort()).to.deep.equal(["gke-euw1-cart", "gke-euw1-checkout", "gke-euw1-storefront"]);
+        expect(changed.map((c) => c.urn.split("::").pop()).sort()).to.deep.equal(["gke-euw1.cart", "gke-euw1.checkout", "gke-euw1.storefront"]);
         for (const route of ofType(canary, TYPES.httpRoute)) {
             expect(weightsOf(route)).to.deep.equal(route.name.startsWith("gke-euw1") ? { blue: 90, green: 10 } : { blue: 100, green: 0 });
         }
@@ -174,11 +174,11 @@ describe("program: the flip", () => {
         const idle30 = await runStack("prod", { idleReplicas: "1", greenWeight: "30" });
         const idle60 = await runStack("prod", { idleReplicas: "1", greenWeight: "60" });
         for (const deployment of ofType(idle0, TYPES.deployment)) {
-            expect(at(deployment, "spec", "replicas"), deployment.name).to.equal(deployment.name.endsWith("-green") ? 1 : at(byName(at0, TYPES.deployment, deployment.name), "spec", "replicas"));
+            expect(at(deployment, "spec", "replicas"), deployment.name).to.equal(deployment.name.endsWith(".green") ? 1 : at(byName(at0, TYPES.deployment, deployment.name), "spec", "replicas"));
         }
         const crossing = inputChanges(idle0, idle30);
         for (const change of crossing.filter((c) => c.type === TYPES.deployment)) {
-            expect(change.urn).to.match(/-green$/);
+            expect(change.urn).to.match(/\.green$/);
             const before = byName(idle0, TYPES.deployment, change.urn.split("::").pop()!);
             const after = byName(idle30, TYPES.deployment, before.name);
             const { replicas: _r1, ...restBefore } = before.inputs.spec as Record<string, unknown>;
@@ -197,7 +197,7 @@ describe("program: the readiness gate", () => {
         for (const route of ofType(run, TYPES.httpRoute)) {
             const prefix = route.name;
             for (const color of ["blue", "green"]) {
-                const deployment = byName(run, TYPES.deployment, `${prefix}-${color}`);
+                const deployment = byName(run, TYPES.deployment, `${prefix}.${color}`);
                 expect(route.dependencies, `${route.name} waits for ${color}`).to.include(deployment.urn);
             }
         }
@@ -206,8 +206,8 @@ describe("program: the readiness gate", () => {
     it("does not hold a route on a color at weight 0, and drains the route before that color changes", async () => {
         const run = await runStack("prod", { greenWeight: "0" });
         for (const route of ofType(run, TYPES.httpRoute)) {
-            const blue = byName(run, TYPES.deployment, `${route.name}-blue`);
-            const green = byName(run, TYPES.deployment, `${route.name}-green`);
+            const blue = byName(run, TYPES.deployment, `${route.name}.blue`);
+            const green = byName(run, TYPES.deployment, `${route.name}.green`);
             expect(route.dependencies).to.include(blue.urn);
             expect(route.dependencies).not.to.include(green.urn);
             expect(green.dependencies, "the idle color waits for the route").to.include(route.urn);
@@ -233,6 +233,36 @@ describe("program: config and secrets", () => {
             expect(provider.secretInputs).to.include("kubeconfig");
         }
         expect(JSON.stringify(run.outputs)).not.to.include("kind: Config");
+    });
+
+    it("passes service env values on as secrets when the services key is a secret", async () => {
+        const config = loadStackConfig("dev");
+        const run = await runProgram(program, { ...config, secretKeys: [...config.secretKeys, "switchyard:services"] });
+        for (const deployment of ofType(run, TYPES.deployment)) {
+            expect(deployment.secretInputs, deployment.name).to.include("spec");
+            const [container] = at(deployment, "spec", "template", "spec", "containers") as { env: { name: string; value: string }[] }[];
+            expect(container!.env.find((e) => e.name === "PODINFO_UI_MESSAGE")?.value).to.equal("switchyard dev");
+        }
+        const plain = await runStack("dev");
+        expect(ofType(plain, TYPES.deployment)[0]!.secretInputs, "not when the key is plain").to.deep.equal([]);
+    });
+
+    it("uses a prepared namespace without creating it when createNamespace is false", async () => {
+        const clusters = JSON.parse(loadStackConfig("dev").config["switchyard:clusters"]!) as Record<string, unknown>[];
+        const run = await runStack("dev", { clusters: JSON.stringify([{ ...clusters[0], createNamespace: false }]) });
+        expect(ofType(run, TYPES.namespace)).to.deep.equal([]);
+        for (const deployment of ofType(run, TYPES.deployment)) expect(at(deployment, "metadata", "namespace")).to.equal("switchyard");
+    });
+
+    it("keeps resource names apart when cluster and service names share dashes", async () => {
+        const clusters = JSON.parse(loadStackConfig("dev").config["switchyard:clusters"]!) as Record<string, unknown>[];
+        const services = JSON.parse(loadStackConfig("dev").config["switchyard:services"]!) as Record<string, unknown>[];
+        const run = await runStack("dev", {
+            clusters: JSON.stringify([{ ...clusters[0], name: "local-a" }, { ...clusters[0], name: "local", context: "kind-other" }]),
+            services: JSON.stringify([services[0], { ...services[0], name: "a-podinfo" }]),
+        });
+        expect(ofType(run, TYPES.httpRoute)).to.have.length(4);
+        expect(new Set(run.resources.map((r) => r.urn)).size, "runProgram also fails on a repeated URN").to.equal(run.resources.length);
     });
 
     it("keeps credentials out of the stack files", () => {

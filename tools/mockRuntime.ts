@@ -84,7 +84,7 @@ function mockState(args: MockResourceArgs, regionOf: (provider: string | undefin
         }
         case "docker:index/image:Image": {
             const repository = String(inputs.imageName).replace(/:[^:/]+$/, "");
-            return { id: `${args.name}-id`, state: { ...inputs, repoDigest: `${repository}@sha256:${digestOf(inputs.build ?? inputs.imageName)}` } };
+            return { id: `${args.name}-id`, state: { ...inputs, repoDigest: `${repository}@sha256:${digestOf([inputs.imageName, inputs.build])}` } };
         }
         case "aws:route53/healthCheck:HealthCheck":
             return { id: digestOf([args.name, inputs.fqdn]).slice(0, 36), state: inputs };
@@ -213,6 +213,12 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
         process.off("unhandledRejection", onStray);
     }
     if (stray.length > 0) throw new ProgramError(stray[0], resources);
+    // The engine rejects a second registration of a URN; the mock monitor would accept it.
+    const urns = new Set<string>();
+    for (const { urn } of resources) {
+        if (urns.has(urn)) throw new ProgramError(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`), resources);
+        urns.add(urn);
+    }
     return { resources, outputs: plainValue(outputs ?? {}) as Record<string, unknown> };
 }
 

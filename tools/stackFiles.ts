@@ -4,10 +4,11 @@
 // offline plan, the benchmark and the tests, which run without the Pulumi CLI.
 
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parse } from "yaml";
+import { PROJECT_DIR } from "../components/stackConfig.ts";
 
-export const PROJECT_ROOT = resolve(import.meta.dirname, "..");
+export const PROJECT_ROOT = PROJECT_DIR;
 
 export interface StackConfig {
     project: string;

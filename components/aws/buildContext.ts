@@ -3,12 +3,46 @@
 
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join, posix } from "node:path";
 import type { ImageBuild } from "../config.ts";
 
-/** Entries of .dockerignore without wildcards; they are left out of the hash as Docker leaves them out of the context. */
-function ignoredPrefixes(contextDir: string): string[] {
-    let text = "";
+interface IgnoreRule {
+    pattern: RegExp;
+    /** A `!pattern` line: puts back what earlier lines left out. */
+    exception: boolean;
+}
+
+/** A .dockerignore pattern as Docker reads it: `*` and `?` within one path segment, `**` across segments. */
+function patternToRegExp(pattern: string): RegExp {
+    let source = "";
+    for (let i = 0; i < pattern.length; i++) {
+        const char = pattern[i]!;
+        if (char === "*" && pattern[i + 1] === "*") {
+            const slash = pattern[i + 2] === "/";
+            source += slash ? "(?:.*/)?" : ".*";
+            i += slash ? 2 : 1;
+        } else if (char === "*") {
+            source += "[^/]*";
+        } else if (char === "?") {
+            source += "[^/]";
+        } else if (char === "[") {
+            const close = pattern.indexOf("]", i + 1);
+            if (close === -1) {
+                source += "\\[";
+            } else {
+                source += `[${pattern.slice(i + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+                i = close;
+            }
+        } else {
+            source += char.replace(/[.+^${}()|\\]/g, "\\$&");
+        }
+    }
+    return new RegExp(`^${source}$`);
+}
+
+/** The rules of a context's .dockerignore, in file order (the last matching rule wins). */
+export function readIgnoreRules(contextDir: string): IgnoreRule[] {
+    let text: string;
     try {
         text = readFileSync(join(contextDir, ".dockerignore"), "utf8");
     } catch {
@@ -16,31 +50,50 @@ function ignoredPrefixes(contextDir: string): string[] {
     }
     return text
         .split("\n")
-        .map((line) => line.trim().replace(/^\/+|\/+$/g, ""))
-        .filter((line) => line !== "" && !line.startsWith("#") && !/[*?[!]/.test(line));
+        .map((line) => line.trim())
+        .filter((line) => line !== "" && !line.startsWith("#"))
+        .map((line) => {
+            const exception = line.startsWith("!");
+            const path = posix.normalize(exception ? line.slice(1).trim() : line).replace(/^\/+|\/+$/g, "");
+            return { pattern: patternToRegExp(path), exception };
+        });
 }
 
-function listFiles(dir: string, root: string, ignored: string[], out: string[]): void {
+/** Whether Docker leaves a path (relative to the context, `/`-separated) out of the build context. */
+export function isIgnored(relativePath: string, rules: IgnoreRule[]): boolean {
+    // A rule also matches a file through any of its parent directories.
+    const candidates = relativePath.split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/"));
+    let ignored = false;
+    for (const rule of rules) {
+        if (candidates.some((candidate) => rule.pattern.test(candidate))) ignored = !rule.exception;
+    }
+    return ignored;
+}
+
+function listFiles(dir: string, relative: string, rules: IgnoreRule[], out: string[]): void {
     for (const entry of readdirSync(dir).sort()) {
-        const path = join(dir, entry);
-        const rel = relative(root, path).split(sep).join("/");
-        if (entry === ".git" || ignored.some((p) => rel === p || rel.startsWith(`${p}/`))) continue;
-        if (statSync(path).isDirectory()) listFiles(path, root, ignored, out);
-        else out.push(rel);
+        const path = relative === "" ? entry : `${relative}/${entry}`;
+        const absolute = join(dir, entry);
+        if (statSync(absolute).isDirectory()) listFiles(absolute, path, rules, out);
+        else if (!isIgnored(path, rules)) out.push(path);
     }
 }
 
-/** sha256 over every file in the context (path and bytes), the Dockerfile path, build args and platform. */
+/**
+ * sha256 over what Docker builds from: every file of the context that .dockerignore keeps (path and
+ * bytes), the Dockerfile (always sent, even when ignored), the build args and the platform.
+ */
 export function buildContextHash(projectDir: string, build: ImageBuild): string {
     const contextDir = join(projectDir, build.context);
     const files: string[] = [];
-    listFiles(contextDir, contextDir, ignoredPrefixes(contextDir), files);
+    listFiles(contextDir, "", readIgnoreRules(contextDir), files);
     const hash = createHash("sha256");
     for (const file of files) {
         hash.update(`${file}\0`);
         hash.update(readFileSync(join(contextDir, file)));
         hash.update("\0");
     }
+    hash.update(readFileSync(join(contextDir, build.dockerfile)));
     const args = Object.keys(build.args).sort().map((k) => [k, build.args[k]]);
     hash.update(JSON.stringify({ dockerfile: build.dockerfile, args, platform: build.platform }));
     return hash.digest("hex");

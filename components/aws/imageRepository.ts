@@ -16,6 +16,8 @@ export interface ImageRepositoryArgs {
     images: ImagesSpec;
     /** Builds of the colors that build; contexts are relative to the project directory (the program's cwd). */
     builds: ColorBuild[];
+    /** Pass build args as Pulumi secrets (they came from a secret config value). */
+    argsAreSecret: boolean;
     awsProvider: aws.Provider;
     dockerProvider: docker.Provider;
 }
@@ -60,14 +62,17 @@ export class ImageRepository extends pulumi.ComponentResource {
         );
         const token = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, { parent: this, provider: args.awsProvider });
         for (const { color, build, tag } of args.builds) {
+            const buildArgs = Object.fromEntries(
+                Object.entries(build.args).map(([key, value]) => [key, args.argsAreSecret ? pulumi.secret(value) : value]),
+            );
             const image = new docker.Image(
-                `${name}-${color}`,
+                `${name}.${color}`,
                 {
                     imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${tag}`,
                     build: {
                         context: build.context,
                         dockerfile: `${build.context}/${build.dockerfile}`,
-                        args: build.args,
+                        args: buildArgs,
                         platform: build.platform,
                     },
                     registry: {

@@ -1,12 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec, DnsSpec, ServiceSpec } from "../config.ts";
-import { clusterHostname, globalHostname } from "../hostnames.ts";
+import { addressRecordType, clusterHostname, globalHostname } from "../hostnames.ts";
 
 export interface ClusterWeight {
     cluster: ClusterSpec;
     /** Route53 weight, 0–255; 0 keeps the record but sends it no answers. */
     weight: number;
+    /** The service's deployment on that cluster: its record waits for it, and is removed before it. */
+    deployment: pulumi.Resource;
 }
 
 export interface WeightedDnsArgs {
@@ -15,14 +17,6 @@ export interface WeightedDnsArgs {
     zoneId: pulumi.Input<string>;
     clusters: ClusterWeight[];
     provider: aws.Provider;
-}
-
-const IPV4 = /^[0-9.]+$/;
-
-/** Record type that points a name at a Gateway address. */
-export function addressRecordType(address: string): "A" | "AAAA" | "CNAME" {
-    if (IPV4.test(address)) return "A";
-    return address.includes(":") ? "AAAA" : "CNAME";
 }
 
 /**
@@ -40,15 +34,16 @@ export class WeightedDns extends pulumi.ComponentResource {
         super("switchyard:aws:WeightedDns", name, {}, opts);
         const { service, dns, provider } = args;
         this.hostname = globalHostname(service, dns);
-        for (const { cluster, weight } of args.clusters) {
+        for (const { cluster, weight, deployment } of args.clusters) {
             const address = cluster.gatewayAddress!;
             const direct = clusterHostname(service, cluster, dns);
             const type = addressRecordType(address);
-            const resourceName = `${name}-${cluster.name}`;
+            const resourceName = `${name}.${cluster.name}`;
             const directRecord = new aws.route53.Record(
-                `${resourceName}-direct`,
+                `${resourceName}.direct`,
                 { zoneId: args.zoneId, name: direct, type, ttl: dns.ttl, records: [address] },
-                { parent: this, provider },
+                // A changed record type (IP ↔ hostname) is a replacement; Route53 holds one type per name.
+                { parent: this, provider, deleteBeforeReplace: true },
             );
             const healthCheck = new aws.route53.HealthCheck(
                 resourceName,
@@ -78,7 +73,7 @@ export class WeightedDns extends pulumi.ComponentResource {
                         weightedRoutingPolicies: [{ weight }],
                         healthCheckId: healthCheck.id,
                     },
-                    { parent: this, provider, dependsOn: [directRecord] },
+                    { parent: this, provider, dependsOn: [directRecord, deployment] },
                 ),
             );
         }

@@ -1,9 +1,9 @@
 import type * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { buildContextHash } from "./aws/buildContext.ts";
-import { ImageRepository, type ColorBuild } from "./aws/imageRepository.ts";
-import { COLORS, type Color, type StackModel } from "./config.ts";
+import { COLORS, type Color, type StackModel } from "../config.ts";
+import { buildContextHash } from "./buildContext.ts";
+import { ImageRepository, type ColorBuild } from "./imageRepository.ts";
 
 export type ColorImages = Partial<Record<Color, pulumi.Input<string>>>;
 
@@ -31,6 +31,7 @@ export function resolveImages(model: StackModel, projectDir: string, awsProvider
                 repositoryName: `${model.images.repositoryPrefix}/${service.name}`,
                 images: model.images,
                 builds,
+                argsAreSecret: model.servicesAreSecret,
                 // config validation guarantees an AWS region whenever a color builds
                 awsProvider: awsProvider!,
                 dockerProvider,
