@@ -70,7 +70,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     port: service.port,
                     weight: weights[color],
                 })),
-                waitFor: live,
+                waitFor: live.map((color) => color.readyForTraffic()),
                 provider: args.provider,
             },
             { parent: this },

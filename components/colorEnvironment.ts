@@ -35,6 +35,9 @@ export class ColorEnvironment extends pulumi.ComponentResource {
     readonly service: k8s.core.v1.Service;
     /** Name of the Kubernetes Service, for backendRefs. */
     readonly serviceName: string;
+    private readonly label: string;
+    private readonly color: Color;
+    private readonly replicas: number;
 
     constructor(name: string, args: ColorEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("switchyard:kubernetes:ColorEnvironment", name, {}, opts);
@@ -98,6 +101,30 @@ export class ColorEnvironment extends pulumi.ComponentResource {
             { parent: this, provider: args.provider },
         );
         this.serviceName = objectName;
+        this.label = name;
+        this.color = color;
+        this.replicas = args.replicas;
         this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
+    }
+
+    /**
+     * This color, once its Deployment's last known status has every replica available; fails with a
+     * message otherwise. Ask only for a color that is to receive traffic. During a preview of a
+     * rollout the status is unknown and the provider's await decides; after `pulumi up --refresh`
+     * (or `refresh: always`) the status is the live one, so a color that degraded since its rollout
+     * gets no traffic.
+     */
+    readyForTraffic(): pulumi.Output<pulumi.Resource> {
+        return this.deployment.status.apply((status): pulumi.Resource => {
+            const available = status?.availableReplicas ?? 0;
+            if (status !== undefined && available < this.replicas) {
+                throw new Error(
+                    `${this.label}: ${available} of ${this.replicas} replicas available in the Deployment's last known status; ` +
+                        `not sending traffic to ${this.color}. Fix its rollout (kubectl rollout status deployment/${this.serviceName}), ` +
+                        `or keep its weight where it was.`,
+                );
+            }
+            return this;
+        });
     }
 }

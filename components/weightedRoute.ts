@@ -25,7 +25,7 @@ export interface WeightedRouteArgs {
      * Resources that must be ready before this route may change: the colors it sends traffic to.
      * The Kubernetes provider awaits each Deployment's rollout, so a shift waits for readiness.
      */
-    waitFor: pulumi.Resource[];
+    waitFor: pulumi.Input<pulumi.Resource>[];
     provider: k8s.Provider;
 }
 

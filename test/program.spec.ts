@@ -6,7 +6,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../components/config.ts";
-import { inputChanges, runProgram, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
+import { inputChanges, runProgram, type ProgramError, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
 import { loadStackConfig } from "../tools/stackFiles.ts";
 import program from "../index.ts";
 import { TYPES, at, byName, ofType, runStack, runStackExpectingError } from "./support.ts";
@@ -212,6 +212,33 @@ describe("program: the readiness gate", () => {
             expect(route.dependencies).not.to.include(green.urn);
             expect(green.dependencies, "the idle color waits for the route").to.include(route.urn);
         }
+    });
+});
+
+describe("program: the live readiness gate", () => {
+    // What the provider reports for cart's green on eks-use1 after a refresh: one of three pods available.
+    const degraded = (type: string, name: string, state: Record<string, unknown>) =>
+        type === TYPES.deployment && name === "eks-use1.cart.green"
+            ? { ...state, status: { ...(state.status as object), availableReplicas: 1, readyReplicas: 1 } }
+            : state;
+
+    it("refuses to send traffic to a color whose last known status is not fully available", async () => {
+        const config = loadStackConfig("prod", { greenWeight: "30" });
+        try {
+            await runProgram(program, config, { adjustState: degraded });
+        } catch (error) {
+            expect((error as Error).message).to.match(/eks-use1\.cart\.green: 1 of 3 replicas available .* not sending traffic to green/);
+            const registered = (error as ProgramError).resources;
+            expect(registered.some((r) => r.type === TYPES.httpRoute && r.name === "eks-use1.cart"), "the blocked route is not registered").to.equal(false);
+            expect(registered.some((r) => r.type === TYPES.httpRoute && r.name === "gke-euw1.cart"), "other routes are").to.equal(true);
+            return;
+        }
+        throw new Error("a shift to a degraded color went through");
+    });
+
+    it("does not hold anything on a degraded color that receives no traffic", async () => {
+        const run = await runProgram(program, loadStackConfig("prod", { greenWeight: "0" }), { adjustState: degraded });
+        expect(ofType(run, TYPES.httpRoute)).to.have.length(6);
     });
 });
 

@@ -88,6 +88,12 @@ function mockState(args: MockResourceArgs, regionOf: (provider: string | undefin
         }
         case "aws:route53/healthCheck:HealthCheck":
             return { id: digestOf([args.name, inputs.fqdn]).slice(0, 36), state: inputs };
+        case "kubernetes:apps/v1:Deployment": {
+            // The provider returns a Deployment once its rollout is complete: every replica updated and available.
+            const replicas = (inputs.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+            const status = { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
+            return { id: `${metadata?.namespace}/${metadata?.name}`, state: { ...inputs, status } };
+        }
         default:
             if (metadata?.name) return { id: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name, state: inputs };
             return { id: `${args.name}-id`, state: inputs };
@@ -121,6 +127,9 @@ interface RegisterRequest {
 
 type Callback = (error: unknown, response?: { getUrn(): string }) => void;
 
+/** Changes what the mocked provider returns for a resource, e.g. a Deployment whose live status has degraded. */
+export type AdjustState = (type: string, name: string, state: Record<string, unknown>) => Record<string, unknown>;
+
 interface MonitorHooks {
     registerResource(request: RegisterRequest, callback: Callback): void;
     signalAndWaitForShutdown?: (request: unknown, callback: (error: unknown, response: unknown) => void) => void;
@@ -136,6 +145,7 @@ export async function installMocks(
     stack: string,
     preview: boolean,
     record?: (resource: RegisteredResource) => void,
+    adjustState?: AdjustState,
 ): Promise<void> {
     const providerRegions = new Map<string, string>();
     const regionOf = (reference: string | undefined) => providerRegions.get(reference?.split("::").pop() ?? "") ?? "us-east-1";
@@ -143,6 +153,7 @@ export async function installMocks(
         {
             newResource: (args) => {
                 const result = mockState(args, regionOf);
+                if (adjustState) result.state = adjustState(args.type, args.name, result.state);
                 if (args.type === "pulumi:providers:aws") providerRegions.set(result.id, String(args.inputs.region));
                 return result;
             },
@@ -193,9 +204,13 @@ export async function installMocks(
  * stack config, and returns what it registered. Each call resets the SDK's state, so one process
  * can run the same program under several configs.
  */
-export async function runProgram(program: () => unknown, stackConfig: StackConfig, options: { preview?: boolean } = {}): Promise<ProgramRun> {
+export async function runProgram(
+    program: () => unknown,
+    stackConfig: StackConfig,
+    options: { preview?: boolean; adjustState?: AdjustState } = {},
+): Promise<ProgramRun> {
     const resources: RegisteredResource[] = [];
-    await installMocks(stackConfig.project, stackConfig.stack, options.preview ?? false, (resource) => resources.push(resource));
+    await installMocks(stackConfig.project, stackConfig.stack, options.preview ?? false, (resource) => resources.push(resource), options.adjustState);
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
     // A failing program rejects more than one SDK promise with the same error; the language host
     // reports it once through its unhandledRejection handler, and so does this.
