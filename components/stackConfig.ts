@@ -1,5 +1,5 @@
 // Reads the `switchyard:` namespace from the Pulumi runtime and validates it before any resource
-// is registered. The only module that knows where config comes from.
+// is registered. The only module that knows where config, and the kubeconfig secret, come from.
 
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";

@@ -35,8 +35,8 @@ function gcd(a: number, b: number): number {
  * Relative cluster shares → Route53 weights. Shares of at most 255 are the weights themselves, so
  * the split is exact and changing one cluster's share rewrites only that cluster's records. Larger
  * shares are first divided by their greatest common divisor (still exact); if the largest is still
- * above 255 they are scaled so it becomes 255 and rounded to the nearest integer, with every
- * positive share kept at 1 or more: a weight is then off by at most half a unit of 255.
+ * above 255 they are scaled so it becomes 255 and rounded to the nearest integer: a weight is then
+ * within half a unit of exact, except that a positive share is kept at 1 or more.
  * A share of 0 always stays 0 (a drained cluster keeps its record at weight 0).
  */
 export function route53Weights(shares: readonly number[]): number[] {
