@@ -5,9 +5,9 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { CONFIG_KEYS } from "../components/config.ts";
+import { CONFIG_KEYS, parseStackConfig } from "../components/config.ts";
 import { inputChanges, runProgram, type ProgramError, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
-import { loadStackConfig } from "../tools/stackFiles.ts";
+import { configText, loadStackConfig, readProjectFile } from "../tools/stackFiles.ts";
 import program from "../index.ts";
 import { TYPES, at, byName, ofType, runStack, runStackExpectingError } from "./support.ts";
 
@@ -302,10 +302,36 @@ describe("program: config and secrets", () => {
         }
     });
 
-    it("declares every config key the program reads in Pulumi.yaml, with a description", () => {
-        const project = parse(readFileSync(new URL("../Pulumi.yaml", import.meta.url), "utf8")) as { config: Record<string, { description?: string }> };
+    it("declares every config key the program reads in Pulumi.yaml, with a description and a type Pulumi knows", () => {
+        const project = readProjectFile() as unknown as { config: Record<string, { description?: string; type?: string; default?: unknown; value?: unknown }> };
         const declared = Object.keys(project.config).filter((k) => !k.includes(":"));
         expect(declared).to.have.members([...CONFIG_KEYS]);
-        for (const key of declared) expect(project.config[key]!.description, key).to.be.a("string").and.not.be.empty;
+        const matchesType: Record<string, (v: unknown) => boolean> = {
+            string: (v) => typeof v === "string",
+            integer: (v) => Number.isInteger(v),
+            boolean: (v) => typeof v === "boolean",
+        };
+        for (const key of declared) {
+            const declaration = project.config[key]!;
+            expect(declaration.description, key).to.be.a("string").and.not.be.empty;
+            expect(declaration.value, `${key}: a project key declares a default, not a value`).to.equal(undefined);
+            if (declaration.type === undefined) continue;
+            expect(Object.keys(matchesType), `${key}: Pulumi project config types`).to.include(declaration.type);
+            if (declaration.default !== undefined) expect(matchesType[declaration.type]!(declaration.default), `${key} default`).to.equal(true);
+        }
+    });
+
+    it("assumes for every key left unset exactly the default Pulumi.yaml declares", () => {
+        const project = readProjectFile() as unknown as { config: Record<string, { default?: unknown }> };
+        const dev = loadStackConfig("dev").config;
+        const required = { clusters: dev["switchyard:clusters"]!, services: dev["switchyard:services"]! };
+        const defaults = Object.fromEntries(
+            Object.entries(project.config)
+                .filter(([key, d]) => !key.includes(":") && d.default !== undefined)
+                .map(([key, d]) => [key, configText(d.default)]),
+        );
+        expect(Object.keys(defaults)).to.include.members(["greenWeight", "idleReplicas", "kubeconfig", "dns", "images"]);
+        const environment = { isSecret: () => false, pathExists: () => true };
+        expect(parseStackConfig(required, environment)).to.deep.equal(parseStackConfig({ ...required, ...defaults }, environment));
     });
 });
