@@ -1,6 +1,7 @@
 // switchyard: blue and green environments of every service on every cluster, weighted routing in
 // front of them, and one stack config value — greenWeight — that moves traffic.
 
+import "./components/stackTraces.ts";
 import * as aws from "@pulumi/aws";
 import { resolveImages } from "./components/aws/images.ts";
 import { WeightedDns } from "./components/aws/weightedDns.ts";
