@@ -2,7 +2,15 @@ import { expect } from "chai";
 import { fleetResult, side, targets, type Flip } from "../tools/bench/results.ts";
 import type { Measurement } from "../tools/bench/runner.ts";
 
-const run = (wallMs: number, peakRssMiB: number): Measurement => ({ wallMs, peakRssMiB, exitCode: 0, registrations: 0, customResources: 0 });
+const run = (wallMs: number, peakRssMiB: number): Measurement => ({
+    wallMs,
+    peakRssMiB,
+    cpuMs: wallMs,
+    othersCpuMs: 0,
+    exitCode: 0,
+    registrations: 0,
+    customResources: 0,
+});
 const flip = (changed: number, expected: number, onlyRoutes = true): Flip => ({ changed, expected, onlyRoutes, byType: {} });
 
 describe("benchmark arithmetic", () => {

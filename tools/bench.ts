@@ -32,6 +32,9 @@ const RESULTS_DIR = join(PROJECT_ROOT, "bench-results");
 /** A run starts once other processes use at most this share of the CPUs, or after the limit. */
 const QUIET_BUSY_SHARE = 0.15;
 const QUIET_LIMIT_MS = 60_000;
+/** A run during which other processes used more than this share of one CPU is run again, at most twice. */
+const NOISY_CPU_SHARE = 0.1;
+const NOISY_RETRIES = 2;
 
 const { values } = parseArgs({
     options: {
@@ -54,15 +57,23 @@ const benchStarted = performance.now();
 const scratch = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
 
 function step(what: string, spec: RunSpec): Measurement {
-    process.stdout.write(`  ${what} … `);
-    waitForQuiet({
-        maxBusyShare: QUIET_BUSY_SHARE,
-        limitMs: QUIET_LIMIT_MS,
-        onWait: (busy) => process.stdout.write(`(other processes keep ${Math.round(busy * 100)} % of the CPUs busy; waiting up to ${QUIET_LIMIT_MS / 1000} s) `),
-    });
-    const result = measure(spec, scratch);
-    process.stdout.write(`${seconds(result.wallMs)}, ${Math.round(result.peakRssMiB)} MiB, ${result.customResources} custom resources\n`);
-    return result;
+    for (let attempt = 0; ; attempt++) {
+        process.stdout.write(`  ${what} … `);
+        waitForQuiet({
+            maxBusyShare: QUIET_BUSY_SHARE,
+            limitMs: QUIET_LIMIT_MS,
+            onWait: (busy) => process.stdout.write(`(other processes keep ${Math.round(busy * 100)} % of the CPUs busy; waiting up to ${QUIET_LIMIT_MS / 1000} s) `),
+        });
+        const result = measure(spec, scratch);
+        const noise = result.othersCpuMs / result.wallMs;
+        const summary = `${seconds(result.wallMs)}, ${Math.round(result.peakRssMiB)} MiB, ${result.customResources} custom resources`;
+        if (noise > NOISY_CPU_SHARE && attempt < NOISY_RETRIES) {
+            process.stdout.write(`${summary}; discarded: other processes used ${Math.round(noise * 100)} % of a CPU meanwhile\n`);
+            continue;
+        }
+        process.stdout.write(`${summary}${noise > NOISY_CPU_SHARE ? ` (noisy: others used ${Math.round(noise * 100)} % of a CPU)` : ""}\n`);
+        return result;
+    }
 }
 
 const programSpec = (size: FleetSize, greenWeight = 0): RunSpec => ({
@@ -90,40 +101,31 @@ function flipOf(size: FleetSize, before: RegisteredResource[], after: Registered
 }
 
 interface FleetRuns {
+    size: FleetSize;
     program: Measurement[];
     floor: Measurement[];
-    registrations: number;
-    flip: Flip;
+    /** The first program run's recording (greenWeight 0): what every floor run replays. */
+    recording: string;
+    base: RegisteredResource[];
+    flip?: Flip;
 }
 
 /**
- * Program and floor runs alternate, so noise from the machine falls on both alike. Every run
- * records as it goes (streamed to disk, nothing kept in memory): the first program run, at
- * greenWeight 0, is what the floor replays; the second, at greenWeight 30, gives the flip; each
- * floor run is checked against the first.
+ * One pass: the program, then the floor. Pass 1 runs at greenWeight 0 and its recording is what
+ * the floor replays; pass 2 runs at greenWeight 30 and gives the flip; later passes at 0 again.
+ * Every run records as it goes (streamed to disk, nothing kept in memory) and each floor run is
+ * checked against pass 1.
  */
-function measureFleet(size: FleetSize, repeat: number): FleetRuns {
-    const recordings = (name: string) => join(scratch, `${size.services}x${size.clusters}-${name}.jsonl`);
-    const program: Measurement[] = [];
-    const floor: Measurement[] = [];
-    let base: RegisteredResource[] = [];
-    let flip: Flip | undefined;
-    for (let i = 1; i <= repeat; i++) {
-        const greenWeight = i === 2 ? FLIP_TO : 0;
-        const programRecording = recordings(`program-${i}`);
-        program.push(step(`program ${i}/${repeat} (greenWeight ${greenWeight})`, { ...programSpec(size, greenWeight), recordTo: programRecording }));
-        if (i === 1) base = readRecording(programRecording);
-        if (i === 2) flip = flipOf(size, base, readRecording(programRecording));
-        if (i > 1) rmSync(programRecording, { force: true });
-        const floorRecording = recordings(`floor-${i}`);
-        floor.push(step(`floor   ${i}/${repeat}`, { ...floorSpec(size, recordings("program-1")), recordTo: floorRecording }));
-        const differences = floorDifferences(base, readRecording(floorRecording));
-        if (differences.length > 0) throw new Error(`the floor did not replay the program:\n${differences.slice(0, 20).join("\n")}`);
-        rmSync(floorRecording, { force: true });
-    }
-    rmSync(recordings("program-1"), { force: true });
-    if (!flip) throw new Error("--repeat must be at least 2: the second program run measures the flip");
-    return { program, floor, registrations: base.length, flip };
+function runPass(fleet: FleetRuns, pass: number, repeat: number): void {
+    const greenWeight = pass === 2 ? FLIP_TO : 0;
+    const programRecording = pass === 1 ? fleet.recording : join(scratch, "program.jsonl");
+    fleet.program.push(step(`program ${pass}/${repeat} (greenWeight ${greenWeight})`, { ...programSpec(fleet.size, greenWeight), recordTo: programRecording }));
+    if (pass === 1) fleet.base = readRecording(programRecording);
+    if (pass === 2) fleet.flip = flipOf(fleet.size, fleet.base, readRecording(programRecording));
+    const floorRecording = join(scratch, "floor.jsonl");
+    fleet.floor.push(step(`floor   ${pass}/${repeat}`, { ...floorSpec(fleet.size, fleet.recording), recordTo: floorRecording }));
+    const differences = floorDifferences(fleet.base, readRecording(floorRecording));
+    if (differences.length > 0) throw new Error(`the floor did not replay the program:\n${differences.slice(0, 20).join("\n")}`);
 }
 
 function machine(): Record<string, unknown> {
@@ -152,26 +154,38 @@ function writeResults(name: string, data: unknown): string {
     return path;
 }
 
+/** Passes over all fleets rather than repeats back to back: a noisy minute then spoils one run of each, not every run of one. */
 function benchFleets(sizes: FleetSize[], repeat: number): void {
-    console.log(`Fleets ${sizes.map(label).join(", ")}; best of ${repeat}; baseline ${label(BASELINE)}\n`);
-    console.log(`baseline ${label(BASELINE)}`);
-    const baseRuns = measureFleet(BASELINE, repeat);
+    if (repeat < 2) throw new Error("--repeat must be at least 2: the second pass measures the flip");
+    console.log(`Fleets ${sizes.map(label).join(", ")}; best of ${repeat}; baseline ${label(BASELINE)}`);
+    const runs: FleetRuns[] = [BASELINE, ...sizes].map((size) => ({
+        size,
+        program: [],
+        floor: [],
+        recording: join(scratch, `${size.services}x${size.clusters}.jsonl`),
+        base: [],
+    }));
+    for (let pass = 1; pass <= repeat; pass++) {
+        for (const fleet of runs) {
+            console.log(`\npass ${pass}/${repeat}, fleet ${label(fleet.size)}${fleet.size === BASELINE ? " (baseline)" : ""}  (${seconds(performance.now() - benchStarted)} so far)`);
+            runPass(fleet, pass, repeat);
+        }
+    }
+    const [base, ...measured] = runs;
     const baseline: Baseline = {
         size: BASELINE,
-        customResources: baseRuns.program[0]!.customResources,
-        program: best(baseRuns.program),
-        floor: best(baseRuns.floor),
+        customResources: base!.program[0]!.customResources,
+        program: best(base!.program),
+        floor: best(base!.floor),
     };
-    const fleets = sizes.map((size, i) => {
-        console.log(`\n[${i + 1}/${sizes.length}] fleet ${label(size)}  (${seconds(performance.now() - benchStarted)} so far)`);
-        const runs = measureFleet(size, repeat);
-        const customResources = runs.program[0]!.customResources;
+    const fleets = measured.map((fleet) => {
+        const customResources = fleet.program[0]!.customResources;
         return fleetResult(
-            size,
-            { customResources, registrations: runs.registrations },
-            side(runs.program, customResources, baseline.program, baseline.customResources),
-            side(runs.floor, customResources, baseline.floor, baseline.customResources),
-            runs.flip,
+            fleet.size,
+            { customResources, registrations: fleet.base.length },
+            side(fleet.program, customResources, baseline.program, baseline.customResources),
+            side(fleet.floor, customResources, baseline.floor, baseline.customResources),
+            fleet.flip!,
         );
     });
     const goals = targets(fleets);

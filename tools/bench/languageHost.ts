@@ -34,6 +34,8 @@ export interface HostResult {
     exitCode: number;
     registrations: number;
     customResources: number;
+    /** User and system CPU time of the whole process, all threads (GC included), in ms. */
+    cpuMs: number;
     /** Peak resident set size of the whole process, in MiB. */
     peakRssMiB: number;
 }
@@ -48,7 +50,7 @@ const record = recording === undefined ? undefined : (r: RegisteredResource) => 
 await installMocks(job.project, job.stack, job.preview, record);
 
 // Counting only: cheap enough to leave on in timed runs, for the program and the floor alike.
-const result: HostResult = { exitCode: -1, registrations: 0, customResources: 0, peakRssMiB: 0 };
+const result: HostResult = { exitCode: -1, registrations: 0, customResources: 0, cpuMs: 0, peakRssMiB: 0 };
 const monitor = pulumi.runtime.getMonitor() as unknown as CountingMonitor;
 const register = monitor.registerResource.bind(monitor);
 monitor.registerResource = (request, callback) => {
@@ -61,7 +63,9 @@ monitor.registerResource = (request, callback) => {
 
 process.on("exit", (code) => {
     result.exitCode = code;
-    result.peakRssMiB = process.resourceUsage().maxRSS / 1024;
+    const usage = process.resourceUsage();
+    result.cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+    result.peakRssMiB = usage.maxRSS / 1024;
     writeFileSync(job.resultTo, JSON.stringify(result));
 });
 

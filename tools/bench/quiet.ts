@@ -1,10 +1,12 @@
-// Waits until other processes leave the CPUs (nearly) idle before a measured run: on a shared
-// 2-core machine one busy neighbour doubles a run's time. Linux only (/proc/stat); elsewhere, and
-// after `limitMs`, it returns without waiting further.
+// Keeps other processes' work out of measurements: on a shared 2-core machine one busy neighbour
+// doubles a run's time. Waits for the CPUs to go quiet before a run, and tells afterwards how much
+// CPU the rest of the machine used during it. Linux only (/proc/stat); elsewhere both are no-ops.
 
 import { existsSync, readFileSync } from "node:fs";
 
 const STAT = "/proc/stat";
+/** /proc/stat counts in USER_HZ ticks, 100 per second on Linux. */
+const MS_PER_TICK = 10;
 
 function cpuTimes(): { busy: number; total: number } {
     const fields = readFileSync(STAT, "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -23,6 +25,11 @@ function busyShare(sampleMs: number): number {
     sleep(sampleMs);
     const after = cpuTimes();
     return (after.busy - before.busy) / Math.max(1, after.total - before.total);
+}
+
+/** CPU time every process on the machine has used so far, in ms; 0 where /proc/stat is missing. */
+export function machineBusyMs(): number {
+    return existsSync(STAT) ? cpuTimes().busy * MS_PER_TICK : 0;
 }
 
 /** Returns how long it waited. */

@@ -9,11 +9,17 @@ export interface Run {
     peakRssMiB: number;
 }
 
+/** One run as kept in the JSON: what the best-of is taken from, and how noisy the machine was. */
+export interface RunRecord extends Run {
+    cpuMs: number;
+    othersCpuMs: number;
+}
+
 export interface SideResult extends Run {
     /** Cost of each custom resource beyond the baseline fleet's: fixed start-up cost taken out. */
     marginalMsPerResource: number;
     marginalKiBPerResource: number;
-    runs: Run[];
+    runs: RunRecord[];
 }
 
 export interface Flip {
@@ -47,7 +53,7 @@ export interface LoaderResult {
     peakRssMiB?: number;
     relativeToNative?: number;
     buildMs?: number;
-    runs?: Run[];
+    runs?: RunRecord[];
 }
 
 export interface Target {
@@ -64,8 +70,13 @@ export interface Baseline {
     floor: Run;
 }
 
-export function best(runs: Measurement[]): Run & { runs: Run[] } {
-    const kept = runs.map((r) => ({ wallMs: Math.round(r.wallMs), peakRssMiB: Math.round(r.peakRssMiB) }));
+export function best(runs: Measurement[]): Run & { runs: RunRecord[] } {
+    const kept = runs.map((r) => ({
+        wallMs: Math.round(r.wallMs),
+        peakRssMiB: Math.round(r.peakRssMiB),
+        cpuMs: Math.round(r.cpuMs),
+        othersCpuMs: Math.round(r.othersCpuMs),
+    }));
     return {
         wallMs: Math.min(...kept.map((r) => r.wallMs)),
         peakRssMiB: Math.min(...kept.map((r) => r.peakRssMiB)),

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { StackConfig } from "../stackFiles.ts";
 import type { HostJob, HostResult } from "./languageHost.ts";
+import { machineBusyMs } from "./quiet.ts";
 
 const HOST = join(import.meta.dirname, "languageHost.ts");
 
@@ -27,6 +28,8 @@ export interface RunSpec {
 export interface Measurement extends HostResult {
     /** Spawn to exit, as seen by the parent. */
     wallMs: number;
+    /** CPU time the rest of the machine used while the run lasted: noise that landed in wallMs. */
+    othersCpuMs: number;
 }
 
 // Settings of the environment the benchmark itself runs in must not leak into a measured run.
@@ -53,6 +56,7 @@ export function measure(spec: RunSpec, scratchDir: string): Measurement {
         PULUMI_CONFIG: JSON.stringify(spec.stackConfig.config),
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(spec.stackConfig.secretKeys),
     });
+    const busyBefore = machineBusyMs();
     const started = performance.now();
     const child = spawnSync(process.execPath, [...(spec.nodeArgs ?? []), HOST, JSON.stringify(job)], {
         cwd: spec.cwd,
@@ -61,9 +65,11 @@ export function measure(spec: RunSpec, scratchDir: string): Measurement {
         maxBuffer: 64 * 1024 * 1024,
     });
     const wallMs = performance.now() - started;
+    const busyDuring = machineBusyMs() - busyBefore;
     if (child.error) throw child.error;
     if (child.status !== 0) {
         throw new Error(`${spec.program} exited with ${child.status}:\n${child.stderr}${child.stdout}`.slice(0, 4000));
     }
-    return { ...(JSON.parse(readFileSync(resultTo, "utf8")) as HostResult), wallMs };
+    const result = JSON.parse(readFileSync(resultTo, "utf8")) as HostResult;
+    return { ...result, wallMs, othersCpuMs: busyDuring === 0 ? 0 : Math.max(0, busyDuring - result.cpuMs) };
 }
