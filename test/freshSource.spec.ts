@@ -42,7 +42,7 @@ describe("program loading", function () {
             const namespace = readRecording(path).find((r) => r.type === "kubernetes:core/v1:Namespace")!;
             return (namespace.inputs.metadata as { labels: Record<string, string> }).labels[key];
         };
-        const run = (recordTo: string) => measure({ ...languageHostSpec(projectCopy), stackConfig: loadStackConfig("prod"), recordTo }, projectCopy);
+        const run = (recordTo: string) => measure({ ...languageHostSpec(projectCopy), stackConfig: loadStackConfig("dev"), recordTo }, projectCopy);
 
         const before = join(projectCopy, "before.json");
         run(before);
