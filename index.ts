@@ -31,18 +31,19 @@ export default function switchyard() {
         const weights = colorWeights(greenWeightFor(model.greenWeight, spec));
         const services = model.services.map((service) => {
             const hostnames = routeHostnames(service, spec, model.dns);
+            const serviceImages = images.get(service.name)!;
             const deployment = new BlueGreenService(`${spec.name}.${service.name}`, {
                 service,
                 cluster: spec,
                 namespace: cluster.namespace,
                 weights,
-                images: images.get(service.name)!,
+                images: serviceImages,
                 idleReplicas: model.idleReplicas,
                 envIsSecret: model.servicesAreSecret,
                 hostnames,
                 provider: cluster.provider,
             });
-            return { name: service.name, deployment, images: images.get(service.name)!, hostnames };
+            return { name: service.name, deployment, images: serviceImages, hostnames };
         });
         return { spec, weights, services };
     });
