@@ -274,8 +274,6 @@ function readCluster(value: unknown, path: string, problems: Problems): ClusterS
     const gatewayAddress = c.optionalString("gatewayAddress", "a hostname or an IP address of the cluster's Gateway");
     if (gatewayAddress !== undefined && !HOSTNAME.test(gatewayAddress) && isIP(gatewayAddress) === 0) {
         c.problem("gatewayAddress", "a hostname (e.g. a load balancer's DNS name) or an IPv4/IPv6 address");
-    } else if (gatewayAddress !== undefined && !isPubliclyRoutable(gatewayAddress)) {
-        c.problem("gatewayAddress", "a public address: Route53 health checks cannot reach private, loopback or reserved IPs");
     }
     const createNamespace = c.raw("createNamespace");
     if (createNamespace !== undefined && typeof createNamespace !== "boolean") {
@@ -536,6 +534,12 @@ function checkFleet(model: StackModel, problems: Problems): void {
         });
         if (model.dns && cluster.gatewayAddress === undefined) {
             problems.add(`${PROJECT}:clusters[${ci}].gatewayAddress`, undefined, `the Gateway's hostname or IP, required while ${PROJECT}:dns.enabled is true`);
+        } else if (model.dns && !isPubliclyRoutable(cluster.gatewayAddress!)) {
+            problems.add(
+                `${PROJECT}:clusters[${ci}].gatewayAddress`,
+                cluster.gatewayAddress,
+                "a public address while DNS is on: Route53 health checks cannot reach private, loopback or reserved IPs",
+            );
         }
         checkHostnames(model, cluster, problems);
     });

@@ -299,10 +299,15 @@ describe("config: names and addresses that would only fail half-way through an u
         ["fd00::1", /public address/],
         [":::", /hostname .* or an IPv4\/IPv6 address/],
     ] as const) {
-        it(`rejects gatewayAddress ${address}`, () => {
-            expectProblem(problemsOf({ clusters: [withAddress("east", address), cluster("west")] }), "switchyard:clusters[0].gatewayAddress", JSON.stringify(address), allowed);
+        it(`rejects gatewayAddress ${address} while DNS is on`, () => {
+            const problems = problemsOf({ dns: dnsOn, aws: { region: "us-east-1" }, clusters: [withAddress("east", address), withAddress("west")] });
+            expectProblem(problems, "switchyard:clusters[0].gatewayAddress", JSON.stringify(address), allowed);
         });
     }
+
+    it("leaves a private gateway address alone while DNS is off (nothing health-checks it)", () => {
+        expect(parse({ clusters: [withAddress("east", "192.168.1.10"), cluster("west")] }).clusters[0]!.gatewayAddress).to.equal("192.168.1.10");
+    });
 
     it("rejects health check intervals Route53 does not offer, a malformed zone id and a bad ECR setting", () => {
         const problems = problemsOf({
