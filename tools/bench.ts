@@ -89,7 +89,7 @@ const floorSpec = (size: FleetSize, programRecording: string): RunSpec => ({
 });
 
 function flipOf(size: FleetSize, before: RegisteredResource[], after: RegisteredResource[]): Flip {
-    const changes = inputChanges({ resources: before, outputs: {} }, { resources: after, outputs: {} });
+    const changes = inputChanges({ resources: before }, { resources: after });
     const byType: Record<string, number> = {};
     for (const change of changes) byType[change.type] = (byType[change.type] ?? 0) + 1;
     return {

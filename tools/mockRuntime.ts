@@ -41,16 +41,21 @@ function digestOf(value: unknown): string {
     return createHash("sha256").update(JSON.stringify(value)).digest("hex");
 }
 
-/** Secrets unwrapped and resource references reduced to their URN. */
-export function plainValue(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(plainValue);
+/** A wire value decoded: resource references reduced to their URN, each secret's value passed to `secret`. */
+export function decodeWire(value: unknown, secret: (value: unknown) => unknown): unknown {
+    if (Array.isArray(value)) return value.map((item) => decodeWire(item, secret));
     if (typeof value === "object" && value !== null) {
         const record = value as Record<string, unknown>;
-        if (record[specialSigKey] === specialSecretSig) return plainValue(record.value);
+        if (record[specialSigKey] === specialSecretSig) return secret(decodeWire(record.value, secret));
         if (record[specialSigKey] === specialResourceSig) return record.urn;
-        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plainValue(v)]));
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, decodeWire(v, secret)]));
     }
     return value;
+}
+
+/** Secrets unwrapped and resource references reduced to their URN. */
+export function plainValue(value: unknown): unknown {
+    return decodeWire(value, (secret) => secret);
 }
 
 function containsSecret(value: unknown): boolean {
@@ -265,7 +270,7 @@ export interface InputChange {
 }
 
 /** Resources whose recorded inputs differ between two runs of the same program (by URN). */
-export function inputChanges(before: ProgramRun, after: ProgramRun): InputChange[] {
+export function inputChanges(before: Pick<ProgramRun, "resources">, after: Pick<ProgramRun, "resources">): InputChange[] {
     const old = new Map(before.resources.map((r) => [r.urn, r]));
     const changes: InputChange[] = [];
     for (const resource of after.resources) {

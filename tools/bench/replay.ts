@@ -5,8 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc.js";
-import type { RegisteredResource } from "../mockRuntime.ts";
+import { decodeWire, type RegisteredResource } from "../mockRuntime.ts";
 
 type Construct = (name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
@@ -34,17 +33,6 @@ const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 /** A provider registered from its recorded inputs; ProviderResource itself is abstract. */
 class RecordedProvider extends pulumi.ProviderResource {}
 
-/** Wire inputs back to program values: secrets re-wrapped, resource references as their URN. */
-function programValue(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(programValue);
-    if (typeof value === "object" && value !== null) {
-        const record = value as Record<string, unknown>;
-        if (record[specialSigKey] === specialSecretSig) return pulumi.secret(programValue(record.value));
-        if (record[specialSigKey] === specialResourceSig) return record.urn;
-        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, programValue(v)]));
-    }
-    return value;
-}
 
 /**
  * Registers every recorded custom resource. Providers are replayed with their recorded wire inputs
@@ -58,7 +46,8 @@ export function replayCustomResources(recorded: RegisteredResource[]): void {
     const create = (resource: RegisteredResource): pulumi.CustomResource => {
         const existing = created.get(resource.urn);
         if (existing) return existing;
-        const inputs = programValue(resource.wireInputs) as pulumi.Inputs;
+        // Wire inputs back to program values: secrets re-wrapped, resource references as their URN.
+        const inputs = decodeWire(resource.wireInputs, (secret) => pulumi.secret(secret)) as pulumi.Inputs;
         let instance: pulumi.CustomResource;
         if (resource.type.startsWith(PROVIDER_TYPE_PREFIX)) {
             instance = new RecordedProvider(resource.type.slice(PROVIDER_TYPE_PREFIX.length), resource.name, inputs);
