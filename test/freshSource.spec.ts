@@ -2,23 +2,17 @@ import { expect } from "chai";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { parse } from "yaml";
 import { MANAGED_BY } from "../components/labels.ts";
 import { readRecording } from "../tools/bench/recording.ts";
 import { measure, type RunSpec } from "../tools/bench/runner.ts";
-import { PROJECT_ROOT, loadStackConfig } from "../tools/stackFiles.ts";
-
-interface ProjectRuntime {
-    main?: string;
-    runtime: { options?: { typescript?: boolean; nodeargs?: string } };
-}
+import { PROJECT_ROOT, loadStackConfig, readProjectFile } from "../tools/stackFiles.ts";
 
 const SKIPPED = new Set(["node_modules", ".git", "bench-results"]);
 
 /** How the language host starts this project, read from Pulumi.yaml: entry file, ts-node or not, nodeargs. */
 function languageHostSpec(projectDir: string): Omit<RunSpec, "stackConfig" | "recordTo"> {
-    const project = parse(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8")) as ProjectRuntime;
-    const options = project.runtime.options ?? {};
+    const project = readProjectFile(projectDir);
+    const options = (typeof project.runtime === "string" ? undefined : project.runtime.options) ?? {};
     return {
         cwd: projectDir,
         program: join(projectDir, project.main ?? "."),

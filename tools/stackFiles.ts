@@ -18,8 +18,11 @@ export interface StackConfig {
     secretKeys: string[];
 }
 
-interface ProjectFile {
+export interface ProjectFile {
     name: string;
+    /** Entry point, relative to Pulumi.yaml; the directory when unset. */
+    main?: string;
+    runtime: string | { name: string; options?: { typescript?: boolean; nodeargs?: string } };
     config?: Record<string, { default?: unknown; value?: unknown; type?: string } | string | number | boolean>;
 }
 
