@@ -9,6 +9,7 @@ import { BlueGreenService } from "./components/blueGreenService.ts";
 import { Cluster } from "./components/cluster.ts";
 import { routeHostnames } from "./components/hostnames.ts";
 import { stackOutputs, type ClusterDeployment } from "./components/outputs.ts";
+import { proportionalReplicas } from "./components/gate.ts";
 import { PROJECT_DIR, loadStack } from "./components/stackConfig.ts";
 import { answerFractions, colorWeights, greenWeightFor, route53Weights } from "./components/traffic.ts";
 
@@ -39,6 +40,9 @@ export default function switchyard() {
                 weights,
                 images: serviceImages,
                 idleReplicas: model.idleReplicas,
+                candidate: model.rollout.candidate,
+                maxStep: model.rollout.maxStep,
+                replicasNeeded: (_color, share) => proportionalReplicas(service.replicas, share),
                 envIsSecret: model.servicesAreSecret,
                 hostnames,
                 provider: cluster.provider,
@@ -58,7 +62,12 @@ export default function switchyard() {
             service,
             dns: model.dns!,
             zoneId,
-            clusters: fleet.map(({ spec, services }, ci) => ({ cluster: spec, weight: weights[ci]!, deployment: services[si]!.deployment })),
+            clusters: fleet.map(({ spec, services }, ci) => {
+                const { deployment } = services[si]!;
+                // A drained record waits for nothing on its cluster, so draining a sick cluster is never held.
+                const waitFor = weights[ci]! > 0 ? [deployment.route, ...deployment.servingDeployments] : [];
+                return { cluster: spec, weight: weights[ci]!, waitFor };
+            }),
             provider: awsProvider!,
         });
         hostnames[service.name] = record.hostname;

@@ -2,9 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ColorEnvironment } from "./colorEnvironment.ts";
 import { COLORS, type Color, type ClusterSpec, type ServiceSpec } from "./config.ts";
+import { judgeShift, routeWeights } from "./gate.ts";
 import { colorObjectName } from "./labels.ts";
 import { replicasFor, type ColorWeights } from "./traffic.ts";
 import { WeightedRoute } from "./weightedRoute.ts";
+
+/** Route annotation naming the color being released; the policy pack reads it too. */
+export const CANDIDATE_ANNOTATION = "switchyard.io/candidate";
 
 export interface BlueGreenServiceArgs {
     service: ServiceSpec;
@@ -16,6 +20,12 @@ export interface BlueGreenServiceArgs {
     images: Partial<Record<Color, pulumi.Input<string>>>;
     /** See StackModel.idleReplicas. */
     idleReplicas: number | "full";
+    /** The color being released (rollout.candidate); the other one is the stable color a rollback returns to. */
+    candidate: Color;
+    /** Most points the candidate's weight may rise in one update (rollout.maxStep). */
+    maxStep: number;
+    /** Available replicas a color needs to carry a share (percent) of this service's traffic on this cluster. */
+    replicasNeeded: (color: Color, share: number) => number;
     /** Pass env values as secrets. Default: false. */
     envIsSecret?: boolean;
     hostnames: string[];
@@ -23,19 +33,26 @@ export interface BlueGreenServiceArgs {
 }
 
 /**
- * Both colors of one service on one cluster and the route in front of them. Colors that take
- * traffic are registered before the route, which waits for them; colors at weight 0 wait for the
- * route, so a color scaled down to idleReplicas is drained first.
+ * Both colors of one service on one cluster and the route in front of them. A rollback must never
+ * wait, so the route waits only for the candidate while it takes traffic (its rollout, or its
+ * scale-up off idleReplicas, finishes before traffic moves onto it), never for the stable color: the
+ * Kubernetes provider re-awaits a Deployment that a refresh found degraded, and a route waiting on
+ * the stable color would hold the rollback to it until that await timed out. Which way traffic moves
+ * is only known when the engine is about to change the route, so the gate runs there, in a resource
+ * hook that sees the live weights (gate.ts). Colors at weight 0 wait for the route, so a color
+ * scaled down to idleReplicas is drained first.
  */
 export class BlueGreenService extends pulumi.ComponentResource {
     readonly colors: Partial<Record<Color, ColorEnvironment>> = {};
     readonly route: WeightedRoute;
     /** `namespace/name` of the HTTPRoute. */
     readonly routeName: pulumi.Output<string>;
+    /** The Deployments of the colors that take traffic: what a DNS record pointing at this cluster waits for. */
+    readonly servingDeployments: k8s.apps.v1.Deployment[];
 
     constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("switchyard:kubernetes:BlueGreenService", name, {}, opts);
-        const { service, weights } = args;
+        const { service, weights, candidate } = args;
         const deployed = COLORS.filter((color) => args.images[color] !== undefined);
         const makeColor = (color: Color, waitFor: pulumi.Resource[]) => {
             const colorSpec = service[color]!;
@@ -57,7 +74,27 @@ export class BlueGreenService extends pulumi.ComponentResource {
             );
             return this.colors[color]!;
         };
-        const live = deployed.filter((color) => weights[color] > 0).map((color) => makeColor(color, []));
+        const serving = deployed.filter((color) => weights[color] > 0).map((color) => makeColor(color, []));
+        const describe = `HTTPRoute ${args.cluster.namespace}/${service.name} on cluster ${args.cluster.name}`;
+        const gate = new pulumi.ResourceHook(
+            `switchyard-gate.${name}`,
+            (hook) => {
+                const verdict = judgeShift({
+                    route: describe,
+                    candidate,
+                    before: hook.oldInputs === undefined ? undefined : routeWeights(hook.oldInputs, service.name),
+                    after: routeWeights(hook.newInputs ?? {}, service.name),
+                    replicasNeeded: args.replicasNeeded,
+                    status: Object.fromEntries(deployed.map((color) => [color, this.colors[color]?.status ?? { phase: "unknown" }])),
+                    dryRun: pulumi.runtime.isDryRun(),
+                    maxStep: args.maxStep,
+                });
+                for (const warning of verdict.warnings) pulumi.log.warn(warning, this);
+                if (verdict.refusals.length > 0) throw new Error(verdict.refusals.join("\n"));
+            },
+            // Runs in previews too, so `pulumi preview` shows a refusal before anything changes.
+            { onDryRun: true },
+        );
         this.route = new WeightedRoute(
             name,
             {
@@ -70,12 +107,15 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     port: service.port,
                     weight: weights[color],
                 })),
-                waitFor: live.map((color) => color.readyForTraffic()),
+                waitFor: serving.filter((color) => color === this.colors[candidate]).map((color) => color.deployment),
+                annotations: { [CANDIDATE_ANNOTATION]: candidate },
+                hooks: { beforeCreate: [gate], beforeUpdate: [gate] },
                 provider: args.provider,
             },
             { parent: this },
         );
         for (const color of deployed.filter((c) => weights[c] === 0)) makeColor(color, [this.route]);
+        this.servingDeployments = serving.map((color) => color.deployment);
         this.routeName = pulumi.interpolate`${args.namespace}/${this.route.route.metadata.name}`;
         this.registerOutputs({ route: this.routeName });
     }

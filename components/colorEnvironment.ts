@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Color, ServiceSpec } from "./config.ts";
+import { colorStatus, type ColorStatus } from "./gate.ts";
 import { colorLabels, colorObjectName, colorSelector } from "./labels.ts";
 
 export interface ColorEnvironmentArgs {
@@ -28,16 +29,14 @@ export interface ColorEnvironmentArgs {
 /**
  * One color of one service on one cluster: a Deployment that rolls with no unavailable pods and a
  * Service that selects that color alone. The Kubernetes provider waits for the Deployment's
- * rollout on create and update, which is what gates traffic shifts (see WeightedRoute).
+ * rollout on create and update; the route's gate reads the status it ends with (see gate.ts).
  */
 export class ColorEnvironment extends pulumi.ComponentResource {
     readonly deployment: k8s.apps.v1.Deployment;
     readonly service: k8s.core.v1.Service;
     /** Name of the Kubernetes Service, for backendRefs. */
     readonly serviceName: string;
-    private readonly label: string;
-    private readonly color: Color;
-    private readonly replicas: number;
+    private lastStatus: ColorStatus = { phase: "unknown" };
 
     constructor(name: string, args: ColorEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("switchyard:kubernetes:ColorEnvironment", name, {}, opts);
@@ -71,6 +70,7 @@ export class ColorEnvironment extends pulumi.ComponentResource {
                                     env: [
                                         ...env,
                                         // What the config says about this color, for apps that want to follow it.
+                                        { name: "SWITCHYARD_SERVICE", value: service.name },
                                         { name: "SWITCHYARD_COLOR", value: color },
                                         { name: "SWITCHYARD_VERSION", value: args.version },
                                         { name: "SWITCHYARD_PORT", value: String(service.port) },
@@ -101,30 +101,16 @@ export class ColorEnvironment extends pulumi.ComponentResource {
             { parent: this, provider: args.provider },
         );
         this.serviceName = objectName;
-        this.label = name;
-        this.color = color;
-        this.replicas = args.replicas;
+        // Kept for the route's gate, which runs while the engine is mid-update and must not wait:
+        // a value the provider has not returned yet stays "unknown".
+        pulumi.all([this.deployment.metadata, this.deployment.status]).apply(([metadata, status]) => {
+            this.lastStatus = colorStatus({ metadata, status });
+        });
         this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
     }
 
-    /**
-     * This color, once its Deployment's last known status has every replica available; fails with a
-     * message otherwise. Ask only for a color that is to receive traffic. During a preview of a
-     * rollout the status is unknown and the provider's await decides; after `pulumi up --refresh`
-     * (or `refresh: always`) the status is the live one, so a color that degraded since its rollout
-     * gets no traffic.
-     */
-    readyForTraffic(): pulumi.Output<pulumi.Resource> {
-        return this.deployment.status.apply((status): pulumi.Resource => {
-            const available = status?.availableReplicas ?? 0;
-            if (status !== undefined && available < this.replicas) {
-                throw new Error(
-                    `${this.label}: ${available} of ${this.replicas} replicas available in the Deployment's last known status; ` +
-                        `not sending traffic to ${this.color}. Fix its rollout (kubectl rollout status deployment/${this.serviceName}), ` +
-                        `or keep its weight where it was.`,
-                );
-            }
-            return this;
-        });
+    /** The status of this color's Deployment as the provider last returned it in this run. */
+    get status(): ColorStatus {
+        return this.lastStatus;
     }
 }

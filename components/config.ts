@@ -118,6 +118,14 @@ export interface StackModel {
     dns?: DnsSpec;
     aws?: AwsSpec;
     images: ImagesSpec;
+    rollout: RolloutSpec;
+}
+
+export interface RolloutSpec {
+    /** The color being released; the other one is the stable color a rollback returns to. */
+    candidate: Color;
+    /** Most points the candidate's weight may rise in one update. */
+    maxStep: number;
 }
 
 /** Config values as the Pulumi SDK hands them over: strings, objects JSON-encoded. Keys without namespace. */
@@ -622,6 +630,7 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
                 fallback: PROJECT,
             })!,
         })) ?? { keepLast: 20, repositoryPrefix: PROJECT },
+        rollout: { candidate: "green", maxStep: 25 },
     };
     const dns = readDns(raw.dns, problems);
     if (dns) model.dns = dns;

@@ -22,14 +22,38 @@ export interface WeightedRouteArgs {
     hostnames: string[];
     backends: WeightedBackend[];
     /**
-     * Resources that must be ready before this route may change: the colors it sends traffic to.
-     * The Kubernetes provider awaits each Deployment's rollout, so a shift waits for readiness.
+     * Resources that must be ready before this route may change: the candidate color's Deployment
+     * while it takes traffic. The Kubernetes provider awaits its rollout, so a shift onto it waits.
      */
-    waitFor: pulumi.Input<pulumi.Resource>[];
+    waitFor: pulumi.Resource[];
+    /** Annotations besides the ones the route always carries. Default: none. */
+    annotations?: Record<string, string>;
+    /** Resource hooks bound to the HTTPRoute, e.g. the readiness gate. Default: none. */
+    hooks?: pulumi.ResourceHookBinding;
     provider: k8s.Provider;
 }
 
 export const HTTPROUTE_API_VERSION = "gateway.networking.k8s.io/v1";
+
+/**
+ * `pulumi.com/waitFor` for an HTTPRoute: the Kubernetes provider treats a custom resource as ready
+ * at once unless it carries this annotation (provider/pkg/metadata/overrides.go ReadyCondition);
+ * with it, create and update wait until the route's parent Gateway reports Accepted and ResolvedRefs
+ * for the route's current generation. The generation matters: the provider's JSONPath condition only
+ * compares a top-level status.observedGeneration (provider/pkg/await/condition/jsonpath.go), which an
+ * HTTPRoute does not have, so a condition left over from the previous spec would otherwise pass.
+ * The provider evaluates RFC 9535 JSONPath and reads the first match (provider/pkg/jsonpath/jsonpath.go).
+ */
+export function acceptanceAwait(gateway: GatewayRef): string {
+    const parent = [
+        `@.parentRef.name=="${gateway.name}"`,
+        `@.parentRef.namespace=="${gateway.namespace}"`,
+        ...(gateway.sectionName === undefined ? [] : [`@.parentRef.sectionName=="${gateway.sectionName}"`]),
+    ].join(" && ");
+    const condition = (type: string) =>
+        `jsonpath={.status.parents[?(${parent})].conditions[?(@.type=="${type}" && @.status=="True" && @.observedGeneration==$.metadata.generation)].type}`;
+    return JSON.stringify([condition("Accepted"), condition("ResolvedRefs")]);
+}
 
 export function httpRouteSpec(args: Pick<WeightedRouteArgs, "gateway" | "hostnames" | "backends">): HTTPRouteSpec {
     return {
@@ -72,10 +96,15 @@ export class WeightedRoute extends pulumi.ComponentResource {
             {
                 apiVersion: HTTPROUTE_API_VERSION,
                 kind: "HTTPRoute",
-                metadata: { name: args.routeName, namespace: args.namespace, labels: { app: args.routeName, ...MANAGED_BY } },
+                metadata: {
+                    name: args.routeName,
+                    namespace: args.namespace,
+                    labels: { app: args.routeName, ...MANAGED_BY },
+                    annotations: { ...args.annotations, "pulumi.com/waitFor": acceptanceAwait(args.gateway) },
+                },
                 spec: httpRouteSpec(args),
             },
-            { parent: this, provider: args.provider, dependsOn: args.waitFor },
+            { parent: this, provider: args.provider, dependsOn: args.waitFor, ...(args.hooks ? { hooks: args.hooks } : {}) },
         );
         this.registerOutputs({ route: this.route.metadata.name });
     }

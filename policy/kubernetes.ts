@@ -138,6 +138,15 @@ export function formatLabels(labels: Labels): string {
     return `{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(", ")}}`;
 }
 
+/** Annotation a switchyard route carries naming the color being released; the other one is the stable color. */
+export const CANDIDATE_ANNOTATION = "switchyard.io/candidate";
+
+/** The candidate color a route names, if it names one of switchyard's colors. */
+export function candidateOf(route: Judged): string | undefined {
+    const value = (route.props.metadata as ObjectMeta | undefined)?.annotations?.[CANDIDATE_ANNOTATION];
+    return value === "blue" || value === "green" ? value : undefined;
+}
+
 export function podLabelsOf(deployment: Judged): Labels {
     return (deployment.props as Deployment).spec?.template?.metadata?.labels ?? {};
 }

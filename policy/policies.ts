@@ -16,6 +16,7 @@ import {
     ClusterObjects,
     DEPLOYMENT,
     SERVICE,
+    candidateOf,
     clusterOf,
     containersOf,
     describe,
@@ -241,11 +242,14 @@ const noTrafficToUnreadyColorCheck: StackValidation = (args, report) => {
                         route.urn,
                     );
                 }
-                if (!route.dependencies.some((d) => d.urn === deployment.urn)) {
+                const candidate = candidateOf(route);
+                const mustAwait = candidate === undefined || podLabelsOf(deployment).color === candidate;
+                if (mustAwait && !route.dependencies.some((d) => d.urn === deployment.urn)) {
                     report(
                         `${sends} ${describe(deployment)} without depending on it, so Pulumi may move the weight ` +
                             `before that Deployment's rollout is ready. ` +
-                            `Fix: make the route dependsOn the Deployments it sends traffic to (switchyard: WeightedRoute's waitFor).`,
+                            `Fix: make the route dependsOn ${candidate === undefined ? "the Deployments" : `the candidate's (${candidate}) Deployments`} ` +
+                            `it sends traffic to (switchyard: BlueGreenService's route waits for the candidate).`,
                         route.urn,
                     );
                 }
@@ -258,7 +262,8 @@ export const noTrafficToUnreadyColor: StackRule = {
     name: "no-traffic-to-unready-color",
     description:
         "A backend with weight above 0 reaches, on the route's own cluster, a Service whose color Deployments run at " +
-        "least minReplicas replicas, have a readinessProbe on every container, and are awaited by the route.",
+        "least minReplicas replicas and have a readinessProbe on every container; the route awaits those of the candidate " +
+        "color (its switchyard.io/candidate annotation), or every one when it names no candidate.",
     configSchema: NO_TRAFFIC_SCHEMA,
     validateStack: noTrafficToUnreadyColorCheck,
 };
@@ -267,15 +272,26 @@ export const rollbackPossible: StackRule = {
     name: "rollback-possible",
     description:
         "Every routed service has both colors deployed behind its HTTPRoute, so traffic can always move back " +
-        "to the other color by a weight change alone.",
+        "to the other color by a weight change alone, and the route does not wait for the stable color, so that " +
+        "move is never held.",
     configSchema: configSchema(),
     validateStack: (args, report) => {
         const objects = new ClusterObjects(args.resources);
         for (const route of objects.routes) {
             const reached = new Map<string, string[]>();
+            const candidate = candidateOf(route);
             for (const backend of objects.backendsOf(route)) {
                 for (const deployment of backend.deployments) {
                     const color = podLabelsOf(deployment).color;
+                    if (candidate !== undefined && color !== candidate && route.dependencies.some((d) => d.urn === deployment.urn)) {
+                        report(
+                            `${describe(route)} depends on ${describe(deployment)}, the stable color a rollback returns to: ` +
+                                `Pulumi would hold a rollback until that Deployment's await ends (after a refresh the Kubernetes ` +
+                                `provider re-awaits a degraded Deployment, for up to 10 minutes). ` +
+                                `Fix: depend only on the candidate (${candidate}) color's Deployments.`,
+                            route.urn,
+                        );
+                    }
                     if (color === undefined || replicasOf(deployment) < 1) continue;
                     reached.set(color, [...(reached.get(color) ?? []), describe(deployment)]);
                 }

@@ -49,16 +49,32 @@ describe("aws: weighted DNS across clusters", () => {
         }
     });
 
-    it("lets a cluster's records wait for that cluster's deployment of the service, and replaces a direct record delete-first", () => {
-        for (const [service] of Object.entries(SERVICES)) {
-            for (const cluster of Object.keys(CLUSTERS)) {
-                const record = byName(prod, TYPES.record, `${service}.${cluster}`);
+    it("lets a cluster's records wait for its route and the colors that take traffic there, and replaces a direct record delete-first", async () => {
+        const at30 = await runStack("prod", { greenWeight: "30" });
+        for (const [run, serving] of [[prod, ["blue"]], [at30, ["blue", "green"]]] as const) {
+            expect(weighted(run)).to.have.length(6);
+            for (const record of weighted(run)) {
+                const [service, cluster] = record.name.split(".") as [string, string];
                 for (const color of ["blue", "green"]) {
-                    expect(record.dependencies, `${record.name} waits for ${color}`).to.include(byName(prod, TYPES.deployment, `${cluster}.${service}.${color}`).urn);
+                    const deployment = byName(run, TYPES.deployment, `${cluster}.${service}.${color}`).urn;
+                    if ((serving as readonly string[]).includes(color)) expect(record.dependencies, `${record.name} waits for ${color}`).to.include(deployment);
+                    else expect(record.dependencies, `${record.name} ignores idle ${color}`).not.to.include(deployment);
                 }
-                expect(record.dependencies).to.include(byName(prod, TYPES.httpRoute, `${cluster}.${service}`).urn);
-                expect(byName(prod, TYPES.record, `${service}.${cluster}.direct`).deleteBeforeReplace).to.equal(true);
+                expect(record.dependencies).to.include(byName(run, TYPES.httpRoute, `${cluster}.${service}`).urn);
+                expect(byName(run, TYPES.record, `${service}.${cluster}.direct`).deleteBeforeReplace).to.equal(true);
             }
+        }
+    });
+
+    it("lets a drained cluster's records wait for nothing on that cluster, so a drain is never held by it", async () => {
+        const clusters = prodList("clusters");
+        clusters[0] = { ...clusters[0], trafficShare: 0 };
+        const drained = await runStack("prod", { clusters: JSON.stringify(clusters) });
+        const records = weighted(drained).filter((r) => r.name.endsWith(".eks-use1"));
+        expect(records).to.have.length(3);
+        for (const record of records) {
+            const ownDns = [byName(drained, TYPES.record, `${record.name}.direct`).urn, byName(drained, TYPES.healthCheck, record.name).urn];
+            expect(record.dependencies, record.name).to.have.members(ownDns);
         }
     });
 

@@ -262,6 +262,19 @@ describe("policy no-traffic-to-unready-color", function () {
         expect(violations[0]!.message).to.include("cart-green").and.include("dependsOn");
     });
 
+    it("asks a route that names its candidate to await that color only, and only while it takes traffic", function () {
+        const annotate = (o: Record<string, Record<string, any>>) => (o.route!.metadata.annotations = { "switchyard.io/candidate": "green" });
+        const gated = fleet({ blue: 70, green: 30 }, { change: annotate });
+        gated.route.dependencies = gated.route.dependencies.filter((d) => d.name.endsWith("green"));
+        expect(judgeStack(noTrafficToUnreadyColor, gated.resources), "the stable blue need not be awaited").to.deep.equal([]);
+
+        const ungated = fleet({ blue: 70, green: 30 }, { change: annotate });
+        ungated.route.dependencies = ungated.route.dependencies.filter((d) => d.name.endsWith("blue"));
+        const violations = judgeStack(noTrafficToUnreadyColor, ungated.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.message).to.include("cart-green").and.include("candidate's (green)");
+    });
+
     it("resolves Services and Deployments on the route's own cluster and namespace only", function () {
         // eks has the whole service; gke has a route and Services but its green Deployment lives on eks only.
         const eks = fleet({ blue: 50, green: 50 });
@@ -307,6 +320,21 @@ describe("policy rollback-possible", function () {
         expect(violations).to.have.length(1);
         expect(violations[0]!.urn).to.equal(blueOnly.route.urn);
         expect(violations[0]!.message).to.include("only blue").and.include("no green").and.include("services[].green");
+    });
+
+    it("reports a route that waits for the stable color: a rollback to it would be held", function () {
+        const annotate = (o: Record<string, Record<string, any>>) => (o.route!.metadata.annotations = { "switchyard.io/candidate": "blue" });
+        const waitsForStable = fleet({ blue: 40, green: 60 }, { change: annotate });
+        expect(waitsForStable.route.dependencies.map((d) => d.name)).to.have.members(["eks-use1-cart-blue", "eks-use1-cart-green"]);
+        const violations = judgeStack(rollbackPossible, waitsForStable.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.urn).to.equal(waitsForStable.route.urn);
+        expect(violations[0]!.message).to.include("cart-green").and.include("stable color").and.include("candidate (blue)");
+
+        const candidateOnly = fleet({ blue: 40, green: 60 }, { change: annotate });
+        candidateOnly.route.dependencies = candidateOnly.route.dependencies.filter((d) => d.name.endsWith("blue"));
+        expect(judgeStack(rollbackPossible, candidateOnly.resources)).to.deep.equal([]);
+        expect(judgeStack(rollbackPossible, fleet({ blue: 40, green: 60 }).resources), "a route naming no candidate is not judged for it").to.deep.equal([]);
     });
 
     it("does not count a color scaled to 0 replicas or deployed on another cluster", function () {

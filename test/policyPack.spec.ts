@@ -268,13 +268,14 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
             ]);
         });
 
-        it("stops traffic to a color without a readiness probe, or that the route does not wait for", async function () {
-            let unsafe = altered(runs.prod!, DEPLOYMENT, {
+        it("stops traffic to a color without a readiness probe, or a candidate the route does not wait for", async function () {
+            let unsafe = altered(runs.moving!, DEPLOYMENT, {
                 "eks-use1.checkout.blue": (inputs) => delete inputs.spec.template.spec.containers[0].readinessProbe,
             });
             unsafe = altered(unsafe, ROUTE, {
                 "gke-euw1.cart": (_inputs, route) => {
-                    route.dependencies = route.dependencies.filter((urn) => !urn.endsWith("Deployment::gke-euw1.cart.blue"));
+                    expect(route.dependencies.some((urn) => urn.endsWith("Deployment::gke-euw1.cart.green")), "the program awaits the candidate").to.equal(true);
+                    route.dependencies = route.dependencies.filter((urn) => !urn.endsWith("Deployment::gke-euw1.cart.green"));
                 },
             });
             const diagnostics = await check(unsafe, prodConfig());
@@ -283,6 +284,14 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
                 "mandatory no-traffic-to-unready-color gke-euw1.cart",
             ]);
             expect(diagnostics.map((d) => d.message).join("\n")).to.include("readinessProbe").and.include("dependsOn");
+        });
+
+        it("stops a route that waits for the stable color, which would hold a rollback", async function () {
+            const blue = runs.moving!.resources.find((r) => r.type === DEPLOYMENT && r.name === "eks-use1.storefront.blue")!;
+            const unsafe = altered(runs.moving!, ROUTE, { "eks-use1.storefront": (_inputs, route) => route.dependencies.push(blue.urn) });
+            const diagnostics = await check(unsafe, prodConfig());
+            expect(summary(diagnostics)).to.deep.equal(["mandatory rollback-possible eks-use1.storefront"]);
+            expect(diagnostics[0]!.message).to.include("storefront-blue").and.include("rollback");
         });
 
         it("resolves backends on the route's own cluster: a color on another cluster does not count", async function () {

@@ -6,7 +6,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { CONFIG_KEYS, parseStackConfig } from "../components/config.ts";
-import { inputChanges, runProgram, type ProgramError, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
+import { inputChanges, runProgram, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
 import { configText, loadStackConfig, readProjectFile } from "../tools/stackFiles.ts";
 import program from "../index.ts";
 import { TYPES, at, byName, ofType, runStack, runStackExpectingError } from "./support.ts";
@@ -191,54 +191,51 @@ describe("program: the flip", () => {
     });
 });
 
-describe("program: the readiness gate", () => {
-    it("makes each route depend on the workloads of every color it sends traffic to", async () => {
+describe("program: what waits for what", () => {
+    it("makes each route wait for the candidate (green) while it takes traffic, never for the stable color", async () => {
         const run = await runStack("prod", { greenWeight: "30" });
+        const routes = ofType(run, TYPES.httpRoute);
+        expect(routes).to.have.length(6);
+        for (const route of routes) {
+            const green = byName(run, TYPES.deployment, `${route.name}.green`);
+            const blue = byName(run, TYPES.deployment, `${route.name}.blue`);
+            expect(route.dependencies, `${route.name} waits for green's rollout`).to.include(green.urn);
+            expect(route.dependencies, `${route.name} never waits for blue, which a rollback returns to`).not.to.include(blue.urn);
+            expect(at(route, "metadata", "annotations", "switchyard.io/candidate")).to.equal("green");
+        }
+    });
+
+    it("waits for no color at weight 0, and drains the route before a color at weight 0 changes", async () => {
+        const run = await runStack("prod", { greenWeight: "0" });
+        const routes = ofType(run, TYPES.httpRoute);
+        expect(routes).to.have.length(6);
+        for (const route of routes) {
+            const deployments = ofType(run, TYPES.deployment).filter((d) => d.name.startsWith(`${route.name}.`));
+            expect(deployments).to.have.length(2);
+            for (const deployment of deployments) expect(route.dependencies).not.to.include(deployment.urn);
+            expect(byName(run, TYPES.deployment, `${route.name}.green`).dependencies, "the idle color waits for the route").to.include(route.urn);
+        }
+    });
+
+    it("binds the gate to every route as a create and an update hook that also runs in previews", async () => {
+        const run = await runStack("prod", { greenWeight: "0" });
+        expect(run.hookCalls).to.have.length(6);
+        expect(new Set(run.hookCalls.map((c) => c.hook)).size, "one gate per route").to.equal(6);
+        for (const call of run.hookCalls) expect(call.hook).to.match(/^switchyard-gate\.(eks-use1|gke-euw1)\.(storefront|cart|checkout)$/);
+        const preview = await runProgram(program, loadStackConfig("prod"), { preview: true });
+        expect(preview.hookCalls.map((c) => c.urn).sort(), "onDryRun: the same hooks in a preview").to.deep.equal(run.hookCalls.map((c) => c.urn).sort());
+    });
+
+    it("waits, before a route accepts traffic, until its Gateway has accepted it for its current generation", async () => {
+        const run = await runStack("prod");
         for (const route of ofType(run, TYPES.httpRoute)) {
-            const prefix = route.name;
-            for (const color of ["blue", "green"]) {
-                const deployment = byName(run, TYPES.deployment, `${prefix}.${color}`);
-                expect(route.dependencies, `${route.name} waits for ${color}`).to.include(deployment.urn);
+            const waitFor = JSON.parse(at(route, "metadata", "annotations", "pulumi.com/waitFor") as string) as string[];
+            expect(waitFor).to.have.length(2);
+            for (const [i, type] of ["Accepted", "ResolvedRefs"].entries()) {
+                expect(waitFor[i]).to.include(`@.type=="${type}" && @.status=="True" && @.observedGeneration==$.metadata.generation`);
+                expect(waitFor[i]).to.include('@.parentRef.name=="public" && @.parentRef.namespace=="gateway-system" && @.parentRef.sectionName=="https"');
             }
         }
-    });
-
-    it("does not hold a route on a color at weight 0, and drains the route before that color changes", async () => {
-        const run = await runStack("prod", { greenWeight: "0" });
-        for (const route of ofType(run, TYPES.httpRoute)) {
-            const blue = byName(run, TYPES.deployment, `${route.name}.blue`);
-            const green = byName(run, TYPES.deployment, `${route.name}.green`);
-            expect(route.dependencies).to.include(blue.urn);
-            expect(route.dependencies).not.to.include(green.urn);
-            expect(green.dependencies, "the idle color waits for the route").to.include(route.urn);
-        }
-    });
-});
-
-describe("program: the live readiness gate", () => {
-    // What the provider reports for cart's green on eks-use1 after a refresh: one of three pods available.
-    const degraded = (type: string, name: string, state: Record<string, unknown>) =>
-        type === TYPES.deployment && name === "eks-use1.cart.green"
-            ? { ...state, status: { ...(state.status as object), availableReplicas: 1, readyReplicas: 1 } }
-            : state;
-
-    it("refuses to send traffic to a color whose last known status is not fully available", async () => {
-        const config = loadStackConfig("prod", { greenWeight: "30" });
-        try {
-            await runProgram(program, config, { adjustState: degraded });
-        } catch (error) {
-            expect((error as Error).message).to.match(/eks-use1\.cart\.green: 1 of 3 replicas available .* not sending traffic to green/);
-            const registered = (error as ProgramError).resources;
-            expect(registered.some((r) => r.type === TYPES.httpRoute && r.name === "eks-use1.cart"), "the blocked route is not registered").to.equal(false);
-            expect(registered.some((r) => r.type === TYPES.httpRoute && r.name === "gke-euw1.cart"), "other routes are").to.equal(true);
-            return;
-        }
-        throw new Error("a shift to a degraded color went through");
-    });
-
-    it("does not hold anything on a degraded color that receives no traffic", async () => {
-        const run = await runProgram(program, loadStackConfig("prod", { greenWeight: "0" }), { adjustState: degraded });
-        expect(ofType(run, TYPES.httpRoute)).to.have.length(6);
     });
 });
 

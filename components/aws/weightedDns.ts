@@ -7,8 +7,11 @@ export interface ClusterWeight {
     cluster: ClusterSpec;
     /** Route53 weight, 0–255; 0 keeps the record but sends it no answers. */
     weight: number;
-    /** The service's deployment on that cluster: its record waits for it, and is removed before it. */
-    deployment: pulumi.Resource;
+    /**
+     * What the weighted record waits for: the cluster's route and the Deployments that take traffic
+     * there, so a cluster enters DNS only once it can answer. Empty for a drained cluster.
+     */
+    waitFor: pulumi.Resource[];
 }
 
 export interface WeightedDnsArgs {
@@ -34,7 +37,7 @@ export class WeightedDns extends pulumi.ComponentResource {
         super("switchyard:aws:WeightedDns", name, {}, opts);
         const { service, dns, provider } = args;
         this.hostname = globalHostname(service, dns);
-        for (const { cluster, weight, deployment } of args.clusters) {
+        for (const { cluster, weight, waitFor } of args.clusters) {
             const address = cluster.gatewayAddress!;
             const direct = clusterHostname(service, cluster, dns);
             const type = addressRecordType(address);
@@ -73,7 +76,7 @@ export class WeightedDns extends pulumi.ComponentResource {
                         weightedRoutingPolicies: [{ weight }],
                         healthCheckId: healthCheck.id,
                     },
-                    { parent: this, provider, dependsOn: [directRecord, deployment] },
+                    { parent: this, provider, dependsOn: [directRecord, ...waitFor] },
                 ),
             );
         }

@@ -1,0 +1,189 @@
+// The program under the providers' real answers, run after run: a first deploy, previews of
+// changes (old live status next to the new spec), updates, and states a refresh left with a degraded
+// color. Each case is what an operator meets with `pulumi preview`, `pulumi up` and `up --refresh`.
+
+import { expect } from "chai";
+import { routeWeights } from "../components/gate.ts";
+import program from "../index.ts";
+import { ProgramError, emptyLive, plainValue, runProgram, type Behaviour, type Live, type ProgramRun } from "../tools/mockRuntime.ts";
+import { refreshDegraded } from "../tools/providerModels.ts";
+import { loadStackConfig } from "../tools/stackFiles.ts";
+import { TYPES, ofType } from "./support.ts";
+
+interface Operation {
+    overrides?: Record<string, string>;
+    live?: Live;
+    preview?: boolean;
+    behaviour?: Behaviour;
+}
+
+function run(stack: string, operation: Operation = {}): Promise<ProgramRun> {
+    return runProgram(program, loadStackConfig(stack, operation.overrides ?? {}), {
+        live: operation.live ?? emptyLive(),
+        preview: operation.preview ?? false,
+        behaviour: operation.behaviour ?? {},
+    });
+}
+
+async function failure(stack: string, operation: Operation): Promise<ProgramError> {
+    try {
+        await run(stack, operation);
+    } catch (error) {
+        if (error instanceof ProgramError) return error;
+        throw error;
+    }
+    throw new Error(`expected ${operation.preview ? "preview" : "up"} of ${stack} with ${JSON.stringify(operation.overrides)} to fail`);
+}
+
+/** The weights a route has in the state: what the Gateway routes by after the run. */
+function liveWeights(live: Live, route: string): Record<string, number> {
+    const entry = [...live.resources.values()].find((e) => e.type === TYPES.httpRoute && e.name === route);
+    if (!entry) throw new Error(`no HTTPRoute ${route} in the state`);
+    return routeWeights(plainValue(entry.inputs) as Record<string, unknown>, route.split(".")[1]!);
+}
+
+/** The stack's config with each prod cluster changed by `change`. */
+function prodClusters(change: (cluster: Record<string, unknown>, index: number) => Record<string, unknown>): string {
+    const clusters = JSON.parse(loadStackConfig("prod").config["switchyard:clusters"]!) as Record<string, unknown>[];
+    return JSON.stringify(clusters.map(change));
+}
+
+describe("engine: a first deploy", () => {
+    it("creates every route through the gate, in preview (no status yet) and in up (after the rollouts)", async () => {
+        for (const preview of [true, false]) {
+            const deployed = await run("prod", { preview, overrides: { greenWeight: "25" } });
+            const routes = ofType(deployed, TYPES.httpRoute);
+            expect(routes).to.have.length(6);
+            expect(deployed.hookCalls.map((c) => c.kind)).to.deep.equal(Array(6).fill("beforeCreate"));
+            expect(deployed.hookCalls.every((c) => c.error === undefined)).to.equal(true);
+            expect(routes.every((r) => r.step === "create")).to.equal(true);
+        }
+    });
+});
+
+describe("engine: shifting traffic on a deployed stack", () => {
+    let at0: Live;
+    let idleAt0: Live;
+    before(async () => {
+        at0 = (await run("prod", { overrides: { greenWeight: "0" } })).live;
+        idleAt0 = (await run("prod", { overrides: { greenWeight: "0", idleReplicas: "1" } })).live;
+    });
+
+    it("updates only the routes, through the gate's beforeUpdate hook, in preview and up", async () => {
+        for (const preview of [true, false]) {
+            const shifted = await run("prod", { live: at0, preview, overrides: { greenWeight: "25" } });
+            const changed = shifted.resources.filter((r) => r.step !== "same");
+            expect(changed.map((r) => r.type)).to.deep.equal(Array(6).fill(TYPES.httpRoute));
+            expect(shifted.hookCalls.map((c) => `${c.kind} ${c.error ?? "ok"}`)).to.deep.equal(Array(6).fill("beforeUpdate ok"));
+        }
+    });
+
+    it("previews a shift off weight 0 that scales the idle color up: the old status sits next to the new replica count", async () => {
+        // Defect: the program compared the preview's old availableReplicas (1) with the new replicas (3) and threw.
+        const preview = await run("prod", { live: idleAt0, preview: true, overrides: { greenWeight: "10", idleReplicas: "1" } });
+        const scaled = preview.resources.filter((r) => r.type === TYPES.deployment && r.step === "update");
+        expect(scaled.map((r) => r.name).sort()).to.deep.equal(
+            ["eks-use1", "gke-euw1"].flatMap((c) => ["cart", "checkout", "storefront"].map((s) => `${c}.${s}.green`)).sort(),
+        );
+        expect(preview.hookCalls.filter((c) => c.error === undefined)).to.have.length(6);
+
+        const up = await run("prod", { live: idleAt0, overrides: { greenWeight: "10", idleReplicas: "1" } });
+        for (const cluster of ["eks-use1", "gke-euw1"]) expect(liveWeights(up.live, `${cluster}.cart`)).to.deep.equal({ blue: 90, green: 10 });
+    });
+
+    it("refuses, naming route and weights, a rise of the candidate above rollout.maxStep; a fall is never refused", async () => {
+        const tooFar = await failure("prod", { live: at0, preview: true, overrides: { greenWeight: "50" } });
+        expect(tooFar.message).to.match(/green would go from 0 % to 50 % \(\+50\) in one update, more than switchyard:rollout\.maxStep \(25\)/);
+        expect(tooFar.message).to.include("HTTPRoute shop/");
+        const at25 = (await run("prod", { live: at0, overrides: { greenWeight: "25" } })).live;
+        const backTo0 = await run("prod", { live: at25, overrides: { greenWeight: "0" } });
+        expect(liveWeights(backTo0.live, "eks-use1.storefront")).to.deep.equal({ blue: 100, green: 0 });
+    });
+});
+
+describe("engine: after a refresh found a color degraded", () => {
+    let at25: Live;
+    before(async () => {
+        const at0 = (await run("prod", { overrides: { greenWeight: "0" } })).live;
+        at25 = (await run("prod", { live: at0, overrides: { greenWeight: "25" } })).live;
+    });
+
+    it("refuses a promotion onto the degraded candidate in preview, and names it", async () => {
+        const degraded = refreshDegraded(at25, { "eks-use1.cart.green": 1 });
+        const refused = await failure("prod", { live: degraded, preview: true, overrides: { greenWeight: "50" } });
+        expect(refused.message).to.include("HTTPRoute shop/cart on cluster eks-use1: not moving green from 25 % to 50 %: it has 1 available replica(s) and its new share needs 2");
+    });
+
+    it("holds the promotion in up while the provider re-awaits the degraded candidate, and leaves the route as it was", async () => {
+        const degraded = refreshDegraded(at25, { "eks-use1.cart.green": 1 });
+        const held = await failure("prod", { live: degraded, overrides: { greenWeight: "50" }, behaviour: { unready: { "eks-use1.cart.green": 1 } } });
+        expect(held.message).to.match(/eks-use1\.cart\.green.*failed to fully initialize/);
+        expect(liveWeights(held.run.live, "eks-use1.cart")).to.deep.equal({ blue: 75, green: 25 });
+    });
+
+    it("promotes once the candidate has recovered by the time the provider re-awaits it", async () => {
+        const degraded = refreshDegraded(at25, { "eks-use1.cart.green": 1 });
+        const promoted = await run("prod", { live: degraded, overrides: { greenWeight: "50" } });
+        expect(liveWeights(promoted.live, "eks-use1.cart")).to.deep.equal({ blue: 50, green: 50 });
+    });
+
+    it("rolls back off a degraded candidate at once: the route changes before the candidate's await fails", async () => {
+        const degraded = refreshDegraded(at25, { "eks-use1.cart.green": 0 });
+        const behaviour = { unready: { "eks-use1.cart.green": 0 } };
+        await run("prod", { live: degraded, preview: true, overrides: { greenWeight: "0" } });
+        const rolledBack = await failure("prod", { live: degraded, overrides: { greenWeight: "0" }, behaviour });
+        expect(rolledBack.message, "only the degraded Deployment fails").to.match(/eks-use1\.cart\.green.*failed to fully initialize/);
+        for (const cluster of ["eks-use1", "gke-euw1"]) {
+            for (const service of ["cart", "checkout", "storefront"]) {
+                expect(liveWeights(rolledBack.run.live, `${cluster}.${service}`), `${cluster}.${service}`).to.deep.equal({ blue: 100, green: 0 });
+            }
+        }
+    });
+
+    it("rolls back onto a degraded stable color without waiting for it; the preview warns", async () => {
+        const degraded = refreshDegraded(at25, { "gke-euw1.checkout.blue": 1 });
+        const preview = await run("prod", { live: degraded, preview: true, overrides: { greenWeight: "0" } });
+        expect(preview.warnings.join("\n")).to.include(
+            "HTTPRoute shop/checkout on cluster gke-euw1: rolling back to blue (75 % → 100 %) although it has 1 available replica(s) and its share needs 4",
+        );
+        const behaviour = { unready: { "gke-euw1.checkout.blue": 1 } };
+        const rolledBack = await failure("prod", { live: degraded, overrides: { greenWeight: "0" }, behaviour });
+        expect(rolledBack.message, "what fails is blue's own await, after the route moved").to.match(/gke-euw1\.checkout\.blue.*failed to fully initialize/);
+        expect(liveWeights(rolledBack.run.live, "gke-euw1.checkout")).to.deep.equal({ blue: 100, green: 0 });
+    });
+
+    it("previews a fixed image for the degraded candidate without holding anything", async () => {
+        const degraded = refreshDegraded(at25, { "eks-use1.cart.green": 1 });
+        const services = JSON.parse(loadStackConfig("prod").config["switchyard:services"]!) as Record<string, any>[];
+        services.find((s) => s.name === "cart")!.green.image = `ghcr.io/acme-shop/cart@sha256:${"e".repeat(64)}`;
+        const preview = await run("prod", { live: degraded, preview: true, overrides: { greenWeight: "25", services: JSON.stringify(services) } });
+        expect(preview.resources.filter((r) => r.step === "update").map((r) => r.name).sort()).to.deep.equal(["eks-use1.cart.green", "gke-euw1.cart.green"]);
+        expect(preview.hookCalls).to.deep.equal([]);
+    });
+
+    it("drains a cluster whose colors are degraded: its DNS records wait for nothing on that cluster", async () => {
+        const sick = { "eks-use1.cart.blue": 1, "eks-use1.cart.green": 1 };
+        const degraded = refreshDegraded(at25, sick);
+        const drained = await failure("prod", {
+            live: degraded,
+            overrides: { greenWeight: "25", clusters: prodClusters((c, i) => (i === 0 ? { ...c, trafficShare: 0 } : c)) },
+            behaviour: { unready: sick },
+        });
+        const weightOf = (name: string) => {
+            const entry = [...drained.run.live.resources.values()].find((e) => e.type === TYPES.record && e.name === name)!;
+            return (entry.outputs.weightedRoutingPolicies as { weight: number }[])[0]!.weight;
+        };
+        for (const service of ["cart", "checkout", "storefront"]) expect(weightOf(`${service}.eks-use1`), service).to.equal(0);
+    });
+});
+
+describe("engine: the Gateway's verdict on a route", () => {
+    it("fails the up on a route its Gateway does not accept, at create and at update", async () => {
+        const rejected = { rejectedRoutes: { "gke-euw1.cart": "NotAllowedByListeners" } };
+        const created = await failure("prod", { behaviour: rejected });
+        expect(created.message).to.include("urn:pulumi:prod::switchyard::").and.include("gke-euw1.cart").and.include("NotAllowedByListeners");
+        const at0 = (await run("prod")).live;
+        const updated = await failure("prod", { live: at0, overrides: { greenWeight: "5" }, behaviour: rejected });
+        expect(updated.message).to.include("NotAllowedByListeners");
+    });
+});

@@ -1,0 +1,158 @@
+import { expect } from "chai";
+import { colorStatus, judgeShift, otherColor, proportionalReplicas, routeWeights, type ColorStatus, type ShiftRequest } from "../components/gate.ts";
+
+const ready = (available: number): ColorStatus => ({ phase: "current", available });
+
+/** cart on eks-use1, 3 replicas per color, candidate green; a share needs the same fraction of 3. */
+function shift(overrides: Partial<ShiftRequest>): ReturnType<typeof judgeShift> {
+    return judgeShift({
+        route: "HTTPRoute shop/cart on cluster eks-use1",
+        candidate: "green",
+        before: { blue: 100, green: 0 },
+        after: { blue: 75, green: 25 },
+        replicasNeeded: (_color, share) => proportionalReplicas(3, share),
+        status: { blue: ready(3), green: ready(3) },
+        dryRun: false,
+        maxStep: 25,
+        ...overrides,
+    });
+}
+
+describe("gate: what a Deployment's outputs say", () => {
+    it("has nothing to judge in a create preview, where the provider strips the status", () => {
+        expect(colorStatus(undefined)).to.deep.equal({ phase: "unknown" });
+        expect(colorStatus({ metadata: { generation: 1 } })).to.deep.equal({ phase: "unknown" });
+        expect(colorStatus({ metadata: { generation: 1 }, status: null })).to.deep.equal({ phase: "unknown" });
+    });
+
+    it("reads an update preview's old status, one generation behind the new spec, as rolling", () => {
+        expect(colorStatus({ metadata: { generation: 4 }, status: { observedGeneration: 3, availableReplicas: 1 } })).to.deep.equal({ phase: "rolling", available: 1 });
+        expect(colorStatus({ metadata: { generation: 4 }, status: { availableReplicas: 2 } }), "no observedGeneration yet").to.deep.equal({ phase: "rolling", available: 2 });
+    });
+
+    it("reads a status of the current generation as current, degraded or not", () => {
+        expect(colorStatus({ metadata: { generation: 4 }, status: { observedGeneration: 4, availableReplicas: 1 } })).to.deep.equal({ phase: "current", available: 1 });
+        expect(colorStatus({ metadata: { generation: 4 }, status: { observedGeneration: 5, availableReplicas: 3 } })).to.deep.equal({ phase: "current", available: 3 });
+        expect(colorStatus({ status: { observedGeneration: 2 } }), "no available replicas reported").to.deep.equal({ phase: "current", available: 0 });
+    });
+});
+
+describe("gate: promotions onto the candidate", () => {
+    it("lets a promotion onto a candidate with enough available replicas through", () => {
+        expect(shift({})).to.deep.equal({ refusals: [], warnings: [] });
+        expect(shift({ before: { blue: 50, green: 50 }, after: { blue: 25, green: 75 }, status: { blue: ready(0), green: ready(3) } }).refusals).to.deep.equal([]);
+    });
+
+    it("needs as many available replicas as the new share: 1 of 3 carries 25 %, not 50 %", () => {
+        expect(shift({ status: { green: ready(1) } }).refusals).to.deep.equal([]);
+        const refused = shift({ before: { blue: 75, green: 25 }, after: { blue: 50, green: 50 }, status: { green: ready(1) } });
+        expect(refused.refusals).to.have.length(1);
+        expect(refused.refusals[0]).to.equal(
+            "HTTPRoute shop/cart on cluster eks-use1: not moving green from 25 % to 50 %: it has 1 available replica(s) and its new share needs 2. " +
+                "Fix its rollout (kubectl rollout status deployment/<service>-green) or keep the weight where it is; moving traffic back to blue is never held.",
+        );
+        expect(shift({ before: { blue: 75, green: 25 }, after: { blue: 50, green: 50 }, status: { green: ready(2) } }).refusals).to.deep.equal([]);
+    });
+
+    it("never moves traffic onto a candidate with no available replica, even for a share that rounds to nothing", () => {
+        const tiny = { before: { blue: 100, green: 0 }, after: { blue: 99, green: 1 }, replicasNeeded: () => 0 };
+        expect(shift({ ...tiny, status: { green: ready(0) } }).refusals).to.have.length(1);
+        expect(shift({ ...tiny, status: { green: ready(1) } }).refusals).to.deep.equal([]);
+    });
+
+    it("in a preview, lets a candidate that rolls or is created in the same update pass: the route waits for that rollout during up", () => {
+        for (const status of [{ phase: "rolling", available: 1 }, { phase: "unknown" }] as ColorStatus[]) {
+            expect(shift({ dryRun: true, status: { green: status } }), status.phase).to.deep.equal({ refusals: [], warnings: [] });
+        }
+    });
+
+    it("during up, never promotes on a status that does not describe the deployed spec", () => {
+        for (const status of [{ phase: "rolling", available: 3 }, { phase: "unknown" }] as ColorStatus[]) {
+            const verdict = shift({ status: { green: status } });
+            expect(verdict.refusals, status.phase).to.have.length(1);
+            expect(verdict.refusals[0]).to.include("missing data never promotes");
+        }
+        expect(shift({ status: {} }).refusals, "no status at all").to.have.length(1);
+    });
+
+    it("judges a route being created as a promotion from 0, without the step limit", () => {
+        expect(shift({ before: undefined, after: { blue: 40, green: 60 } }).refusals).to.deep.equal([]);
+        expect(shift({ before: undefined, after: { blue: 40, green: 60 }, status: { green: ready(1) } }).refusals).to.have.length(1);
+    });
+});
+
+describe("gate: rollout.maxStep", () => {
+    it("refuses a rise of the candidate by more than maxStep, naming the route, both weights and the key", () => {
+        const verdict = shift({ before: { blue: 95, green: 5 }, after: { blue: 50, green: 50 } });
+        expect(verdict.refusals).to.deep.equal([
+            "HTTPRoute shop/cart on cluster eks-use1: green would go from 5 % to 50 % (+45) in one update, more than switchyard:rollout.maxStep (25). " +
+                "Move it in steps of at most 25, or raise rollout.maxStep (100 turns this guard off).",
+        ]);
+    });
+
+    it("allows exactly maxStep and turns off at 100", () => {
+        expect(shift({ before: { blue: 75, green: 25 }, after: { blue: 50, green: 50 } }).refusals).to.deep.equal([]);
+        expect(shift({ before: { blue: 75, green: 25 }, after: { blue: 49, green: 51 } }).refusals).to.have.length(1);
+        expect(shift({ before: { blue: 100, green: 0 }, after: { blue: 0, green: 100 }, maxStep: 100 }).refusals).to.deep.equal([]);
+    });
+
+    it("applies in previews too, where it matters most", () => {
+        expect(shift({ dryRun: true, before: { blue: 100, green: 0 }, after: { blue: 50, green: 50 }, status: { green: { phase: "unknown" } } }).refusals).to.have.length(1);
+    });
+});
+
+describe("gate: rollbacks and drains are never held", () => {
+    it("never refuses moving traffic off the candidate, whatever its state", () => {
+        for (const after of [{ blue: 100, green: 0 }, { blue: 60, green: 40 }]) {
+            const verdict = shift({ before: { blue: 50, green: 50 }, after, status: { blue: ready(3), green: ready(0) } });
+            expect(verdict.refusals, JSON.stringify(after)).to.deep.equal([]);
+        }
+    });
+
+    it("rolls back onto a degraded stable color with a warning instead of a refusal", () => {
+        const verdict = shift({ before: { blue: 30, green: 70 }, after: { blue: 100, green: 0 }, status: { blue: ready(1), green: ready(3) } });
+        expect(verdict.refusals).to.deep.equal([]);
+        expect(verdict.warnings).to.deep.equal([
+            "HTTPRoute shop/cart on cluster eks-use1: rolling back to blue (30 % → 100 %) although it has 1 available replica(s) and its share needs 3; the rollback is not held.",
+        ]);
+        expect(shift({ before: { blue: 30, green: 70 }, after: { blue: 100, green: 0 }, status: { blue: ready(3) } }).warnings, "no warning when it can").to.deep.equal([]);
+        expect(shift({ before: { blue: 30, green: 70 }, after: { blue: 100, green: 0 }, status: { blue: ready(0) } }).refusals, "not even with none available").to.deep.equal([]);
+    });
+
+    it("treats blue as the candidate when the release is on blue", () => {
+        const onBlue = { candidate: "blue" as const, before: { blue: 0, green: 100 }, after: { blue: 25, green: 75 } };
+        expect(shift({ ...onBlue, status: { blue: ready(0) } }).refusals).to.have.length(1);
+        expect(shift({ ...onBlue, before: { blue: 25, green: 75 }, after: { blue: 0, green: 100 }, status: { blue: ready(0), green: ready(1) } }).refusals).to.deep.equal([]);
+    });
+
+    it("does not warn about a stable color that takes traffic on a route being created", () => {
+        expect(shift({ before: undefined, after: { blue: 100, green: 0 }, status: { blue: ready(0) } })).to.deep.equal({ refusals: [], warnings: [] });
+    });
+});
+
+describe("gate: reading weights from an HTTPRoute's inputs", () => {
+    const backend = (name: string, weight?: number) => ({ kind: "Service", name, port: 80, ...(weight === undefined ? {} : { weight }) });
+
+    it("reads each color's weight from the last (weighted) rule, ignoring cohort rules before it", () => {
+        const inputs = {
+            spec: {
+                rules: [{ backendRefs: [backend("cart-green", 1)] }, { backendRefs: [backend("cart-blue", 70), backend("cart-green", 30)] }],
+            },
+        };
+        expect(routeWeights(inputs, "cart")).to.deep.equal({ blue: 70, green: 30 });
+    });
+
+    it("counts a backendRef without a weight as 1, leaves out colors not listed and other services' backends", () => {
+        expect(routeWeights({ spec: { rules: [{ backendRefs: [backend("cart-blue"), backend("cartx-green", 5)] }] } }, "cart")).to.deep.equal({ blue: 1 });
+        expect(routeWeights({}, "cart")).to.deep.equal({});
+    });
+
+    it("names each color's other", () => {
+        expect(otherColor("green")).to.equal("blue");
+        expect(otherColor("blue")).to.equal("green");
+    });
+
+    it("asks for the same fraction of the full replicas, rounded up", () => {
+        expect([0, 1, 33, 34, 50, 100].map((share) => proportionalReplicas(3, share))).to.deep.equal([0, 1, 1, 2, 2, 3]);
+    });
+});
