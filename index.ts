@@ -13,13 +13,13 @@ import { proportionalReplicas } from "./components/gate.ts";
 import { PROJECT_DIR, loadStack } from "./components/stackConfig.ts";
 import { answerFractions, colorWeights, greenWeightFor, route53Weights } from "./components/traffic.ts";
 
-export default function switchyard() {
+export default async function switchyard() {
     // 1. Config, validated in full before anything is registered.
     const { model, kubeconfig } = loadStack();
 
     // 2. Clouds: AWS for DNS and image builds, only when the stack uses them.
     const awsProvider = model.aws && new aws.Provider("aws", { region: model.aws.region as aws.Region });
-    const images = resolveImages(model, PROJECT_DIR, awsProvider);
+    const images = await resolveImages(model, PROJECT_DIR, awsProvider);
 
     // 3. Clusters, and on each every service in both colors behind a weighted route.
     const fleet: ClusterDeployment[] = model.clusters.map((spec) => {

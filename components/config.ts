@@ -3,7 +3,7 @@
 
 import { isIP } from "node:net";
 import { clusterHostname, globalHostname, isPubliclyRoutable, routeHostnames } from "./hostnames.ts";
-import { isFloating, isPinnedByDigest, parseImageReference } from "./imageReference.ts";
+import { ecrRepositoryName, isFloating, isPinnedByDigest, parseImageReference } from "./imageReference.ts";
 import { colorWeights, greenWeightFor } from "./traffic.ts";
 import {
     ObjectReader,
@@ -284,8 +284,19 @@ function readCluster(value: unknown, path: string, problems: Problems): ClusterS
         c.problem("gatewayAddress", "a hostname (e.g. a load balancer's DNS name) or an IPv4/IPv6 address");
     }
     const createNamespace = c.raw("createNamespace");
+    const imagePullSecrets = c.stringList("imagePullSecrets", "a list of Secret names in the cluster's namespace", {
+        pattern: DNS_LABEL,
+        minItems: 0,
+    });
     if (createNamespace !== undefined && typeof createNamespace !== "boolean") {
         c.problem("createNamespace", "true (switchyard creates the namespace) or false (it exists already)");
+    } else if (createNamespace !== false && imagePullSecrets.length > 0) {
+        c.problem(
+            "createNamespace",
+            `false while ${c.at("imagePullSecrets")} is set: the pods need the pull secret in the namespace before they start, so ` +
+                `prepare the namespace with the secret and let switchyard use it (a namespace it creates has no secret, and ` +
+                `Kubernetes refuses to create one that exists)`,
+        );
     }
     return {
         name: name ?? "",
@@ -303,10 +314,7 @@ function readCluster(value: unknown, path: string, problems: Problems): ClusterS
         ...(greenWeight === undefined ? {} : { greenWeight }),
         trafficShare: c.integer("trafficShare", SHARE_RULE, 1),
         ...(gatewayAddress === undefined ? {} : { gatewayAddress }),
-        imagePullSecrets: c.stringList("imagePullSecrets", "a list of Secret names in the cluster's namespace", {
-            pattern: DNS_LABEL,
-            minItems: 0,
-        }),
+        imagePullSecrets,
     };
 }
 
@@ -546,6 +554,7 @@ function checkFleet(model: StackModel, problems: Problems): void {
             );
         }
         checkHostnames(model, cluster, problems);
+        checkRouteLimits(model, cluster, ci, problems);
     });
     if (model.dns && model.clusters.length > 0 && model.clusters.every((c) => c.trafficShare === 0)) {
         problems.add(
@@ -565,8 +574,61 @@ function checkFleet(model: StackModel, problems: Problems): void {
         }
     });
     const building = model.services.some((s) => COLORS.some((c) => s[c]?.build !== undefined));
-    if ((model.dns || building) && !model.aws) {
-        problems.add(`${PROJECT}:aws.region`, undefined, `an AWS region such as us-east-1 (needed for ${model.dns ? "Route53" : "ECR image builds"})`);
+    const inRepository = checkRepositoryImages(model, problems);
+    if ((model.dns || building || inRepository) && !model.aws) {
+        const needs = model.dns ? "Route53" : building ? "ECR image builds" : "the ECR repository a color runs its image from";
+        problems.add(`${PROJECT}:aws.region`, undefined, `an AWS region such as us-east-1 (needed for ${needs})`);
+    }
+}
+
+/**
+ * An image a color runs from its service's own ECR repository (`<images.repositoryPrefix>/<service>`,
+ * e.g. a color frozen after its build) must give its tag as well as its digest: the repository's
+ * lifecycle policy keeps the images colors run by their tags. Returns whether any color does.
+ */
+function checkRepositoryImages(model: StackModel, problems: Problems): boolean {
+    let found = false;
+    model.services.forEach((service, si) => {
+        for (const color of COLORS) {
+            const image = service[color]?.image;
+            const reference = image === undefined ? undefined : parseImageReference(image);
+            if (!reference || ecrRepositoryName(reference) !== `${model.images.repositoryPrefix}/${service.name}`) continue;
+            found = true;
+            if (reference.tag === undefined || reference.digest === undefined) {
+                problems.add(
+                    `${PROJECT}:services[${si}].${color}.image`,
+                    image,
+                    `repo:tag@sha256:<digest> for an image in ${service.name}'s own ECR repository, so its lifecycle policy can keep it by tag ` +
+                        `(copy the reference from pulumi stack output traffic)`,
+                );
+            }
+        }
+    });
+    return found;
+}
+
+/** Gateway API's HTTPRoute takes at most 16 hostnames, each at most 253 characters. */
+const MAX_ROUTE_HOSTNAMES = 16;
+const MAX_HOSTNAME_LENGTH = 253;
+
+function checkRouteLimits(model: StackModel, cluster: ClusterSpec, ci: number, problems: Problems): void {
+    const routes = model.services.filter((s) => s.name !== "").map((service) => ({ service, hostnames: routeHostnames(service, cluster, model.dns) }));
+    const crowded = routes.find((r) => r.hostnames.length > MAX_ROUTE_HOSTNAMES);
+    if (crowded) {
+        problems.add(
+            `${PROJECT}:clusters[${ci}].hostnames`,
+            cluster.hostnames,
+            `at most ${MAX_ROUTE_HOSTNAMES - (model.dns ? 2 : 0)} domains: an HTTPRoute takes at most ${MAX_ROUTE_HOSTNAMES} hostnames, ` +
+                `and ${crowded.service.name}'s route on ${cluster.name} would get ${crowded.hostnames.length}${model.dns ? " (with its two DNS names)" : ""}`,
+        );
+    }
+    const tooLong = routes.flatMap((r) => r.hostnames).find((h) => h.length > MAX_HOSTNAME_LENGTH);
+    if (tooLong !== undefined) {
+        problems.add(
+            `${PROJECT}:clusters[${ci}].hostnames`,
+            cluster.hostnames,
+            `domains short enough that every route hostname has at most ${MAX_HOSTNAME_LENGTH} characters; ${tooLong} has ${tooLong.length}`,
+        );
     }
 }
 

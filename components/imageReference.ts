@@ -33,3 +33,13 @@ export function isPinnedByDigest(reference: ImageReference): boolean {
 export function isFloating(reference: ImageReference): boolean {
     return reference.digest === undefined && (reference.tag === undefined || reference.tag === "latest");
 }
+
+// An ECR registry host: <12-digit account>.dkr.ecr.<region>.amazonaws.com (.com.cn in China).
+const ECR_HOST = /^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+
+/** The repository name within ECR (`shop/storefront`) when the reference points into an ECR registry. */
+export function ecrRepositoryName(reference: ImageReference): string | undefined {
+    const slash = reference.repository.indexOf("/");
+    if (slash === -1 || !ECR_HOST.test(reference.repository.slice(0, slash))) return undefined;
+    return reference.repository.slice(slash + 1);
+}

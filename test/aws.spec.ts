@@ -1,9 +1,10 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildContextHash } from "../components/aws/buildContext.ts";
-import { inputChanges, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
+import program from "../index.ts";
+import { inputChanges, runProgram, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
 import { loadStackConfig } from "../tools/stackFiles.ts";
 import { TYPES, at, byName, ofType, runStack } from "./support.ts";
 
@@ -38,7 +39,8 @@ describe("aws: weighted DNS across clusters", () => {
 
                 const healthCheck = byName(prod, TYPES.healthCheck, `${service}.${cluster}`);
                 expect(record.propertyDependencies.healthCheckId, "the record is tied to its own health check").to.deep.equal([healthCheck.urn]);
-                expect(record.inputs.healthCheckId).to.be.a("string").and.not.be.empty;
+                const created = prod.live.resources.get(healthCheck.urn);
+                expect(record.inputs.healthCheckId, "the id Route53 gave that health check").to.equal(created!.id);
                 const healthPath = (prodList("services").find((s) => s.name === service) as { healthPath: string }).healthPath;
                 expect(healthCheck.inputs).to.include({ fqdn: directName, resourcePath: healthPath, type: "HTTPS", port: 443 });
 
@@ -112,40 +114,76 @@ describe("aws: images built into ECR and pinned by digest", () => {
         prod = await runStack("prod");
     });
 
+    const imageOf = (run: ProgramRun, deployment: string) =>
+        (at(byName(run, TYPES.deployment, deployment), "spec", "template", "spec", "containers") as { image: string }[])[0]!.image;
+
     it("pins every prod Deployment's image by digest", () => {
         const deployments = ofType(prod, TYPES.deployment);
         expect(deployments).to.have.length(12);
-        for (const deployment of deployments) {
-            const [container] = at(deployment, "spec", "template", "spec", "containers") as { image: string }[];
-            expect(container!.image, deployment.name).to.match(/@sha256:[0-9a-f]{64}$/);
-        }
+        for (const deployment of deployments) expect(imageOf(prod, deployment.name), deployment.name).to.match(/@sha256:[0-9a-f]{64}$/);
     });
 
-    it("builds storefront's green into a scanned, immutable ECR repository with bounded history, pushing with ECR's token", () => {
+    it("builds storefront's green into a scanned, immutable, protected and retained ECR repository, pushing with the token ECR just issued", () => {
         const repository = byName(prod, "aws:ecr/repository:Repository", "storefront");
         expect(repository.inputs).to.deep.include({ name: "shop/storefront", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } });
-        const policy = JSON.parse(byName(prod, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "storefront").inputs.policy as string);
-        expect(policy.rules[0].selection).to.include({ countType: "imageCountMoreThan", countNumber: 30 });
+        expect(repository.protect, "protected: deleting it would take the images a rollback needs").to.equal(true);
+        expect(repository.retainOnDelete).to.equal(true);
         expect(ofType(prod, TYPES.image).map((i) => i.name), "only the color that builds has an image resource").to.deep.equal(["storefront.green"]);
         const image = byName(prod, TYPES.image, "storefront.green");
         expect(image.inputs.imageName).to.match(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/shop\/storefront:1\.5\.0-[0-9a-f]{12}$/);
         expect(at(image, "build", "context")).to.equal("app");
-        expect(at(image, "registry", "password")).to.equal("mock-ecr-token");
+        const tokens = prod.invokes.filter((i) => i.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken");
+        expect(tokens).to.have.length(1);
+        expect(at(image, "registry", "password")).to.equal(tokens[0]!.result.password);
         expect(image.secretInputs, "the registry token stays a secret").to.include("registry");
-        for (const cluster of ["eks-use1", "gke-euw1"]) {
-            const deployment = byName(prod, TYPES.deployment, `${cluster}.storefront.green`);
-            const [container] = at(deployment, "spec", "template", "spec", "containers") as { image: string }[];
-            expect(container!.image.startsWith(`${String(image.inputs.imageName).split(":")[0]}@sha256:`), "the Deployment runs the pushed digest").to.equal(true);
-        }
     });
 
-    it("changes only that color's Deployments when one color's image is rebuilt", async () => {
+    it("runs and exports the built color as repo:tag@digest of exactly the image it pushed", () => {
+        const image = byName(prod, TYPES.image, "storefront.green");
+        const [repositoryUrl, tag] = String(image.inputs.imageName).split(/:(?=[^:]+$)/) as [string, string];
+        const pushed = prod.live.registry.get("shop/storefront")!.filter((i) => i.tags.includes(tag));
+        expect(pushed).to.have.length(1);
+        const expected = `${repositoryUrl}:${tag}@${pushed[0]!.digest}`;
+        for (const cluster of ["eks-use1", "gke-euw1"]) expect(imageOf(prod, `${cluster}.storefront.green`), cluster).to.equal(expected);
+        const traffic = prod.outputs.traffic as Record<string, Record<string, { green: { image: string } }>>;
+        expect(traffic["eks-use1"]!.storefront!.green.image).to.equal(expected);
+    });
+
+    it("keeps every image a color runs out of the lifecycle policy's reach, and the newest 30 besides", () => {
+        const image = byName(prod, TYPES.image, "storefront.green");
+        const greenTag = String(image.inputs.imageName).split(":").pop()!;
+        const policy = JSON.parse(byName(prod, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "storefront").inputs.policy as string);
+        const kept = (tag: string) => ({
+            selection: { tagStatus: "tagged", tagPatternList: [tag], countType: "imageCountMoreThan", countNumber: 100000 },
+            action: { type: "expire" },
+        });
+        expect(policy.rules.map((r: Record<string, unknown>) => ({ selection: r.selection, action: r.action }))).to.deep.equal([
+            kept("1.4.0-9f2c6a1d3b7e"),
+            kept(greenTag),
+            { selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 }, action: { type: "expire" } },
+        ]);
+        expect(policy.rules.map((r: { rulePriority: number }) => r.rulePriority)).to.deep.equal([1, 2, 3]);
+    });
+
+    it("changes only that color's Deployments, its build and the tags the lifecycle keeps when one color's image is rebuilt", async () => {
         const services = prodList("services");
         const storefront = services[0] as { green: { build: { args: Record<string, string> } } };
         storefront.green.build.args = { APP_VERSION: "1.5.1" };
         const rebuilt = await runStack("prod", { services: JSON.stringify(services) });
         const changed = inputChanges(prod, rebuilt).map((c) => c.urn.split("::").pop()).sort();
-        expect(changed).to.deep.equal(["eks-use1.storefront.green", "gke-euw1.storefront.green", "storefront.green"]);
+        expect(changed).to.deep.equal(["eks-use1.storefront.green", "gke-euw1.storefront.green", "storefront", "storefront.green"]);
+        expect(inputChanges(prod, rebuilt).find((c) => c.urn.endsWith("::storefront"))!.type).to.equal("aws:ecr/lifecyclePolicy:LifecyclePolicy");
+    });
+
+    it("passes build args on as secrets when the services key is a secret", async () => {
+        const config = loadStackConfig("prod");
+        const secret = await runProgram(program, { ...config, secretKeys: [...config.secretKeys, "switchyard:services"] });
+        const image = byName(secret, TYPES.image, "storefront.green");
+        expect(image.secretInputs).to.include("build");
+        const args = (image.wireInputs.build as { args: Record<string, unknown> }).args;
+        expect(Object.keys(args)).to.deep.equal(["APP_VERSION"]);
+        expect(JSON.stringify(args.APP_VERSION), "the value travels wrapped as a secret").to.include("1b47061264138c4ac30d75fd1eb44270");
+        expect(byName(prod, TYPES.image, "storefront.green").secretInputs, "not when the key is plain").not.to.include("build");
     });
 });
 
@@ -189,5 +227,52 @@ describe("aws: build context hash (the image tag)", () => {
         expect(kept).not.to.equal(original);
         writeFileSync(join(dir, "app", "Dockerfile"), "FROM busybox\n");
         expect(buildContextHash(dir, build)).not.to.equal(kept);
+    });
+});
+
+describe("aws: build context hash follows what pulumi-docker hashes", () => {
+    let dir: string;
+    const build = { context: "app", dockerfile: "Dockerfile", args: {}, platform: "linux/amd64" };
+    beforeEach(() => {
+        dir = mkdtempSync(join(tmpdir(), "switchyard-context-"));
+        mkdirSync(join(dir, "app"), { recursive: true });
+        writeFileSync(join(dir, "app", "Dockerfile"), "FROM scratch\n");
+        writeFileSync(join(dir, "app", "run.sh"), "echo hi\n");
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("changes when a file's permission bits change (chmod +x changes the image)", () => {
+        chmodSync(join(dir, "app", "run.sh"), 0o644);
+        const before = buildContextHash(dir, build);
+        chmodSync(join(dir, "app", "run.sh"), 0o755);
+        expect(buildContextHash(dir, build)).not.to.equal(before);
+    });
+
+    it("hashes a symlink by where it points, not by what it points at", () => {
+        writeFileSync(join(dir, "app", "a.txt"), "a\n");
+        writeFileSync(join(dir, "app", "b.txt"), "b\n");
+        symlinkSync("a.txt", join(dir, "app", "current"));
+        const before = buildContextHash(dir, build);
+        writeFileSync(join(dir, "app", "a.txt"), "changed\n");
+        const targetEdited = buildContextHash(dir, build);
+        expect(targetEdited, "the target's own bytes count once, as a file").not.to.equal(before);
+        rmSync(join(dir, "app", "current"));
+        symlinkSync("b.txt", join(dir, "app", "current"));
+        expect(buildContextHash(dir, build), "repointing the link counts").not.to.equal(targetEdited);
+    });
+
+    it("reads <Dockerfile>.dockerignore instead of the context's .dockerignore when there is one", () => {
+        writeFileSync(join(dir, "app", ".dockerignore"), "notes.txt\n");
+        writeFileSync(join(dir, "app", "notes.txt"), "one\n");
+        const withContextIgnore = buildContextHash(dir, build);
+        writeFileSync(join(dir, "app", "notes.txt"), "two\n");
+        expect(buildContextHash(dir, build), "ignored by .dockerignore").to.equal(withContextIgnore);
+        writeFileSync(join(dir, "app", "Dockerfile.dockerignore"), "run.sh\n");
+        const withSpecific = buildContextHash(dir, build);
+        writeFileSync(join(dir, "app", "notes.txt"), "three\n");
+        const notesEdited = buildContextHash(dir, build);
+        expect(notesEdited, "notes.txt is in the context again").not.to.equal(withSpecific);
+        writeFileSync(join(dir, "app", "run.sh"), "echo changed\n");
+        expect(buildContextHash(dir, build), "run.sh is left out by Dockerfile.dockerignore").to.equal(notesEdited);
     });
 });

@@ -349,3 +349,51 @@ describe("config: names and addresses that would only fail half-way through an u
         expect(parse({}, { ...env, isSecret: (key) => key === "services" }).servicesAreSecret).to.equal(true);
     });
 });
+
+describe("config: what the real providers would refuse half-way", () => {
+    it("refuses image pull secrets in a namespace switchyard would create: create it with the secret yourself", () => {
+        const problems = problemsOf({ clusters: [cluster("east", { imagePullSecrets: ["ecr-pull"] }), cluster("west")] });
+        expect(problems).to.have.length(1);
+        expect(problems[0]).to.equal(
+            "switchyard:clusters[0].createNamespace: got nothing (the key is missing); allowed: false while switchyard:clusters[0].imagePullSecrets " +
+                "is set: the pods need the pull secret in the namespace before they start, so prepare the namespace with the secret and let " +
+                "switchyard use it (a namespace it creates has no secret, and Kubernetes refuses to create one that exists)",
+        );
+        expect(problemsOf({ clusters: [cluster("east", { imagePullSecrets: ["ecr-pull"], createNamespace: true }), cluster("west")] })[0]).to.include(
+            "switchyard:clusters[0].createNamespace: got true;",
+        );
+        expect(parse({ clusters: [cluster("east", { imagePullSecrets: ["ecr-pull"], createNamespace: false }), cluster("west")] }).clusters[0]!.imagePullSecrets).to.deep.equal(["ecr-pull"]);
+    });
+
+    it("needs the tag with the digest of an image a color runs from its service's own ECR repository, and an AWS region for it", () => {
+        const repo = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/switchyard/cart";
+        const digest = `sha256:${"c".repeat(64)}`;
+        const frozen = (image: string) => service("cart", { blue: { image, version: "1.0.0" } });
+        const problems = problemsOf({ services: [frozen(`${repo}@${digest}`)] });
+        const shown = JSON.stringify(`${repo}@${digest}`).slice(0, 77);
+        expectProblem(problems, "switchyard:services[0].blue.image", `${shown}...`, /repo:tag@sha256:<digest> for an image in cart's own ECR repository/);
+        expectProblem(problems, "switchyard:aws.region", "nothing (the key is missing)", /the ECR repository a color runs its image from/);
+        expect(problems).to.have.length(2);
+        expect(parse({ aws: { region: "eu-west-1" }, services: [frozen(`${repo}:1.0.0-abc@${digest}`)] }).services[0]!.blue!.image).to.include(":1.0.0-abc@");
+        expect(parse({ services: [frozen(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/other/cart@${digest}`)] }).aws, "another repository is not switchyard's").to.equal(undefined);
+    });
+
+    it("keeps an HTTPRoute within Gateway API's 16 hostnames, counting the two DNS names", () => {
+        const domains = (n: number) => Array.from({ length: n }, (_, i) => `d${i}.example.com`);
+        expect(parse({ clusters: [cluster("east", { hostnames: domains(16) }), cluster("west")] }).clusters[0]!.hostnames).to.have.length(16);
+        const tooMany = problemsOf({ clusters: [cluster("east", { hostnames: domains(17) }), cluster("west")] });
+        expect(tooMany).to.have.length(1);
+        expect(tooMany[0]).to.match(/^switchyard:clusters\[0\]\.hostnames: got \["d0\.example\.com".*\.\.\.; allowed: at most 16 domains: an HTTPRoute takes at most 16 hostnames, and cart's route on east would get 17$/);
+        const dns = { dns: { enabled: true, zone: "shop.example.com" }, aws: { region: "us-east-1" } };
+        const withDns = (n: number) => [cluster("east", { hostnames: domains(n), gatewayAddress: "34.1.2.3" }), cluster("west", { gatewayAddress: "34.1.2.4" })];
+        expect(parse({ ...dns, clusters: withDns(14) }).clusters[0]!.hostnames).to.have.length(14);
+        expect(problemsOf({ ...dns, clusters: withDns(15) })[0]).to.include("at most 14 domains").and.include("would get 17 (with its two DNS names)");
+    });
+
+    it("keeps every route hostname within 253 characters", () => {
+        const long = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.com`;
+        const problems = problemsOf({ clusters: [cluster("east", { hostnames: [long] }), cluster("west")] });
+        expect(problems).to.have.length(1);
+        expect(problems[0]).to.include(`at most 253 characters; checkout.${long} has ${`checkout.${long}`.length}`);
+    });
+});

@@ -6,9 +6,9 @@ import { expect } from "chai";
 import { routeWeights } from "../components/gate.ts";
 import program from "../index.ts";
 import { ProgramError, emptyLive, plainValue, runProgram, type Behaviour, type Live, type ProgramRun } from "../tools/mockRuntime.ts";
-import { refreshDegraded } from "../tools/providerModels.ts";
+import { expiredByLifecycle, refreshDegraded } from "../tools/providerModels.ts";
 import { loadStackConfig } from "../tools/stackFiles.ts";
-import { TYPES, ofType } from "./support.ts";
+import { TYPES, byName, ofType } from "./support.ts";
 
 interface Operation {
     overrides?: Record<string, string>;
@@ -185,5 +185,80 @@ describe("engine: the Gateway's verdict on a route", () => {
         const at0 = (await run("prod")).live;
         const updated = await failure("prod", { live: at0, overrides: { greenWeight: "5" }, behaviour: rejected });
         expect(updated.message).to.include("NotAllowedByListeners");
+    });
+});
+
+describe("engine: images built into ECR", () => {
+    let built: ProgramRun;
+    before(async () => {
+        built = await run("prod");
+    });
+
+    const greenBuild = (run: ProgramRun) => run.resources.filter((r) => r.type === TYPES.image);
+    const imageIn = (live: Live, deployment: string): string => {
+        const entry = [...live.resources.values()].find((e) => e.type === TYPES.deployment && e.name === deployment)!;
+        return (entry.outputs.spec.template.spec.containers as { image: string }[])[0]!.image;
+    };
+    function servicesWith(change: (storefront: Record<string, any>) => void): string {
+        const services = JSON.parse(loadStackConfig("prod").config["switchyard:services"]!) as Record<string, any>[];
+        change(services.find((s) => s.name === "storefront")!);
+        return JSON.stringify(services);
+    }
+
+    it("never pushes a tag twice: once the build's tag is in ECR, the color runs it and nothing is built, whatever pulumi-docker would think", async () => {
+        expect(greenBuild(built)).to.have.length(1);
+        const again = await run("prod", { live: built.live, behaviour: { dockerContextChanged: ["storefront.green"] } });
+        expect(greenBuild(again), "no build resource once the tag exists").to.deep.equal([]);
+        expect(again.deleted.filter((urn) => urn.includes("docker:index/image:Image")), "the finished build leaves the state").to.have.length(1);
+        expect(again.resources.filter((r) => r.step !== "same").map((r) => r.type), "and nothing else changes").to.deep.equal([]);
+        expect(imageIn(again.live, "eks-use1.storefront.green")).to.equal(imageIn(built.live, "eks-use1.storefront.green"));
+    });
+
+    it("goes back to an image already in ECR when app/ goes back to earlier content, without building", async () => {
+        const bumped = await run("prod", { live: built.live, overrides: { services: servicesWith((s) => (s.green.build.args = { APP_VERSION: "1.5.1" })) } });
+        expect(greenBuild(bumped)).to.have.length(1);
+        const reverted = await run("prod", { live: bumped.live });
+        expect(greenBuild(reverted)).to.deep.equal([]);
+        expect(imageIn(reverted.live, "gke-euw1.storefront.green")).to.equal(imageIn(built.live, "gke-euw1.storefront.green"));
+    });
+
+    it("after an up that was cut off between the push and the checkpoint, the next up uses the pushed image instead of pushing it again", async () => {
+        const interrupted = await failure("prod", { behaviour: { unready: { "gke-euw1.storefront.green": 1 } } });
+        expect(interrupted.run.live.registry.get("shop/storefront")).to.have.length(1);
+        // The push happened; the engine was stopped before it wrote the build into the state.
+        const cut = interrupted.run.live;
+        for (const [urn, entry] of cut.resources) if (entry.type === TYPES.image) cut.resources.delete(urn);
+        const resumed = await run("prod", { live: cut });
+        expect(greenBuild(resumed)).to.deep.equal([]);
+        expect(resumed.live.registry.get("shop/storefront"), "still one image").to.have.length(1);
+    });
+
+    it("keeps the repository and its lifecycle policy when the promoted color is frozen to the image it runs", async () => {
+        const frozen = imageIn(built.live, "eks-use1.storefront.green");
+        const services = servicesWith((s) => (s.green = { image: frozen, version: "1.5.0" }));
+        const after = await run("prod", { live: built.live, overrides: { services } });
+        const kept = after.resources.filter((r) => r.type.startsWith("aws:ecr/")).map((r) => `${r.type} ${r.step}`);
+        expect(kept).to.have.members(["aws:ecr/repository:Repository same", "aws:ecr/lifecyclePolicy:LifecyclePolicy same"]);
+        expect(after.resources.filter((r) => r.type === TYPES.deployment && r.step !== "same"), "the frozen color does not roll").to.deep.equal([]);
+        expect(after.deleted.map((urn) => urn.split("::").pop()), "only the finished build and the docker provider it used").to.have.members(["storefront.green", "docker"]);
+    });
+
+    it("never lets the lifecycle policy expire an image a color runs, however many builds came after it", async () => {
+        const live = emptyLive();
+        // blue's image was pushed first; forty builds followed before this release.
+        live.registry.set("shop/storefront", [
+            { digest: "sha256:4c5b78e70f5437ea7f96518e61e360a0c279f8bbb1d0428716539d1c5f66d4ec", tags: ["1.4.0-9f2c6a1d3b7e"], pushedAt: 1 },
+            ...Array.from({ length: 40 }, (_, i) => ({ digest: `sha256:${String(i).padStart(64, "0")}`, tags: [`1.4.${i + 1}-build`], pushedAt: i + 2 })),
+        ]);
+        live.pushes = 41;
+        const released = await run("prod", { live });
+        const policy = String(byName(released, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "storefront").inputs.policy);
+        const images = released.live.registry.get("shop/storefront")!;
+        const expired = expiredByLifecycle(policy, images);
+        const runs = [imageIn(released.live, "eks-use1.storefront.blue"), imageIn(released.live, "eks-use1.storefront.green")];
+        for (const image of runs) expect(expired.map((i) => i.digest), image).not.to.include(image.split("@")[1]);
+        expect(images.length - expired.length, "the newest 30 (both live images among them) plus the older live one").to.equal(31);
+        const keepLastOnly = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 } }] });
+        expect(expiredByLifecycle(keepLastOnly, images).map((i) => i.tags[0]), "what keep-last-30 alone would do").to.include("1.4.0-9f2c6a1d3b7e");
     });
 });

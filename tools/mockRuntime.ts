@@ -14,12 +14,13 @@ import type { MockCallArgs } from "@pulumi/pulumi/runtime/mocks.js";
 import { specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc.js";
 import structPb from "google-protobuf/google/protobuf/struct_pb.js";
 import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb.js";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import {
     MOCK_ACCOUNT,
     ProviderError,
     canonical,
     copyLive,
+    diffedInputs,
     emptyLive,
     respond,
     stepFor,
@@ -76,6 +77,8 @@ export interface ProgramRun {
     warnings: string[];
     /** URNs in the prior state that this run no longer registers: the engine deletes them after an update. */
     deleted: string[];
+    /** Invokes the program made, with the answers it got. */
+    invokes: { token: string; result: Record<string, unknown> }[];
 }
 
 export interface RunOptions {
@@ -113,18 +116,24 @@ function containsSecret(value: unknown): boolean {
     return false;
 }
 
+/** A failed invoke as the engine returns it: a gRPC error whose details the SDK rethrows as the message (runtime/invoke.js). */
+function invokeFailure(message: string): Error {
+    return Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message });
+}
+
 /** Invokes (data sources) the program calls, answered like the providers do. */
 function mockCall(args: MockCallArgs, live: Live): Record<string, unknown> {
     switch (args.token) {
         case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-            return { userName: "AWS", password: "mock-ecr-token", proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.amazonaws.com` };
+            // A fresh token per call, as ECR issues them, so a spec can tell which one the program passed on.
+            return { userName: "AWS", password: randomBytes(24).toString("base64"), proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.amazonaws.com` };
         case "aws:route53/getZone:getZone":
             return { zoneId: `Z${createHash("sha256").update(JSON.stringify(args.inputs.name)).digest("hex").slice(0, 20).toUpperCase()}`, name: args.inputs.name };
         case "aws:ecr/getImages:getImages": {
             // DescribeImages on a repository that does not exist fails (RepositoryNotFoundException).
             const images = live.registry.get(String(args.inputs.repositoryName));
             if (!images) {
-                throw new Error(
+                throw invokeFailure(
                     `reading ECR Images: RepositoryNotFoundException: The repository with name '${args.inputs.repositoryName}' ` +
                         `does not exist in the registry with id '${MOCK_ACCOUNT}'`,
                 );
@@ -210,7 +219,7 @@ export async function installMocks(
     stack: string,
     preview: boolean,
     record?: (resource: RegisteredResource) => void,
-    context: { live?: Live; behaviour?: Behaviour; hookCalls?: HookCall[]; next?: Live } = {},
+    context: { live?: Live; behaviour?: Behaviour; hookCalls?: HookCall[]; next?: Live; invokes?: ProgramRun["invokes"] } = {},
 ): Promise<void> {
     const live = context.live ?? emptyLive();
     const next = context.next ?? copyLive(live);
@@ -229,7 +238,11 @@ export async function installMocks(
                 if (args.type === "pulumi:providers:aws") providerRegions.set(result.id, String(args.inputs.region));
                 return result;
             },
-            call: (args) => mockCall(args, next),
+            call: (args) => {
+                const result = mockCall(args, next);
+                context.invokes?.push({ token: args.token, result });
+                return result;
+            },
         },
         project,
         stack,
@@ -350,6 +363,7 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
     const resources: RegisteredResource[] = [];
     const hookCalls: HookCall[] = [];
     const warnings: string[] = [];
+    const invokes: ProgramRun["invokes"] = [];
     const prior = options.live ?? emptyLive();
     const next = copyLive(prior);
     const preview = options.preview ?? false;
@@ -358,6 +372,7 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
         next,
         behaviour: options.behaviour ?? {},
         hookCalls,
+        invokes,
     });
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
     // Without an engine the SDK prints warnings to the console; keep them instead.
@@ -369,7 +384,7 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
     const onStray = (reason: unknown) => stray.push(reason);
     process.on("unhandledRejection", onStray);
     let outputs: unknown;
-    const result = () => ({ resources, live: preview ? prior : next, hookCalls, warnings, deleted: deletedBy(prior, resources) });
+    const result = () => ({ resources, live: preview ? prior : next, hookCalls, warnings, invokes, deleted: deletedBy(prior, resources) });
     try {
         outputs = await pulumi.runtime.runInPulumiStack(async () => program());
     } catch (error) {
@@ -439,7 +454,7 @@ export interface InputChange {
     keys: string[];
 }
 
-/** Resources whose recorded inputs differ between two runs of the same program (by URN). */
+/** Resources whose recorded inputs differ between two runs of the same program (by URN), as their providers compare them. */
 export function inputChanges(before: Pick<ProgramRun, "resources">, after: Pick<ProgramRun, "resources">): InputChange[] {
     const old = new Map(before.resources.map((r) => [r.urn, r]));
     const changes: InputChange[] = [];
@@ -450,9 +465,8 @@ export function inputChanges(before: Pick<ProgramRun, "resources">, after: Pick<
             changes.push({ urn: resource.urn, type: resource.type, kind: "added", keys: Object.keys(resource.inputs) });
             continue;
         }
-        const keys = [...new Set([...Object.keys(previous.inputs), ...Object.keys(resource.inputs)])].filter(
-            (k) => canonical(previous.inputs[k]) !== canonical(resource.inputs[k]),
-        );
+        const [before, after] = [diffedInputs(resource.type, previous.inputs), diffedInputs(resource.type, resource.inputs)];
+        const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => canonical(before[k]) !== canonical(after[k]));
         if (keys.length > 0) changes.push({ urn: resource.urn, type: resource.type, kind: "changed", keys });
     }
     for (const resource of old.values()) changes.push({ urn: resource.urn, type: resource.type, kind: "removed", keys: [] });

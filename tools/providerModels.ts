@@ -323,11 +323,23 @@ export function respond(request: ModelRequest): ModelResponse {
     }
 }
 
+/**
+ * The inputs a provider's Diff compares. pulumi-docker ignores the registry's username and password
+ * (provider/provider.go diffUpdates: an ECR token changes on every run); everything else counts.
+ */
+export function diffedInputs(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (type !== "docker:index/image:Image") return inputs;
+    const registry = inputs.registry as Record<string, unknown> | undefined;
+    if (registry === undefined) return inputs;
+    const { username: _username, password: _password, ...compared } = registry;
+    return { ...inputs, registry: compared };
+}
+
 /** What the engine decides for a registration, given the state it has for that URN. */
 export function stepFor(type: string, name: string, wire: Record<string, unknown>, prior: StateEntry | undefined, behaviour: Behaviour): StepKind {
     if (prior === undefined) return "create";
     if (prior.initError !== undefined) return "update";
-    if (containsUnknown(wire) || canonical(prior.inputs) !== canonical(wire)) return "update";
+    if (containsUnknown(wire) || canonical(diffedInputs(type, prior.inputs)) !== canonical(diffedInputs(type, wire))) return "update";
     if (type === "docker:index/image:Image" && behaviour.dockerContextChanged?.includes(name)) return "update";
     return "same";
 }
@@ -352,3 +364,47 @@ export function refreshDegraded(live: Live, available: Record<string, number>): 
 }
 
 export { MOCK_ACCOUNT };
+
+interface LifecycleRule {
+    rulePriority: number;
+    selection: { tagStatus: "tagged" | "untagged" | "any"; tagPatternList?: string[]; tagPrefixList?: string[]; countType: string; countNumber: number };
+}
+
+function wildcard(pattern: string): RegExp {
+    return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+}
+
+/**
+ * The images an ECR lifecycle policy expires, following the documented evaluation rules (AWS ECR
+ * User Guide, "Lifecycle policy evaluation rules"): rules apply in rulePriority order; a tagged rule
+ * selects an image when every pattern (or prefix) in its list matches one of the image's tags; with
+ * imageCountMoreThan N the selected images beyond the N most recently pushed are marked; an image
+ * that a higher-priority rule selected is never expired by a lower one, though it still counts in
+ * that rule's N. Only imageCountMoreThan rules are modelled.
+ */
+export function expiredByLifecycle(policy: string, images: RegistryImage[]): RegistryImage[] {
+    const rules = ((JSON.parse(policy) as { rules: LifecycleRule[] }).rules ?? []).sort((a, b) => a.rulePriority - b.rulePriority);
+    const selectedBefore = new Set<RegistryImage>();
+    const expired = new Set<RegistryImage>();
+    for (const rule of rules) {
+        const { selection } = rule;
+        if (selection.countType !== "imageCountMoreThan") throw new Error(`the model knows only imageCountMoreThan, got ${selection.countType}`);
+        const selected = images.filter((image) => {
+            if (selection.tagStatus === "untagged") return image.tags.length === 0;
+            if (selection.tagStatus === "any") return true;
+            const patterns = (selection.tagPatternList ?? []).map(wildcard);
+            const prefixes = selection.tagPrefixList ?? [];
+            return (
+                image.tags.length > 0 &&
+                patterns.every((p) => image.tags.some((tag) => p.test(tag))) &&
+                prefixes.every((prefix) => image.tags.some((tag) => tag.startsWith(prefix)))
+            );
+        });
+        const newestFirst = [...selected].sort((a, b) => b.pushedAt - a.pushedAt);
+        for (const image of newestFirst.slice(selection.countNumber)) {
+            if (!selectedBefore.has(image)) expired.add(image);
+        }
+        for (const image of selected) selectedBefore.add(image);
+    }
+    return images.filter((image) => expired.has(image));
+}

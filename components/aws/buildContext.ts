@@ -1,8 +1,11 @@
-// Content hash of a Docker build, used as the image tag so that ECR's immutable tags hold: the
-// same inputs give the same tag (nothing to push), changed inputs a new one. No Pulumi import.
+// Content hash of a Docker build, used in the image tag: the same inputs give the same tag, which
+// the program then finds in ECR and reuses instead of building again; changed inputs give a new
+// tag. It covers what the image is made of as pulumi-docker hashes the context (provider/provider.go
+// hashContext): each kept file's path, permission bits and bytes, a symlink's target path, and the
+// ignore file the build uses. No Pulumi import.
 
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { join, posix } from "node:path";
 import type { ImageBuild } from "../config.ts";
 
@@ -40,11 +43,17 @@ function patternToRegExp(pattern: string): RegExp {
     return new RegExp(`^${source}$`);
 }
 
-/** The rules of a context's .dockerignore, in file order (the last matching rule wins). */
-export function readIgnoreRules(contextDir: string): IgnoreRule[] {
+/** The ignore file a build reads: `<Dockerfile>.dockerignore` beside the Dockerfile when there is one, else the context's. */
+export function ignoreFileOf(contextDir: string, dockerfile: string): string {
+    const specific = join(contextDir, `${dockerfile}.dockerignore`);
+    return existsSync(specific) ? specific : join(contextDir, ".dockerignore");
+}
+
+/** The rules of an ignore file, in file order (the last matching rule wins); none when it does not exist. */
+export function readIgnoreRules(ignoreFile: string): IgnoreRule[] {
     let text: string;
     try {
-        text = readFileSync(join(contextDir, ".dockerignore"), "utf8");
+        text = readFileSync(ignoreFile, "utf8");
     } catch {
         return [];
     }
@@ -74,23 +83,26 @@ function listFiles(dir: string, relative: string, rules: IgnoreRule[], out: stri
     for (const entry of readdirSync(dir).sort()) {
         const path = relative === "" ? entry : `${relative}/${entry}`;
         const absolute = join(dir, entry);
-        if (statSync(absolute).isDirectory()) listFiles(absolute, path, rules, out);
+        if (lstatSync(absolute).isDirectory()) listFiles(absolute, path, rules, out);
         else if (!isIgnored(path, rules)) out.push(path);
     }
 }
 
 /**
- * sha256 over what Docker builds from: every file of the context that .dockerignore keeps (path and
- * bytes), the Dockerfile (always sent, even when ignored), the build args and the platform.
+ * sha256 over what Docker builds from: every entry of the context the ignore file keeps (path,
+ * permission bits, and the bytes of a file or the target path of a symlink, which the build copies
+ * as a link), the Dockerfile (always sent, even when ignored), the build args and the platform.
  */
 export function buildContextHash(projectDir: string, build: ImageBuild): string {
     const contextDir = join(projectDir, build.context);
     const files: string[] = [];
-    listFiles(contextDir, "", readIgnoreRules(contextDir), files);
+    listFiles(contextDir, "", readIgnoreRules(ignoreFileOf(contextDir, build.dockerfile)), files);
     const hash = createHash("sha256");
     for (const file of files) {
-        hash.update(`${file}\0`);
-        hash.update(readFileSync(join(contextDir, file)));
+        const absolute = join(contextDir, file);
+        const entry = lstatSync(absolute);
+        hash.update(`${file}\0${(entry.mode & 0o7777).toString(8)}\0`);
+        hash.update(entry.isSymbolicLink() ? `-> ${readlinkSync(absolute)}` : readFileSync(absolute));
         hash.update("\0");
     }
     hash.update(readFileSync(join(contextDir, build.dockerfile)));
