@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { routeWeights } from "../components/gate.ts";
 import program from "../index.ts";
 import { ProgramError, emptyLive, plainValue, runProgram, type Behaviour, type Live, type ProgramRun } from "../tools/mockRuntime.ts";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
 import { expiredByLifecycle, refreshDegraded } from "../tools/providerModels.ts";
 import { loadStackConfig } from "../tools/stackFiles.ts";
 import { TYPES, byName, ofType } from "./support.ts";
@@ -95,6 +96,9 @@ describe("engine: shifting traffic on a deployed stack", () => {
         const tooFar = await failure("prod", { live: at0, preview: true, overrides: { greenWeight: "50" } });
         expect(tooFar.message).to.match(/green would go from 0 % to 50 % \(\+50\) in one update, more than switchyard:rollout\.maxStep \(25\)/);
         expect(tooFar.message).to.include("HTTPRoute shop/");
+        const refusedInUp = await failure("prod", { live: at0, overrides: { greenWeight: "50" } });
+        expect(refusedInUp.message).to.include("more than switchyard:rollout.maxStep (25)");
+        expect(liveWeights(refusedInUp.run.live, "eks-use1.storefront"), "the route keeps its live weights").to.deep.equal({ blue: 100, green: 0 });
         const at25 = (await run("prod", { live: at0, overrides: { greenWeight: "25" } })).live;
         const backTo0 = await run("prod", { live: at25, overrides: { greenWeight: "0" } });
         expect(liveWeights(backTo0.live, "eks-use1.storefront")).to.deep.equal({ blue: 100, green: 0 });
@@ -212,6 +216,16 @@ describe("engine: images built into ECR", () => {
         expect(again.deleted.filter((urn) => urn.includes("docker:index/image:Image")), "the finished build leaves the state").to.have.length(1);
         expect(again.resources.filter((r) => r.step !== "same").map((r) => r.type), "and nothing else changes").to.deep.equal([]);
         expect(imageIn(again.live, "eks-use1.storefront.green")).to.equal(imageIn(built.live, "eks-use1.storefront.green"));
+    });
+
+    it("previews a new build with its digest unknown, and the color's Deployments as updates the gate lets through", async () => {
+        const services = servicesWith((s) => (s.green.build.args = { APP_VERSION: "1.5.2" }));
+        const preview = await run("prod", { live: built.live, preview: true, overrides: { services, greenWeight: "25" } });
+        const rolling = preview.resources.filter((r) => r.type === TYPES.deployment && r.step === "update");
+        expect(rolling.map((r) => r.name).sort()).to.deep.equal(["eks-use1.storefront.green", "gke-euw1.storefront.green"]);
+        for (const deployment of rolling) expect(JSON.stringify(deployment.wireInputs), "the image is not known before the build").to.include(unknownValue);
+        expect(preview.hookCalls.filter((c) => c.error !== undefined)).to.deep.equal([]);
+        expect(preview.hookCalls).to.have.length(6);
     });
 
     it("goes back to an image already in ECR when app/ goes back to earlier content, without building", async () => {
