@@ -9,6 +9,7 @@ import {
     ObjectReader,
     Problems,
     asInteger,
+    closest,
     isPlainObject,
     unknownKeyHint,
     type IntegerRule,
@@ -136,6 +137,8 @@ export interface ParseEnvironment {
     isSecret(key: string): boolean;
     /** Whether a path relative to the project directory exists. */
     pathExists(relativePath: string): boolean;
+    /** The stack's config keys in other namespaces (`aws:region`), checked for typos of `switchyard`. Default: none. */
+    otherKeys?: readonly string[];
 }
 
 export const PROJECT = "switchyard";
@@ -372,6 +375,12 @@ function readColor(
         }
         if (version === undefined && reference?.tag !== undefined && LABEL_VALUE.test(reference.tag)) {
             version = reference.tag;
+        } else if (version !== undefined && reference?.tag !== undefined && !tagNamesVersion(reference.tag, version)) {
+            c.problem(
+                "version",
+                `the version the image's tag names (${reference.tag}), or leave version out to take it from the tag: ` +
+                    `the version label would otherwise say one release while the pods run another`,
+            );
         }
     }
     if (image === undefined && build === undefined) {
@@ -385,6 +394,14 @@ function readColor(
         ...(build === undefined ? {} : { build }),
         version: version ?? "",
     };
+}
+
+/**
+ * Whether an image tag names this version: the version itself, with a `v` in front, or followed by
+ * a build suffix (`1.4.0-9f2c6a1d3b7e`, as switchyard tags its builds; `1.4.0-alpine`).
+ */
+export function tagNamesVersion(tag: string, version: string): boolean {
+    return [version, `v${version}`].some((v) => tag === v || tag.startsWith(`${v}-`));
 }
 
 function readQuantities(resources: ObjectReader | undefined, key: "requests" | "limits"): Quantities {
@@ -404,10 +421,20 @@ function readResources(service: ObjectReader): ServiceSpec["resources"] {
     });
     const requests = readQuantities(r, "requests");
     const limits = readQuantities(r, "limits");
-    if (quantityValue(requests.cpu, CPU_UNITS) > quantityValue(limits.cpu, CPU_UNITS)) {
+    // A value already reported as malformed stands in as its default: comparing it would report a
+    // second problem about a number the operator never wrote.
+    const valid = (kind: "requests" | "limits", quantity: "cpu" | "memory", pattern: RegExp) => {
+        const given = (r?.raw(kind) as Record<string, unknown> | undefined)?.[quantity];
+        return given === undefined || given === null || (typeof given === "string" && pattern.test(given));
+    };
+    if (valid("requests", "cpu", CPU) && valid("limits", "cpu", CPU) && quantityValue(requests.cpu, CPU_UNITS) > quantityValue(limits.cpu, CPU_UNITS)) {
         r?.problem("requests", `requests.cpu at most limits.cpu (${limits.cpu})`);
     }
-    if (quantityValue(requests.memory, MEMORY_UNITS) > quantityValue(limits.memory, MEMORY_UNITS)) {
+    if (
+        valid("requests", "memory", MEMORY) &&
+        valid("limits", "memory", MEMORY) &&
+        quantityValue(requests.memory, MEMORY_UNITS) > quantityValue(limits.memory, MEMORY_UNITS)
+    ) {
         r?.problem("requests", `requests.memory at most limits.memory (${limits.memory})`);
     }
     return { requests, limits };
@@ -456,7 +483,7 @@ function readService(
     } satisfies ServiceSpec;
 }
 
-function readList<T>(key: string, raw: string | undefined, problems: Problems, read: (item: unknown, path: string) => T | undefined): T[] {
+function readList<T>(key: string, raw: string | undefined, problems: Problems, read: (item: unknown, path: string, index: number) => T | undefined): T[] {
     const path = `${PROJECT}:${key}`;
     if (raw === undefined) {
         problems.add(path, undefined, `a non-empty list of ${key} in the stack file`);
@@ -469,22 +496,26 @@ function readList<T>(key: string, raw: string | undefined, problems: Problems, r
         return [];
     }
     return value.flatMap((item, i) => {
-        const parsed = read(item, `${path}[${i}]`);
+        const parsed = read(item, `${path}[${i}]`, i);
         return parsed === undefined ? [] : [parsed];
     });
 }
 
-function checkUnique(key: string, names: string[], problems: Problems): void {
+/** Reports each entry whose name an earlier entry has; returns their indexes, so later checks do not report the same mistake again. */
+function checkUnique(key: string, names: string[], problems: Problems): Set<number> {
     const firstIndex = new Map<string, number>();
+    const repeated = new Set<number>();
     names.forEach((name, i) => {
         if (name === "") return;
         const first = firstIndex.get(name);
         if (first === undefined) {
             firstIndex.set(name, i);
         } else {
+            repeated.add(i);
             problems.add(`${PROJECT}:${key}[${i}].name`, name, `a name not used by another entry (${key}[${first}] is also "${name}")`);
         }
     });
+    return repeated;
 }
 
 function readDns(raw: string | undefined, problems: Problems): DnsSpec | undefined {
@@ -502,8 +533,10 @@ function readDns(raw: string | undefined, problems: Problems): DnsSpec | undefin
         const protocol = hc.string("protocol", "HTTP or HTTPS", { pattern: /^HTTPS?$/, fallback: "HTTPS" }) as HealthCheckSpec["protocol"];
         const interval = hc.integer("intervalSeconds", { min: 10, max: 30, meaning: "10 or 30, the intervals Route53 offers" }, 30);
         if (interval !== 10 && interval !== 30) hc.problem("intervalSeconds", "10 or 30 (the intervals Route53 offers)");
+        const zone = d.raw("zone");
+        const zoneHint = typeof zone === "string" && zone.endsWith(".") ? ` — without the trailing dot (${zone.replace(/\.+$/, "")})` : "";
         return {
-            zone: d.string("zone", "the Route53 hosted zone name, e.g. example.com", { pattern: HOSTNAME }) ?? "",
+            zone: d.string("zone", `the Route53 hosted zone name, e.g. example.com${zoneHint}`, { pattern: HOSTNAME }) ?? "",
             ...(zoneId === undefined ? {} : { zoneId }),
             ttl: d.integer("ttl", { min: 1, max: 86400, meaning: "seconds resolvers may cache an answer" }, 30),
             healthCheck: {
@@ -527,8 +560,41 @@ function readObjectKey<T>(key: string, raw: string | undefined, known: readonly 
     return read(new ObjectReader(value, `${PROJECT}:${key}`, problems, known));
 }
 
+/**
+ * The hint for an unknown key. `pulumi config set switchyard.greenWeight 30` stores the key
+ * `switchyard.greenWeight` in the project's namespace, and with --path a `switchyard` object: both
+ * mean the namespace was written with a dot.
+ */
+function keyHint(key: string): string {
+    const dotted = /^switchyard[.:](.+)$/.exec(key);
+    if (key === PROJECT || dotted) {
+        const name = dotted ? closest(dotted[1]!, CONFIG_KEYS) ?? dotted[1]! : "<key>";
+        return `did you mean "${name}"? A namespace and its key are separated by a colon: ${PROJECT}:${name}`;
+    }
+    return unknownKeyHint(key, CONFIG_KEYS);
+}
+
 /** Cross-field rules: they need the whole model, so they run after every field was read. */
-function checkFleet(model: StackModel, problems: Problems): void {
+interface FleetContext {
+    /** Whether aws.region was given, valid or not. */
+    regionGiven: boolean;
+    /** Indexes of services whose name an earlier service has (reported already). */
+    repeatedServices: Set<number>;
+    /** Indexes of clusters that set trafficShare themselves. */
+    explicitShares: Set<number>;
+}
+
+function checkFleet(model: StackModel, problems: Problems, context: FleetContext): void {
+    const { regionGiven } = context;
+    const largest = Math.max(...model.services.map((s) => s.replicas));
+    if (typeof model.idleReplicas === "number" && model.services.length > 0 && model.idleReplicas > largest) {
+        problems.add(
+            `${PROJECT}:idleReplicas`,
+            model.idleReplicas,
+            `"full", or an integer up to the most replicas a service runs (${largest}): an idle color never runs more pods than a ` +
+                `serving one, so ${model.idleReplicas} would keep every idle color at full size and save nothing`,
+        );
+    }
     model.clusters.forEach((cluster, ci) => {
         const weights = colorWeights(greenWeightFor(model.greenWeight, cluster));
         const source = cluster.greenWeight === undefined ? `${PROJECT}:greenWeight is ${model.greenWeight}` : `${PROJECT}:clusters[${ci}].greenWeight is ${cluster.greenWeight}`;
@@ -553,7 +619,15 @@ function checkFleet(model: StackModel, problems: Problems): void {
                 "a public address while DNS is on: Route53 health checks cannot reach private, loopback or reserved IPs",
             );
         }
-        checkHostnames(model, cluster, problems);
+        checkHostnames(model, cluster, context.repeatedServices, problems);
+        if (!model.dns && context.explicitShares.has(ci)) {
+            problems.add(
+                `${PROJECT}:clusters[${ci}].trafficShare`,
+                cluster.trafficShare,
+                `no trafficShare while ${PROJECT}:dns.enabled is false: without DNS nothing splits traffic across clusters, ` +
+                    `so it would drain or weight nothing (enable dns, or remove the key)`,
+            );
+        }
         checkRouteLimits(model, cluster, ci, problems);
     });
     if (model.dns && model.clusters.length > 0 && model.clusters.every((c) => c.trafficShare === 0)) {
@@ -575,7 +649,8 @@ function checkFleet(model: StackModel, problems: Problems): void {
     });
     const building = model.services.some((s) => COLORS.some((c) => s[c]?.build !== undefined));
     const inRepository = checkRepositoryImages(model, problems);
-    if ((model.dns || building || inRepository) && !model.aws) {
+    // A region that was given but is malformed has its own problem line already.
+    if ((model.dns || building || inRepository) && !model.aws && !regionGiven) {
         const needs = model.dns ? "Route53" : building ? "ECR image builds" : "the ECR repository a color runs its image from";
         problems.add(`${PROJECT}:aws.region`, undefined, `an AWS region such as us-east-1 (needed for ${needs})`);
     }
@@ -633,10 +708,10 @@ function checkRouteLimits(model: StackModel, cluster: ClusterSpec, ci: number, p
 }
 
 /** Two routes on one Gateway must not claim the same hostname, nor two services one DNS name. */
-function checkHostnames(model: StackModel, cluster: ClusterSpec, problems: Problems): void {
+function checkHostnames(model: StackModel, cluster: ClusterSpec, repeated: Set<number>, problems: Problems): void {
     const claimedBy = new Map<string, number>();
     model.services.forEach((service, si) => {
-        if (service.name === "") return;
+        if (service.name === "" || repeated.has(si)) return;
         const fromDns = new Set(model.dns ? [globalHostname(service, model.dns), clusterHostname(service, cluster, model.dns)] : []);
         for (const hostname of routeHostnames(service, cluster, model.dns)) {
             const other = claimedBy.get(hostname);
@@ -663,10 +738,18 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
     const problems = new Problems((path) => env.isSecret(/^[^:]+:([^.[]+)/.exec(path)?.[1] ?? ""));
     for (const key of Object.keys(raw)) {
         if (!(CONFIG_KEYS as readonly string[]).includes(key) && raw[key] !== undefined) {
-            problems.add(`${PROJECT}:${key}`, raw[key], `no such config key; ${unknownKeyHint(key, CONFIG_KEYS)}`);
+            problems.add(`${PROJECT}:${key}`, raw[key], `no such config key; ${keyHint(key)}`);
+        }
+    }
+    for (const key of env.otherKeys ?? []) {
+        const colon = key.indexOf(":");
+        const namespace = colon === -1 ? key : key.slice(0, colon);
+        if (closest(namespace, [PROJECT]) === PROJECT) {
+            problems.add(key, undefined, `no such config namespace; did you mean "${PROJECT}:${key.slice(colon + 1)}"?`);
         }
     }
     const requireImageDigests = readBoolean("requireImageDigests", raw.requireImageDigests, problems);
+    const explicitShares = new Set<number>();
     const kubeconfig = raw.kubeconfig ?? "";
     if (kubeconfig !== "" && !env.isSecret("kubeconfig")) {
         problems.add(
@@ -678,7 +761,10 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
     const model: StackModel = {
         greenWeight: readGreenWeight(raw.greenWeight, problems),
         idleReplicas: readIdleReplicas(raw.idleReplicas, problems),
-        clusters: readList("clusters", raw.clusters, problems, (item, path) => readCluster(item, path, problems)),
+        clusters: readList("clusters", raw.clusters, problems, (item, path, index) => {
+            if (isPlainObject(item) && item.trafficShare !== undefined && item.trafficShare !== null) explicitShares.add(index);
+            return readCluster(item, path, problems);
+        }),
         services: readList("services", raw.services, problems, (item, path) =>
             readService(item, path, problems, requireImageDigests, env),
         ),
@@ -696,13 +782,15 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
     };
     const dns = readDns(raw.dns, problems);
     if (dns) model.dns = dns;
-    const region = readObjectKey("aws", raw.aws, AWS_KEYS, problems, (r) =>
-        r.optionalString("region", "an AWS region such as us-east-1", AWS_REGION),
-    );
+    let regionGiven = false;
+    const region = readObjectKey("aws", raw.aws, AWS_KEYS, problems, (r) => {
+        regionGiven = r.has("region");
+        return r.optionalString("region", "an AWS region such as us-east-1", AWS_REGION);
+    });
     if (region !== undefined) model.aws = { region };
     checkUnique("clusters", model.clusters.map((c) => c.name), problems);
-    checkUnique("services", model.services.map((s) => s.name), problems);
-    checkFleet(model, problems);
+    const repeatedServices = checkUnique("services", model.services.map((s) => s.name), problems);
+    checkFleet(model, problems, { regionGiven, repeatedServices, explicitShares });
     problems.throwIfAny();
     return model;
 }

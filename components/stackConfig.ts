@@ -23,14 +23,17 @@ export interface Stack {
 export function loadStack(): Stack {
     const prefix = `${PROJECT}:`;
     const raw: Record<string, string> = {};
+    const otherKeys: string[] = [];
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+        else otherKeys.push(key);
     }
     let model: StackModel;
     try {
         model = parseStackConfig(raw, {
             isSecret: (key) => runtimeConfig.isConfigSecret(`${prefix}${key}`),
             pathExists: (relativePath) => existsSync(resolve(PROJECT_DIR, relativePath)),
+            otherKeys,
         });
     } catch (error) {
         // RunError prints the message without a stack trace: the problems are the operator's to fix.

@@ -397,3 +397,72 @@ describe("config: what the real providers would refuse half-way", () => {
         expect(problems[0]).to.include(`at most 253 characters; checkout.${long} has ${`checkout.${long}`.length}`);
     });
 });
+
+describe("config: no silent mistakes, and one line per mistake", () => {
+    it("refuses a key in a namespace that is a typo of switchyard, or written with a dot, with a did-you-mean", () => {
+        const otherKeys = ["switchyrd:greenWeight", "aws:region", "kubernetes:context", "pulumi:disable-default-providers"];
+        const problems = problemsOf({}, { ...env, otherKeys });
+        expect(problems).to.deep.equal([
+            'switchyrd:greenWeight: got nothing (the key is missing); allowed: no such config namespace; did you mean "switchyard:greenWeight"?',
+        ]);
+        const dotted = problemsOf({ "switchyard.greenWeight": "30" });
+        expect(dotted).to.deep.equal([
+            'switchyard:switchyard.greenWeight: got "30"; allowed: no such config key; did you mean "greenWeight"? ' +
+                "A namespace and its key are separated by a colon: switchyard:greenWeight",
+        ]);
+        expect(problemsOf({ switchyard: { greenWeight: 30 } })[0], "the same set with --path").to.include('did you mean "<key>"? A namespace and its key are separated by a colon');
+    });
+
+    it("reports a malformed aws.region once, not also as missing", () => {
+        const problems = problemsOf({ aws: { region: "Europe" }, services: [service("cart", { blue: { version: "1.0.0", build: { context: "app" } } })] });
+        expect(problems).to.deep.equal(['switchyard:aws.region: got "Europe"; allowed: an AWS region such as us-east-1']);
+    });
+
+    it("reports a malformed limit once, without comparing requests with a default the operator never wrote", () => {
+        const problems = problemsOf({ services: [service("cart", { resources: { requests: { cpu: "800m" }, limits: { cpu: "lots" } } })] });
+        expect(problems).to.deep.equal(['switchyard:services[0].resources.limits.cpu: got "lots"; allowed: a CPU quantity such as 250m or 1']);
+        const requestsBad = problemsOf({ services: [service("cart", { resources: { requests: { memory: "huge" }, limits: { memory: "64Mi" } } })] });
+        expect(requestsBad).to.have.length(1);
+    });
+
+    it("reports a duplicate service name in one line, not once more per cluster for its hostnames", () => {
+        expect(problemsOf({ services: [service("cart"), service("cart")] })).to.deep.equal([
+            'switchyard:services[1].name: got "cart"; allowed: a name not used by another entry (services[0] is also "cart")',
+        ]);
+    });
+
+    it("refuses an idleReplicas above every service's replicas: it would save nothing", () => {
+        expect(problemsOf({ idleReplicas: "4" })).to.deep.equal([
+            'switchyard:idleReplicas: got 4; allowed: "full", or an integer up to the most replicas a service runs (3): an idle color never ' +
+                "runs more pods than a serving one, so 4 would keep every idle color at full size and save nothing",
+        ]);
+        expect(parse({ idleReplicas: "3" }).idleReplicas, "up to the largest is allowed").to.equal(3);
+    });
+
+    it("refuses a version that contradicts the image's tag, and accepts the tag with a v or a build suffix", () => {
+        const tagged = (image: string, version: string) => service("cart", { blue: { image, version } });
+        expect(problemsOf({ services: [tagged("ghcr.io/acme/cart:2.9.0", "2.8.1")] })).to.deep.equal([
+            'switchyard:services[0].blue.version: got "2.8.1"; allowed: the version the image\'s tag names (2.9.0), or leave version out to take ' +
+                "it from the tag: the version label would otherwise say one release while the pods run another",
+        ]);
+        for (const [image, version] of [["ghcr.io/acme/cart:2.9.0", "2.9.0"], ["ghcr.io/acme/cart:v2.9.0", "2.9.0"], ["ghcr.io/acme/cart:2.9.0-alpine", "2.9.0"]]) {
+            expect(parse({ services: [tagged(image!, version!)] }).services[0]!.blue!.version, image).to.equal(version);
+        }
+        expect(problemsOf({ services: [tagged("ghcr.io/acme/cart:2.9.01", "2.9.0")] }), "a longer version is another version").to.have.length(1);
+    });
+
+    it("answers a DNS zone with a trailing dot by naming the zone without it", () => {
+        const problems = problemsOf({ dns: { enabled: true, zone: "shop.example.com." }, aws: { region: "us-east-1" }, clusters: [cluster("east", { gatewayAddress: "34.1.2.3" }), cluster("west", { gatewayAddress: "34.1.2.4" })] });
+        expect(problems).to.deep.equal([
+            'switchyard:dns.zone: got "shop.example.com."; allowed: the Route53 hosted zone name, e.g. example.com — without the trailing dot (shop.example.com)',
+        ]);
+    });
+
+    it("refuses a trafficShare while DNS is off: it would drain nothing", () => {
+        expect(problemsOf({ clusters: [cluster("east", { trafficShare: 0 }), cluster("west")] })).to.deep.equal([
+            "switchyard:clusters[0].trafficShare: got 0; allowed: no trafficShare while switchyard:dns.enabled is false: without DNS nothing " +
+                "splits traffic across clusters, so it would drain or weight nothing (enable dns, or remove the key)",
+        ]);
+        expect(parse({ clusters: [cluster("east"), cluster("west")] }).clusters[0]!.trafficShare, "the default is fine").to.equal(1);
+    });
+});
