@@ -2,6 +2,8 @@
 // so every bad value is reported before anything is registered.
 
 import { isIP } from "node:net";
+import { DEFAULT_CANDIDATE, checkCapacity, readCapacityTarget, readServiceCapacity, type CapacityTarget, type ServiceCapacity } from "./capacity.ts";
+import { checkCohorts, readCohorts, readMirror, type Cohort, type MirrorSpec } from "./cohorts.ts";
 import { clusterHostname, globalHostname, isPubliclyRoutable, routeHostnames } from "./hostnames.ts";
 import { isFloating, isPinnedByDigest, parseImageReference } from "./imageReference.ts";
 import { colorWeights, greenWeightFor } from "./traffic.ts";
@@ -77,6 +79,8 @@ export interface ServiceSpec {
     env: Record<string, string>;
     /** DNS record label(s) in `dns.zone`, e.g. `shop` → shop.example.com. */
     dnsRecord: string;
+    /** Peak load and one pod's rate; the capacity check applies only to services that set it. */
+    capacity?: ServiceCapacity;
 }
 
 export interface HealthCheckSpec {
@@ -118,6 +122,12 @@ export interface StackModel {
     dns?: DnsSpec;
     aws?: AwsSpec;
     images: ImagesSpec;
+    /** Requests routed to one color by header, cookie or query parameter, ahead of the weights. */
+    cohorts: Cohort[];
+    /** Shadow traffic to the color with the smaller weight; none when unset. */
+    mirror?: MirrorSpec;
+    /** What every color must meet at its share of a service's peak (services with a capacity block). */
+    capacity: CapacityTarget;
 }
 
 /** Config values as the Pulumi SDK hands them over: strings, objects JSON-encoded. Keys without namespace. */
@@ -143,6 +153,9 @@ export const CONFIG_KEYS = [
     "dns",
     "aws",
     "images",
+    "cohorts",
+    "mirror",
+    "capacity",
 ] as const;
 
 const CLUSTER_KEYS = [
@@ -158,7 +171,7 @@ const CLUSTER_KEYS = [
     "imagePullSecrets",
 ] as const;
 const GATEWAY_KEYS = ["name", "namespace", "sectionName"] as const;
-const SERVICE_KEYS = ["name", "port", "replicas", "healthPath", "blue", "green", "resources", "env", "dns"] as const;
+const SERVICE_KEYS = ["name", "port", "replicas", "healthPath", "blue", "green", "resources", "env", "dns", "capacity"] as const;
 const COLOR_KEYS = ["image", "build", "version"] as const;
 const BUILD_KEYS = ["context", "dockerfile", "args", "platform"] as const;
 const RESOURCES_KEYS = ["requests", "limits"] as const;
@@ -427,6 +440,7 @@ function readService(
     if (!blue && !green) {
         s.problem("blue", `at least one color with an image (${s.at("blue")}.image or ${s.at("green")}.image)`);
     }
+    const capacity = readServiceCapacity(s);
     return {
         name: name ?? "",
         port: s.integer("port", { min: 1, max: 65535, meaning: "the container's HTTP port" }),
@@ -437,6 +451,7 @@ function readService(
         resources: readResources(s),
         env: env_,
         dnsRecord: dns?.optionalString("record", "DNS label(s) within dns.zone, e.g. shop or shop.eu", RECORD_LABELS) ?? name ?? "",
+        ...(capacity ? { capacity } : {}),
     } satisfies ServiceSpec;
 }
 
@@ -622,7 +637,11 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
                 fallback: PROJECT,
             })!,
         })) ?? { keepLast: 20, repositoryPrefix: PROJECT },
+        cohorts: readCohorts(raw.cohorts, problems),
+        capacity: readCapacityTarget(raw.capacity, problems),
     };
+    const mirror = readMirror(raw.mirror, problems);
+    if (mirror) model.mirror = mirror;
     const dns = readDns(raw.dns, problems);
     if (dns) model.dns = dns;
     const region = readObjectKey("aws", raw.aws, AWS_KEYS, problems, (r) =>
@@ -632,6 +651,8 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
     checkUnique("clusters", model.clusters.map((c) => c.name), problems);
     checkUnique("services", model.services.map((s) => s.name), problems);
     checkFleet(model, problems);
+    checkCohorts(model, problems);
+    checkCapacity(model, DEFAULT_CANDIDATE, problems);
     problems.throwIfAny();
     return model;
 }
