@@ -7,6 +7,7 @@ import { resolveImages } from "./components/aws/images.ts";
 import { WeightedDns } from "./components/aws/weightedDns.ts";
 import { BlueGreenService } from "./components/blueGreenService.ts";
 import { Cluster } from "./components/cluster.ts";
+import { cohortColorsOn, cohortRules, mirrorFilter } from "./components/cohorts.ts";
 import { routeHostnames } from "./components/hostnames.ts";
 import { stackOutputs, type ClusterDeployment } from "./components/outputs.ts";
 import { PROJECT_DIR, loadStack } from "./components/stackConfig.ts";
@@ -41,6 +42,9 @@ export default function switchyard() {
                 idleReplicas: model.idleReplicas,
                 envIsSecret: model.servicesAreSecret,
                 hostnames,
+                cohortRules: cohortRules(model.cohorts, service, spec),
+                cohortColors: cohortColorsOn(model.cohorts, service.name, spec.name),
+                mirror: mirrorFilter(model.mirror, service, weights),
                 provider: cluster.provider,
             });
             return { name: service.name, deployment, images: serviceImages, hostnames };

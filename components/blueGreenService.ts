@@ -1,3 +1,5 @@
+import type { IHTTPRouteFilter } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteFilter";
+import type { IHTTPRouteRule } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteRule";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ColorEnvironment } from "./colorEnvironment.ts";
@@ -19,6 +21,12 @@ export interface BlueGreenServiceArgs {
     /** Pass env values as secrets. Default: false. */
     envIsSecret?: boolean;
     hostnames: string[];
+    /** Route rules ahead of the weighted one: the cohorts of this service on this cluster. Default: none. */
+    cohortRules?: IHTTPRouteRule[];
+    /** Colors those rules send requests to; they take traffic whatever their weight. Default: none. */
+    cohortColors?: Color[];
+    /** RequestMirror filter for the weighted rule. Default: none. */
+    mirror?: IHTTPRouteFilter;
     provider: k8s.Provider;
 }
 
@@ -37,6 +45,9 @@ export class BlueGreenService extends pulumi.ComponentResource {
         super("switchyard:kubernetes:BlueGreenService", name, {}, opts);
         const { service, weights } = args;
         const deployed = COLORS.filter((color) => args.images[color] !== undefined);
+        const inCohort = (color: Color) => args.cohortColors?.includes(color) ?? false;
+        // A cohort's color serves real requests at any weight: full size, and the route waits for it.
+        const serving = (color: Color) => weights[color] > 0 || inCohort(color);
         const makeColor = (color: Color, waitFor: pulumi.Resource[]) => {
             const colorSpec = service[color]!;
             this.colors[color] = new ColorEnvironment(
@@ -46,7 +57,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     color,
                     image: args.images[color]!,
                     version: colorSpec.version,
-                    replicas: replicasFor(service.replicas, weights[color], args.idleReplicas),
+                    replicas: inCohort(color) ? service.replicas : replicasFor(service.replicas, weights[color], args.idleReplicas),
                     namespace: args.namespace,
                     imagePullSecrets: args.cluster.imagePullSecrets,
                     envIsSecret: args.envIsSecret ?? false,
@@ -57,7 +68,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
             );
             return this.colors[color]!;
         };
-        const live = deployed.filter((color) => weights[color] > 0).map((color) => makeColor(color, []));
+        const live = deployed.filter(serving).map((color) => makeColor(color, []));
         this.route = new WeightedRoute(
             name,
             {
@@ -70,12 +81,14 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     port: service.port,
                     weight: weights[color],
                 })),
+                cohortRules: args.cohortRules,
+                mirror: args.mirror,
                 waitFor: live.map((color) => color.readyForTraffic()),
                 provider: args.provider,
             },
             { parent: this },
         );
-        for (const color of deployed.filter((c) => weights[c] === 0)) makeColor(color, [this.route]);
+        for (const color of deployed.filter((c) => !serving(c))) makeColor(color, [this.route]);
         this.routeName = pulumi.interpolate`${args.namespace}/${this.route.route.metadata.name}`;
         this.registerOutputs({ route: this.routeName });
     }

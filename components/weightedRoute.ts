@@ -1,4 +1,6 @@
 import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
+import type { IHTTPRouteFilter } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteFilter";
+import type { IHTTPRouteRule } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteRule";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayRef } from "./config.ts";
@@ -21,6 +23,10 @@ export interface WeightedRouteArgs {
     gateway: GatewayRef;
     hostnames: string[];
     backends: WeightedBackend[];
+    /** Rules ahead of the weighted one, e.g. cohorts sent to one color whatever the weights. Default: none. */
+    cohortRules?: IHTTPRouteRule[];
+    /** A RequestMirror filter on the weighted rule (shadow traffic). Default: none. */
+    mirror?: IHTTPRouteFilter;
     /**
      * Resources that must be ready before this route may change: the colors it sends traffic to.
      * The Kubernetes provider awaits each Deployment's rollout, so a shift waits for readiness.
@@ -31,7 +37,7 @@ export interface WeightedRouteArgs {
 
 export const HTTPROUTE_API_VERSION = "gateway.networking.k8s.io/v1";
 
-export function httpRouteSpec(args: Pick<WeightedRouteArgs, "gateway" | "hostnames" | "backends">): HTTPRouteSpec {
+export function httpRouteSpec(args: Pick<WeightedRouteArgs, "gateway" | "hostnames" | "backends" | "cohortRules" | "mirror">): HTTPRouteSpec {
     return {
         parentRefs: [
             {
@@ -44,8 +50,10 @@ export function httpRouteSpec(args: Pick<WeightedRouteArgs, "gateway" | "hostnam
         ],
         hostnames: args.hostnames,
         rules: [
+            ...(args.cohortRules ?? []),
             {
                 matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                ...(args.mirror === undefined ? {} : { filters: [args.mirror] }),
                 backendRefs: args.backends.map((b) => ({
                     group: "",
                     kind: "Service",
