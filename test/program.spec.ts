@@ -26,10 +26,11 @@ function validate(resource: RegisteredResource): void {
 }
 
 type Backend = { name: string; weight: number; port: number };
+/** The weighted rule's backends: it is the last rule, after any cohort rules. */
 function backends(route: RegisteredResource): Backend[] {
     const rules = at(route, "spec", "rules") as { backendRefs: Backend[] }[];
-    expect(rules).to.have.length(1);
-    return rules[0]!.backendRefs;
+    expect(rules).to.not.be.empty;
+    return rules[rules.length - 1]!.backendRefs;
 }
 
 function weightsOf(route: RegisteredResource): Record<string, number> {
@@ -170,9 +171,10 @@ describe("program: the flip", () => {
     });
 
     it("with idleReplicas set, keeps a color at weight 0 warm at idleReplicas and rescales only spec.replicas when it takes traffic", async () => {
-        const idle0 = await runStack("prod", { idleReplicas: "1", greenWeight: "0" });
-        const idle30 = await runStack("prod", { idleReplicas: "1", greenWeight: "30" });
-        const idle60 = await runStack("prod", { idleReplicas: "1", greenWeight: "60" });
+        // Without prod's beta cohort: a cohort's color serves at any weight (test/greyRelease.spec.ts).
+        const idle0 = await runStack("prod", { idleReplicas: "1", greenWeight: "0", cohorts: "[]" });
+        const idle30 = await runStack("prod", { idleReplicas: "1", greenWeight: "30", cohorts: "[]" });
+        const idle60 = await runStack("prod", { idleReplicas: "1", greenWeight: "60", cohorts: "[]" });
         for (const deployment of ofType(idle0, TYPES.deployment)) {
             expect(at(deployment, "spec", "replicas"), deployment.name).to.equal(deployment.name.endsWith(".green") ? 1 : at(byName(at0, TYPES.deployment, deployment.name), "spec", "replicas"));
         }
@@ -204,7 +206,8 @@ describe("program: the readiness gate", () => {
     });
 
     it("does not hold a route on a color at weight 0, and drains the route before that color changes", async () => {
-        const run = await runStack("prod", { greenWeight: "0" });
+        // Without prod's beta cohort, which sends requests to green at any weight.
+        const run = await runStack("prod", { greenWeight: "0", cohorts: "[]" });
         for (const route of ofType(run, TYPES.httpRoute)) {
             const blue = byName(run, TYPES.deployment, `${route.name}.blue`);
             const green = byName(run, TYPES.deployment, `${route.name}.green`);
@@ -237,7 +240,8 @@ describe("program: the live readiness gate", () => {
     });
 
     it("does not hold anything on a degraded color that receives no traffic", async () => {
-        const run = await runProgram(program, loadStackConfig("prod", { greenWeight: "0" }), { adjustState: degraded });
+        // Without prod's beta cohort, which sends requests to green at any weight.
+        const run = await runProgram(program, loadStackConfig("prod", { greenWeight: "0", cohorts: "[]" }), { adjustState: degraded });
         expect(ofType(run, TYPES.httpRoute)).to.have.length(6);
     });
 });
