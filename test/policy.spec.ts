@@ -3,6 +3,7 @@
 
 import { expect } from "chai";
 import {
+    capacityForEveryShare,
     dnsHealthChecksAndTtl,
     dnsWeightsNotAllZero,
     immutableImages,
@@ -448,5 +449,86 @@ describe("policy dns-health-checks-and-ttl", function () {
     it("judges only weighted records: a cluster's direct record is not part of the weighted set", function () {
         const direct = { name: "cart.eks-use1.example.com", type: "A", ttl: 3600, records: ["34.120.18.40"] };
         expect(judge(dnsHealthChecksAndTtl, RECORD, direct)).to.deep.equal([]);
+    });
+});
+
+describe("policy capacity-for-every-share", function () {
+    // storefront at peak: 240 rps on one cluster, 150 rps per pod, at most 50 ms mean wait. By hand:
+    // 1 pod cannot keep up (ρ = 1.6); 2 pods: ρ = 0.8, P(wait) = 2ρ²/(1 + ρ) = 0.711, Wq = 0.711/(300 − 240) s = 11.9 ms.
+    const annotation = '{"peakRps":240,"podRps":150,"maxWaitMs":50}';
+    const annotate = (o: Record<string, Record<string, any>>, replicas: Record<string, number> = {}, candidate?: string) => {
+        for (const color of ["blue", "green"]) {
+            const deployment = o[`${color}Deployment`];
+            if (!deployment) continue;
+            deployment.metadata.annotations = { "switchyard.io/capacity": annotation };
+            if (replicas[color] !== undefined) deployment.spec.replicas = replicas[color];
+        }
+        if (candidate !== undefined) o.route!.metadata.annotations = { "switchyard.io/candidate": candidate };
+    };
+
+    it("passes colors that serve their share and a stable color that could take the whole peak", function () {
+        const healthy = fleet({ blue: 70, green: 30 }, { change: (o) => annotate(o, {}, "green") });
+        expect(judgeStack(capacityForEveryShare, healthy.resources)).to.deep.equal([]);
+        const idleCandidate = fleet({ blue: 100, green: 0 }, { change: (o) => annotate(o, { green: 1 }, "green") });
+        expect(judgeStack(capacityForEveryShare, idleCandidate.resources), "an idle candidate takes nothing yet").to.deep.equal([]);
+    });
+
+    it("judges only Deployments that carry the capacity annotation", function () {
+        const small = fleet({ blue: 100, green: 0 }, { change: (o) => (o.blueDeployment!.spec.replicas = 1) });
+        expect(judgeStack(capacityForEveryShare, small.resources)).to.deep.equal([]);
+    });
+
+    it("stops a stable color that could not take a rollback's whole peak on the replicas it runs now", function () {
+        const canary = fleet({ blue: 0, green: 100 }, { change: (o) => annotate(o, { blue: 1 }, "green") });
+        const violations = judgeStack(capacityForEveryShare, canary.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.urn).to.equal(canary.route.urn);
+        expect(violations[0]!.message)
+            .to.include("Deployment shop/cart-blue on cluster eks-use1")
+            .and.include("all 240 rps of the peak at once")
+            .and.include("1 replica at 150 rps each: cannot keep up (utilization 160 %)")
+            .and.include("it needs 2 for maxWaitMs 50");
+        const twoIdle = fleet({ blue: 0, green: 100 }, { change: (o) => annotate(o, { blue: 2 }, "green") });
+        expect(judgeStack(capacityForEveryShare, twoIdle.resources), "2 pods wait 11.9 ms").to.deep.equal([]);
+    });
+
+    it("judges every color at the whole peak when the route names no candidate", function () {
+        const unnamed = fleet({ blue: 100, green: 0 }, { change: (o) => annotate(o, { green: 1 }) });
+        const violations = judgeStack(capacityForEveryShare, unnamed.resources);
+        expect(violations.map((v) => v.message)).to.have.length(1);
+        expect(violations[0]!.message).to.include("cart-green").and.include("names no candidate");
+    });
+
+    it("stops a candidate too small for the share the weighted rule sends it, weights taken relative to their sum", function () {
+        // 700:300 sends the candidate blue 70 % = 168 rps; one pod cannot keep up, two wait 3 ms.
+        const blueCandidate = fleet({ blue: 700, green: 300 }, { change: (o) => annotate(o, { blue: 1 }, "blue") });
+        const violations = judgeStack(capacityForEveryShare, blueCandidate.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.message).to.include("sends 70 % of the peak (168 of 240 rps) to Deployment shop/cart-blue").and.include("it needs 2");
+    });
+
+    it("counts only the weighted rule for shares: a cohort's volume is not known", function () {
+        const withCohort = fleet({ blue: 100, green: 0 }, {
+            change: (o) => {
+                annotate(o, { green: 1 }, "green");
+                o.route!.spec.rules.unshift({
+                    matches: [{ path: { type: "PathPrefix", value: "/" }, headers: [{ name: "x-switchyard-cohort", value: "beta" }] }],
+                    backendRefs: [{ kind: "Service", name: "cart-green", port: 80 }],
+                });
+            },
+        });
+        expect(judgeStack(capacityForEveryShare, withCohort.resources)).to.deep.equal([]);
+    });
+
+    it("stops a capacity annotation it cannot read, once though it is judged for its share and its snap-back", function () {
+        const broken = fleet({ blue: 70, green: 30 }, {
+            change: (o) => {
+                annotate(o, {});
+                o.greenDeployment!.metadata.annotations["switchyard.io/capacity"] = '{"peakRps":240,"podRps":0,"maxWaitMs":50}';
+            },
+        });
+        const violations = judgeStack(capacityForEveryShare, broken.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.message).to.include("cart-green").and.include("cannot be judged: peakRps and podRps must be numbers above 0");
     });
 });

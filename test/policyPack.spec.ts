@@ -24,6 +24,7 @@ const DEV_CONFIG = join(POLICY_DIR, "config", "dev.json");
 
 /** The policies docs/policy.md promises, by name. */
 const POLICY_NAMES = [
+    "capacity-for-every-share",
     "dns-health-checks-and-ttl",
     "dns-weights-not-all-zero",
     "immutable-images",
