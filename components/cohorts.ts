@@ -70,7 +70,7 @@ export const ROUTE_LIMITS = {
 const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const MAX_NAME = 256;
 /** RFC 7230 field value without obsolete folding: printable ASCII, single spaces or tabs between. */
-const FIELD_VALUE = /^[!-~]+([\t ]?[!-~]+)*$/;
+const FIELD_VALUE = /^[!-~]+(?:[\t ][!-~]+)*$/;
 const MAX_HEADER_VALUE = 4096;
 const MAX_QUERY_VALUE = 1024;
 /** RFC 6265 cookie-octet: printable ASCII except space, double quote, comma, semicolon and backslash. */

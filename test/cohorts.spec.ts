@@ -162,6 +162,8 @@ describe("cohorts: every bad input gets one error naming the key", () => {
     it("refuses cookie values RFC 6265 does not allow and header values that are not printable", () => {
         expectOneProblem({ cohorts: [beta({ match: { cookie: { name: "beta", value: "a;b" } } })] }, "switchyard:cohorts[0].match.cookie.value", '"a;b"', /RFC 6265/);
         expectOneProblem({ cohorts: [beta({ match: { headers: [{ name: "x", value: " beta" }] } })] }, "switchyard:cohorts[0].match.headers[0].value", '" beta"', /printable ASCII/);
+        const almost = `${"a".repeat(4000)}\u0007`;
+        expectOneProblem({ cohorts: [beta({ match: { headers: [{ name: "x", value: almost }] } })] }, "switchyard:cohorts[0].match.headers[0].value", /^"a+\.\.\.$/, /printable ASCII/);
         expectOneProblem({ cohorts: [beta({ match: { headers: [{ name: "x", value: "b", type: "Prefix" }] } })] }, "switchyard:cohorts[0].match.headers[0].type", '"Prefix"', /Exact \(the default\) or RegularExpression/);
     });
 
