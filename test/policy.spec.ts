@@ -16,6 +16,8 @@ import {
     type ResourceRule,
     type StackRule,
 } from "../policy/policies.ts";
+import { ConfigError } from "../components/validation.ts";
+import { cluster as stackCluster, parse as parseStack, service as stackService } from "./stackFixture.ts";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -518,6 +520,39 @@ describe("policy capacity-for-every-share", function () {
             },
         });
         expect(judgeStack(capacityForEveryShare, withCohort.resources)).to.deep.equal([]);
+    });
+
+    it("refuses exactly what the program's own check refuses, over replicas, idle replicas and weights", function () {
+        let cases = 0;
+        let refused = 0;
+        for (const replicas of [1, 2, 3]) {
+            for (const idleReplicas of ["full", "1", "2"]) {
+                for (const greenWeight of [0, 30, 60, 100]) {
+                    let programRefuses = false;
+                    try {
+                        parseStack({
+                            greenWeight: String(greenWeight),
+                            idleReplicas,
+                            clusters: [stackCluster("eks-use1")],
+                            services: [stackService("cart", { replicas, capacity: { peakRps: 240, podRps: 150 } })],
+                        });
+                    } catch (error) {
+                        expect(error).to.be.instanceOf(ConfigError);
+                        programRefuses = true;
+                    }
+                    // What the program would run: full replicas with traffic, idleReplicas (if lower) without.
+                    const running = (weight: number) => (weight > 0 || idleReplicas === "full" ? replicas : Math.min(replicas, Number(idleReplicas)));
+                    const weights = { blue: 100 - greenWeight, green: greenWeight };
+                    const { resources } = fleet(weights, { change: (o) => annotate(o, { blue: running(weights.blue), green: running(weights.green) }, "green") });
+                    const packRefuses = judgeStack(capacityForEveryShare, resources).length > 0;
+                    expect(packRefuses, `replicas ${replicas}, idleReplicas ${idleReplicas}, greenWeight ${greenWeight}`).to.equal(programRefuses);
+                    cases++;
+                    if (programRefuses) refused++;
+                }
+            }
+        }
+        expect(cases).to.equal(36);
+        expect(refused, "both outcomes occur").to.be.within(1, 35);
     });
 
     it("stops a capacity annotation it cannot read, once though it is judged for its share and its snap-back", function () {
