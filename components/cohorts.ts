@@ -92,16 +92,16 @@ function parseKey(key: string, raw: string, problems: Problems): unknown {
     }
 }
 
-/** A list of objects at `path`, each read by its own ObjectReader; at most `max` items. */
+/** A list of objects at `path`, each read by its own ObjectReader; at most `max` items when given. */
 function readItems<T>(
     value: unknown,
     path: string,
     problems: Problems,
-    options: { max: number; allowed: string; known: readonly string[] },
+    options: { max?: number; allowed: string; known: readonly string[] },
     read: (item: ObjectReader) => T | undefined,
 ): T[] {
-    if (!Array.isArray(value) || value.length > options.max) {
-        problems.add(path, value, `${options.allowed}; at most ${options.max}`);
+    if (!Array.isArray(value) || (options.max !== undefined && value.length > options.max)) {
+        problems.add(path, value, options.max === undefined ? options.allowed : `${options.allowed}; at most ${options.max}`);
         return [];
     }
     return value.flatMap((item, i) => {
@@ -137,13 +137,14 @@ function readValueMatch(r: ObjectReader, kind: "header" | "query parameter"): Va
     const value = valueText(r.raw("value"));
     const maxLength = kind === "header" ? MAX_HEADER_VALUE : MAX_QUERY_VALUE;
     const printable = kind === "header" ? FIELD_VALUE.test(value ?? "") : value !== undefined && !CONTROL.test(value);
+    const patternProblem = type === "RegularExpression" && value !== undefined ? regexProblem(value) : undefined;
     const valueProblem =
         value === undefined || value.length === 0 || value.length > maxLength || !printable
             ? kind === "header"
                 ? `a header value of 1 to ${maxLength} printable ASCII characters, single spaces or tabs between them`
                 : `a query parameter value of 1 to ${maxLength} characters without control characters`
-            : type === "RegularExpression" && regexProblem(value) !== undefined
-              ? `a regular expression that RE2-based gateways (Envoy Gateway, Istio, GKE) accept; this one is ${regexProblem(value)}`
+            : patternProblem !== undefined
+              ? `a regular expression that RE2-based gateways (Envoy Gateway, Istio, GKE) accept; this one is ${patternProblem}`
               : undefined;
     if (valueProblem) r.problem("value", valueProblem);
     if (name === undefined || name.length > MAX_NAME || valueProblem) return undefined;
@@ -244,7 +245,7 @@ export function readCohorts(raw: string | undefined, problems: Problems): Cohort
         value,
         COHORTS_KEY,
         problems,
-        { max: Number.MAX_SAFE_INTEGER, allowed: "a list of cohorts, each {name, color, match, services?, clusters?}", known: COHORT_KEYS },
+        { allowed: "a list of cohorts, each {name, color, match, services?, clusters?}", known: COHORT_KEYS },
         (r) => readCohort(r, problems),
     );
     const firstIndex = new Map<string, number>();

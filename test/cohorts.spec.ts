@@ -173,6 +173,7 @@ describe("cohorts: every bad input gets one error naming the key", () => {
         expectOneProblem({ cohorts: [beta({ color: "red" })] }, "switchyard:cohorts[0].color", '"red"', /blue or green/);
         expectOneProblem({ cohorts: [beta(), beta()] }, "switchyard:cohorts[1].name", '"beta"', /cohorts\[0\] is also "beta"/);
         expectOneProblem({ cohorts: [beta({ services: [] })] }, "switchyard:cohorts[0].services", "[]", /non-empty list/);
+        expectOneProblem({ cohorts: { name: "beta" } }, "switchyard:cohorts", '{"name":"beta"}', /^a list of cohorts, each \{name, color, match, services\?, clusters\?\}$/);
     });
 
     it("reports every mistake of a cohort list in one pass", () => {
