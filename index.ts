@@ -7,9 +7,10 @@ import { resolveImages } from "./components/aws/images.ts";
 import { WeightedDns } from "./components/aws/weightedDns.ts";
 import { BlueGreenService } from "./components/blueGreenService.ts";
 import { Cluster } from "./components/cluster.ts";
+import { capacityAnnotations, replicasNeededForShare } from "./components/capacity.ts";
+import { cohortColorsOn, cohortRules, mirrorFilter } from "./components/cohorts.ts";
 import { routeHostnames } from "./components/hostnames.ts";
 import { stackOutputs, type ClusterDeployment } from "./components/outputs.ts";
-import { proportionalReplicas } from "./components/gate.ts";
 import { PROJECT_DIR, loadStack } from "./components/stackConfig.ts";
 import { answerFractions, colorWeights, greenWeightFor, route53Weights } from "./components/traffic.ts";
 
@@ -42,9 +43,13 @@ export default async function switchyard() {
                 idleReplicas: model.idleReplicas,
                 candidate: model.rollout.candidate,
                 maxStep: model.rollout.maxStep,
-                replicasNeeded: (_color, share) => proportionalReplicas(service.replicas, share),
+                replicasNeeded: (_color, share) => replicasNeededForShare(service, share, model.capacity),
+                deploymentAnnotations: capacityAnnotations(service, model.capacity),
                 envIsSecret: model.servicesAreSecret,
                 hostnames,
+                cohortRules: cohortRules(model.cohorts, service, spec),
+                cohortColors: cohortColorsOn(model.cohorts, service.name, spec.name),
+                mirror: mirrorFilter(model.mirror, service, weights),
                 provider: cluster.provider,
             });
             return { name: service.name, deployment, images: serviceImages, hostnames };

@@ -1,14 +1,14 @@
+import type { IHTTPRouteFilter } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteFilter";
+import type { IHTTPRouteRule } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteRule";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CANDIDATE_ANNOTATION } from "../policy/capacity.ts";
 import { ColorEnvironment } from "./colorEnvironment.ts";
 import { COLORS, type Color, type ClusterSpec, type ServiceSpec } from "./config.ts";
-import { judgeShift, routeWeights } from "./gate.ts";
+import { judgeShift, routeCohortColors, routeWeights } from "./gate.ts";
 import { colorObjectName } from "./labels.ts";
 import { replicasFor, type ColorWeights } from "./traffic.ts";
 import { WeightedRoute } from "./weightedRoute.ts";
-
-/** Route annotation naming the color being released; the policy pack reads it too. */
-export const CANDIDATE_ANNOTATION = "switchyard.io/candidate";
 
 export interface BlueGreenServiceArgs {
     service: ServiceSpec;
@@ -26,9 +26,17 @@ export interface BlueGreenServiceArgs {
     maxStep: number;
     /** Available replicas a color needs to carry a share (percent) of this service's traffic on this cluster. */
     replicasNeeded: (color: Color, share: number) => number;
+    /** Annotations on each color's Deployment (never its pods), e.g. capacity for the policy pack. Default: none. */
+    deploymentAnnotations?: Record<string, string>;
     /** Pass env values as secrets. Default: false. */
     envIsSecret?: boolean;
     hostnames: string[];
+    /** Route rules ahead of the weighted one: the cohorts of this service on this cluster. Default: none. */
+    cohortRules?: IHTTPRouteRule[];
+    /** Colors those rules send requests to; they take traffic whatever their weight. Default: none. */
+    cohortColors?: Color[];
+    /** RequestMirror filter for the weighted rule. Default: none. */
+    mirror?: IHTTPRouteFilter;
     provider: k8s.Provider;
 }
 
@@ -39,8 +47,8 @@ export interface BlueGreenServiceArgs {
  * Kubernetes provider re-awaits a Deployment that a refresh found degraded, and a route waiting on
  * the stable color would hold the rollback to it until that await timed out. Which way traffic moves
  * is only known when the engine is about to change the route, so the gate runs there, in a resource
- * hook that sees the live weights (gate.ts). Colors at weight 0 wait for the route, so a color
- * scaled down to idleReplicas is drained first.
+ * hook that sees the live weights (gate.ts). Colors that take no traffic wait for the route, so a
+ * color scaled down to idleReplicas is drained first.
  */
 export class BlueGreenService extends pulumi.ComponentResource {
     readonly colors: Partial<Record<Color, ColorEnvironment>> = {};
@@ -54,6 +62,9 @@ export class BlueGreenService extends pulumi.ComponentResource {
         super("switchyard:kubernetes:BlueGreenService", name, {}, opts);
         const { service, weights, candidate } = args;
         const deployed = COLORS.filter((color) => args.images[color] !== undefined);
+        const inCohort = (color: Color) => args.cohortColors?.includes(color) ?? false;
+        // A cohort's color serves real requests at any weight, so it keeps its full size.
+        const serving = (color: Color) => weights[color] > 0 || inCohort(color);
         const makeColor = (color: Color, waitFor: pulumi.Resource[]) => {
             const colorSpec = service[color]!;
             this.colors[color] = new ColorEnvironment(
@@ -63,10 +74,11 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     color,
                     image: args.images[color]!,
                     version: colorSpec.version,
-                    replicas: replicasFor(service.replicas, weights[color], args.idleReplicas),
+                    replicas: inCohort(color) ? service.replicas : replicasFor(service.replicas, weights[color], args.idleReplicas),
                     namespace: args.namespace,
                     imagePullSecrets: args.cluster.imagePullSecrets,
                     envIsSecret: args.envIsSecret ?? false,
+                    ...(args.deploymentAnnotations ? { annotations: args.deploymentAnnotations } : {}),
                     waitFor,
                     provider: args.provider,
                 },
@@ -74,7 +86,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
             );
             return this.colors[color]!;
         };
-        const serving = deployed.filter((color) => weights[color] > 0).map((color) => makeColor(color, []));
+        const live = deployed.filter(serving).map((color) => makeColor(color, []));
         const describe = `HTTPRoute ${args.cluster.namespace}/${service.name} on cluster ${args.cluster.name}`;
         const gate = new pulumi.ResourceHook(
             `switchyard-gate.${name}`,
@@ -84,6 +96,8 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     candidate,
                     before: hook.oldInputs === undefined ? undefined : routeWeights(hook.oldInputs, service.name),
                     after: routeWeights(hook.newInputs ?? {}, service.name),
+                    cohortsBefore: hook.oldInputs === undefined ? [] : routeCohortColors(hook.oldInputs, service.name),
+                    cohortsAfter: routeCohortColors(hook.newInputs ?? {}, service.name),
                     replicasNeeded: args.replicasNeeded,
                     status: Object.fromEntries(deployed.map((color) => [color, this.colors[color]?.status ?? { phase: "unknown" }])),
                     dryRun: pulumi.runtime.isDryRun(),
@@ -107,15 +121,17 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     port: service.port,
                     weight: weights[color],
                 })),
-                waitFor: serving.filter((color) => color === this.colors[candidate]).map((color) => color.deployment),
+                cohortRules: args.cohortRules,
+                mirror: args.mirror,
+                waitFor: live.filter((color) => color === this.colors[candidate]).map((color) => color.deployment),
                 annotations: { [CANDIDATE_ANNOTATION]: candidate },
                 hooks: { beforeCreate: [gate], beforeUpdate: [gate] },
                 provider: args.provider,
             },
             { parent: this },
         );
-        for (const color of deployed.filter((c) => weights[c] === 0)) makeColor(color, [this.route]);
-        this.servingDeployments = serving.map((color) => color.deployment);
+        for (const color of deployed.filter((c) => !serving(c))) makeColor(color, [this.route]);
+        this.servingDeployments = live.map((color) => color.deployment);
         this.routeName = pulumi.interpolate`${args.namespace}/${this.route.route.metadata.name}`;
         this.registerOutputs({ route: this.routeName });
     }

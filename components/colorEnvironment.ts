@@ -14,6 +14,8 @@ export interface ColorEnvironmentArgs {
     /** Pods to run; never derived from a weight unless the stack opted into idle scaling. */
     replicas: number;
     namespace: pulumi.Input<string>;
+    /** Annotations on the Deployment's own metadata (never its pod template, which would roll the pods). Default: none. */
+    annotations?: Record<string, string>;
     /** Secrets the kubelet uses to pull the image. Default: none. */
     imagePullSecrets?: string[];
     /** Pass the service's env values as Pulumi secrets (they came from a secret config value). Default: false. */
@@ -50,7 +52,12 @@ export class ColorEnvironment extends pulumi.ComponentResource {
         this.deployment = new k8s.apps.v1.Deployment(
             name,
             {
-                metadata: { name: objectName, namespace: args.namespace, labels },
+                metadata: {
+                    name: objectName,
+                    namespace: args.namespace,
+                    labels,
+                    ...(args.annotations && Object.keys(args.annotations).length > 0 ? { annotations: args.annotations } : {}),
+                },
                 spec: {
                     replicas: args.replicas,
                     revisionHistoryLimit: 5,

@@ -2,6 +2,8 @@
 // so every bad value is reported before anything is registered.
 
 import { isIP } from "node:net";
+import { checkCapacity, readCapacityTarget, readServiceCapacity, type CapacityTarget, type ServiceCapacity } from "./capacity.ts";
+import { checkCohorts, readCohorts, readMirror, type Cohort, type MirrorSpec } from "./cohorts.ts";
 import { clusterHostname, globalHostname, isPubliclyRoutable, routeHostnames } from "./hostnames.ts";
 import { ecrRepositoryName, isFloating, isPinnedByDigest, parseImageReference } from "./imageReference.ts";
 import { colorWeights, greenWeightFor } from "./traffic.ts";
@@ -78,6 +80,8 @@ export interface ServiceSpec {
     env: Record<string, string>;
     /** DNS record label(s) in `dns.zone`, e.g. `shop` → shop.example.com. */
     dnsRecord: string;
+    /** Peak load and one pod's rate; the capacity check applies only to services that set it. */
+    capacity?: ServiceCapacity;
 }
 
 export interface HealthCheckSpec {
@@ -119,6 +123,12 @@ export interface StackModel {
     dns?: DnsSpec;
     aws?: AwsSpec;
     images: ImagesSpec;
+    /** Requests routed to one color by header, cookie or query parameter, ahead of the weights. */
+    cohorts: Cohort[];
+    /** Shadow traffic to the color with the smaller weight; none when unset. */
+    mirror?: MirrorSpec;
+    /** What every color must meet at its share of a service's peak (services with a capacity block). */
+    capacity: CapacityTarget;
     rollout: RolloutSpec;
 }
 
@@ -154,6 +164,9 @@ export const CONFIG_KEYS = [
     "dns",
     "aws",
     "images",
+    "cohorts",
+    "mirror",
+    "capacity",
 ] as const;
 
 const CLUSTER_KEYS = [
@@ -169,7 +182,7 @@ const CLUSTER_KEYS = [
     "imagePullSecrets",
 ] as const;
 const GATEWAY_KEYS = ["name", "namespace", "sectionName"] as const;
-const SERVICE_KEYS = ["name", "port", "replicas", "healthPath", "blue", "green", "resources", "env", "dns"] as const;
+const SERVICE_KEYS = ["name", "port", "replicas", "healthPath", "blue", "green", "resources", "env", "dns", "capacity"] as const;
 const COLOR_KEYS = ["image", "build", "version"] as const;
 const BUILD_KEYS = ["context", "dockerfile", "args", "platform"] as const;
 const RESOURCES_KEYS = ["requests", "limits"] as const;
@@ -470,6 +483,7 @@ function readService(
     if (!blue && !green) {
         s.problem("blue", `at least one color with an image (${s.at("blue")}.image or ${s.at("green")}.image)`);
     }
+    const capacity = readServiceCapacity(s);
     return {
         name: name ?? "",
         port: s.integer("port", { min: 1, max: 65535, meaning: "the container's HTTP port" }),
@@ -480,6 +494,7 @@ function readService(
         resources: readResources(s),
         env: env_,
         dnsRecord: dns?.optionalString("record", "DNS label(s) within dns.zone, e.g. shop or shop.eu", RECORD_LABELS) ?? name ?? "",
+        ...(capacity ? { capacity } : {}),
     } satisfies ServiceSpec;
 }
 
@@ -778,8 +793,12 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
                 fallback: PROJECT,
             })!,
         })) ?? { keepLast: 20, repositoryPrefix: PROJECT },
+        cohorts: readCohorts(raw.cohorts, problems),
+        capacity: readCapacityTarget(raw.capacity, problems),
         rollout: { candidate: "green", maxStep: 25 },
     };
+    const mirror = readMirror(raw.mirror, problems);
+    if (mirror) model.mirror = mirror;
     const dns = readDns(raw.dns, problems);
     if (dns) model.dns = dns;
     let regionGiven = false;
@@ -791,6 +810,8 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
     checkUnique("clusters", model.clusters.map((c) => c.name), problems);
     const repeatedServices = checkUnique("services", model.services.map((s) => s.name), problems);
     checkFleet(model, problems, { regionGiven, repeatedServices, explicitShares });
+    checkCohorts(model, problems);
+    checkCapacity(model, model.rollout.candidate, problems);
     problems.throwIfAny();
     return model;
 }

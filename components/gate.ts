@@ -3,7 +3,8 @@
 // the live weights known. Pure: no Pulumi import.
 //
 // The rules, in order:
-// 1. Traffic moving off a color (a drain, or a rollback to the stable color) is never held.
+// 1. Traffic moving off a color (a drain, a rollback to the stable color, a cohort taken off the
+//    candidate) is never held.
 // 2. Traffic moving onto the stable color is a rollback: never held; a warning says when the stable
 //    color has fewer available replicas than its new share needs.
 // 3. Traffic moving onto the candidate is a promotion: it needs at least one available replica and
@@ -11,6 +12,8 @@
 //    of a candidate that rolls (or is created) in the same update passes: during `up` the route
 //    waits for that rollout (it depends on the candidate's Deployment) before the hook runs.
 // 4. A promotion may raise the candidate's weight by at most rollout.maxStep points per update.
+// A cohort rule that starts sending its users to the candidate is a promotion too, of a share the
+// weights do not tell: it needs at least one available replica, and the candidate's weight's share.
 
 import { COLORS, type Color } from "./config.ts";
 import { colorObjectName } from "./labels.ts";
@@ -55,6 +58,9 @@ export interface ShiftRequest {
     /** Live weights; undefined when the route is created. */
     before: Weights | undefined;
     after: Weights;
+    /** Colors the route's cohort rules send to, live and new (empty when the route is created). */
+    cohortsBefore: Color[];
+    cohortsAfter: Color[];
     /** Available replicas a color needs to carry a share (percent of this route's traffic). */
     replicasNeeded: (color: Color, share: number) => number;
     status: Partial<Record<Color, ColorStatus>>;
@@ -100,7 +106,8 @@ export function judgeShift(request: ShiftRequest): ShiftVerdict {
 
     const from = weightOf(before, candidate);
     const to = weightOf(after, candidate);
-    if (to <= from) return verdict;
+    const cohortArrives = request.cohortsAfter.includes(candidate) && !request.cohortsBefore.includes(candidate);
+    if (to <= from && !cohortArrives) return verdict;
     if (before !== undefined && to - from > request.maxStep) {
         verdict.refusals.push(
             `${route}: ${candidate} would go from ${from} % to ${to} % (+${to - from}) in one update, more than ` +
@@ -110,7 +117,7 @@ export function judgeShift(request: ShiftRequest): ShiftVerdict {
     }
     const status = request.status[candidate] ?? { phase: "unknown" };
     const needed = Math.max(1, request.replicasNeeded(candidate, to));
-    const promoting = `moving ${candidate} from ${from} % to ${to} %`;
+    const promoting = to > from ? `moving ${candidate} from ${from} % to ${to} %` : `sending a cohort to ${candidate}`;
     if (status.phase === "unknown" || status.phase === "rolling") {
         if (!request.dryRun) {
             verdict.refusals.push(
@@ -153,4 +160,11 @@ export function routeWeights(inputs: Record<string, unknown>, service: string): 
         if (ref) weights[color] = ref.weight ?? 1;
     }
     return weights;
+}
+
+/** The colors the cohort rules (every rule before the weighted last one) of an HTTPRoute's inputs send to. */
+export function routeCohortColors(inputs: Record<string, unknown>, service: string): Color[] {
+    const rules = (inputs as RouteInputs).spec?.rules ?? [];
+    const names = new Set(rules.slice(0, -1).flatMap((rule) => (rule.backendRefs ?? []).map((ref) => ref.name)));
+    return COLORS.filter((color) => names.has(colorObjectName(service, color)));
 }

@@ -1,4 +1,6 @@
 import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
+import type { IHTTPRouteFilter } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteFilter";
+import type { IHTTPRouteRule } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteRule";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayRef } from "./config.ts";
@@ -21,6 +23,10 @@ export interface WeightedRouteArgs {
     gateway: GatewayRef;
     hostnames: string[];
     backends: WeightedBackend[];
+    /** Rules ahead of the weighted one, e.g. cohorts sent to one color whatever the weights. Default: none. */
+    cohortRules?: IHTTPRouteRule[];
+    /** A RequestMirror filter on the weighted rule (shadow traffic). Default: none. */
+    mirror?: IHTTPRouteFilter;
     /**
      * Resources that must be ready before this route may change: the candidate color's Deployment
      * while it takes traffic. The Kubernetes provider awaits its rollout, so a shift onto it waits.
@@ -55,7 +61,7 @@ export function acceptanceAwait(gateway: GatewayRef): string {
     return JSON.stringify([condition("Accepted"), condition("ResolvedRefs")]);
 }
 
-export function httpRouteSpec(args: Pick<WeightedRouteArgs, "gateway" | "hostnames" | "backends">): HTTPRouteSpec {
+export function httpRouteSpec(args: Pick<WeightedRouteArgs, "gateway" | "hostnames" | "backends" | "cohortRules" | "mirror">): HTTPRouteSpec {
     return {
         parentRefs: [
             {
@@ -68,8 +74,10 @@ export function httpRouteSpec(args: Pick<WeightedRouteArgs, "gateway" | "hostnam
         ],
         hostnames: args.hostnames,
         rules: [
+            ...(args.cohortRules ?? []),
             {
                 matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                ...(args.mirror === undefined ? {} : { filters: [args.mirror] }),
                 backendRefs: args.backends.map((b) => ({
                     group: "",
                     kind: "Service",

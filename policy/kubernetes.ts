@@ -3,6 +3,7 @@
 // same cluster. A cluster is a Kubernetes provider: the same names on another provider are other objects.
 
 import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
+import { CANDIDATE_ANNOTATION } from "./capacity.ts";
 
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 export const SERVICE = "kubernetes:core/v1:Service";
@@ -137,9 +138,6 @@ export function describe(resource: Judged): string {
 export function formatLabels(labels: Labels): string {
     return `{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(", ")}}`;
 }
-
-/** Annotation a switchyard route carries naming the color being released; the other one is the stable color. */
-export const CANDIDATE_ANNOTATION = "switchyard.io/candidate";
 
 /** The candidate color a route names, if it names one of switchyard's colors. */
 export function candidateOf(route: Judged): string | undefined {

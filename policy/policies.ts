@@ -11,6 +11,16 @@ import type {
     StackValidation,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import {
+    CANDIDATE_ANNOTATION,
+    CAPACITY_ANNOTATION,
+    decodeCapacity,
+    describeQueue,
+    describeTarget,
+    formatNumber,
+    judgeColor,
+    type CapacityAnnotation,
+} from "./capacity.ts";
 import { isFloating, parseImageReference } from "./images.ts";
 import {
     ClusterObjects,
@@ -189,6 +199,8 @@ const noTrafficToUnreadyColorCheck: StackValidation = (args, report) => {
     const objects = new ClusterObjects(args.resources);
     for (const route of objects.routes) {
         const what = describe(route);
+        // A color a cohort rule and the weighted rule both reach is judged once.
+        const judged = new Set<string>();
         for (const backend of objects.backendsOf(route)) {
             // Invalid weights are traffic-weights-valid's to report; here only traffic that flows counts.
             if (typeof backend.weight !== "number" || backend.weight <= 0) continue;
@@ -222,6 +234,8 @@ const noTrafficToUnreadyColorCheck: StackValidation = (args, report) => {
                 continue;
             }
             for (const deployment of backend.deployments) {
+                if (judged.has(deployment.urn)) continue;
+                judged.add(deployment.urn);
                 const replicas = replicasOf(deployment);
                 if (replicas < minReplicas) {
                     report(
@@ -308,6 +322,108 @@ export const rollbackPossible: StackRule = {
             );
         }
     },
+};
+
+/** What the capacity policy needs of a route rule: whether it matches on more than the path. */
+interface RuleMatches {
+    matches?: { headers?: unknown[]; queryParams?: unknown[]; method?: string }[];
+}
+
+/** The weighted rule: the last one that matches every request of the route (no header, query or method condition). */
+function weightedRuleOf(route: PolicyResource): number | undefined {
+    const rules = ((route.props as { spec?: { rules?: RuleMatches[] } }).spec?.rules ?? []) as RuleMatches[];
+    const catchAll = rules.map((rule, i) => ({ rule, i })).filter(({ rule }) =>
+        (rule.matches ?? []).every((m) => (m.headers ?? []).length === 0 && (m.queryParams ?? []).length === 0 && m.method === undefined),
+    );
+    return catchAll.at(-1)?.i;
+}
+
+function pods(count: number): string {
+    return `${count} replica${count === 1 ? "" : "s"}`;
+}
+
+const capacityForEveryShareCheck: StackValidation = (args, report) => {
+    const objects = new ClusterObjects(args.resources);
+    const unreadable = new Set<string>();
+    /** The Deployment's capacity annotation; reports one that cannot be read, once. */
+    const capacityOf = (deployment: PolicyResource, route: PolicyResource): CapacityAnnotation | undefined => {
+        const text = (deployment.props as Deployment).metadata?.annotations?.[CAPACITY_ANNOTATION];
+        if (text === undefined) return undefined;
+        const decoded = decodeCapacity(text);
+        if ("problem" in decoded) {
+            if (!unreadable.has(deployment.urn)) {
+                report(
+                    `${describe(deployment)} carries ${CAPACITY_ANNOTATION} ${JSON.stringify(text)}, which cannot be judged: ${decoded.problem}. ` +
+                        `Fix: write {"peakRps":<rps>,"podRps":<rps>,"maxWaitMs":<ms>} or maxUtilization instead of maxWaitMs (switchyard writes it from services[].capacity).`,
+                    route.urn,
+                );
+            }
+            unreadable.add(deployment.urn);
+            return undefined;
+        }
+        return decoded;
+    };
+    for (const route of objects.routes) {
+        const what = describe(route);
+        const backends = objects.backendsOf(route);
+        const candidate = candidateOf(route);
+        // The stable color takes the whole peak at once on a rollback: judged at 100 %, which covers its share.
+        const atPeak = new Set<string>();
+        for (const deployment of new Set(backends.flatMap((b) => b.deployments))) {
+            if (candidate !== undefined && podLabelsOf(deployment).color === candidate) continue;
+            const capacity = capacityOf(deployment, route);
+            if (!capacity) continue;
+            atPeak.add(deployment.urn);
+            const replicas = replicasOf(deployment);
+            const judged = judgeColor({ loadRps: capacity.peakRps, replicas, podRps: capacity.podRps, target: capacity.target });
+            if (judged.meetsTarget) continue;
+            const why =
+                candidate === undefined
+                    ? `the route names no candidate (${CANDIDATE_ANNOTATION}), so every color it reaches must take it`
+                    : `the stable color, as the route's candidate is ${candidate}`;
+            report(
+                `${what} can snap back to ${describe(deployment)} (${why}), which must then take all ${formatNumber(capacity.peakRps)} rps of the peak at once, ` +
+                    `but it runs ${pods(replicas)} at ${formatNumber(capacity.podRps)} rps each: ${describeQueue(judged.metrics)}; ` +
+                    `it needs ${judged.replicasNeeded} for ${describeTarget(capacity.target)}. ` +
+                    `Fix: keep that color at ${judged.replicasNeeded} or more replicas (switchyard: services[].replicas, or idleReplicas at weight 0).`,
+                route.urn,
+            );
+        }
+        const weightedRule = weightedRuleOf(route);
+        const weighted = backends.filter((b) => b.rule === weightedRule && typeof b.weight === "number" && Number.isInteger(b.weight) && b.weight >= 0);
+        const total = weighted.reduce((sum, b) => sum + (b.weight as number), 0);
+        for (const backend of weighted) {
+            const weight = backend.weight as number;
+            if (weight === 0 || total === 0) continue;
+            for (const deployment of backend.deployments) {
+                if (atPeak.has(deployment.urn)) continue;
+                const capacity = capacityOf(deployment, route);
+                if (!capacity) continue;
+                const share = weight / total;
+                const replicas = replicasOf(deployment);
+                const loadRps = capacity.peakRps * share;
+                const judged = judgeColor({ loadRps, replicas, podRps: capacity.podRps, target: capacity.target });
+                if (judged.meetsTarget) continue;
+                report(
+                    `${what} sends ${formatNumber(share * 100)} % of the peak (${formatNumber(loadRps)} of ${formatNumber(capacity.peakRps)} rps) to ` +
+                        `${describe(deployment)}, which runs ${pods(replicas)} at ${formatNumber(capacity.podRps)} rps each: ${describeQueue(judged.metrics)}; ` +
+                        `it needs ${judged.replicasNeeded} for ${describeTarget(capacity.target)}. ` +
+                        `Fix: raise spec.replicas (switchyard: services[].replicas) before moving that weight to it, or move less.`,
+                    route.urn,
+                );
+            }
+        }
+    }
+};
+
+export const capacityForEveryShare: StackRule = {
+    name: "capacity-for-every-share",
+    description:
+        `Every color Deployment with a ${CAPACITY_ANNOTATION} annotation serves the share of its peak that its route's weighted rule sends it, ` +
+        `and every color but the route's ${CANDIDATE_ANNOTATION} (all colors when the route names none) could take the whole peak at once on ` +
+        `the replicas it runs, within the annotation's target by an M/M/c (Erlang C) queueing model.`,
+    configSchema: configSchema(),
+    validateStack: capacityForEveryShareCheck,
 };
 
 const IMAGES_SCHEMA = configSchema({
@@ -514,4 +630,5 @@ export const policies: (ResourceRule | StackRule)[] = [
     immutableImages,
     workloadHygiene,
     dnsHealthChecksAndTtl,
+    capacityForEveryShare,
 ];

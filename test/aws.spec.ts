@@ -52,8 +52,10 @@ describe("aws: weighted DNS across clusters", () => {
     });
 
     it("lets a cluster's records wait for its route and the colors that take traffic there, and replaces a direct record delete-first", async () => {
-        const at30 = await runStack("prod", { greenWeight: "30" });
-        for (const [run, serving] of [[prod, ["blue"]], [at30, ["blue", "green"]]] as const) {
+        // prod's beta cohort sends requests to green at any weight; without it green at 0 takes none.
+        const at0 = await runStack("prod", { cohorts: "[]" });
+        const at30 = await runStack("prod", { greenWeight: "30", cohorts: "[]" });
+        for (const [run, serving] of [[prod, ["blue", "green"]], [at0, ["blue"]], [at30, ["blue", "green"]]] as const) {
             expect(weighted(run)).to.have.length(6);
             for (const record of weighted(run)) {
                 const [service, cluster] = record.name.split(".") as [string, string];

@@ -43,6 +43,12 @@ function liveWeights(live: Live, route: string): Record<string, number> {
     return routeWeights(plainValue(entry.inputs) as Record<string, unknown>, route.split(".")[1]!);
 }
 
+/** prod's cohorts, each sent to `color`. */
+function cohortsTo(color: string): string {
+    const cohorts = JSON.parse(loadStackConfig("prod").config["switchyard:cohorts"]!) as Record<string, unknown>[];
+    return JSON.stringify(cohorts.map((cohort) => ({ ...cohort, color })));
+}
+
 /** The stack's config with each prod cluster changed by `change`. */
 function prodClusters(change: (cluster: Record<string, unknown>, index: number) => Record<string, unknown>): string {
     const clusters = JSON.parse(loadStackConfig("prod").config["switchyard:clusters"]!) as Record<string, unknown>[];
@@ -67,7 +73,8 @@ describe("engine: shifting traffic on a deployed stack", () => {
     let idleAt0: Live;
     before(async () => {
         at0 = (await run("prod", { overrides: { greenWeight: "0" } })).live;
-        idleAt0 = (await run("prod", { overrides: { greenWeight: "0", idleReplicas: "1" } })).live;
+        // Without prod's beta cohort, whose color keeps its full size at any weight.
+        idleAt0 = (await run("prod", { overrides: { greenWeight: "0", idleReplicas: "2", cohorts: "[]" } })).live;
     });
 
     it("updates only the routes, through the gate's beforeUpdate hook, in preview and up", async () => {
@@ -81,14 +88,14 @@ describe("engine: shifting traffic on a deployed stack", () => {
 
     it("previews a shift off weight 0 that scales the idle color up: the old status sits next to the new replica count", async () => {
         // Defect: the program compared the preview's old availableReplicas (1) with the new replicas (3) and threw.
-        const preview = await run("prod", { live: idleAt0, preview: true, overrides: { greenWeight: "10", idleReplicas: "1" } });
+        const preview = await run("prod", { live: idleAt0, preview: true, overrides: { greenWeight: "10", idleReplicas: "2", cohorts: "[]" } });
         const scaled = preview.resources.filter((r) => r.type === TYPES.deployment && r.step === "update");
         expect(scaled.map((r) => r.name).sort()).to.deep.equal(
             ["eks-use1", "gke-euw1"].flatMap((c) => ["cart", "checkout", "storefront"].map((s) => `${c}.${s}.green`)).sort(),
         );
         expect(preview.hookCalls.filter((c) => c.error === undefined)).to.have.length(6);
 
-        const up = await run("prod", { live: idleAt0, overrides: { greenWeight: "10", idleReplicas: "1" } });
+        const up = await run("prod", { live: idleAt0, overrides: { greenWeight: "10", idleReplicas: "2", cohorts: "[]" } });
         for (const cluster of ["eks-use1", "gke-euw1"]) expect(liveWeights(up.live, `${cluster}.cart`)).to.deep.equal({ blue: 90, green: 10 });
     });
 
@@ -131,11 +138,12 @@ describe("engine: after a refresh found a color degraded", () => {
         expect(liveWeights(promoted.live, "eks-use1.cart")).to.deep.equal({ blue: 50, green: 50 });
     });
 
-    it("rolls back off a degraded candidate at once: the route changes before the candidate's await fails", async () => {
+    it("rolls back off a degraded candidate at once (weight to 0, its cohort to blue): the route changes before the candidate's await fails", async () => {
         const degraded = refreshDegraded(at25, { "eks-use1.cart.green": 0 });
         const behaviour = { unready: { "eks-use1.cart.green": 0 } };
-        await run("prod", { live: degraded, preview: true, overrides: { greenWeight: "0" } });
-        const rolledBack = await failure("prod", { live: degraded, overrides: { greenWeight: "0" }, behaviour });
+        const rollback = { greenWeight: "0", cohorts: cohortsTo("blue") };
+        await run("prod", { live: degraded, preview: true, overrides: rollback });
+        const rolledBack = await failure("prod", { live: degraded, overrides: rollback, behaviour });
         expect(rolledBack.message, "only the degraded Deployment fails").to.match(/eks-use1\.cart\.green.*failed to fully initialize/);
         for (const cluster of ["eks-use1", "gke-euw1"]) {
             for (const service of ["cart", "checkout", "storefront"]) {

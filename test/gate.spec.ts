@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { colorStatus, judgeShift, otherColor, proportionalReplicas, routeWeights, type ColorStatus, type ShiftRequest } from "../components/gate.ts";
+import { colorStatus, judgeShift, otherColor, proportionalReplicas, routeCohortColors, routeWeights, type ColorStatus, type ShiftRequest } from "../components/gate.ts";
 
 const ready = (available: number): ColorStatus => ({ phase: "current", available });
 
@@ -10,6 +10,8 @@ function shift(overrides: Partial<ShiftRequest>): ReturnType<typeof judgeShift> 
         candidate: "green",
         before: { blue: 100, green: 0 },
         after: { blue: 75, green: 25 },
+        cohortsBefore: [],
+        cohortsAfter: [],
         replicasNeeded: (_color, share) => proportionalReplicas(3, share),
         status: { blue: ready(3), green: ready(3) },
         dryRun: false,
@@ -154,5 +156,30 @@ describe("gate: reading weights from an HTTPRoute's inputs", () => {
 
     it("asks for the same fraction of the full replicas, rounded up", () => {
         expect([0, 1, 33, 34, 50, 100].map((share) => proportionalReplicas(3, share))).to.deep.equal([0, 1, 1, 2, 2, 3]);
+    });
+});
+
+describe("gate: cohorts", () => {
+    it("judges a cohort rule that starts sending to the candidate as a promotion, even at weight 0", () => {
+        const arrives = { before: { blue: 100, green: 0 }, after: { blue: 100, green: 0 }, cohortsBefore: [], cohortsAfter: ["green" as const] };
+        expect(shift({ ...arrives, status: { green: ready(1) } }).refusals).to.deep.equal([]);
+        const refused = shift({ ...arrives, status: { green: ready(0) } }).refusals;
+        expect(refused).to.have.length(1);
+        expect(refused[0]).to.include("not sending a cohort to green: it has 0 available replica(s) and its new share needs 1");
+    });
+
+    it("never holds a cohort taken off the candidate, nor a cohort that was already there", () => {
+        expect(shift({ before: { blue: 100, green: 0 }, after: { blue: 100, green: 0 }, cohortsBefore: ["green"], cohortsAfter: ["blue"], status: { green: ready(0) } }))
+            .to.deep.equal({ refusals: [], warnings: [] });
+        expect(shift({ before: { blue: 100, green: 0 }, after: { blue: 100, green: 0 }, cohortsBefore: ["green"], cohortsAfter: ["green"], status: { green: ready(0) } }).refusals)
+            .to.deep.equal([]);
+    });
+
+    it("reads the colors the cohort rules send to: every rule before the weighted last one", () => {
+        const rule = (...names: string[]) => ({ backendRefs: names.map((name) => ({ name, weight: 1 })) });
+        const inputs = { spec: { rules: [rule("cart-green"), rule("cart-blue"), rule("cart-blue", "cart-green")] } };
+        expect(routeCohortColors(inputs, "cart")).to.deep.equal(["blue", "green"]);
+        expect(routeCohortColors({ spec: { rules: [rule("cart-blue", "cart-green")] } }, "cart"), "the weighted rule is no cohort").to.deep.equal([]);
+        expect(routeCohortColors({ spec: { rules: [rule("shop-green"), rule("cart-blue")] } }, "cart"), "another service's backend").to.deep.equal([]);
     });
 });

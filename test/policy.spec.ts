@@ -3,6 +3,7 @@
 
 import { expect } from "chai";
 import {
+    capacityForEveryShare,
     dnsHealthChecksAndTtl,
     dnsWeightsNotAllZero,
     immutableImages,
@@ -15,6 +16,8 @@ import {
     type ResourceRule,
     type StackRule,
 } from "../policy/policies.ts";
+import { ConfigError } from "../components/validation.ts";
+import { cluster as stackCluster, parse as parseStack, service as stackService } from "./stackFixture.ts";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -476,5 +479,119 @@ describe("policy dns-health-checks-and-ttl", function () {
     it("judges only weighted records: a cluster's direct record is not part of the weighted set", function () {
         const direct = { name: "cart.eks-use1.example.com", type: "A", ttl: 3600, records: ["34.120.18.40"] };
         expect(judge(dnsHealthChecksAndTtl, RECORD, direct)).to.deep.equal([]);
+    });
+});
+
+describe("policy capacity-for-every-share", function () {
+    // storefront at peak: 240 rps on one cluster, 150 rps per pod, at most 50 ms mean wait. By hand:
+    // 1 pod cannot keep up (ρ = 1.6); 2 pods: ρ = 0.8, P(wait) = 2ρ²/(1 + ρ) = 0.711, Wq = 0.711/(300 − 240) s = 11.9 ms.
+    const annotation = '{"peakRps":240,"podRps":150,"maxWaitMs":50}';
+    const annotate = (o: Record<string, Record<string, any>>, replicas: Record<string, number> = {}, candidate?: string) => {
+        for (const color of ["blue", "green"]) {
+            const deployment = o[`${color}Deployment`];
+            if (!deployment) continue;
+            deployment.metadata.annotations = { "switchyard.io/capacity": annotation };
+            if (replicas[color] !== undefined) deployment.spec.replicas = replicas[color];
+        }
+        if (candidate !== undefined) o.route!.metadata.annotations = { "switchyard.io/candidate": candidate };
+    };
+
+    it("passes colors that serve their share and a stable color that could take the whole peak", function () {
+        const healthy = fleet({ blue: 70, green: 30 }, { change: (o) => annotate(o, {}, "green") });
+        expect(judgeStack(capacityForEveryShare, healthy.resources)).to.deep.equal([]);
+        const idleCandidate = fleet({ blue: 100, green: 0 }, { change: (o) => annotate(o, { green: 1 }, "green") });
+        expect(judgeStack(capacityForEveryShare, idleCandidate.resources), "an idle candidate takes nothing yet").to.deep.equal([]);
+    });
+
+    it("judges only Deployments that carry the capacity annotation", function () {
+        const small = fleet({ blue: 100, green: 0 }, { change: (o) => (o.blueDeployment!.spec.replicas = 1) });
+        expect(judgeStack(capacityForEveryShare, small.resources)).to.deep.equal([]);
+    });
+
+    it("stops a stable color that could not take a rollback's whole peak on the replicas it runs now", function () {
+        const canary = fleet({ blue: 0, green: 100 }, { change: (o) => annotate(o, { blue: 1 }, "green") });
+        const violations = judgeStack(capacityForEveryShare, canary.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.urn).to.equal(canary.route.urn);
+        expect(violations[0]!.message)
+            .to.include("Deployment shop/cart-blue on cluster eks-use1")
+            .and.include("all 240 rps of the peak at once")
+            .and.include("1 replica at 150 rps each: cannot keep up (utilization 160 %)")
+            .and.include("it needs 2 for maxWaitMs 50");
+        const twoIdle = fleet({ blue: 0, green: 100 }, { change: (o) => annotate(o, { blue: 2 }, "green") });
+        expect(judgeStack(capacityForEveryShare, twoIdle.resources), "2 pods wait 11.9 ms").to.deep.equal([]);
+    });
+
+    it("judges every color at the whole peak when the route names no candidate", function () {
+        const unnamed = fleet({ blue: 100, green: 0 }, { change: (o) => annotate(o, { green: 1 }) });
+        const violations = judgeStack(capacityForEveryShare, unnamed.resources);
+        expect(violations.map((v) => v.message)).to.have.length(1);
+        expect(violations[0]!.message).to.include("cart-green").and.include("names no candidate");
+    });
+
+    it("stops a candidate too small for the share the weighted rule sends it, weights taken relative to their sum", function () {
+        // 700:300 sends the candidate blue 70 % = 168 rps; one pod cannot keep up, two wait 3 ms.
+        const blueCandidate = fleet({ blue: 700, green: 300 }, { change: (o) => annotate(o, { blue: 1 }, "blue") });
+        const violations = judgeStack(capacityForEveryShare, blueCandidate.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.message).to.include("sends 70 % of the peak (168 of 240 rps) to Deployment shop/cart-blue").and.include("it needs 2");
+    });
+
+    it("counts only the weighted rule for shares: a cohort's volume is not known", function () {
+        const withCohort = fleet({ blue: 100, green: 0 }, {
+            change: (o) => {
+                annotate(o, { green: 1 }, "green");
+                o.route!.spec.rules.unshift({
+                    matches: [{ path: { type: "PathPrefix", value: "/" }, headers: [{ name: "x-switchyard-cohort", value: "beta" }] }],
+                    backendRefs: [{ kind: "Service", name: "cart-green", port: 80 }],
+                });
+            },
+        });
+        expect(judgeStack(capacityForEveryShare, withCohort.resources)).to.deep.equal([]);
+    });
+
+    it("refuses exactly what the program's own check refuses, over replicas, idle replicas and weights", function () {
+        let cases = 0;
+        let refused = 0;
+        for (const replicas of [1, 2, 3]) {
+            for (const idleReplicas of ["full", "1", "2"]) {
+                for (const greenWeight of [0, 30, 60, 100]) {
+                    let programRefuses = false;
+                    try {
+                        parseStack({
+                            greenWeight: String(greenWeight),
+                            idleReplicas,
+                            clusters: [stackCluster("eks-use1")],
+                            services: [stackService("cart", { replicas, capacity: { peakRps: 240, podRps: 150 } })],
+                        });
+                    } catch (error) {
+                        expect(error).to.be.instanceOf(ConfigError);
+                        programRefuses = true;
+                    }
+                    // What the program would run: full replicas with traffic, idleReplicas (if lower) without.
+                    const running = (weight: number) => (weight > 0 || idleReplicas === "full" ? replicas : Math.min(replicas, Number(idleReplicas)));
+                    const weights = { blue: 100 - greenWeight, green: greenWeight };
+                    const { resources } = fleet(weights, { change: (o) => annotate(o, { blue: running(weights.blue), green: running(weights.green) }, "green") });
+                    const packRefuses = judgeStack(capacityForEveryShare, resources).length > 0;
+                    expect(packRefuses, `replicas ${replicas}, idleReplicas ${idleReplicas}, greenWeight ${greenWeight}`).to.equal(programRefuses);
+                    cases++;
+                    if (programRefuses) refused++;
+                }
+            }
+        }
+        expect(cases).to.equal(36);
+        expect(refused, "both outcomes occur").to.be.within(1, 35);
+    });
+
+    it("stops a capacity annotation it cannot read, once though it is judged for its share and its snap-back", function () {
+        const broken = fleet({ blue: 70, green: 30 }, {
+            change: (o) => {
+                annotate(o, {});
+                o.greenDeployment!.metadata.annotations["switchyard.io/capacity"] = '{"peakRps":240,"podRps":0,"maxWaitMs":50}';
+            },
+        });
+        const violations = judgeStack(capacityForEveryShare, broken.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.message).to.include("cart-green").and.include("cannot be judged: peakRps and podRps must be numbers above 0");
     });
 });

@@ -24,6 +24,7 @@ const DEV_CONFIG = join(POLICY_DIR, "config", "dev.json");
 
 /** The policies docs/policy.md promises, by name. */
 const POLICY_NAMES = [
+    "capacity-for-every-share",
     "dns-health-checks-and-ttl",
     "dns-weights-not-all-zero",
     "immutable-images",
@@ -100,10 +101,12 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
         const variants: Record<string, [string, Record<string, string>]> = {
             prod: ["prod", {}],
             dev: ["dev", {}],
-            // eks-use1 splits 70/30 while gke-euw1 canaries to 100 % green, its idle blue kept at one replica.
-            moving: ["prod", { greenWeight: "30", idleReplicas: "1", clusters: JSON.stringify(prodClusters.map((c, i) => (i === 1 ? { ...c, greenWeight: 100 } : c))) }],
+            // eks-use1 splits 70/30 while gke-euw1 canaries to 100 % green, its idle blue kept at two replicas
+            // (storefront's capacity block needs two to take a rollback's whole peak).
+            moving: ["prod", { greenWeight: "30", idleReplicas: "2", clusters: JSON.stringify(prodClusters.map((c, i) => (i === 1 ? { ...c, greenWeight: 100 } : c))) }],
             cartOneReplica: ["prod", servicesWith("prod", (s) => (service(s, "cart").replicas = 1))],
-            storefrontBlueOnly: ["prod", servicesWith("prod", (s) => delete service(s, "storefront").green)],
+            // Without prod's beta cohort, which would route to the missing green.
+            storefrontBlueOnly: ["prod", { ...servicesWith("prod", (s) => delete service(s, "storefront").green), cohorts: "[]" }],
             cartByTag: [
                 "prod",
                 { requireImageDigests: "false", ...servicesWith("prod", (s) => (service(s, "cart").blue.image = "ghcr.io/acme-shop/cart:2.8.1")) },
@@ -184,7 +187,7 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
         expect(summary(await check(runs.prod!, prodConfig()))).to.deep.equal([]);
     });
 
-    it("passes prod while traffic moves: a 70/30 split, a cluster canary at 100 % green, idle colors kept at one replica", async function () {
+    it("passes prod while traffic moves: a 70/30 split, a cluster canary at 100 % green, idle colors kept at two replicas", async function () {
         expect(summary(await check(runs.moving!, prodConfig()))).to.deep.equal([]);
     });
 
@@ -203,11 +206,15 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
 
     it("stops traffic to a color that runs one replica (services[].replicas 1 in prod)", async function () {
         const diagnostics = await check(runs.cartOneReplica!, prodConfig());
+        // Each route sends to blue by weight and to green by prod's beta cohort: both are judged.
         expect(summary(diagnostics)).to.deep.equal([
             "mandatory no-traffic-to-unready-color eks-use1.cart",
+            "mandatory no-traffic-to-unready-color eks-use1.cart",
+            "mandatory no-traffic-to-unready-color gke-euw1.cart",
             "mandatory no-traffic-to-unready-color gke-euw1.cart",
         ]);
-        expect(diagnostics[0]!.message).to.match(/cart-blue.*1 replica.*at least 2/s);
+        const messages = diagnostics.map((d) => d.message).join("\n");
+        expect(messages).to.match(/cart-blue.*1 replica.*at least 2/).and.match(/cart-green.*1 replica.*at least 2/);
     });
 
     it("stops a service deployed in one color only: nothing to roll back to", async function () {
@@ -233,7 +240,8 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
 
     describe("what the program cannot produce, made from its prod resources", function () {
         it("stops HTTPRoute weights outside the Gateway API's range or summing to 0", async function () {
-            const refs = (inputs: Record<string, any>) => inputs.spec.rules[0].backendRefs as Record<string, any>[];
+            // The weighted rule is the last, after prod's cohort rule.
+            const refs = (inputs: Record<string, any>) => inputs.spec.rules.at(-1).backendRefs as Record<string, any>[];
             const unsafe = altered(runs.prod!, ROUTE, {
                 "eks-use1.cart": (inputs) => refs(inputs).forEach((r) => (r.weight = 0)),
                 "gke-euw1.cart": (inputs) => (refs(inputs)[0]!.weight = 2_000_000),
