@@ -153,6 +153,18 @@ export interface ParseEnvironment {
 
 export const PROJECT = "switchyard";
 
+/** Full config keys (`switchyard:greenWeight`, `aws:region`) split into this namespace's keys and the others. */
+export function switchyardKeys(all: Readonly<Record<string, string>>): { raw: Record<string, string>; otherKeys: string[] } {
+    const prefix = `${PROJECT}:`;
+    const raw: Record<string, string> = {};
+    const otherKeys: string[] = [];
+    for (const [key, value] of Object.entries(all)) {
+        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+        else otherKeys.push(key);
+    }
+    return { raw, otherKeys };
+}
+
 /** Every key of the `switchyard:` namespace. Keep in step with Pulumi.yaml (a test checks). */
 export const CONFIG_KEYS = [
     "greenWeight",

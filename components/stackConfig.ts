@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError } from "./validation.ts";
-import { PROJECT, parseStackConfig, type StackModel } from "./config.ts";
+import { PROJECT, parseStackConfig, switchyardKeys, type StackModel } from "./config.ts";
 
 /** The project directory: where Pulumi.yaml, and the build contexts it names, live. */
 export const PROJECT_DIR = resolve(import.meta.dirname, "..");
@@ -22,12 +22,7 @@ export interface Stack {
 
 export function loadStack(): Stack {
     const prefix = `${PROJECT}:`;
-    const raw: Record<string, string> = {};
-    const otherKeys: string[] = [];
-    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
-        else otherKeys.push(key);
-    }
+    const { raw, otherKeys } = switchyardKeys(pulumi.runtime.allConfig());
     let model: StackModel;
     try {
         model = parseStackConfig(raw, {

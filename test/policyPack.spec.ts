@@ -17,7 +17,7 @@ import {
     type AnalyzerInfo,
     type Diagnostic,
     type PolicyConfig,
-} from "./policyPackProcess.ts";
+} from "../tools/policyPackProcess.ts";
 
 const PROD_CONFIG = join(POLICY_DIR, "config", "prod.json");
 const DEV_CONFIG = join(POLICY_DIR, "config", "dev.json");

@@ -439,7 +439,8 @@ export class ProgramError extends Error {
     readonly resources: RegisteredResource[];
     readonly run: Omit<ProgramRun, "outputs">;
     constructor(cause: unknown, run: Omit<ProgramRun, "outputs">) {
-        super(cause instanceof Error ? cause.message : String(cause), { cause });
+        // The SDK wraps an error once for every output it passes through on the way to the stack's outputs.
+        super((cause instanceof Error ? cause.message : String(cause)).replace(/^(error serializing property "[^"]*": )+/, ""), { cause });
         this.name = "ProgramError";
         this.resources = run.resources;
         this.run = run;

@@ -3,10 +3,12 @@
 // required keys enforced, and secure values replaced by placeholders marked secret. Used by the
 // offline plan, the benchmark and the tests, which run without the Pulumi CLI.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { PROJECT, parseStackConfig, switchyardKeys, type StackModel } from "../components/config.ts";
 import { PROJECT_DIR } from "../components/stackConfig.ts";
+import { applyEdit, type ConfigEdit, type SecretValue } from "./configEdits.ts";
 
 export const PROJECT_ROOT = PROJECT_DIR;
 
@@ -37,7 +39,10 @@ export function readProjectFile(root = PROJECT_ROOT): ProjectFile {
     return readYaml<ProjectFile>(join(root, "Pulumi.yaml"));
 }
 
-/** Replaces `{secure: ...}` anywhere in a value with the placeholder; reports whether it found one. */
+/**
+ * Replaces `{secure: ...}` anywhere in a value with the placeholder, and a secret set on the plan's
+ * command line with its value; reports whether it found one.
+ */
 function redactSecure(value: unknown): { value: unknown; secret: boolean } {
     if (Array.isArray(value)) {
         const items = value.map(redactSecure);
@@ -46,6 +51,7 @@ function redactSecure(value: unknown): { value: unknown; secret: boolean } {
     if (typeof value === "object" && value !== null) {
         const entries = Object.entries(value);
         if (entries.length === 1 && entries[0]![0] === "secure") return { value: SECRET_PLACEHOLDER, secret: true };
+        if ("secure" in value && "plaintext" in value) return { value: (value as SecretValue).plaintext, secret: true };
         const mapped = entries.map(([k, v]) => [k, redactSecure(v)] as const);
         return {
             value: Object.fromEntries(mapped.map(([k, v]) => [k, v.value])),
@@ -65,20 +71,26 @@ function fullKey(project: string, key: string): string {
 }
 
 /**
- * Config for a stack as the CLI would pass it. `overrides` act like `pulumi config set key value`
- * on top of the stack file (keys without namespace belong to the project).
+ * Config for a stack as the CLI would pass it. `changes` act like `pulumi config set --path` on top
+ * of the stack file: a record sets top-level keys to text (lists and objects as JSON), a list of
+ * edits sets paths (tools/configEdits.ts). Keys without namespace belong to the project.
  */
-export function loadStackConfig(stack: string, overrides: Record<string, string> = {}, root = PROJECT_ROOT): StackConfig {
+export function loadStackConfig(stack: string, changes: Record<string, string> | ConfigEdit[] = {}, root = PROJECT_ROOT): StackConfig {
     const project = readProjectFile(root);
     const stackFile = readYaml<{ config?: Record<string, unknown> } | null>(join(root, `Pulumi.${stack}.yaml`));
+    const edits = Array.isArray(changes) ? changes : Object.entries(changes).map(([path, value]) => ({ path, value, secret: false }));
+    let raw: Record<string, unknown> = Object.fromEntries(Object.entries(stackFile?.config ?? {}).map(([key, value]) => [fullKey(project.name, key), value]));
+    for (const edit of edits) {
+        // A record's key is a whole key, never a path: its value is the text as given.
+        raw = Array.isArray(changes) ? applyEdit(raw, edit, project.name) : { ...raw, [fullKey(project.name, edit.path)]: edit.value };
+    }
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
-    for (const [key, raw] of Object.entries(stackFile?.config ?? {})) {
-        const { value, secret } = redactSecure(raw);
-        config[fullKey(project.name, key)] = configText(value);
-        if (secret) secretKeys.push(fullKey(project.name, key));
+    for (const [key, rawValue] of Object.entries(raw)) {
+        const { value, secret } = redactSecure(rawValue);
+        config[key] = configText(value);
+        if (secret) secretKeys.push(key);
     }
-    for (const [key, value] of Object.entries(overrides)) config[fullKey(project.name, key)] = value;
     const missing: string[] = [];
     for (const [key, declaration] of Object.entries(project.config ?? {})) {
         const full = fullKey(project.name, key);
@@ -94,13 +106,12 @@ export function loadStackConfig(stack: string, overrides: Record<string, string>
     return { project: project.name, stack, config, secretKeys };
 }
 
-/** Parses `--set key=value` arguments. */
-export function parseOverrides(pairs: string[]): Record<string, string> {
-    const overrides: Record<string, string> = {};
-    for (const pair of pairs) {
-        const eq = pair.indexOf("=");
-        if (eq <= 0) throw new Error(`--set expects key=value, got "${pair}"`);
-        overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    return overrides;
+/** The stack's switchyard model, read by the program's own parser from config as the CLI passes it. */
+export function stackModel(stackConfig: StackConfig, root = PROJECT_ROOT): StackModel {
+    const { raw, otherKeys } = switchyardKeys(stackConfig.config);
+    return parseStackConfig(raw, {
+        isSecret: (key) => stackConfig.secretKeys.includes(`${PROJECT}:${key}`),
+        pathExists: (relativePath) => existsSync(join(root, relativePath)),
+        otherKeys,
+    });
 }

@@ -31,8 +31,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { RegisteredResource } from "../tools/mockRuntime.ts";
-import { PROJECT_ROOT, type StackConfig } from "../tools/stackFiles.ts";
+import type { RegisteredResource } from "./mockRuntime.ts";
+import { PROJECT_ROOT, type StackConfig } from "./stackFiles.ts";
 
 export const POLICY_DIR = join(PROJECT_ROOT, "policy");
 
