@@ -61,6 +61,7 @@ describe("program: dev and prod stack files under Pulumi's mocks", function () {
 
         it(`${stack}: every custom resource names an explicit provider, never a default one`, () => {
             const custom = runs[stack]!.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+            expect(custom.length, "every Deployment, Service and route at least").to.be.greaterThan(4);
             for (const resource of custom) {
                 expect(resource.provider, resource.urn).to.match(/^urn:pulumi:.+::.+/);
                 expect(providerOf(runs[stack]!, resource).name, resource.urn).not.to.match(/^default/);
@@ -97,6 +98,7 @@ describe("program: dev and prod stack files under Pulumi's mocks", function () {
     });
 
     it("prod: color Deployments roll with no unavailable pods and probe the health path; Services select one color", () => {
+        expect(ofType(runs.prod!, TYPES.deployment)).to.have.length(12);
         for (const deployment of ofType(runs.prod!, TYPES.deployment)) {
             expect(at(deployment, "spec", "strategy", "rollingUpdate", "maxUnavailable")).to.equal(0);
             const container = (at(deployment, "spec", "template", "spec", "containers") as Record<string, unknown>[])[0]!;
@@ -153,6 +155,7 @@ describe("program: the flip", () => {
             }
             expect(ofType(run, TYPES.deployment)).to.have.length(12);
         }
+        expect(ofType(at100, TYPES.httpRoute)).to.have.length(6);
         for (const route of ofType(at100, TYPES.httpRoute)) expect(weightsOf(route)).to.deep.equal({ blue: 0, green: 100 });
     });
 
@@ -163,6 +166,7 @@ describe("program: the flip", () => {
         const canary = await runStack("prod", { clusters: JSON.stringify(clusters) });
         const changed = inputChanges(at0, canary);
         expect(changed.map((c) => c.urn.split("::").pop()).sort()).to.deep.equal(["gke-euw1.cart", "gke-euw1.checkout", "gke-euw1.storefront"]);
+        expect(ofType(canary, TYPES.httpRoute)).to.have.length(6);
         for (const route of ofType(canary, TYPES.httpRoute)) {
             expect(weightsOf(route)).to.deep.equal(route.name.startsWith("gke-euw1") ? { blue: 90, green: 10 } : { blue: 100, green: 0 });
         }
@@ -174,6 +178,7 @@ describe("program: the flip", () => {
         const idle0 = await runStack("prod", { idleReplicas: "1", greenWeight: "0", cohorts: "[]" });
         const idle30 = await runStack("prod", { idleReplicas: "1", greenWeight: "30", cohorts: "[]" });
         const idle60 = await runStack("prod", { idleReplicas: "1", greenWeight: "60", cohorts: "[]" });
+        expect(ofType(idle0, TYPES.deployment)).to.have.length(12);
         for (const deployment of ofType(idle0, TYPES.deployment)) {
             expect(at(deployment, "spec", "replicas"), deployment.name).to.equal(deployment.name.endsWith(".green") ? 1 : at(byName(at0, TYPES.deployment, deployment.name), "spec", "replicas"));
         }
@@ -264,6 +269,7 @@ describe("program: config and secrets", () => {
     it("passes service env values on as secrets when the services key is a secret", async () => {
         const config = loadStackConfig("dev");
         const run = await runProgram(program, { ...config, secretKeys: [...config.secretKeys, "switchyard:services"] });
+        expect(ofType(run, TYPES.deployment)).to.have.length(2);
         for (const deployment of ofType(run, TYPES.deployment)) {
             expect(deployment.secretInputs, deployment.name).to.include("spec");
             const [container] = at(deployment, "spec", "template", "spec", "containers") as { env: { name: string; value: string }[] }[];
@@ -277,6 +283,7 @@ describe("program: config and secrets", () => {
         const clusters = JSON.parse(loadStackConfig("dev").config["switchyard:clusters"]!) as Record<string, unknown>[];
         const run = await runStack("dev", { clusters: JSON.stringify([{ ...clusters[0], createNamespace: false }]) });
         expect(ofType(run, TYPES.namespace)).to.deep.equal([]);
+        expect(ofType(run, TYPES.deployment)).to.have.length(2);
         for (const deployment of ofType(run, TYPES.deployment)) expect(at(deployment, "metadata", "namespace")).to.equal("switchyard");
     });
 
