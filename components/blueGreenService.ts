@@ -74,7 +74,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     color,
                     image: args.images[color]!,
                     version: colorSpec.version,
-                    replicas: inCohort(color) ? service.replicas : replicasFor(service.replicas, weights[color], args.idleReplicas),
+                    replicas: replicasFor(service.replicas, weights[color], args.idleReplicas, inCohort(color)),
                     namespace: args.namespace,
                     imagePullSecrets: args.cluster.imagePullSecrets,
                     envIsSecret: args.envIsSecret ?? false,

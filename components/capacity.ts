@@ -107,8 +107,8 @@ export function readServiceCapacity(service: ObjectReader): ServiceCapacity | un
  * otherwise what idleReplicas leaves it (replicasFor in traffic.ts).
  */
 export function replicasRunning(model: Pick<StackModel, "greenWeight" | "idleReplicas" | "cohorts">, service: ServiceSpec, cluster: ClusterSpec, color: Color): number {
-    if (cohortColorsOn(model.cohorts, service.name, cluster.name).includes(color)) return service.replicas;
-    return replicasFor(service.replicas, colorWeights(greenWeightFor(model.greenWeight, cluster))[color], model.idleReplicas);
+    const inCohort = cohortColorsOn(model.cohorts, service.name, cluster.name).includes(color);
+    return replicasFor(service.replicas, colorWeights(greenWeightFor(model.greenWeight, cluster))[color], model.idleReplicas, inCohort);
 }
 
 export interface CapacityEstimate {

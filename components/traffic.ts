@@ -16,11 +16,12 @@ export function colorWeights(greenWeight: number): ColorWeights {
 }
 
 /**
- * Replicas a color runs. A color at weight 0 drops to idleReplicas only when the stack opts in;
- * with "full" every deployed color keeps its replicas, so a weight change never touches a workload.
+ * Replicas a color runs. A color at weight 0 drops to idleReplicas only when the stack opts in and
+ * no cohort sends it requests; with "full" every deployed color keeps its replicas, so a weight
+ * change never touches a workload.
  */
-export function replicasFor(replicas: number, weight: number, idleReplicas: number | "full"): number {
-    if (weight > 0 || idleReplicas === "full") return replicas;
+export function replicasFor(replicas: number, weight: number, idleReplicas: number | "full", inCohort = false): number {
+    if (weight > 0 || inCohort || idleReplicas === "full") return replicas;
     return Math.min(replicas, idleReplicas);
 }
 

@@ -21,6 +21,8 @@ describe("traffic: weight math", () => {
         expect(replicasFor(4, 0, 1)).to.equal(1);
         expect(replicasFor(4, 30, 1)).to.equal(4);
         expect(replicasFor(1, 0, 3), "idle never exceeds the full count").to.equal(1);
+        expect(replicasFor(4, 0, 1, true), "a color a cohort sends requests to serves at full size").to.equal(4);
+        expect(replicasFor(4, 0, 1, false)).to.equal(1);
     });
 });
 
