@@ -43,22 +43,31 @@ function parse(overrides: Record<string, unknown> = {}, environment = env): Stac
     return parseStackConfig(raw(overrides), environment);
 }
 
-function problemsOf(overrides: Record<string, unknown>, environment = env): string[] {
+function configErrorOf(overrides: Record<string, unknown>, environment = env): ConfigError {
     try {
         parse(overrides, environment);
     } catch (error) {
         expect(error).to.be.instanceOf(ConfigError);
-        return (error as ConfigError).problems;
+        return error as ConfigError;
     }
     throw new Error(`expected a config error for ${JSON.stringify(overrides)}`);
 }
 
-/** The problem for `key` must quote the value and say what is allowed. */
+/** The problem lines of the error, each also listed in its message under the header. */
+function problemsOf(overrides: Record<string, unknown>, environment = env): string[] {
+    const { problems, message } = configErrorOf(overrides, environment);
+    expect(problems).to.not.be.empty;
+    expect(message.split("\n").slice(1)).to.deep.equal(problems.map((p) => `  - ${p}`));
+    return problems;
+}
+
+/** The problem for `key` in the one documented shape: `<key>: got <value>; allowed: <what is allowed>`. */
 function expectProblem(problems: string[], key: string, value: string, allowed: RegExp): void {
     const problem = problems.find((p) => p.startsWith(`${key}: `));
     expect(problem, `no problem for ${key} in:\n${problems.join("\n")}`).to.be.a("string");
-    expect(problem).to.include(`got ${value}`);
-    expect(problem).to.match(allowed);
+    const start = `${key}: got ${value}; allowed: `;
+    expect(problem!.startsWith(start), `expected it to start with '${start}':\n${problem}`).to.equal(true);
+    expect(problem!.slice(start.length)).to.match(allowed);
 }
 
 describe("config: a valid stack", () => {
@@ -93,6 +102,18 @@ describe("config: a valid stack", () => {
     });
 });
 
+describe("config: the error", () => {
+    it("lists every problem under one header that says nothing was changed", () => {
+        expect(configErrorOf({ greenWeight: "101" }).message).to.equal(
+            "switchyard: 1 config problem; nothing was registered or changed:\n" +
+                '  - switchyard:greenWeight: got "101"; allowed: an integer from 0 to 100 (percent of traffic sent to green; blue gets the rest)',
+        );
+        const three = configErrorOf({ greenWeight: "101", idleReplicas: "0", requireImageDigests: "yes" });
+        expect(three.message.split("\n")[0]).to.equal("switchyard: 3 config problems; nothing was registered or changed:");
+        expect(three.problems).to.have.length(3);
+    });
+});
+
 describe("config: greenWeight", () => {
     for (const bad of ["150", "-1", "12.5", "abc", "", "101", "0x10", " 25"]) {
         it(`rejects ${JSON.stringify(bad)} naming the key, the value and the range`, () => {
@@ -107,6 +128,22 @@ describe("config: greenWeight", () => {
     it("rejects a bad per-cluster override with the cluster's index in the key", () => {
         const problems = problemsOf({ clusters: [cluster("east"), cluster("west", { greenWeight: 12.5 })] });
         expectProblem(problems, "switchyard:clusters[1].greenWeight", "12.5", /integer from 0 to 100/);
+    });
+
+    for (const bad of [101, -1]) {
+        it(`rejects a per-cluster greenWeight of ${bad}: blue would get ${100 - bad} %`, () => {
+            const problems = problemsOf({ clusters: [cluster("east", { greenWeight: bad }), cluster("west")] });
+            expect(problems).to.deep.equal([
+                `switchyard:clusters[0].greenWeight: got ${bad}; allowed: an integer from 0 to 100 (percent of traffic sent to green; blue gets the rest)`,
+            ]);
+        });
+    }
+
+    it("accepts the per-cluster greenWeight bounds 0 and 100, and the stack's bounds too", () => {
+        const model = parse({ greenWeight: "100", clusters: [cluster("east", { greenWeight: 0 }), cluster("west", { greenWeight: 100 })] });
+        expect(model.clusters.map((c) => c.greenWeight)).to.deep.equal([0, 100]);
+        expect(model.greenWeight).to.equal(100);
+        expect(parse({ greenWeight: "0" }).greenWeight).to.equal(0);
     });
 
     it("rejects a mistyped key name and suggests the right one", () => {
@@ -198,7 +235,7 @@ describe("config: clusters and services", () => {
             services: [service("cart", { resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: "500m", memory: "lots" } } })],
         });
         expectProblem(problems, "switchyard:services[0].resources.limits.memory", '"lots"', /memory quantity/);
-        expectProblem(problems, "switchyard:services[0].resources.requests", "", /requests.cpu at most limits.cpu \(500m\)/);
+        expectProblem(problems, "switchyard:services[0].resources.requests", '{"cpu":"2","memory":"1Gi"}', /^requests.cpu at most limits.cpu \(500m\)$/);
     });
 
     it("reports every problem at once, not just the first", () => {
@@ -264,7 +301,7 @@ describe("config: DNS across clusters, and images", () => {
 
     it("rejects a color that gives both an image and a build", () => {
         const problems = problemsOf({ aws: { region: "eu-west-1" }, services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", build: { context: "app" } } })] });
-        expectProblem(problems, "switchyard:services[0].blue.build", "", /not both/);
+        expectProblem(problems, "switchyard:services[0].blue.build", '{"context":"app"}', /^either switchyard:services\[0\]\.blue\.image or switchyard:services\[0\]\.blue\.build, not both$/);
     });
 });
 
