@@ -44,10 +44,19 @@ function notApplicable(reason?: string): never {
     throw new Error(`marked not applicable: ${reason}`);
 }
 
+/**
+ * The SDK awaits a rule; these specs read its reports as soon as it returns. A rule that became
+ * async would report after that and pass every "no violation" case, so a promise fails the spec.
+ */
+function expectSynchronous(returned: unknown, rule: string): void {
+    expect(returned, `${rule} returned a promise: await it in judge() and judgeStack()`).to.not.be.instanceOf(Promise);
+    expect(returned, rule).to.equal(undefined);
+}
+
 /** Calls a resource policy the way the SDK's Analyze handler does; returns what it reported. */
 function judge(rule: ResourceRule, type: string, props: object, options: { provider?: PolicyProviderResource; config?: object } = {}): string[] {
     const messages: string[] = [];
-    void rule.validateResource(
+    const returned = rule.validateResource(
         {
             type,
             props: props as Record<string, any>,
@@ -63,6 +72,7 @@ function judge(rule: ResourceRule, type: string, props: object, options: { provi
         },
         (message) => messages.push(message),
     );
+    expectSynchronous(returned, rule.name);
     return messages;
 }
 
@@ -86,10 +96,11 @@ function resource(type: string, name: string, props: object, owner?: PolicyProvi
 /** Calls a stack policy the way the SDK's AnalyzeStack handler does. */
 function judgeStack(rule: StackRule, resources: PolicyResource[], config: object = {}): Violation[] {
     const violations: Violation[] = [];
-    void rule.validateStack(
+    const returned = rule.validateStack(
         { resources, stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable },
         (message, urn) => violations.push({ message, urn }),
     );
+    expectSynchronous(returned, rule.name);
     return violations;
 }
 
