@@ -25,6 +25,6 @@ export default {
     commandRunner: { command: mochaCommand(specs) },
     // Sandboxes hold nothing worth keeping once the report is written.
     cleanTempDir: "always",
-    ignorePatterns: ["/bench-results", "/docs", "/.github", "/app"],
+    ignorePatterns: ["/bench-results", "/.github", "/app"],
     thresholds: { high: 95, low: 90, break: null },
 };

@@ -115,7 +115,17 @@ let exitCode = 0;
 try {
     if (reportDir) mkdirSync(reportDir, { recursive: true });
     const summaries: ModuleSummary[] = [];
-    for (const [i, module] of modules.entries()) summaries.push(await mutateModule(module, i));
+    const broken: string[] = [];
+    for (const [i, module] of modules.entries()) {
+        try {
+            summaries.push(await mutateModule(module, i));
+        } catch (error) {
+            // One module whose specs fail without a mutant must not hide the others' scores.
+            console.log("failed");
+            console.error(error instanceof Error ? error.message : error);
+            broken.push(module);
+        }
+    }
     console.log(`\n${mutationTable(summaries)}\n`);
     for (const summary of summaries) {
         if (summary.errors > 0) console.log(`${summary.module}: ${summary.errors} mutant(s) ended in a runtime or compile error (not scored)`);
@@ -126,6 +136,10 @@ try {
     const failing = summaries.filter((s) => !passes(s, MINIMUM_SCORE));
     const total = summaries.reduce((sum, s) => sum + s.seconds, 0);
     console.log(`\n${summaries.length} module(s) in ${Math.round(total)} s${reportDir ? `; JSON reports in ${reportDir}` : ""}`);
+    if (broken.length > 0) {
+        console.log(`Stryker failed on ${broken.join(", ")}: its specs must pass before mutants can be judged`);
+        exitCode = 1;
+    }
     if (failing.length > 0) {
         console.log(`Below ${MINIMUM_SCORE} %: ${failing.map((s) => `${s.module} (${formatScore(s.score)})`).join(", ")}`);
         exitCode = 1;
