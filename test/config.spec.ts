@@ -386,3 +386,251 @@ describe("config: names and addresses that would only fail half-way through an u
         expect(parse({}, { ...env, isSecret: (key) => key === "services" }).servicesAreSecret).to.equal(true);
     });
 });
+
+describe("config: every field read into the model", () => {
+    it("reads a full stack field by field, and a minimal one with the documented defaults", () => {
+        const full = parse({
+            greenWeight: "25",
+            idleReplicas: "1",
+            clusters: [
+                {
+                    name: "east",
+                    context: "ctx-east",
+                    namespace: "shop",
+                    createNamespace: false,
+                    gateway: { name: "public", namespace: "gateway-system", sectionName: "https" },
+                    hostnames: ["east.example.com"],
+                    greenWeight: 10,
+                    trafficShare: 3,
+                    gatewayAddress: "203.0.113.7",
+                    imagePullSecrets: ["regcred"],
+                },
+                { name: "west", gateway: { name: "public", namespace: "gw" }, hostnames: ["west.example.com"], gatewayAddress: "lb.example.net" },
+            ],
+            services: [
+                {
+                    name: "cart",
+                    port: 8080,
+                    replicas: 3,
+                    healthPath: "/ready",
+                    blue: { image: "ghcr.io/acme/cart:1.0.0" },
+                    green: { version: "1.1.0", build: { context: "app", args: { A: 1 }, platform: "linux/arm64/v8" } },
+                    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                    env: { LOG_LEVEL: "debug" },
+                    dns: { record: "basket" },
+                },
+                { name: "pay", port: 80, blue: { image: "ghcr.io/acme/pay:2.0" }, green: { image: "ghcr.io/acme/pay:2.1" } },
+            ],
+            dns: { enabled: true, zone: "shop.example.com", zoneId: "Z123", ttl: 60, healthCheck: { protocol: "HTTP", intervalSeconds: 10, failureThreshold: 2 } },
+            aws: { region: "eu-west-1" },
+            images: { keepLast: 5, repositoryPrefix: "shop" },
+        });
+        expect(full).to.deep.equal({
+            greenWeight: 25,
+            idleReplicas: 1,
+            clusters: [
+                {
+                    name: "east",
+                    context: "ctx-east",
+                    namespace: "shop",
+                    createNamespace: false,
+                    gateway: { name: "public", namespace: "gateway-system", sectionName: "https" },
+                    hostnames: ["east.example.com"],
+                    greenWeight: 10,
+                    trafficShare: 3,
+                    gatewayAddress: "203.0.113.7",
+                    imagePullSecrets: ["regcred"],
+                },
+                {
+                    name: "west",
+                    namespace: "switchyard",
+                    createNamespace: true,
+                    gateway: { name: "public", namespace: "gw" },
+                    hostnames: ["west.example.com"],
+                    trafficShare: 1,
+                    gatewayAddress: "lb.example.net",
+                    imagePullSecrets: [],
+                },
+            ],
+            services: [
+                {
+                    name: "cart",
+                    port: 8080,
+                    replicas: 3,
+                    healthPath: "/ready",
+                    blue: { image: "ghcr.io/acme/cart:1.0.0", version: "1.0.0" },
+                    green: { build: { context: "app", dockerfile: "Dockerfile", args: { A: "1" }, platform: "linux/arm64/v8" }, version: "1.1.0" },
+                    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                    env: { LOG_LEVEL: "debug" },
+                    dnsRecord: "basket",
+                },
+                {
+                    name: "pay",
+                    port: 80,
+                    replicas: 2,
+                    healthPath: "/healthz",
+                    blue: { image: "ghcr.io/acme/pay:2.0", version: "2.0" },
+                    green: { image: "ghcr.io/acme/pay:2.1", version: "2.1" },
+                    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                    env: {},
+                    dnsRecord: "pay",
+                },
+            ],
+            hasKubeconfig: false,
+            servicesAreSecret: false,
+            requireImageDigests: false,
+            dns: { zone: "shop.example.com", zoneId: "Z123", ttl: 60, healthCheck: { protocol: "HTTP", port: 80, intervalSeconds: 10, failureThreshold: 2 } },
+            aws: { region: "eu-west-1" },
+            images: { keepLast: 5, repositoryPrefix: "shop" },
+        });
+    });
+
+    it("reads the edges of the ranges as allowed: ttl 86400, port 65535, failureThreshold 10, requests equal to limits", () => {
+        const model = parse({
+            dns: { enabled: true, zone: "shop.example.com", ttl: 86400, healthCheck: { port: 65535, failureThreshold: 10 } },
+            aws: { region: "us-gov-west-1" },
+            clusters: [cluster("east", { gatewayAddress: "203.0.113.7" }), cluster("west", { gatewayAddress: "203.0.113.8", trafficShare: 0 })],
+            services: [service("cart", { resources: { requests: { cpu: "1", memory: "1G" }, limits: { cpu: "1000m", memory: "1Gi" } } })],
+            idleReplicas: "full",
+            requireImageDigests: "false",
+        });
+        expect(model.dns).to.deep.include({ ttl: 86400 });
+        expect(model.dns?.healthCheck).to.deep.equal({ protocol: "HTTPS", port: 65535, intervalSeconds: 30, failureThreshold: 10 });
+        expect(model.idleReplicas).to.equal("full");
+        expect(model.aws).to.deep.equal({ region: "us-gov-west-1" });
+    });
+
+    it("leaves a key the SDK hands over without a value alone, and an empty kubeconfig counts as none", () => {
+        const model = parseStackConfig({ ...raw(), greenWeigth: undefined, kubeconfig: "" }, env);
+        expect(model.hasKubeconfig).to.equal(false);
+    });
+});
+
+describe("config: each bad value named with its key and what is allowed", () => {
+    const build = (extra: Record<string, unknown>) => service("cart", { blue: { version: "1.0.0", build: { context: "app", ...extra } } });
+    const withAws = { aws: { region: "us-east-1" } };
+    const dnsOn = (extra: Record<string, unknown>) => ({ dns: { enabled: true, zone: "shop.example.com", ...extra }, ...withAws, clusters: [cluster("east", { gatewayAddress: "203.0.113.7" })] });
+    const cases: [string, Record<string, unknown>, string, string, RegExp][] = [
+        ["a cluster that is not an object", { clusters: ["east"] }, "switchyard:clusters[0]", '"east"', /^an object with name, namespace, gateway and hostnames$/],
+        ["a service that is not an object", { services: [42] }, "switchyard:services[0]", "42", /^an object with name, port, replicas and blue\/green images$/],
+        ["a listener name with capitals", { clusters: [cluster("east", { gateway: { name: "public", namespace: "gw", sectionName: "HTTPS" } })] }, "switchyard:clusters[0].gateway.sectionName", '"HTTPS"', /listener name of that Gateway/],
+        ["a Gateway name with capitals", { clusters: [cluster("east", { gateway: { name: "Public", namespace: "gw" } })] }, "switchyard:clusters[0].gateway.name", '"Public"', /name of a Gateway \(a DNS-1123 label\)/],
+        ["a Gateway namespace with capitals", { clusters: [cluster("east", { gateway: { name: "public", namespace: "Gw" } })] }, "switchyard:clusters[0].gateway.namespace", '"Gw"', /namespace of that Gateway/],
+        ["an empty kubeconfig context", { clusters: [cluster("east", { context: "" })] }, "switchyard:clusters[0].context", '""', /context in your kubeconfig/],
+        ["a gateway address that is no text", { clusters: [cluster("east", { gatewayAddress: 5 })] }, "switchyard:clusters[0].gatewayAddress", "5", /hostname or an IP address of the cluster's Gateway/],
+        ["a namespace with capitals", { clusters: [cluster("east", { namespace: "Shop" })] }, "switchyard:clusters[0].namespace", '"Shop"', /Kubernetes namespace name \(DNS-1123 label\)/],
+        ["a domain with capitals", { clusters: [cluster("east", { hostnames: ["Shop.example.com"] })] }, "switchyard:clusters[0].hostnames[0]", '"Shop.example.com"', /non-empty list of domains/],
+        ["a pull secret name with an underscore", { clusters: [cluster("east", { imagePullSecrets: ["reg_cred"] })] }, "switchyard:clusters[0].imagePullSecrets[0]", '"reg_cred"', /list of Secret names in the cluster's namespace/],
+        ["a build that is not an object", { ...withAws, services: [service("cart", { blue: { version: "1", build: "app" } })] }, "switchyard:services[0].blue.build", '"app"', /^an object with context, optional dockerfile, args and platform$/],
+        ["a build without context", { ...withAws, services: [service("cart", { blue: { version: "1", build: {} } })] }, "switchyard:services[0].blue.build.context", "nothing (the key is missing)", /directory relative to the project, e\.g\. app/],
+        ["a Dockerfile that is no text", { ...withAws, services: [build({ dockerfile: 5 })] }, "switchyard:services[0].blue.build.dockerfile", "5", /Dockerfile path relative to the context/],
+        ["a build argument that is an object", { ...withAws, services: [build({ args: { A: { x: 1 } } })] }, "switchyard:services[0].blue.build.args.A", '{"x":1}', /build arguments as NAME: value/],
+        ["a platform without an architecture", { ...withAws, services: [build({ platform: "linux" })] }, "switchyard:services[0].blue.build.platform", '"linux"', /OCI platform such as linux\/amd64/],
+        ["a platform with a trailing slash", { ...withAws, services: [build({ platform: "linux/amd64/" })] }, "switchyard:services[0].blue.build.platform", '"linux/amd64/"', /OCI platform/],
+        ["a platform with a prefix", { ...withAws, services: [build({ platform: "-linux/amd64" })] }, "switchyard:services[0].blue.build.platform", '"-linux/amd64"', /OCI platform/],
+        ["a color that is a bare image", { services: [service("cart", { blue: "ghcr.io/acme/cart:1.0.0" })] }, "switchyard:services[0].blue", '"ghcr.io/acme/cart:1.0.0"', /^an object with image \(or build\) and an optional version$/],
+        ["an image that is no text", { services: [service("cart", { blue: { image: 5, version: "1" } })] }, "switchyard:services[0].blue.image", "5", /image reference such as registry\/repo:1\.4\.2 or repo@sha256:<digest>/],
+        ["a malformed image", { services: [service("cart", { blue: { image: "ghcr.io/Acme/cart:1", version: "1" } })] }, "switchyard:services[0].blue.image", '"ghcr.io/Acme/cart:1"', /repo@sha256:<64 hex digits>/],
+        ["a version that is no label value", { services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", version: "1.0!" } })] }, "switchyard:services[0].blue.version", '"1.0!"', /Kubernetes label value, e\.g\. 1\.4\.2/],
+        ["requests that are not an object", { services: [service("cart", { resources: { requests: "big" } })] }, "switchyard:services[0].resources.requests", '"big"', /^an object with cpu and memory$/],
+        ["a cpu quantity that is no number", { services: [service("cart", { resources: { limits: { cpu: "lots" } } })] }, "switchyard:services[0].resources.limits.cpu", '"lots"', /CPU quantity such as 250m or 1/],
+        ["resources that are a list", { services: [service("cart", { resources: [] })] }, "switchyard:services[0].resources", "[]", /^an object with requests and limits, each with cpu and memory$/],
+        ["more memory requested than the limit", { services: [service("cart", { resources: { requests: { memory: "1Gi" }, limits: { memory: "1000Mi" } } })] }, "switchyard:services[0].resources.requests", '{"memory":"1Gi"}', /^requests\.memory at most limits\.memory \(1000Mi\)$/],
+        ["more cpu requested than the limit", { services: [service("cart", { resources: { requests: { cpu: "2" }, limits: { cpu: "1500m" } } })] }, "switchyard:services[0].resources.requests", '{"cpu":"2"}', /^requests\.cpu at most limits\.cpu \(1500m\)$/],
+        ["a DNS record with capitals", { services: [service("cart", { dns: { record: "Shop" } })] }, "switchyard:services[0].dns.record", '"Shop"', /DNS label\(s\) within dns\.zone, e\.g\. shop or shop\.eu/],
+        ["a service dns that is not an object", { services: [service("cart", { dns: "shop" })] }, "switchyard:services[0].dns", '"shop"', /^an object with record$/],
+        ["an env name that starts with a digit", { services: [service("cart", { env: { "1X": "a" } })] }, "switchyard:services[0].env.1X", '"1X"', /environment variables as NAME: value/],
+        ["port 0", { services: [service("cart", { port: 0 })] }, "switchyard:services[0].port", "0", /^an integer from 1 to 65535 \(the container's HTTP port\)$/],
+        ["replicas 0", { services: [service("cart", { replicas: 0 })] }, "switchyard:services[0].replicas", "0", /^an integer >= 1 \(pods per color that carries traffic\)$/],
+        ["a health path without its slash", { services: [service("cart", { healthPath: "healthz" })] }, "switchyard:services[0].healthPath", '"healthz"', /HTTP path starting with \//],
+        ["a service without any color", { services: [service("cart", { blue: undefined, green: undefined })] }, "switchyard:services[0].blue", "nothing (the key is missing)", /^at least one color with an image \(switchyard:services\[0\]\.blue\.image or switchyard:services\[0\]\.green\.image\)$/],
+        ["dns.enabled that is no boolean", { dns: { enabled: "yes" } }, "switchyard:dns.enabled", '"yes"', /^true or false$/],
+        ["a health check that is not an object", dnsOn({ healthCheck: 5 }), "switchyard:dns.healthCheck", "5", /^an object with protocol, port, intervalSeconds and failureThreshold$/],
+        ["a health check interval below 10", dnsOn({ healthCheck: { intervalSeconds: 5 } }), "switchyard:dns.healthCheck.intervalSeconds", "5", /^an integer from 10 to 30 \(10 or 30, the intervals Route53 offers\)$/],
+        ["a health check protocol Route53 does not use here", dnsOn({ healthCheck: { protocol: "TCP" } }), "switchyard:dns.healthCheck.protocol", '"TCP"', /^HTTP or HTTPS$/],
+        ["a health check port of 0", dnsOn({ healthCheck: { port: 0 } }), "switchyard:dns.healthCheck.port", "0", /^an integer from 1 to 65535$/],
+        ["a failure threshold of 11", dnsOn({ healthCheck: { failureThreshold: 11 } }), "switchyard:dns.healthCheck.failureThreshold", "11", /^an integer from 1 to 10$/],
+        ["a TTL above a day", dnsOn({ ttl: 86401 }), "switchyard:dns.ttl", "86401", /^an integer from 1 to 86400 \(seconds resolvers may cache an answer\)$/],
+        ["a zone id with a prefix", dnsOn({ zoneId: "xZ123" }), "switchyard:dns.zoneId", '"xZ123"', /Route53 hosted zone id/],
+        ["a zone id with a suffix", dnsOn({ zoneId: "Z123-" }), "switchyard:dns.zoneId", '"Z123-"', /Route53 hosted zone id/],
+        ["a zone id of 34 characters", dnsOn({ zoneId: `Z${"A".repeat(33)}` }), "switchyard:dns.zoneId", `"Z${"A".repeat(33)}"`, /Route53 hosted zone id/],
+        ["dns that is a list", { dns: [1] }, "switchyard:dns", "[1]", /^an object with enabled, zone, zoneId, ttl, healthCheck$/],
+        ["dns that is not YAML", { dns: "{enabled" }, "switchyard:dns", '"{enabled"', /^a YAML list or object in the stack file \(it did not parse as one\)$/],
+        ["a region without its number", { aws: { region: "us-east" } }, "switchyard:aws.region", '"us-east"', /^an AWS region such as us-east-1$/],
+        ["a region with a prefix", { aws: { region: "xus-east-1" } }, "switchyard:aws.region", '"xus-east-1"', /AWS region/],
+        ["a region with a suffix", { aws: { region: "us-east-1a" } }, "switchyard:aws.region", '"us-east-1a"', /AWS region/],
+        ["aws that is a list", { aws: ["us-east-1"] }, "switchyard:aws", '["us-east-1"]', /^an object with region$/],
+        ["more than 1000 images kept", { images: { keepLast: 1001 } }, "switchyard:images.keepLast", "1001", /^an integer from 1 to 1000 \(images kept per ECR repository\)$/],
+        ["a repository prefix ending in a dash", { images: { repositoryPrefix: "shop-" } }, "switchyard:images.repositoryPrefix", '"shop-"', /ECR repository namespace/],
+        ["a repository prefix starting with a dot", { images: { repositoryPrefix: ".shop" } }, "switchyard:images.repositoryPrefix", '".shop"', /ECR repository namespace/],
+        ["requireImageDigests that is no boolean", { requireImageDigests: "yes" }, "switchyard:requireImageDigests", '"yes"', /^true or false$/],
+        ["a cluster name ending in a dash", { clusters: [cluster("east-")] }, "switchyard:clusters[0].name", '"east-"', /lowercase DNS label/],
+        ["a service name ending in a dash", { services: [service("cart-")] }, "switchyard:services[0].name", '"cart-"', /DNS-1035 label/],
+        ["a version ending in a dot", { services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", version: "1." } })] }, "switchyard:services[0].blue.version", '"1."', /label value/],
+        ["an env name with a dash", { services: [service("cart", { env: { "LOG-LEVEL": "a" } })] }, "switchyard:services[0].env.LOG-LEVEL", '"LOG-LEVEL"', /NAME: value/],
+        ["a health path with a space", { services: [service("cart", { healthPath: "/health z" })] }, "switchyard:services[0].healthPath", '"/health z"', /HTTP path/],
+        ["a cpu quantity with a unit it does not have", { services: [service("cart", { resources: { limits: { cpu: "1Gi" } } })] }, "switchyard:services[0].resources.limits.cpu", '"1Gi"', /CPU quantity/],
+        ["a memory quantity with a unit it does not have", { services: [service("cart", { resources: { limits: { memory: "1m" } } })] }, "switchyard:services[0].resources.limits.memory", '"1m"', /memory quantity/],
+    ];
+
+    for (const [what, overrides, key, value, allowed] of cases) {
+        it(`rejects ${what}`, () => {
+            expectProblem(problemsOf(overrides), key, value, allowed);
+        });
+    }
+});
+
+describe("config: values that are allowed where a careless check would refuse them", () => {
+    it("takes quantities in every unit Kubernetes has, decimal and binary, and compares them by value", () => {
+        const resources = { requests: { cpu: "0.5", memory: "1.5G" }, limits: { cpu: "500m", memory: "1.5Gi" } };
+        expect(parse({ services: [service("cart", { resources })] }).services[0]!.resources).to.deep.equal(resources);
+        for (const memory of ["128974848", "123Mi", "1k", "1Ki", "1M", "1T", "1Ti", "0.5Gi"]) {
+            expect(parse({ services: [service("cart", { resources: { requests: { memory: "1" }, limits: { memory } } })] }).services[0]!.resources.limits.memory, memory).to.equal(memory);
+        }
+        const problems = problemsOf({ services: [service("cart", { resources: { requests: { memory: "1Ti" }, limits: { memory: "1T" } } })] });
+        expect(problems).to.have.length(1);
+    });
+
+    it("takes version labels with dots, dashes and underscores, up to 63 characters", () => {
+        const version = `v1.2-rc_${"a".repeat(55)}`;
+        expect(version).to.have.length(63);
+        expect(parse({ services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1", version } })] }).services[0]!.blue!.version).to.equal(version);
+        expectProblem(problemsOf({ services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1", version: `${version}b` } })] }), "switchyard:services[0].blue.version", JSON.stringify(`${version}b`), /label value/);
+    });
+
+    it("takes a version from the image tag only when the tag is a label value, and a given version over the tag", () => {
+        expect(parse({ services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", version: "1.0.0-hotfix" } })] }).services[0]!.blue!.version).to.equal("1.0.0-hotfix");
+        const longTag = `1${"a".repeat(63)}`;
+        expectProblem(problemsOf({ services: [service("cart", { blue: { image: `ghcr.io/acme/cart:${longTag}` } })] }), "switchyard:services[0].blue.version", "nothing (the key is missing)", /version label/);
+        expectProblem(problemsOf({ ...{ aws: { region: "us-east-1" } }, services: [service("cart", { blue: { build: { context: "app" } } })] }), "switchyard:services[0].blue.version", "nothing (the key is missing)", /for builds/);
+    });
+
+    it("takes DNS names of several labels, record labels with dashes, and names of 57 characters", () => {
+        const name = `s${"a".repeat(56)}`;
+        const model = parse({
+            clusters: [cluster("east", { hostnames: ["a-b.c-d.example.com"] }), cluster("west")],
+            services: [service(name, { dns: { record: "shop-1.eu" } })],
+        });
+        expect(model.services[0]!.name).to.equal(name);
+        expect(model.services[0]!.dnsRecord).to.equal("shop-1.eu");
+        expect(model.clusters[0]!.hostnames).to.deep.equal(["a-b.c-d.example.com"]);
+        for (const hostname of ["example", "example.123", "-a.example.com", `${"a".repeat(64)}.example.com`]) {
+            expectProblem(problemsOf({ clusters: [cluster("east", { hostnames: [hostname] })] }), "switchyard:clusters[0].hostnames[0]", JSON.stringify(hostname), /domains/);
+        }
+    });
+
+    it("does not ask for a region, shares or unique DNS names while nothing needs them", () => {
+        expect(parse({ clusters: [cluster("east", { trafficShare: 0 }), cluster("west", { trafficShare: 0 })] }).clusters.map((c) => c.trafficShare)).to.deep.equal([0, 0]);
+        expect(parse({ ...{ dns: { enabled: true, zone: "shop.example.com" } }, aws: { region: "us-east-1" }, clusters: [cluster("east", { gatewayAddress: "203.0.113.7", trafficShare: 0 }), cluster("west", { gatewayAddress: "203.0.113.8" })] }).dns?.zone).to.equal("shop.example.com");
+        expect(parse({ dns: { enabled: false, zone: "not checked" } }).dns).to.equal(undefined);
+        const builds = (context: string) => ({ version: "1", build: { context } });
+        expect(parse({ aws: { region: "us-east-1" }, services: [service("cart", { blue: builds("app"), green: builds("app2") })] }, { ...env, pathExists: () => true }).services[0]!.green!.build!.context).to.equal("app2");
+        expect(parse({ aws: { region: "us-east-1" }, services: [service("cart", { blue: undefined, green: builds("app") })], greenWeight: "100" }).services[0]!.blue).to.equal(undefined);
+        expectProblem(problemsOf({ services: [service("cart", { blue: builds("app") }), service("pay")] }), "switchyard:aws.region", "nothing (the key is missing)", /ECR image builds/);
+    });
+
+    it("asks for an image for a color the stack's greenWeight sends traffic to, naming the weight", () => {
+        const problems = problemsOf({ greenWeight: "100", services: [service("cart", { green: undefined })] });
+        expectProblem(problems, "switchyard:services[0].green.image", "nothing (the key is missing)", /^an image \(or build\) for green, since green receives 100% on cluster east \(switchyard:greenWeight is 100\); or move the weight off green$/);
+    });
+});
