@@ -12,6 +12,7 @@ describe("image references: parsing", () => {
         expect(parseImageReference("nginx:1.25")).to.deep.equal({ repository: "nginx", tag: "1.25" });
         expect(parseImageReference("ghcr.io/acme-shop/cart-api:2.9.0")).to.deep.equal({ repository: "ghcr.io/acme-shop/cart-api", tag: "2.9.0" });
         expect(parseImageReference("localhost:5000/cart:1")).to.deep.equal({ repository: "localhost:5000/cart", tag: "1" });
+        expect(parseImageReference("Registry.Example.com/team/cart:1"), "a host may have capitals, a path may not").to.deep.equal({ repository: "Registry.Example.com/team/cart", tag: "1" });
         expect(parseImageReference(`Registry.Example.com:443/team/cart@${DIGEST}`)).to.deep.equal({
             repository: "Registry.Example.com:443/team/cart",
             digest: DIGEST,

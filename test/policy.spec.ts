@@ -408,7 +408,8 @@ describe("policy workload-hygiene", function () {
         expect(judgeDeployment((p) => delete p.spec.template.metadata.labels.version)[0]).to.include("version");
         expect(judgeDeployment((p) => (p.spec.selector.matchLabels = { app: "cart" }))[0]).to.include("matchLabels.color");
         expect(judgeDeployment((p) => (p.spec.selector.matchLabels.version = "2.9.0"))[0]).to.include("selects on version");
-        expect(judgeDeployment((p) => (p.metadata.labels = { ...p.metadata.labels, color: "blue" }))[0]).to.include("color=blue disagrees");
+        expect(judgeDeployment((p) => (p.metadata.labels = { ...p.metadata.labels, color: "blue" }))[0]).to.include("label color=blue disagrees with its pod template's color=green");
+        expect(judgeDeployment((p) => (p.spec.template.metadata.labels = { app: "cart" }))[0]).to.include("lacks label(s) color, version");
         const purple = judgeDeployment((p) => {
             p.spec.template.metadata.labels.color = "purple";
             p.spec.selector.matchLabels.color = "purple";
@@ -425,10 +426,11 @@ describe("policy workload-hygiene", function () {
     it("requires a Service to select one color: app and color in the selector, labels that agree", function () {
         const both = serviceProps("cart", "green");
         delete both.spec.selector.color;
+        expect(judge(workloadHygiene, SERVICE, both)).to.have.length(1);
         expect(judge(workloadHygiene, SERVICE, both)[0]).to.include("lacks color");
         const disagreeing = serviceProps("cart", "green");
         disagreeing.metadata.labels.color = "blue";
-        expect(judge(workloadHygiene, SERVICE, disagreeing)[0]).to.include("color=blue disagrees");
+        expect(judge(workloadHygiene, SERVICE, disagreeing)[0]).to.include("label color=blue disagrees with its selector's color=green");
         expect(judge(workloadHygiene, SERVICE, { metadata: { name: "db" }, spec: { type: "ExternalName" } })).to.deep.equal([]);
     });
 });
@@ -606,12 +608,14 @@ describe("policy no-traffic-to-unready-color: messages and edges", function () {
             change: (o) => {
                 const pod = o.blueDeployment!.spec.template.spec;
                 pod.initContainers = [container({ name: "migrate", readinessProbe: undefined })];
-                pod.containers.push(container({ name: "sidecar", readinessProbe: undefined }));
+                pod.containers.push(container({ name: "sidecar", readinessProbe: undefined }), container({ name: "proxy", readinessProbe: undefined }));
             },
         });
         const violations = judgeStack(noTrafficToUnreadyColor, unprobed.resources);
         expect(violations).to.have.length(1);
-        expect(violations[0]!.message).to.match(/whose container\(s\) sidecar have no readinessProbe, .*Fix: add a readinessProbe \(switchyard: services\[\]\.healthPath\)/);
+        expect(violations[0]!.message).to.match(
+            /whose container\(s\) sidecar, proxy have no readinessProbe, so pods get traffic before they can serve it and the rollout wait proves nothing\. Fix: add a readinessProbe \(switchyard: services\[\]\.healthPath\)/,
+        );
     });
 
     it("says what a backend that is no Service is, and a Service without a spec matches no Deployment", function () {
@@ -757,7 +761,9 @@ describe("policy workload-hygiene: messages and partial objects", function () {
         const noSelector = judgeDeployment((p) => delete p.spec.selector);
         expect(noSelector).to.have.length(2);
         expect(noSelector[0]).to.include("spec.selector.matchLabels.app is missing but the pods' app is cart");
-        expect(judge(workloadHygiene, SERVICE, {})[0]).to.include("selector {} lacks app and color");
+        expect(judge(workloadHygiene, SERVICE, {})[0]).to.match(
+            /selector \{\} lacks app and color, so it can pick up pods of both colors \(or none\) and its weight no longer means one color\. Fix: select on app and color\./,
+        );
         const anonymousService = serviceProps("cart", "green");
         delete anonymousService.metadata;
         expect(judge(workloadHygiene, SERVICE, anonymousService)).to.deep.equal([]);

@@ -170,8 +170,9 @@ describe("validation: ObjectReader", () => {
     });
 
     it("reads a list of strings, reporting each bad item at its index and keeping the good ones", () => {
-        const { r, problems } = reader({ names: ["a", 1, "B", "c"], empty: [], one: ["a"], text: "a" });
+        const { r, problems } = reader({ names: ["a", 1, "B", "c"], empty: [], one: ["a"], text: "a", mixed: ["a", 2] });
         expect(r.stringList("names", "lowercase names", { pattern: /^[a-z]+$/, minItems: 1 })).to.deep.equal(["a", "c"]);
+        expect(r.stringList("mixed", "names", { minItems: 0 }), "without a pattern, a number is still no string").to.deep.equal(["a"]);
         expect(r.stringList("one", "names", { minItems: 0 })).to.deep.equal(["a"]);
         expect(r.stringList("empty", "a non-empty list", { minItems: 1 })).to.deep.equal([]);
         expect(r.stringList("text", "a list", { minItems: 0 })).to.deep.equal([]);
@@ -179,6 +180,7 @@ describe("validation: ObjectReader", () => {
         expect(problems).to.deep.equal([
             "x.names[1]: got 1; allowed: lowercase names",
             'x.names[2]: got "B"; allowed: lowercase names',
+            "x.mixed[1]: got 2; allowed: names",
             "x.empty: got []; allowed: a non-empty list",
             'x.text: got "a"; allowed: a list',
         ]);
