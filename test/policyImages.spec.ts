@@ -22,7 +22,8 @@ describe("policy image references: parsing", () => {
         expect(parseImageReference("registry:5000/cart:1")).to.deep.equal({ repository: "registry:5000/cart", tag: "1" });
         expect(parseImageReference("Registry.Example.com:443/team/cart")).to.deep.equal({ repository: "Registry.Example.com:443/team/cart" });
         expect(parseImageReference("My-Registry.io/cart:2")).to.deep.equal({ repository: "My-Registry.io/cart", tag: "2" });
-        for (const text of ["Registry/cart", "registry:port/cart", "registry.:5000/cart", "registry.io:/cart"]) {
+        expect(parseImageReference("Registry.Example.com/team/cart")).to.deep.equal({ repository: "Registry.Example.com/team/cart" });
+        for (const text of ["Registry/cart", "registry:port/cart", "registry.:5000/cart", "registry.io:/cart", "_Registry.io/cart"]) {
             expect(parseImageReference(text), text).to.equal(undefined);
         }
     });
