@@ -634,3 +634,136 @@ describe("config: values that are allowed where a careless check would refuse th
         expectProblem(problems, "switchyard:services[0].green.image", "nothing (the key is missing)", /^an image \(or build\) for green, since green receives 100% on cluster east \(switchyard:greenWeight is 100\); or move the weight off green$/);
     });
 });
+
+describe("config: the smallest stack, and one line per mistake", () => {
+    it("reads a stack of one one-letter cluster and service with every default and nothing more", () => {
+        const model = parseStackConfig(
+            {
+                clusters: JSON.stringify([{ name: "e", gateway: { name: "g", namespace: "n" }, hostnames: ["e.example.com"] }]),
+                services: JSON.stringify([{ name: "a", port: 80, blue: { image: "ghcr.io/acme/a:1" }, resources: { limits: { cpu: "2", memory: "1Gi" } } }]),
+            },
+            env,
+        );
+        expect(model).to.deep.equal({
+            greenWeight: 0,
+            idleReplicas: "full",
+            clusters: [{ name: "e", namespace: "switchyard", createNamespace: true, gateway: { name: "g", namespace: "n" }, hostnames: ["e.example.com"], trafficShare: 1, imagePullSecrets: [] }],
+            services: [
+                {
+                    name: "a",
+                    port: 80,
+                    replicas: 2,
+                    healthPath: "/healthz",
+                    blue: { image: "ghcr.io/acme/a:1", version: "1" },
+                    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+                    env: {},
+                    dnsRecord: "a",
+                },
+            ],
+            hasKubeconfig: false,
+            servicesAreSecret: false,
+            requireImageDigests: false,
+            images: { keepLast: 20, repositoryPrefix: "switchyard" },
+        });
+    });
+
+    it("reads DNS without a zone id or health check settings, and DNS without enabled as off", () => {
+        const dns = parse({ dns: { enabled: true, zone: "shop.example.com" }, aws: { region: "us-east-1" }, clusters: [cluster("east", { gatewayAddress: "203.0.113.7" })] }).dns;
+        expect(dns).to.deep.equal({ zone: "shop.example.com", ttl: 30, healthCheck: { protocol: "HTTPS", port: 443, intervalSeconds: 30, failureThreshold: 3 } });
+        expect(parse({ dns: { zone: "shop.example.com" } }).dns).to.equal(undefined);
+    });
+
+    for (const key of ["clusters", "services", "dns", "aws", "images"]) {
+        it(`reports ${key} that is not YAML once, and ${key} of the wrong kind once`, () => {
+            expect(problemsOf({ [key]: "{" })).to.deep.equal([`switchyard:${key}: got "{"; allowed: a YAML list or object in the stack file (it did not parse as one)`]);
+            const wrongKind = ["clusters", "services"].includes(key) ? { a: 1 } : [1];
+            const problems = problemsOf({ [key]: wrongKind });
+            expect(problems).to.have.length(1);
+            expect(problems[0]).to.match(new RegExp(`^switchyard:${key}: got ${JSON.stringify(JSON.stringify(wrongKind)).slice(1, -1).replace(/[[\]{}]/g, "\\$&")}; allowed: `));
+        });
+    }
+
+    it("reports services without names once each, not again as duplicates, hostname clashes or missing colors", () => {
+        const problems = problemsOf({ greenWeight: "30", services: [{ port: 80, blue: { image: "ghcr.io/acme/a:1" } }, { port: 81, blue: { image: "ghcr.io/acme/b:1" } }] });
+        expect(problems).to.have.length(2);
+        expectProblem(problems, "switchyard:services[0].name", "nothing (the key is missing)", /DNS-1035 label/);
+        expectProblem(problems, "switchyard:services[1].name", "nothing (the key is missing)", /DNS-1035 label/);
+    });
+
+    it("reports a bad version, a color with neither image nor build, and a build without context once each", () => {
+        expect(problemsOf({ services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", version: "1.0!" } })] })).to.have.length(1);
+        const neither = problemsOf({ services: [service("cart", { green: { version: "1.1.0" } })] });
+        expect(neither).to.deep.equal([
+            "switchyard:services[0].green.image: got nothing (the key is missing); allowed: an image reference, or a build under switchyard:services[0].green.build; remove switchyard:services[0].green to leave green undeployed",
+        ]);
+        expect(problemsOf({ aws: { region: "us-east-1" }, services: [service("cart", { blue: { version: "1", build: {} } })] })).to.have.length(1);
+    });
+
+    it("does not ask for a share above 0 when DNS is on but the cluster list itself is the problem", () => {
+        const problems = problemsOf({ dns: { enabled: true, zone: "shop.example.com" }, aws: { region: "us-east-1" }, clusters: [] });
+        expect(problems).to.deep.equal(["switchyard:clusters: got []; allowed: a non-empty list of clusters"]);
+    });
+
+    it("says a negative share is refused because shares are relative and 0 drains", () => {
+        expectProblem(problemsOf({ clusters: [cluster("east", { trafficShare: -1 })] }), "switchyard:clusters[0].trafficShare", "-1", /^an integer >= 0 \(relative share of DNS answers; 0 drains the cluster\)$/);
+    });
+
+    it("refuses a zone that is no hostname, and explains how to keep a live color while the other builds", () => {
+        expectProblem(
+            problemsOf({ dns: { enabled: true, zone: "Shop.Example.com" }, aws: { region: "us-east-1" }, clusters: [cluster("east", { gatewayAddress: "203.0.113.7" })] }),
+            "switchyard:dns.zone",
+            '"Shop.Example.com"',
+            /hosted zone name/,
+        );
+        const build = { version: "1.0.0", build: { context: "app" } };
+        expectProblem(
+            problemsOf({ aws: { region: "us-east-1" }, services: [service("cart", { blue: build, green: { ...build, version: "1.1.0" } })] }),
+            "switchyard:services[0].green.build.context",
+            '"app"',
+            /rebuild and roll the live color too\. Pin the live color to the digest it runs \(pulumi stack output traffic\) as its image, or give each color its own directory$/,
+        );
+        expect(parse({ aws: { region: "us-east-1" }, services: [service("cart", { blue: build, green: undefined })] }).services[0]!.blue!.build!.context).to.equal("app");
+    });
+
+    it("takes names, paths, regions and quantities at the edges of their formats", () => {
+        const model = parse({
+            aws: { region: "us-iso-east-10" },
+            images: { repositoryPrefix: "acme.shop_team-eu" },
+            clusters: [cluster("east", { hostnames: ["a.example.io", "edge.k8s", "shop.example.cloud"] }), cluster("west")],
+            services: [
+                service("cart", {
+                    healthPath: "/health/ready",
+                    dns: { record: "a.b-c" },
+                    resources: { requests: { cpu: "0.25", memory: "1.25Gi" }, limits: { cpu: "12", memory: "1.25Gi" } },
+                }),
+            ],
+        });
+        expect(model.aws).to.deep.equal({ region: "us-iso-east-10" });
+        expect(model.images.repositoryPrefix).to.equal("acme.shop_team-eu");
+        expect(model.clusters[0]!.hostnames).to.deep.equal(["a.example.io", "edge.k8s", "shop.example.cloud"]);
+        expect(model.services[0]!.dnsRecord).to.equal("a.b-c");
+        const longest = `${`${"a".repeat(63)}.`.repeat(3)}${"b".repeat(57)}.com`;
+        expect(longest).to.have.length(253);
+        expect(parse({ clusters: [cluster("east", { hostnames: [longest] })] }).clusters[0]!.hostnames).to.deep.equal([longest]);
+        const tooLong = `${`${"a".repeat(63)}.`.repeat(3)}${"b".repeat(58)}.com`;
+        expect(tooLong).to.have.length(254);
+        for (const [overrides, key, value] of [
+            [{ clusters: [cluster("east", { hostnames: [tooLong] })] }, "switchyard:clusters[0].hostnames[0]", `${JSON.stringify(tooLong).slice(0, 77)}...`],
+            [{ clusters: [cluster("east", { hostnames: ["shop.example.com/x"] })] }, "switchyard:clusters[0].hostnames[0]", '"shop.example.com/x"'],
+            [{ services: [service("cart", { dns: { record: "shop_1" } })] }, "switchyard:services[0].dns.record", '"shop_1"'],
+            [{ services: [service("cart", { healthPath: "ready/healthz" })] }, "switchyard:services[0].healthPath", '"ready/healthz"'],
+            [{ services: [service("cart", { resources: { limits: { cpu: "x1" } } })] }, "switchyard:services[0].resources.limits.cpu", '"x1"'],
+            [{ services: [service("cart", { resources: { limits: { memory: "x1Gi" } } })] }, "switchyard:services[0].resources.limits.memory", '"x1Gi"'],
+            [{ services: [service("cart", { resources: { limits: { cpu: "1m1" } } })] }, "switchyard:services[0].resources.limits.cpu", '"1m1"'],
+        ] as const) {
+            expectProblem(problemsOf(overrides), key, value, /./);
+        }
+    });
+
+    it("tells only a value that ends in a percent sign to drop it", () => {
+        expectProblem(problemsOf({ greenWeight: "25% " }), "switchyard:greenWeight", '"25% "', /without the % sign/);
+        for (const value of ["%25", "2%5"]) {
+            expectProblem(problemsOf({ greenWeight: value }), "switchyard:greenWeight", JSON.stringify(value), /^an integer from 0 to 100 \(percent/);
+        }
+    });
+});
