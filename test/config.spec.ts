@@ -692,6 +692,9 @@ describe("config: the smallest stack, and one line per mistake", () => {
 
     it("reports a bad version, a color with neither image nor build, and a build without context once each", () => {
         expect(problemsOf({ services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", version: "1.0!" } })] })).to.have.length(1);
+        const digest = `ghcr.io/acme/cart@sha256:${"a".repeat(64)}`;
+        expect(problemsOf({ services: [service("cart", { blue: { image: digest, version: "1.0!" } })] }), "a bad version is not also a missing one").to.have.length(1);
+        expect(problemsOf({ services: [service("cart", { green: {} })] }), "an empty color misses its image, not also a version").to.have.length(1);
         const neither = problemsOf({ services: [service("cart", { green: { version: "1.1.0" } })] });
         expect(neither).to.deep.equal([
             "switchyard:services[0].green.image: got nothing (the key is missing); allowed: an image reference, or a build under switchyard:services[0].green.build; remove switchyard:services[0].green to leave green undeployed",
@@ -733,7 +736,7 @@ describe("config: the smallest stack, and one line per mistake", () => {
             services: [
                 service("cart", {
                     healthPath: "/health/ready",
-                    dns: { record: "a.b-c" },
+                    dns: { record: "a.b-c.d" },
                     resources: { requests: { cpu: "0.25", memory: "1.25Gi" }, limits: { cpu: "12", memory: "1.25Gi" } },
                 }),
             ],
@@ -741,7 +744,10 @@ describe("config: the smallest stack, and one line per mistake", () => {
         expect(model.aws).to.deep.equal({ region: "us-iso-east-10" });
         expect(model.images.repositoryPrefix).to.equal("acme.shop_team-eu");
         expect(model.clusters[0]!.hostnames).to.deep.equal(["a.example.io", "edge.k8s", "shop.example.cloud"]);
-        expect(model.services[0]!.dnsRecord).to.equal("a.b-c");
+        expect(model.services[0]!.dnsRecord).to.equal("a.b-c.d");
+        expect(parse({ aws: { region: "us-isob-east-1" } }).aws).to.deep.equal({ region: "us-isob-east-1" });
+        const amd64 = { version: "1", build: { context: "app", platform: "linux/amd64" } };
+        expect(parse({ aws: { region: "us-east-1" }, services: [service("cart", { blue: amd64 })] }).services[0]!.blue!.build!.platform).to.equal("linux/amd64");
         const longest = `${`${"a".repeat(63)}.`.repeat(3)}${"b".repeat(57)}.com`;
         expect(longest).to.have.length(253);
         expect(parse({ clusters: [cluster("east", { hostnames: [longest] })] }).clusters[0]!.hostnames).to.deep.equal([longest]);
