@@ -1,64 +1,23 @@
 import { expect } from "chai";
-import { parseStackConfig, type ParseEnvironment, type RawConfig, type StackModel } from "../components/config.ts";
-import { ConfigError } from "../components/validation.ts";
-
-const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
-    name,
-    context: `ctx-${name}`,
-    namespace: "shop",
-    gateway: { name: "public", namespace: "gateway-system" },
-    hostnames: [`${name}.example.com`],
-    ...extra,
-});
-
-const service = (name: string, extra: Record<string, unknown> = {}) => ({
-    name,
-    port: 8080,
-    replicas: 3,
-    blue: { image: `ghcr.io/acme/${name}:1.0.0` },
-    green: { image: `ghcr.io/acme/${name}:1.1.0` },
-    ...extra,
-});
-
-function raw(overrides: Record<string, unknown> = {}): RawConfig {
-    const values: Record<string, unknown> = {
-        greenWeight: "0",
-        clusters: [cluster("east"), cluster("west")],
-        services: [service("cart"), service("checkout")],
-        ...overrides,
-    };
-    return Object.fromEntries(
-        Object.entries(values)
-            .filter(([, v]) => v !== undefined)
-            .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
-}
+import { parseStackConfig, type ParseEnvironment } from "../components/config.ts";
+import { cluster, configErrorOf as configErrorWith, parse as parseWith, problemsOf as problemsWith, raw, service } from "./stackFixture.ts";
 
 const env: ParseEnvironment = {
     isSecret: () => false,
     pathExists: (path) => ["app", "app/Dockerfile"].includes(path),
 };
 
-function parse(overrides: Record<string, unknown> = {}, environment = env): StackModel {
-    return parseStackConfig(raw(overrides), environment);
-}
+const parse = (overrides: Record<string, unknown> = {}, environment = env) => parseWith(overrides, environment);
+const configErrorOf = (overrides: Record<string, unknown>, environment = env) => configErrorWith(overrides, environment);
+const problemsOf = (overrides: Record<string, unknown>, environment = env) => problemsWith(overrides, environment);
 
-function problemsOf(overrides: Record<string, unknown>, environment = env): string[] {
-    try {
-        parse(overrides, environment);
-    } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return (error as ConfigError).problems;
-    }
-    throw new Error(`expected a config error for ${JSON.stringify(overrides)}`);
-}
-
-/** The problem for `key` must quote the value and say what is allowed. */
+/** The problem for `key` in the one documented shape: `<key>: got <value>; allowed: <what is allowed>`. */
 function expectProblem(problems: string[], key: string, value: string, allowed: RegExp): void {
     const problem = problems.find((p) => p.startsWith(`${key}: `));
     expect(problem, `no problem for ${key} in:\n${problems.join("\n")}`).to.be.a("string");
-    expect(problem).to.include(`got ${value}`);
-    expect(problem).to.match(allowed);
+    const start = `${key}: got ${value}; allowed: `;
+    expect(problem!.startsWith(start), `expected it to start with '${start}':\n${problem}`).to.equal(true);
+    expect(problem!.slice(start.length)).to.match(allowed);
 }
 
 describe("config: a valid stack", () => {
@@ -93,6 +52,18 @@ describe("config: a valid stack", () => {
     });
 });
 
+describe("config: the error", () => {
+    it("lists every problem under one header that says nothing was changed", () => {
+        expect(configErrorOf({ greenWeight: "101" }).message).to.equal(
+            "switchyard: 1 config problem; nothing was registered or changed:\n" +
+                '  - switchyard:greenWeight: got "101"; allowed: an integer from 0 to 100 (percent of traffic sent to green; blue gets the rest)',
+        );
+        const three = configErrorOf({ greenWeight: "101", idleReplicas: "0", requireImageDigests: "yes" });
+        expect(three.message.split("\n")[0]).to.equal("switchyard: 3 config problems; nothing was registered or changed:");
+        expect(three.problems).to.have.length(3);
+    });
+});
+
 describe("config: greenWeight", () => {
     for (const bad of ["150", "-1", "12.5", "abc", "", "101", "0x10", " 25"]) {
         it(`rejects ${JSON.stringify(bad)} naming the key, the value and the range`, () => {
@@ -107,6 +78,22 @@ describe("config: greenWeight", () => {
     it("rejects a bad per-cluster override with the cluster's index in the key", () => {
         const problems = problemsOf({ clusters: [cluster("east"), cluster("west", { greenWeight: 12.5 })] });
         expectProblem(problems, "switchyard:clusters[1].greenWeight", "12.5", /integer from 0 to 100/);
+    });
+
+    for (const bad of [101, -1]) {
+        it(`rejects a per-cluster greenWeight of ${bad}: blue would get ${100 - bad} %`, () => {
+            const problems = problemsOf({ clusters: [cluster("east", { greenWeight: bad }), cluster("west")] });
+            expect(problems).to.deep.equal([
+                `switchyard:clusters[0].greenWeight: got ${bad}; allowed: an integer from 0 to 100 (percent of traffic sent to green; blue gets the rest)`,
+            ]);
+        });
+    }
+
+    it("accepts the per-cluster greenWeight bounds 0 and 100, and the stack's bounds too", () => {
+        const model = parse({ greenWeight: "100", clusters: [cluster("east", { greenWeight: 0 }), cluster("west", { greenWeight: 100 })] });
+        expect(model.clusters.map((c) => c.greenWeight)).to.deep.equal([0, 100]);
+        expect(model.greenWeight).to.equal(100);
+        expect(parse({ greenWeight: "0" }).greenWeight).to.equal(0);
     });
 
     it("rejects a mistyped key name and suggests the right one", () => {
@@ -198,7 +185,7 @@ describe("config: clusters and services", () => {
             services: [service("cart", { resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: "500m", memory: "lots" } } })],
         });
         expectProblem(problems, "switchyard:services[0].resources.limits.memory", '"lots"', /memory quantity/);
-        expectProblem(problems, "switchyard:services[0].resources.requests", "", /requests.cpu at most limits.cpu \(500m\)/);
+        expectProblem(problems, "switchyard:services[0].resources.requests", '{"cpu":"2","memory":"1Gi"}', /^requests.cpu at most limits.cpu \(500m\)$/);
     });
 
     it("reports every problem at once, not just the first", () => {
@@ -264,7 +251,7 @@ describe("config: DNS across clusters, and images", () => {
 
     it("rejects a color that gives both an image and a build", () => {
         const problems = problemsOf({ aws: { region: "eu-west-1" }, services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", build: { context: "app" } } })] });
-        expectProblem(problems, "switchyard:services[0].blue.build", "", /not both/);
+        expectProblem(problems, "switchyard:services[0].blue.build", '{"context":"app"}', /^either switchyard:services\[0\]\.blue\.image or switchyard:services\[0\]\.blue\.build, not both$/);
     });
 });
 
@@ -464,5 +451,401 @@ describe("config: no silent mistakes, and one line per mistake", () => {
                 "splits traffic across clusters, so it would drain or weight nothing (enable dns, or remove the key)",
         ]);
         expect(parse({ clusters: [cluster("east"), cluster("west")] }).clusters[0]!.trafficShare, "the default is fine").to.equal(1);
+    });
+});
+
+describe("config: every field read into the model", () => {
+    it("reads a full stack field by field, and a minimal one with the documented defaults", () => {
+        const full = parse({
+            greenWeight: "25",
+            idleReplicas: "1",
+            clusters: [
+                {
+                    name: "east",
+                    context: "ctx-east",
+                    namespace: "shop",
+                    createNamespace: false,
+                    gateway: { name: "public", namespace: "gateway-system", sectionName: "https" },
+                    hostnames: ["east.example.com"],
+                    greenWeight: 10,
+                    trafficShare: 3,
+                    gatewayAddress: "203.0.113.7",
+                    imagePullSecrets: ["regcred"],
+                },
+                { name: "west", gateway: { name: "public", namespace: "gw" }, hostnames: ["west.example.com"], gatewayAddress: "lb.example.net" },
+            ],
+            services: [
+                {
+                    name: "cart",
+                    port: 8080,
+                    replicas: 3,
+                    healthPath: "/ready",
+                    blue: { image: "ghcr.io/acme/cart:1.0.0" },
+                    green: { version: "1.1.0", build: { context: "app", args: { A: 1 }, platform: "linux/arm64/v8" } },
+                    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                    env: { LOG_LEVEL: "debug" },
+                    dns: { record: "basket" },
+                },
+                { name: "pay", port: 80, blue: { image: "ghcr.io/acme/pay:2.0" }, green: { image: "ghcr.io/acme/pay:2.1" } },
+            ],
+            dns: { enabled: true, zone: "shop.example.com", zoneId: "Z123", ttl: 60, healthCheck: { protocol: "HTTP", intervalSeconds: 10, failureThreshold: 2 } },
+            aws: { region: "eu-west-1" },
+            images: { keepLast: 5, repositoryPrefix: "shop" },
+        });
+        expect(full).to.deep.equal({
+            greenWeight: 25,
+            idleReplicas: 1,
+            clusters: [
+                {
+                    name: "east",
+                    context: "ctx-east",
+                    namespace: "shop",
+                    createNamespace: false,
+                    gateway: { name: "public", namespace: "gateway-system", sectionName: "https" },
+                    hostnames: ["east.example.com"],
+                    greenWeight: 10,
+                    trafficShare: 3,
+                    gatewayAddress: "203.0.113.7",
+                    imagePullSecrets: ["regcred"],
+                },
+                {
+                    name: "west",
+                    namespace: "switchyard",
+                    createNamespace: true,
+                    gateway: { name: "public", namespace: "gw" },
+                    hostnames: ["west.example.com"],
+                    trafficShare: 1,
+                    gatewayAddress: "lb.example.net",
+                    imagePullSecrets: [],
+                },
+            ],
+            services: [
+                {
+                    name: "cart",
+                    port: 8080,
+                    replicas: 3,
+                    healthPath: "/ready",
+                    blue: { image: "ghcr.io/acme/cart:1.0.0", version: "1.0.0" },
+                    green: { build: { context: "app", dockerfile: "Dockerfile", args: { A: "1" }, platform: "linux/arm64/v8" }, version: "1.1.0" },
+                    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                    env: { LOG_LEVEL: "debug" },
+                    dnsRecord: "basket",
+                },
+                {
+                    name: "pay",
+                    port: 80,
+                    replicas: 2,
+                    healthPath: "/healthz",
+                    blue: { image: "ghcr.io/acme/pay:2.0", version: "2.0" },
+                    green: { image: "ghcr.io/acme/pay:2.1", version: "2.1" },
+                    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                    env: {},
+                    dnsRecord: "pay",
+                },
+            ],
+            hasKubeconfig: false,
+            servicesAreSecret: false,
+            requireImageDigests: false,
+            dns: { zone: "shop.example.com", zoneId: "Z123", ttl: 60, healthCheck: { protocol: "HTTP", port: 80, intervalSeconds: 10, failureThreshold: 2 } },
+            aws: { region: "eu-west-1" },
+            images: { keepLast: 5, repositoryPrefix: "shop" },
+            cohorts: [],
+            capacity: { maxWaitMs: 50 },
+            rollout: { candidate: "green", maxStep: 25 },
+        });
+    });
+
+    it("reads the edges of the ranges as allowed: ttl 86400, port 65535, failureThreshold 10, requests equal to limits", () => {
+        const model = parse({
+            dns: { enabled: true, zone: "shop.example.com", ttl: 86400, healthCheck: { port: 65535, failureThreshold: 10 } },
+            aws: { region: "us-gov-west-1" },
+            clusters: [cluster("east", { gatewayAddress: "203.0.113.7" }), cluster("west", { gatewayAddress: "203.0.113.8", trafficShare: 0 })],
+            services: [service("cart", { resources: { requests: { cpu: "1", memory: "1G" }, limits: { cpu: "1000m", memory: "1Gi" } } })],
+            idleReplicas: "full",
+            requireImageDigests: "false",
+        });
+        expect(model.dns).to.deep.include({ ttl: 86400 });
+        expect(model.dns?.healthCheck).to.deep.equal({ protocol: "HTTPS", port: 65535, intervalSeconds: 30, failureThreshold: 10 });
+        expect(model.idleReplicas).to.equal("full");
+        expect(model.aws).to.deep.equal({ region: "us-gov-west-1" });
+    });
+
+    it("leaves a key the SDK hands over without a value alone, and an empty kubeconfig counts as none", () => {
+        const model = parseStackConfig({ ...raw(), greenWeigth: undefined, kubeconfig: "" }, env);
+        expect(model.hasKubeconfig).to.equal(false);
+    });
+});
+
+describe("config: each bad value named with its key and what is allowed", () => {
+    const build = (extra: Record<string, unknown>) => service("cart", { blue: { version: "1.0.0", build: { context: "app", ...extra } } });
+    const withAws = { aws: { region: "us-east-1" } };
+    const dnsOn = (extra: Record<string, unknown>) => ({ dns: { enabled: true, zone: "shop.example.com", ...extra }, ...withAws, clusters: [cluster("east", { gatewayAddress: "203.0.113.7" })] });
+    const cases: [string, Record<string, unknown>, string, string, RegExp][] = [
+        ["a cluster that is not an object", { clusters: ["east"] }, "switchyard:clusters[0]", '"east"', /^an object with name, namespace, gateway and hostnames$/],
+        ["a service that is not an object", { services: [42] }, "switchyard:services[0]", "42", /^an object with name, port, replicas and blue\/green images$/],
+        ["a listener name with capitals", { clusters: [cluster("east", { gateway: { name: "public", namespace: "gw", sectionName: "HTTPS" } })] }, "switchyard:clusters[0].gateway.sectionName", '"HTTPS"', /listener name of that Gateway/],
+        ["a Gateway name with capitals", { clusters: [cluster("east", { gateway: { name: "Public", namespace: "gw" } })] }, "switchyard:clusters[0].gateway.name", '"Public"', /name of a Gateway \(a DNS-1123 label\)/],
+        ["a Gateway namespace with capitals", { clusters: [cluster("east", { gateway: { name: "public", namespace: "Gw" } })] }, "switchyard:clusters[0].gateway.namespace", '"Gw"', /namespace of that Gateway/],
+        ["an empty kubeconfig context", { clusters: [cluster("east", { context: "" })] }, "switchyard:clusters[0].context", '""', /context in your kubeconfig/],
+        ["a gateway address that is no text", { clusters: [cluster("east", { gatewayAddress: 5 })] }, "switchyard:clusters[0].gatewayAddress", "5", /hostname or an IP address of the cluster's Gateway/],
+        ["a namespace with capitals", { clusters: [cluster("east", { namespace: "Shop" })] }, "switchyard:clusters[0].namespace", '"Shop"', /Kubernetes namespace name \(DNS-1123 label\)/],
+        ["a domain with capitals", { clusters: [cluster("east", { hostnames: ["Shop.example.com"] })] }, "switchyard:clusters[0].hostnames[0]", '"Shop.example.com"', /non-empty list of domains/],
+        ["a pull secret name with an underscore", { clusters: [cluster("east", { imagePullSecrets: ["reg_cred"] })] }, "switchyard:clusters[0].imagePullSecrets[0]", '"reg_cred"', /list of Secret names in the cluster's namespace/],
+        ["a build that is not an object", { ...withAws, services: [service("cart", { blue: { version: "1", build: "app" } })] }, "switchyard:services[0].blue.build", '"app"', /^an object with context, optional dockerfile, args and platform$/],
+        ["a build without context", { ...withAws, services: [service("cart", { blue: { version: "1", build: {} } })] }, "switchyard:services[0].blue.build.context", "nothing (the key is missing)", /directory relative to the project, e\.g\. app/],
+        ["a Dockerfile that is no text", { ...withAws, services: [build({ dockerfile: 5 })] }, "switchyard:services[0].blue.build.dockerfile", "5", /Dockerfile path relative to the context/],
+        ["a build argument that is an object", { ...withAws, services: [build({ args: { A: { x: 1 } } })] }, "switchyard:services[0].blue.build.args.A", '{"x":1}', /build arguments as NAME: value/],
+        ["a platform without an architecture", { ...withAws, services: [build({ platform: "linux" })] }, "switchyard:services[0].blue.build.platform", '"linux"', /OCI platform such as linux\/amd64/],
+        ["a platform with a trailing slash", { ...withAws, services: [build({ platform: "linux/amd64/" })] }, "switchyard:services[0].blue.build.platform", '"linux/amd64/"', /OCI platform/],
+        ["a platform with a prefix", { ...withAws, services: [build({ platform: "-linux/amd64" })] }, "switchyard:services[0].blue.build.platform", '"-linux/amd64"', /OCI platform/],
+        ["a color that is a bare image", { services: [service("cart", { blue: "ghcr.io/acme/cart:1.0.0" })] }, "switchyard:services[0].blue", '"ghcr.io/acme/cart:1.0.0"', /^an object with image \(or build\) and an optional version$/],
+        ["an image that is no text", { services: [service("cart", { blue: { image: 5, version: "1" } })] }, "switchyard:services[0].blue.image", "5", /image reference such as registry\/repo:1\.4\.2 or repo@sha256:<digest>/],
+        ["a malformed image", { services: [service("cart", { blue: { image: "ghcr.io/Acme/cart:1", version: "1" } })] }, "switchyard:services[0].blue.image", '"ghcr.io/Acme/cart:1"', /repo@sha256:<64 hex digits>/],
+        ["a version that is no label value", { services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", version: "1.0!" } })] }, "switchyard:services[0].blue.version", '"1.0!"', /Kubernetes label value, e\.g\. 1\.4\.2/],
+        ["requests that are not an object", { services: [service("cart", { resources: { requests: "big" } })] }, "switchyard:services[0].resources.requests", '"big"', /^an object with cpu and memory$/],
+        ["a cpu quantity that is no number", { services: [service("cart", { resources: { limits: { cpu: "lots" } } })] }, "switchyard:services[0].resources.limits.cpu", '"lots"', /CPU quantity such as 250m or 1/],
+        ["resources that are a list", { services: [service("cart", { resources: [] })] }, "switchyard:services[0].resources", "[]", /^an object with requests and limits, each with cpu and memory$/],
+        ["more memory requested than the limit", { services: [service("cart", { resources: { requests: { memory: "1Gi" }, limits: { memory: "1000Mi" } } })] }, "switchyard:services[0].resources.requests", '{"memory":"1Gi"}', /^requests\.memory at most limits\.memory \(1000Mi\)$/],
+        ["more cpu requested than the limit", { services: [service("cart", { resources: { requests: { cpu: "2" }, limits: { cpu: "1500m" } } })] }, "switchyard:services[0].resources.requests", '{"cpu":"2"}', /^requests\.cpu at most limits\.cpu \(1500m\)$/],
+        ["a DNS record with capitals", { services: [service("cart", { dns: { record: "Shop" } })] }, "switchyard:services[0].dns.record", '"Shop"', /DNS label\(s\) within dns\.zone, e\.g\. shop or shop\.eu/],
+        ["a service dns that is not an object", { services: [service("cart", { dns: "shop" })] }, "switchyard:services[0].dns", '"shop"', /^an object with record$/],
+        ["an env name that starts with a digit", { services: [service("cart", { env: { "1X": "a" } })] }, "switchyard:services[0].env.1X", '"1X"', /environment variables as NAME: value/],
+        ["port 0", { services: [service("cart", { port: 0 })] }, "switchyard:services[0].port", "0", /^an integer from 1 to 65535 \(the container's HTTP port\)$/],
+        ["replicas 0", { services: [service("cart", { replicas: 0 })] }, "switchyard:services[0].replicas", "0", /^an integer >= 1 \(pods per color that carries traffic\)$/],
+        ["a health path without its slash", { services: [service("cart", { healthPath: "healthz" })] }, "switchyard:services[0].healthPath", '"healthz"', /HTTP path starting with \//],
+        ["a service without any color", { services: [service("cart", { blue: undefined, green: undefined })] }, "switchyard:services[0].blue", "nothing (the key is missing)", /^at least one color with an image \(switchyard:services\[0\]\.blue\.image or switchyard:services\[0\]\.green\.image\)$/],
+        ["dns.enabled that is no boolean", { dns: { enabled: "yes" } }, "switchyard:dns.enabled", '"yes"', /^true or false$/],
+        ["a health check that is not an object", dnsOn({ healthCheck: 5 }), "switchyard:dns.healthCheck", "5", /^an object with protocol, port, intervalSeconds and failureThreshold$/],
+        ["a health check interval below 10", dnsOn({ healthCheck: { intervalSeconds: 5 } }), "switchyard:dns.healthCheck.intervalSeconds", "5", /^an integer from 10 to 30 \(10 or 30, the intervals Route53 offers\)$/],
+        ["a health check protocol Route53 does not use here", dnsOn({ healthCheck: { protocol: "TCP" } }), "switchyard:dns.healthCheck.protocol", '"TCP"', /^HTTP or HTTPS$/],
+        ["a health check port of 0", dnsOn({ healthCheck: { port: 0 } }), "switchyard:dns.healthCheck.port", "0", /^an integer from 1 to 65535$/],
+        ["a failure threshold of 11", dnsOn({ healthCheck: { failureThreshold: 11 } }), "switchyard:dns.healthCheck.failureThreshold", "11", /^an integer from 1 to 10$/],
+        ["a TTL above a day", dnsOn({ ttl: 86401 }), "switchyard:dns.ttl", "86401", /^an integer from 1 to 86400 \(seconds resolvers may cache an answer\)$/],
+        ["a zone id with a prefix", dnsOn({ zoneId: "xZ123" }), "switchyard:dns.zoneId", '"xZ123"', /Route53 hosted zone id/],
+        ["a zone id with a suffix", dnsOn({ zoneId: "Z123-" }), "switchyard:dns.zoneId", '"Z123-"', /Route53 hosted zone id/],
+        ["a zone id of 34 characters", dnsOn({ zoneId: `Z${"A".repeat(33)}` }), "switchyard:dns.zoneId", `"Z${"A".repeat(33)}"`, /Route53 hosted zone id/],
+        ["dns that is a list", { dns: [1] }, "switchyard:dns", "[1]", /^an object with enabled, zone, zoneId, ttl, healthCheck$/],
+        ["dns that is not YAML", { dns: "{enabled" }, "switchyard:dns", '"{enabled"', /^a YAML list or object in the stack file \(it did not parse as one\)$/],
+        ["a region without its number", { aws: { region: "us-east" } }, "switchyard:aws.region", '"us-east"', /^an AWS region such as us-east-1$/],
+        ["a region with a prefix", { aws: { region: "xus-east-1" } }, "switchyard:aws.region", '"xus-east-1"', /AWS region/],
+        ["a region with a suffix", { aws: { region: "us-east-1a" } }, "switchyard:aws.region", '"us-east-1a"', /AWS region/],
+        ["aws that is a list", { aws: ["us-east-1"] }, "switchyard:aws", '["us-east-1"]', /^an object with region$/],
+        ["more than 1000 images kept", { images: { keepLast: 1001 } }, "switchyard:images.keepLast", "1001", /^an integer from 1 to 1000 \(images kept per ECR repository\)$/],
+        ["a repository prefix ending in a dash", { images: { repositoryPrefix: "shop-" } }, "switchyard:images.repositoryPrefix", '"shop-"', /ECR repository namespace/],
+        ["a repository prefix starting with a dot", { images: { repositoryPrefix: ".shop" } }, "switchyard:images.repositoryPrefix", '".shop"', /ECR repository namespace/],
+        ["requireImageDigests that is no boolean", { requireImageDigests: "yes" }, "switchyard:requireImageDigests", '"yes"', /^true or false$/],
+        ["a cluster name ending in a dash", { clusters: [cluster("east-")] }, "switchyard:clusters[0].name", '"east-"', /lowercase DNS label/],
+        ["a service name ending in a dash", { services: [service("cart-")] }, "switchyard:services[0].name", '"cart-"', /DNS-1035 label/],
+        ["a version ending in a dot", { services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", version: "1." } })] }, "switchyard:services[0].blue.version", '"1."', /label value/],
+        ["an env name with a dash", { services: [service("cart", { env: { "LOG-LEVEL": "a" } })] }, "switchyard:services[0].env.LOG-LEVEL", '"LOG-LEVEL"', /NAME: value/],
+        ["a health path with a space", { services: [service("cart", { healthPath: "/health z" })] }, "switchyard:services[0].healthPath", '"/health z"', /HTTP path/],
+        ["a cpu quantity with a unit it does not have", { services: [service("cart", { resources: { limits: { cpu: "1Gi" } } })] }, "switchyard:services[0].resources.limits.cpu", '"1Gi"', /CPU quantity/],
+        ["a memory quantity with a unit it does not have", { services: [service("cart", { resources: { limits: { memory: "1m" } } })] }, "switchyard:services[0].resources.limits.memory", '"1m"', /memory quantity/],
+    ];
+
+    for (const [what, overrides, key, value, allowed] of cases) {
+        it(`rejects ${what}`, () => {
+            expectProblem(problemsOf(overrides), key, value, allowed);
+        });
+    }
+});
+
+describe("config: values that are allowed where a careless check would refuse them", () => {
+    it("takes quantities in every unit Kubernetes has, decimal and binary, and compares them by value", () => {
+        const resources = { requests: { cpu: "0.5", memory: "1.5G" }, limits: { cpu: "500m", memory: "1.5Gi" } };
+        expect(parse({ services: [service("cart", { resources })] }).services[0]!.resources).to.deep.equal(resources);
+        for (const memory of ["128974848", "123Mi", "1k", "1Ki", "1M", "1T", "1Ti", "0.5Gi"]) {
+            expect(parse({ services: [service("cart", { resources: { requests: { memory: "1" }, limits: { memory } } })] }).services[0]!.resources.limits.memory, memory).to.equal(memory);
+        }
+        const problems = problemsOf({ services: [service("cart", { resources: { requests: { memory: "1Ti" }, limits: { memory: "1T" } } })] });
+        expect(problems).to.have.length(1);
+    });
+
+    it("takes version labels with dots, dashes and underscores, up to 63 characters", () => {
+        const version = `v1.2-rc_${"a".repeat(55)}`;
+        expect(version).to.have.length(63);
+        // A digest-only image names no version, so the version stands alone.
+        const digest = `ghcr.io/acme/cart@sha256:${"c".repeat(64)}`;
+        expect(parse({ services: [service("cart", { blue: { image: digest, version } })] }).services[0]!.blue!.version).to.equal(version);
+        expectProblem(problemsOf({ services: [service("cart", { blue: { image: digest, version: `${version}b` } })] }), "switchyard:services[0].blue.version", JSON.stringify(`${version}b`), /label value/);
+    });
+
+    it("takes a version from the image tag only when the tag is a label value, and a given version the tag names", () => {
+        expect(parse({ services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0-hotfix", version: "1.0.0" } })] }).services[0]!.blue!.version).to.equal("1.0.0");
+        const longTag = `1${"a".repeat(63)}`;
+        expectProblem(problemsOf({ services: [service("cart", { blue: { image: `ghcr.io/acme/cart:${longTag}` } })] }), "switchyard:services[0].blue.version", "nothing (the key is missing)", /version label/);
+        expectProblem(problemsOf({ ...{ aws: { region: "us-east-1" } }, services: [service("cart", { blue: { build: { context: "app" } } })] }), "switchyard:services[0].blue.version", "nothing (the key is missing)", /for builds/);
+    });
+
+    it("takes DNS names of several labels, record labels with dashes, and names of 57 characters", () => {
+        const name = `s${"a".repeat(56)}`;
+        const model = parse({
+            clusters: [cluster("east", { hostnames: ["a-b.c-d.example.com"] }), cluster("west")],
+            services: [service(name, { dns: { record: "shop-1.eu" } })],
+        });
+        expect(model.services[0]!.name).to.equal(name);
+        expect(model.services[0]!.dnsRecord).to.equal("shop-1.eu");
+        expect(model.clusters[0]!.hostnames).to.deep.equal(["a-b.c-d.example.com"]);
+        for (const hostname of ["example", "example.123", "-a.example.com", `${"a".repeat(64)}.example.com`]) {
+            expectProblem(problemsOf({ clusters: [cluster("east", { hostnames: [hostname] })] }), "switchyard:clusters[0].hostnames[0]", JSON.stringify(hostname), /domains/);
+        }
+    });
+
+    it("does not ask for a region, shares or unique DNS names while nothing needs them", () => {
+        expect(parse({ ...{ dns: { enabled: true, zone: "shop.example.com" } }, aws: { region: "us-east-1" }, clusters: [cluster("east", { gatewayAddress: "203.0.113.7", trafficShare: 0 }), cluster("west", { gatewayAddress: "203.0.113.8" })] }).dns?.zone).to.equal("shop.example.com");
+        expect(parse({ dns: { enabled: false, zone: "not checked" } }).dns).to.equal(undefined);
+        const builds = (context: string) => ({ version: "1", build: { context } });
+        expect(parse({ aws: { region: "us-east-1" }, services: [service("cart", { blue: builds("app"), green: builds("app2") })] }, { ...env, pathExists: () => true }).services[0]!.green!.build!.context).to.equal("app2");
+        expect(parse({ aws: { region: "us-east-1" }, services: [service("cart", { blue: undefined, green: builds("app") })], greenWeight: "100" }).services[0]!.blue).to.equal(undefined);
+        expectProblem(problemsOf({ services: [service("cart", { blue: builds("app") }), service("pay")] }), "switchyard:aws.region", "nothing (the key is missing)", /ECR image builds/);
+    });
+
+    it("asks for an image for a color the stack's greenWeight sends traffic to, naming the weight", () => {
+        const problems = problemsOf({ greenWeight: "100", services: [service("cart", { green: undefined })] });
+        expectProblem(problems, "switchyard:services[0].green.image", "nothing (the key is missing)", /^an image \(or build\) for green, since green receives 100% on cluster east \(switchyard:greenWeight is 100\); or move the weight off green$/);
+    });
+});
+
+describe("config: the smallest stack, and one line per mistake", () => {
+    it("reads a stack of one one-letter cluster and service with every default and nothing more", () => {
+        const model = parseStackConfig(
+            {
+                clusters: JSON.stringify([{ name: "e", gateway: { name: "g", namespace: "n" }, hostnames: ["e.example.com"] }]),
+                services: JSON.stringify([{ name: "a", port: 80, blue: { image: "ghcr.io/acme/a:1" }, resources: { limits: { cpu: "2", memory: "1Gi" } } }]),
+            },
+            env,
+        );
+        expect(model).to.deep.equal({
+            greenWeight: 0,
+            idleReplicas: "full",
+            clusters: [{ name: "e", namespace: "switchyard", createNamespace: true, gateway: { name: "g", namespace: "n" }, hostnames: ["e.example.com"], trafficShare: 1, imagePullSecrets: [] }],
+            services: [
+                {
+                    name: "a",
+                    port: 80,
+                    replicas: 2,
+                    healthPath: "/healthz",
+                    blue: { image: "ghcr.io/acme/a:1", version: "1" },
+                    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+                    env: {},
+                    dnsRecord: "a",
+                },
+            ],
+            hasKubeconfig: false,
+            servicesAreSecret: false,
+            requireImageDigests: false,
+            images: { keepLast: 20, repositoryPrefix: "switchyard" },
+            cohorts: [],
+            capacity: { maxWaitMs: 50 },
+            rollout: { candidate: "green", maxStep: 25 },
+        });
+    });
+
+    it("reads DNS without a zone id or health check settings, and DNS without enabled as off", () => {
+        const dns = parse({ dns: { enabled: true, zone: "shop.example.com" }, aws: { region: "us-east-1" }, clusters: [cluster("east", { gatewayAddress: "203.0.113.7" })] }).dns;
+        expect(dns).to.deep.equal({ zone: "shop.example.com", ttl: 30, healthCheck: { protocol: "HTTPS", port: 443, intervalSeconds: 30, failureThreshold: 3 } });
+        expect(parse({ dns: { zone: "shop.example.com" } }).dns).to.equal(undefined);
+    });
+
+    for (const key of ["clusters", "services", "dns", "aws", "images"]) {
+        it(`reports ${key} that is not YAML once, and ${key} of the wrong kind once`, () => {
+            expect(problemsOf({ [key]: "{" })).to.deep.equal([`switchyard:${key}: got "{"; allowed: a YAML list or object in the stack file (it did not parse as one)`]);
+            const wrongKind = ["clusters", "services"].includes(key) ? { a: 1 } : [1];
+            const problems = problemsOf({ [key]: wrongKind });
+            expect(problems).to.have.length(1);
+            expect(problems[0]).to.match(new RegExp(`^switchyard:${key}: got ${JSON.stringify(JSON.stringify(wrongKind)).slice(1, -1).replace(/[[\]{}]/g, "\\$&")}; allowed: `));
+        });
+    }
+
+    it("reports services without names once each, not again as duplicates, hostname clashes or missing colors", () => {
+        const problems = problemsOf({ greenWeight: "30", services: [{ port: 80, blue: { image: "ghcr.io/acme/a:1" } }, { port: 81, blue: { image: "ghcr.io/acme/b:1" } }] });
+        expect(problems).to.have.length(2);
+        expectProblem(problems, "switchyard:services[0].name", "nothing (the key is missing)", /DNS-1035 label/);
+        expectProblem(problems, "switchyard:services[1].name", "nothing (the key is missing)", /DNS-1035 label/);
+    });
+
+    it("reports a bad version, a color with neither image nor build, and a build without context once each", () => {
+        expect(problemsOf({ services: [service("cart", { blue: { image: "ghcr.io/acme/cart:1.0.0", version: "1.0!" } })] })).to.have.length(1);
+        const digest = `ghcr.io/acme/cart@sha256:${"a".repeat(64)}`;
+        expect(problemsOf({ services: [service("cart", { blue: { image: digest, version: "1.0!" } })] }), "a bad version is not also a missing one").to.have.length(1);
+        expect(problemsOf({ services: [service("cart", { green: {} })] }), "an empty color misses its image, not also a version").to.have.length(1);
+        const neither = problemsOf({ services: [service("cart", { green: { version: "1.1.0" } })] });
+        expect(neither).to.deep.equal([
+            "switchyard:services[0].green.image: got nothing (the key is missing); allowed: an image reference, or a build under switchyard:services[0].green.build; remove switchyard:services[0].green to leave green undeployed",
+        ]);
+        expect(problemsOf({ aws: { region: "us-east-1" }, services: [service("cart", { blue: { version: "1", build: {} } })] })).to.have.length(1);
+    });
+
+    it("does not ask for a share above 0 when DNS is on but the cluster list itself is the problem", () => {
+        const problems = problemsOf({ dns: { enabled: true, zone: "shop.example.com" }, aws: { region: "us-east-1" }, clusters: [] });
+        expect(problems).to.deep.equal(["switchyard:clusters: got []; allowed: a non-empty list of clusters"]);
+    });
+
+    it("says a negative share is refused because shares are relative and 0 drains", () => {
+        expectProblem(problemsOf({ clusters: [cluster("east", { trafficShare: -1 })] }), "switchyard:clusters[0].trafficShare", "-1", /^an integer >= 0 \(relative share of DNS answers; 0 drains the cluster\)$/);
+    });
+
+    it("refuses a zone that is no hostname, and explains how to keep a live color while the other builds", () => {
+        expectProblem(
+            problemsOf({ dns: { enabled: true, zone: "Shop.Example.com" }, aws: { region: "us-east-1" }, clusters: [cluster("east", { gatewayAddress: "203.0.113.7" })] }),
+            "switchyard:dns.zone",
+            '"Shop.Example.com"',
+            /hosted zone name/,
+        );
+        const build = { version: "1.0.0", build: { context: "app" } };
+        expectProblem(
+            problemsOf({ aws: { region: "us-east-1" }, services: [service("cart", { blue: build, green: { ...build, version: "1.1.0" } })] }),
+            "switchyard:services[0].green.build.context",
+            '"app"',
+            /rebuild and roll the live color too\. Pin the live color to the digest it runs \(pulumi stack output traffic\) as its image, or give each color its own directory$/,
+        );
+        expect(parse({ aws: { region: "us-east-1" }, services: [service("cart", { blue: build, green: undefined })] }).services[0]!.blue!.build!.context).to.equal("app");
+    });
+
+    it("takes names, paths, regions and quantities at the edges of their formats", () => {
+        const model = parse({
+            aws: { region: "us-iso-east-10" },
+            images: { repositoryPrefix: "acme.shop_team-eu" },
+            clusters: [cluster("east", { hostnames: ["a.example.io", "edge.k8s", "shop.example.cloud"] }), cluster("west")],
+            services: [
+                service("cart", {
+                    healthPath: "/health/ready",
+                    dns: { record: "a.b-c.d" },
+                    resources: { requests: { cpu: "0.25", memory: "1.25Gi" }, limits: { cpu: "12", memory: "1.25Gi" } },
+                }),
+            ],
+        });
+        expect(model.aws).to.deep.equal({ region: "us-iso-east-10" });
+        expect(model.images.repositoryPrefix).to.equal("acme.shop_team-eu");
+        expect(model.clusters[0]!.hostnames).to.deep.equal(["a.example.io", "edge.k8s", "shop.example.cloud"]);
+        expect(model.services[0]!.dnsRecord).to.equal("a.b-c.d");
+        expect(parse({ aws: { region: "us-isob-east-1" } }).aws).to.deep.equal({ region: "us-isob-east-1" });
+        const amd64 = { version: "1", build: { context: "app", platform: "linux/amd64" } };
+        expect(parse({ aws: { region: "us-east-1" }, services: [service("cart", { blue: amd64 })] }).services[0]!.blue!.build!.platform).to.equal("linux/amd64");
+        const longest = `${`${"a".repeat(63)}.`.repeat(3)}${"b".repeat(57)}.com`;
+        expect(longest).to.have.length(253);
+        const onlyRouteLength = problemsOf({ clusters: [cluster("east", { hostnames: [longest] })] });
+        expect(onlyRouteLength, "the domain itself is valid; only the route hostnames built on it are too long").to.have.length(1);
+        expect(onlyRouteLength[0]).to.match(/^switchyard:clusters\[0\]\.hostnames: got .*; allowed: domains short enough that every route hostname has at most 253 characters/);
+        const tooLong = `${`${"a".repeat(63)}.`.repeat(3)}${"b".repeat(58)}.com`;
+        expect(tooLong).to.have.length(254);
+        for (const [overrides, key, value] of [
+            [{ clusters: [cluster("east", { hostnames: [tooLong] })] }, "switchyard:clusters[0].hostnames[0]", `${JSON.stringify(tooLong).slice(0, 77)}...`],
+            [{ clusters: [cluster("east", { hostnames: ["shop.example.com/x"] })] }, "switchyard:clusters[0].hostnames[0]", '"shop.example.com/x"'],
+            [{ services: [service("cart", { dns: { record: "shop_1" } })] }, "switchyard:services[0].dns.record", '"shop_1"'],
+            [{ services: [service("cart", { healthPath: "ready/healthz" })] }, "switchyard:services[0].healthPath", '"ready/healthz"'],
+            [{ services: [service("cart", { resources: { limits: { cpu: "x1" } } })] }, "switchyard:services[0].resources.limits.cpu", '"x1"'],
+            [{ services: [service("cart", { resources: { limits: { memory: "x1Gi" } } })] }, "switchyard:services[0].resources.limits.memory", '"x1Gi"'],
+            [{ services: [service("cart", { resources: { limits: { cpu: "1m1" } } })] }, "switchyard:services[0].resources.limits.cpu", '"1m1"'],
+        ] as const) {
+            expectProblem(problemsOf(overrides), key, value, /./);
+        }
+    });
+
+    it("tells only a value that ends in a percent sign to drop it", () => {
+        expectProblem(problemsOf({ greenWeight: "25% " }), "switchyard:greenWeight", '"25% "', /without the % sign/);
+        for (const value of ["%25", "2%5"]) {
+            expectProblem(problemsOf({ greenWeight: value }), "switchyard:greenWeight", JSON.stringify(value), /^an integer from 0 to 100 \(percent/);
+        }
     });
 });

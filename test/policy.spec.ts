@@ -1,13 +1,17 @@
 // Each policy of policy/policies.ts called directly, as the policy SDK calls it, on hand-written
 // Kubernetes and Route53 objects that pass and objects that must not.
 
+import { Ajv } from "ajv";
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
     capacityForEveryShare,
     dnsHealthChecksAndTtl,
     dnsWeightsNotAllZero,
     immutableImages,
     noTrafficToUnreadyColor,
+    policies,
     rollbackPossible,
     trafficWeightsValid,
     workloadHygiene,
@@ -18,6 +22,8 @@ import {
 } from "../policy/policies.ts";
 import { ConfigError } from "../components/validation.ts";
 import { cluster as stackCluster, parse as parseStack, service as stackService } from "./stackFixture.ts";
+import { settingsOf } from "../policy/settings.ts";
+import { PROJECT_ROOT } from "../tools/stackFiles.ts";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -47,10 +53,19 @@ function notApplicable(reason?: string): never {
     throw new Error(`marked not applicable: ${reason}`);
 }
 
+/**
+ * The SDK awaits a rule; these specs read its reports as soon as it returns. A rule that became
+ * async would report after that and pass every "no violation" case, so a promise fails the spec.
+ */
+function expectSynchronous(returned: unknown, rule: string): void {
+    expect(returned, `${rule} returned a promise: await it in judge() and judgeStack()`).to.not.be.instanceOf(Promise);
+    expect(returned, rule).to.equal(undefined);
+}
+
 /** Calls a resource policy the way the SDK's Analyze handler does; returns what it reported. */
 function judge(rule: ResourceRule, type: string, props: object, options: { provider?: PolicyProviderResource; config?: object } = {}): string[] {
     const messages: string[] = [];
-    void rule.validateResource(
+    const returned = rule.validateResource(
         {
             type,
             props: props as Record<string, any>,
@@ -66,6 +81,7 @@ function judge(rule: ResourceRule, type: string, props: object, options: { provi
         },
         (message) => messages.push(message),
     );
+    expectSynchronous(returned, rule.name);
     return messages;
 }
 
@@ -89,10 +105,11 @@ function resource(type: string, name: string, props: object, owner?: PolicyProvi
 /** Calls a stack policy the way the SDK's AnalyzeStack handler does. */
 function judgeStack(rule: StackRule, resources: PolicyResource[], config: object = {}): Violation[] {
     const violations: Violation[] = [];
-    void rule.validateStack(
+    const returned = rule.validateStack(
         { resources, stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable },
         (message, urn) => violations.push({ message, urn }),
     );
+    expectSynchronous(returned, rule.name);
     return violations;
 }
 
@@ -422,7 +439,8 @@ describe("policy workload-hygiene", function () {
         expect(judgeDeployment((p) => delete p.spec.template.metadata.labels.version)[0]).to.include("version");
         expect(judgeDeployment((p) => (p.spec.selector.matchLabels = { app: "cart" }))[0]).to.include("matchLabels.color");
         expect(judgeDeployment((p) => (p.spec.selector.matchLabels.version = "2.9.0"))[0]).to.include("selects on version");
-        expect(judgeDeployment((p) => (p.metadata.labels = { ...p.metadata.labels, color: "blue" }))[0]).to.include("color=blue disagrees");
+        expect(judgeDeployment((p) => (p.metadata.labels = { ...p.metadata.labels, color: "blue" }))[0]).to.include("label color=blue disagrees with its pod template's color=green");
+        expect(judgeDeployment((p) => (p.spec.template.metadata.labels = { app: "cart" }))[0]).to.include("lacks label(s) color, version");
         const purple = judgeDeployment((p) => {
             p.spec.template.metadata.labels.color = "purple";
             p.spec.selector.matchLabels.color = "purple";
@@ -439,10 +457,11 @@ describe("policy workload-hygiene", function () {
     it("requires a Service to select one color: app and color in the selector, labels that agree", function () {
         const both = serviceProps("cart", "green");
         delete both.spec.selector.color;
+        expect(judge(workloadHygiene, SERVICE, both)).to.have.length(1);
         expect(judge(workloadHygiene, SERVICE, both)[0]).to.include("lacks color");
         const disagreeing = serviceProps("cart", "green");
         disagreeing.metadata.labels.color = "blue";
-        expect(judge(workloadHygiene, SERVICE, disagreeing)[0]).to.include("color=blue disagrees");
+        expect(judge(workloadHygiene, SERVICE, disagreeing)[0]).to.include("label color=blue disagrees with its selector's color=green");
         expect(judge(workloadHygiene, SERVICE, { metadata: { name: "db" }, spec: { type: "ExternalName" } })).to.deep.equal([]);
     });
 });
@@ -593,5 +612,340 @@ describe("policy capacity-for-every-share", function () {
         const violations = judgeStack(capacityForEveryShare, broken.resources);
         expect(violations).to.have.length(1);
         expect(violations[0]!.message).to.include("cart-green").and.include("cannot be judged: peakRps and podRps must be numbers above 0");
+    });
+});
+
+describe("the policies as the pack lists them", function () {
+    it("are the policies docs/policy.md lists, in its order", function () {
+        const docs = readFileSync(join(PROJECT_ROOT, "docs/policy.md"), "utf8");
+        const documented = [...docs.matchAll(/^\| `([a-z0-9-]+)` \| (resource|stack) \|/gm)].map((m) => m[1]);
+        expect(documented).to.have.length(8);
+        expect(policies.map((p) => p.name)).to.deep.equal(documented);
+    });
+
+    it("describe themselves in whole sentences", function () {
+        expect(policies).to.have.length(8);
+        for (const policy of policies) expect(policy.description, policy.name).to.match(/^[A-Z][^]{40,}\.$/);
+    });
+
+    it("give every threshold a typed schema with a description and a default, and every policy a reason of at least one character", function () {
+        const ajv = new Ajv({ strict: false });
+        const valid = (rule: ResourceRule | StackRule, config: object) => ajv.validate({ type: "object", ...rule.configSchema }, config);
+        expect(valid(noTrafficToUnreadyColor, { minReplicas: 3 })).to.equal(true);
+        for (const minReplicas of [0, 1.5, "2"]) expect(valid(noTrafficToUnreadyColor, { minReplicas }), String(minReplicas)).to.equal(false);
+        expect(valid(immutableImages, { requireDigests: false })).to.equal(true);
+        expect(valid(immutableImages, { requireDigests: "yes" })).to.equal(false);
+        expect(valid(dnsHealthChecksAndTtl, { maxTtlSeconds: 300 })).to.equal(true);
+        for (const maxTtlSeconds of [0, "60"]) expect(valid(dnsHealthChecksAndTtl, { maxTtlSeconds }), String(maxTtlSeconds)).to.equal(false);
+        expect(policies).to.have.length(8);
+        for (const policy of policies) {
+            expect(valid(policy, { reason: "INC-1234" }), policy.name).to.equal(true);
+            expect(valid(policy, { reason: "" }), policy.name).to.equal(false);
+            expect(valid(policy, { reason: 1234 }), policy.name).to.equal(false);
+            const properties = Object.entries(policy.configSchema.properties);
+            expect(properties.length, policy.name).to.be.greaterThan(0);
+            for (const [key, property] of properties) {
+                expect(property.description, `${policy.name}.${key}`).to.match(/^[A-Z].{20,}\.$/);
+                if (key !== "reason") expect(property.default, `${policy.name}.${key}`).to.not.equal(undefined);
+            }
+        }
+    });
+
+    it("fill in only the defaults a schema has", function () {
+        expect(settingsOf(noTrafficToUnreadyColor.configSchema, {})).to.deep.equal({ minReplicas: 2 });
+        expect(settingsOf(noTrafficToUnreadyColor.configSchema, { minReplicas: 1, reason: "INC-1" })).to.deep.equal({ minReplicas: 1, reason: "INC-1" });
+        expect(settingsOf(rollbackPossible.configSchema, {})).to.deep.equal({});
+    });
+});
+
+describe("policy traffic-weights-valid: what each violation says, and objects it must not trip over", function () {
+    it("names the weight, the backend, the range and the Fix", function () {
+        const [message] = judge(trafficWeightsValid, ROUTE, routeProps("cart", { blue: 2.5, green: 10 }), { provider: GKE });
+        expect(message).to.match(/^HTTPRoute shop\/cart on cluster gke-euw1: rule 0 sends weight 2\.5 to cart-blue, but the Gateway API takes integers from 0 to 1000000\. Fix: .*greenWeight/);
+        const unnamed = { metadata: { name: "cart", namespace: "shop" }, spec: { rules: [{ backendRefs: [{ kind: "Service", weight: -1 }] }] } };
+        expect(judge(trafficWeightsValid, ROUTE, unnamed)[0]).to.include("sends weight -1 to an unnamed backend");
+    });
+
+    it("reports an invalid weight once, not also as a rule whose weights are all 0", function () {
+        const messages = judge(trafficWeightsValid, ROUTE, routeProps("cart", { blue: -1, green: 0 }));
+        expect(messages).to.have.length(1);
+        expect(messages[0]).to.include("sends weight -1 to cart-blue");
+    });
+
+    it("says a rule with weights all 0 sends its requests nowhere, naming the backends, and how to fix it", function () {
+        const [message] = judge(trafficWeightsValid, ROUTE, routeProps("cart", { blue: 0, green: 0 }));
+        expect(message).to.match(/rule 0 has weight 0 \(cart-blue, cart-green\), so the Gateway answers its requests with errors\. Fix: .*weight above 0.*greenWeight/);
+    });
+
+    it("says which rule has no backendRefs, and passes only redirects without them (other filters still need a backend)", function () {
+        const noBackends = { metadata: { name: "cart", namespace: "shop" }, spec: { rules: [{ backendRefs: [] }, { filters: [{ type: "RequestHeaderModifier" }] }] } };
+        const messages = judge(trafficWeightsValid, ROUTE, noBackends);
+        expect(messages).to.have.length(2);
+        expect(messages[0]).to.match(/^HTTPRoute shop\/cart on cluster .*: rule 0 has no backendRefs, so the Gateway has nowhere to send what it matches\. Fix: list every deployed color's Service/);
+        expect(messages[1]).to.include("rule 1 has no backendRefs");
+    });
+
+    it("passes a route with no spec or no rules: nothing is routed", function () {
+        expect(judge(trafficWeightsValid, ROUTE, { metadata: { name: "cart" } })).to.deep.equal([]);
+        expect(judge(trafficWeightsValid, ROUTE, { metadata: { name: "cart" }, spec: {} })).to.deep.equal([]);
+    });
+
+    it("names a Route53 record by name, type and set, and leaves weighted policies of other types alone", function () {
+        const record = { name: "cart.example.com", type: "CNAME", setIdentifier: "eks-use1", weightedRoutingPolicies: [{ weight: 256 }] };
+        expect(judge(trafficWeightsValid, RECORD, record)[0]).to.match(
+            /^Route53 record cart\.example\.com \(CNAME, set eks-use1\) has weight 256, but Route53 takes integers from 0 to 255\. Fix: .*trafficShare/,
+        );
+        expect(judge(trafficWeightsValid, RECORD, { weightedRoutingPolicies: [{ weight: -1 }] })[0]).to.include("Route53 record judged (?) has weight -1");
+        expect(judge(trafficWeightsValid, DEPLOYMENT, { weightedRoutingPolicies: [{ weight: -1 }] })).to.deep.equal([]);
+    });
+});
+
+describe("policy dns-weights-not-all-zero: sets and messages", function () {
+    const record = (name: string, set: string, weight: number | undefined, zoneId = "Z1", type = RECORD) =>
+        resource(type, `${name}-${set}`, { zoneId, name, type: "CNAME", setIdentifier: set, ...(weight === undefined ? {} : { weightedRoutingPolicies: [{ weight }] }) });
+
+    it("lists the set's members by set identifier, leaving out its unweighted records, and says drained clusters would get traffic", function () {
+        const violations = judgeStack(dnsWeightsNotAllZero, [record("cart.example.com", "eks", 0), record("cart.example.com", "direct", undefined), record("cart.example.com", "gke", 0)]);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.message).to.match(/^Route53 records for cart\.example\.com \(CNAME\) all have weight 0 \(eks, gke\): .*drained clusters get traffic again\. Fix: .*trafficShare above 0/);
+    });
+
+    it("names a record by its resource name when it has no set identifier", function () {
+        const unnamed = resource(RECORD, "cart-eks", { zoneId: "Z1", name: "cart.example.com", type: "A", weightedRoutingPolicies: [{ weight: 0 }] });
+        expect(judgeStack(dnsWeightsNotAllZero, [unnamed])[0]!.message).to.include("all have weight 0 (cart-eks)");
+    });
+
+    it("judges only Route53 records: other resources with weights are not part of a set", function () {
+        expect(judgeStack(dnsWeightsNotAllZero, [record("cart.example.com", "alb", 0, "Z1", "aws:lb/listenerRule:ListenerRule")])).to.deep.equal([]);
+        expect(judgeStack(dnsWeightsNotAllZero, [record("cart.example.com", "eks", 0), record("cart.example.com", "alb", 5, "Z1", "aws:lb/listenerRule:ListenerRule")])).to.have.length(1);
+    });
+
+    it("keeps zone, name and type apart even when they would run together", function () {
+        expect(judgeStack(dnsWeightsNotAllZero, [record("2cart.example.com", "eks", 0, "Z1"), record("cart.example.com", "gke", 3, "Z12")])).to.have.length(1);
+    });
+});
+
+describe("policy no-traffic-to-unready-color: messages and edges", function () {
+    it("names the Deployment, its replicas, the minimum and the Fix", function () {
+        const oneReplica = fleet({ blue: 100, green: 0 }, { change: (o) => (o.blueDeployment!.spec.replicas = 1) });
+        expect(judgeStack(noTrafficToUnreadyColor, oneReplica.resources)[0]!.message).to.match(
+            /^HTTPRoute shop\/cart on cluster eks-use1 sends weight 100 to Deployment shop\/cart-blue on cluster eks-use1, which runs 1 replica\(s\); .*at least 2 .*Fix: raise spec\.replicas \(switchyard: services\[\]\.replicas\)/,
+        );
+    });
+
+    it("leaves weights that are not numbers to traffic-weights-valid", function () {
+        const stringWeight = fleet({ blue: 100 }, { change: (o) => ((o.route!.spec.rules[0].backendRefs[0].weight = "100"), (o.blueDeployment!.spec.replicas = 1)) });
+        expect(judgeStack(noTrafficToUnreadyColor, stringWeight.resources)).to.deep.equal([]);
+    });
+
+    it("counts a backendRef without a weight as weight 1, as the Gateway API does", function () {
+        const unweighted = fleet({ blue: 100 }, {
+            change: (o) => {
+                delete o.route!.spec.rules[0].backendRefs[0].weight;
+                o.blueDeployment!.spec.replicas = 1;
+            },
+        });
+        expect(judgeStack(noTrafficToUnreadyColor, unweighted.resources)[0]!.message).to.include("sends weight 1 to Deployment shop/cart-blue");
+    });
+
+    it("names the containers without a readinessProbe, and does not ask init containers for one", function () {
+        const unprobed = fleet({ blue: 100 }, {
+            change: (o) => {
+                const pod = o.blueDeployment!.spec.template.spec;
+                pod.initContainers = [container({ name: "migrate", readinessProbe: undefined })];
+                pod.containers.push(container({ name: "sidecar", readinessProbe: undefined }), container({ name: "proxy", readinessProbe: undefined }));
+            },
+        });
+        const violations = judgeStack(noTrafficToUnreadyColor, unprobed.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.message).to.match(
+            /whose container\(s\) sidecar, proxy have no readinessProbe, so pods get traffic before they can serve it and the rollout wait proves nothing\. Fix: add a readinessProbe \(switchyard: services\[\]\.healthPath\)/,
+        );
+    });
+
+    it("says what a backend that is no Service is, and a Service without a spec matches no Deployment", function () {
+        const imported = fleet({ blue: 100 }, { change: (o) => Object.assign(o.route!.spec.rules[0].backendRefs[0], { group: "multicluster.x-k8s.io", kind: "ServiceImport" }) });
+        expect(judgeStack(noTrafficToUnreadyColor, imported.resources)[0]!.message).to.match(/sends weight 100 to ServiceImport shop\/cart-blue, which is not a Service: .*Fix: route only to the Services/);
+        const noSpec = fleet({ blue: 100 }, { change: (o) => delete o.blueService!.spec });
+        const violations = judgeStack(noTrafficToUnreadyColor, noSpec.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.message).to.match(/whose selector \{\} matches no Deployment's pod labels .*Fix: deploy the color/);
+    });
+
+    it("names the Service a route sends to that the cluster does not declare, and what to do", function () {
+        const elsewhere = fleet({ blue: 100 }, { change: (o) => (o.blueService!.metadata.namespace = "other") });
+        expect(judgeStack(noTrafficToUnreadyColor, elsewhere.resources)[0]!.message).to.match(
+            /sends weight 100 to Service shop\/cart-blue, which this stack does not declare on cluster eks-use1 \(a Service of that name on another cluster does not count\)\. Fix: deploy that color on this cluster first, or set its weight to 0\./,
+        );
+    });
+
+    it("says the route moves weight before the rollout is ready when it does not depend on the Deployment", function () {
+        const { resources, route } = fleet({ blue: 100 });
+        route.dependencies = [];
+        expect(judgeStack(noTrafficToUnreadyColor, resources)[0]!.message).to.match(/without depending on it, so Pulumi may move the weight before that Deployment's rollout is ready\. Fix: make the route dependsOn/);
+    });
+});
+
+describe("policy rollback-possible: messages and edges", function () {
+    it("counts a color with one replica as one to roll back to", function () {
+        expect(judgeStack(rollbackPossible, fleet({ blue: 100, green: 0 }, { change: (o) => (o.greenDeployment!.spec.replicas = 1) }).resources)).to.deep.equal([]);
+    });
+
+    it("lists the color Deployments the route reaches and what to deploy", function () {
+        const [violation] = judgeStack(rollbackPossible, fleet({ blue: 100 }).resources);
+        expect(violation!.message).to.match(
+            /^HTTPRoute shop\/cart on cluster eks-use1 reaches only blue \(Deployment shop\/cart-blue on cluster eks-use1\); with no green deployed behind it .*Fix: deploy green \(switchyard: services\[\]\.green\) with at least one replica and list its Service in the route/,
+        );
+    });
+
+    it("says so when a route reaches no running color at all, or only pods without a color", function () {
+        const nothing = fleet({ blue: 100, green: 0 }, { change: (o) => (delete o.blueDeployment, delete o.greenDeployment) });
+        expect(judgeStack(rollbackPossible, nothing.resources)[0]!.message).to.match(
+            /reaches no running color Deployment; with no blue or green deployed .*Fix: deploy blue and green \(switchyard: services\[\]\.blue\)/,
+        );
+        const colorless = fleet({ blue: 100, green: 0 }, {
+            change: (o) => {
+                for (const name of ["blue", "green"]) {
+                    delete o[`${name}Deployment`]!.spec.template.metadata.labels.color;
+                    o[`${name}Service`]!.spec.selector = { app: "cart" };
+                }
+            },
+        });
+        expect(judgeStack(rollbackPossible, colorless.resources)[0]!.message).to.include("reaches no running color Deployment");
+    });
+
+    it("lists every Deployment of a color the route reaches", function () {
+        const twice = fleet({ blue: 100, green: 0 });
+        twice.resources.push(resource(DEPLOYMENT, "eks-use1-cart-blue-2", { ...deploymentProps("cart", "blue"), metadata: { name: "cart-blue-2", namespace: "shop" } }, EKS));
+        const gone = twice.resources.filter((r) => r !== twice.deployments.green);
+        expect(judgeStack(rollbackPossible, gone)[0]!.message).to.include("only blue (Deployment shop/cart-blue on cluster eks-use1, Deployment shop/cart-blue-2 on cluster eks-use1)");
+    });
+});
+
+describe("policy immutable-images: messages and edges", function () {
+    const judgeImage = (image: string | undefined) => {
+        const props = deploymentProps("cart", "blue");
+        props.spec.template.spec.containers[0].image = image;
+        return judge(immutableImages, DEPLOYMENT, props, { config: { requireDigests: false } });
+    };
+
+    it("says whether a floating image has no tag or the latest tag, and how to pin it", function () {
+        expect(judgeImage("ghcr.io/acme-shop/cart")[0]).to.match(
+            /^Deployment shop\/cart-blue on cluster .*: containers app runs image ghcr\.io\/acme-shop\/cart, which names no fixed content \(no tag\): .*rollback.*Fix: pin a release, ideally by digest: ghcr\.io\/acme-shop\/cart:<version>@sha256:<digest>\./,
+        );
+        expect(judgeImage("ghcr.io/acme-shop/cart:latest")[0]).to.include("names no fixed content (the latest tag)");
+        expect(judgeImage("Not An Image")[0]).to.match(/runs image Not An Image, which is not a valid image reference\. Fix: /);
+    });
+
+    it("passes a container without an image (nothing to pin) and names an unnamed container", function () {
+        expect(judgeImage(undefined)).to.deep.equal([]);
+        const props = deploymentProps("cart", "blue");
+        props.spec.template.spec.containers[0] = container({ name: undefined, image: "nginx" });
+        expect(judge(immutableImages, DEPLOYMENT, props, { config: { requireDigests: false } })[0]).to.include("containers (unnamed) runs image nginx");
+    });
+});
+
+describe("policy workload-hygiene: messages and partial objects", function () {
+    const judgeDeployment = (change: (props: Record<string, any>) => void) => {
+        const props = deploymentProps("cart", "green");
+        change(props);
+        return judge(workloadHygiene, DEPLOYMENT, props, { provider: EKS });
+    };
+
+    it("passes every Kubernetes spelling of maxUnavailable 0: 0, \"0\" and \"0%\"", function () {
+        for (const value of [0, "0", "0%"]) expect(judgeDeployment((p) => (p.spec.strategy.rollingUpdate.maxUnavailable = value)), String(value)).to.deep.equal([]);
+        expect(judgeDeployment((p) => (p.spec.strategy = { type: "RollingUpdate" }))[0]).to.include("maxUnavailable is unset (Kubernetes default 25%)");
+    });
+
+    it("names each missing quantity and explains that one color could starve the other", function () {
+        const [message] = judgeDeployment((p) => (p.spec.template.spec.containers[0].resources = { requests: { cpu: "100m" } }));
+        expect(message).to.match(/containers app sets no requests\.memory, limits\.cpu, limits\.memory, so the scheduler cannot reserve room for both colors .*Fix: set resources\.requests and resources\.limits .*services\[\]\.resources/);
+        const unnamed = judgeDeployment((p) => (p.spec.template.spec.containers[0] = container({ name: undefined, resources: {} })));
+        expect(unnamed[0]).to.include("containers (unnamed) sets no");
+    });
+
+    it("reports pods without a color label once for the label and once for the selector that names one", function () {
+        const messages = judgeDeployment((p) => delete p.spec.template.metadata.labels.color);
+        expect(messages).to.have.length(2);
+        expect(messages[0]).to.match(/pod template lacks label\(s\) color; .*Fix: label spec\.template with app, color and version\./);
+        expect(messages[1]).to.include("spec.selector.matchLabels.color is green but the pods' color is missing");
+    });
+
+    it("reports a selector that picks another color's pods, or none, naming both values", function () {
+        expect(judgeDeployment((p) => (p.spec.selector.matchLabels.color = "blue"))[0]).to.match(
+            /spec\.selector\.matchLabels\.color is blue but the pods' color is green, so the Deployment does not own exactly one color's pods\. Fix: select on app and color/,
+        );
+        const neither = judgeDeployment((p) => {
+            delete p.spec.selector.matchLabels.color;
+            delete p.spec.template.metadata.labels.color;
+            delete p.metadata.labels.color;
+        });
+        expect(neither).to.have.length(2);
+        expect(neither[1]).to.include("spec.selector.matchLabels.color is missing but the pods' color is missing");
+    });
+
+    it("says why selecting on version and skipping the rollout wait are refused", function () {
+        expect(judgeDeployment((p) => (p.spec.selector.matchLabels.version = "2.9.0"))[0]).to.match(/every release would replace the Deployment and drop its pods\. Fix: select on app and color only\./);
+        expect(judgeDeployment((p) => (p.metadata.annotations = { "pulumi.com/skipAwait": "true" }))[0]).to.match(/traffic to pods that are not ready\. Fix: remove the annotation\./);
+        expect(judgeDeployment((p) => (p.spec.strategy.rollingUpdate.maxUnavailable = 1))[0]).to.match(/takes serving pods away from a color that may carry traffic\. Fix: set strategy\.rollingUpdate\.maxUnavailable to 0\./);
+    });
+
+    it("checks only labels both sides set: an object without a color label or labels at all agrees", function () {
+        expect(judgeDeployment((p) => (p.metadata.labels = { app: "cart" }))).to.deep.equal([]);
+        expect(judgeDeployment((p) => delete p.metadata.labels)).to.deep.equal([]);
+        const versioned = serviceProps("cart", "green");
+        versioned.metadata.labels.version = "2.9.0";
+        expect(judge(workloadHygiene, SERVICE, versioned), "a Service may carry a version its selector leaves out").to.deep.equal([]);
+    });
+
+    it("judges partial objects without throwing: no metadata, no spec, no selector", function () {
+        const anonymous = deploymentProps("cart", "green");
+        delete anonymous.metadata;
+        expect(judge(workloadHygiene, DEPLOYMENT, anonymous)).to.deep.equal([]);
+        expect(judge(workloadHygiene, DEPLOYMENT, {})).to.have.length(4);
+        const noSelector = judgeDeployment((p) => delete p.spec.selector);
+        expect(noSelector).to.have.length(2);
+        expect(noSelector[0]).to.include("spec.selector.matchLabels.app is missing but the pods' app is cart");
+        expect(judge(workloadHygiene, SERVICE, {})[0]).to.match(
+            /selector \{\} lacks app and color, so it can pick up pods of both colors \(or none\) and its weight no longer means one color\. Fix: select on app and color\./,
+        );
+        const anonymousService = serviceProps("cart", "green");
+        delete anonymousService.metadata;
+        expect(judge(workloadHygiene, SERVICE, anonymousService)).to.deep.equal([]);
+    });
+
+    it("refuses a Service that selects a color switchyard does not have", function () {
+        const purple = serviceProps("cart", "purple");
+        const messages = judge(workloadHygiene, SERVICE, purple);
+        expect(messages).to.have.length(1);
+        expect(messages[0]).to.match(/selector color is "purple"; switchyard's colors are blue and green\. Fix: use one of them\./);
+        const deployment = judgeDeployment((p) => {
+            for (const labels of [p.spec.template.metadata.labels, p.spec.selector.matchLabels, p.metadata.labels]) labels.color = "purple";
+        });
+        expect(deployment[0]).to.include('color label is "purple"; switchyard\'s colors are blue and green');
+    });
+});
+
+describe("policy dns-health-checks-and-ttl: edges", function () {
+    const weighted = (extra: Record<string, unknown>) => ({ name: "cart.example.com", type: "CNAME", setIdentifier: "eks-use1", ttl: 30, weightedRoutingPolicies: [{ weight: 2 }], healthCheckId: "hc", ...extra });
+
+    it("reports a health check id that is missing, null or empty, and explains what it costs", function () {
+        const { healthCheckId: _, ...without } = weighted({});
+        expect(judge(dnsHealthChecksAndTtl, RECORD, without)[0]).to.match(
+            /^Route53 record cart\.example\.com \(CNAME, set eks-use1\) is weighted but has no health check, so Route53 keeps answering with it while that cluster is down\. Fix: .*dns\.healthCheck/,
+        );
+        expect(judge(dnsHealthChecksAndTtl, RECORD, weighted({ healthCheckId: null }))).to.have.length(1);
+    });
+
+    it("accepts an alias only when it evaluates target health", function () {
+        expect(judge(dnsHealthChecksAndTtl, RECORD, weighted({ healthCheckId: undefined, aliases: [{ name: "lb", evaluateTargetHealth: false }] }))).to.have.length(1);
+    });
+
+    it("says how long resolvers keep a too-long answer", function () {
+        expect(judge(dnsHealthChecksAndTtl, RECORD, weighted({ ttl: 61 }))[0]).to.match(/TTL 61 s, above 60 s \(policy config maxTtlSeconds\): resolvers keep sending clients to a failed or drained cluster that long\. Fix: lower ttl \(switchyard: dns\.ttl\)\./);
+    });
+
+    it("leaves other resource types with weights alone", function () {
+        expect(judge(dnsHealthChecksAndTtl, DEPLOYMENT, weighted({ healthCheckId: undefined, ttl: 3600 }))).to.deep.equal([]);
     });
 });

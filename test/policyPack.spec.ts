@@ -124,12 +124,6 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
         await started?.stop();
     });
 
-    it("prints its port first and answers the CLI's Handshake the way the CLI accepts", async function () {
-        expect(pack.port).to.be.within(1, 65535);
-        expect(await pack.handshake()).to.be.oneOf(["ok", "unimplemented"]);
-        expect(pack.running, pack.stderr).to.equal(true);
-    });
-
     it("describes itself: name, the version in policy/package.json, every policy with a description and a config schema", function () {
         const { version } = JSON.parse(readFileSync(join(POLICY_DIR, "package.json"), "utf8")) as { version: string };
         expect(info.name).to.equal("switchyard");

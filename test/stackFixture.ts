@@ -7,6 +7,7 @@ import { ConfigError } from "../components/validation.ts";
 
 export const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
     name,
+    context: `ctx-${name}`,
     namespace: "shop",
     gateway: { name: "public", namespace: "gateway-system" },
     hostnames: [`${name}.example.com`],
@@ -36,20 +37,29 @@ export function raw(overrides: Record<string, unknown> = {}): RawConfig {
     );
 }
 
-const environment: ParseEnvironment = { isSecret: () => false, pathExists: () => true };
+/** A project where every path exists, nothing is secret and no other namespace is set. */
+export const anyPathEnvironment: ParseEnvironment = { isSecret: () => false, pathExists: () => true };
 
-export function parse(overrides: Record<string, unknown> = {}): StackModel {
+export function parse(overrides: Record<string, unknown> = {}, environment = anyPathEnvironment): StackModel {
     return parseStackConfig(raw(overrides), environment);
 }
 
-export function problemsOf(overrides: Record<string, unknown>): string[] {
+export function configErrorOf(overrides: Record<string, unknown>, environment = anyPathEnvironment): ConfigError {
     try {
-        parse(overrides);
+        parse(overrides, environment);
     } catch (error) {
         expect(error).to.be.instanceOf(ConfigError);
-        return (error as ConfigError).problems;
+        return error as ConfigError;
     }
     throw new Error(`expected a config error for ${JSON.stringify(overrides)}`);
+}
+
+/** The problem lines of the error, each also listed in its message under the header. */
+export function problemsOf(overrides: Record<string, unknown>, environment = anyPathEnvironment): string[] {
+    const { problems, message } = configErrorOf(overrides, environment);
+    expect(problems).to.not.be.empty;
+    expect(message.split("\n").slice(1)).to.deep.equal(problems.map((p) => `  - ${p}`));
+    return problems;
 }
 
 /**

@@ -31,6 +31,7 @@ describe("traffic: Route53 weights from cluster shares", () => {
         expect(route53Weights([2, 1])).to.deep.equal([2, 1]);
         expect(route53Weights([255, 0, 7])).to.deep.equal([255, 0, 7]);
         expect(route53Weights([4, 2]), "not reduced: draining one cluster must not rewrite the others").to.deep.equal([4, 2]);
+        expect(route53Weights([255, 85]), "255 is still a weight: not reduced to 3:1").to.deep.equal([255, 85]);
     });
 
     it("divides shares above 255 by their greatest common divisor before scaling, keeping exact ratios", () => {
@@ -53,8 +54,14 @@ describe("traffic: Route53 weights from cluster shares", () => {
         expect(route53Weights([0, 5])).to.deep.equal([0, 5]);
         expect(route53Weights([0, 600, 300])).to.deep.equal([0, 2, 1]);
         expect(() => route53Weights([0, 0])).to.throw(RangeError, /above 0/);
-        expect(() => route53Weights([1, -1])).to.throw(RangeError);
-        expect(() => route53Weights([1.5])).to.throw(RangeError);
+        expect(() => route53Weights([1, -1])).to.throw(RangeError, /integers >= 0, got \[1,-1\]/);
+        expect(() => route53Weights([1.5])).to.throw(RangeError, /integers >= 0, got \[1.5\]/);
+    });
+
+    it("keeps a share of 0 at weight 0 also when the others are scaled, while a tiny positive share keeps weight 1", () => {
+        // gcd(0, 1000, 1) is 1, so 1000 is scaled to 255; 1 would round to 0.255 → 0 and is kept at 1; 0 stays 0.
+        expect(route53Weights([0, 1000, 1])).to.deep.equal([0, 255, 1]);
+        expect(route53Weights([1000, 0, 500, 3])).to.deep.equal([255, 0, 128, 1]);
     });
 
     it("reports the fraction of answers each weight gets", () => {

@@ -1,5 +1,6 @@
 // npm run bench [-- --sizes 10x2,50x4,100x4,200x5 --repeat 2]
 // npm run bench -- --loaders [--loader-fleet 50x4 --repeat 2]
+// npm run bench -- --docs
 //
 // Measures what evaluating the program costs as the fleet grows. Every run is a fresh process that
 // enters through Pulumi's own entry (node_modules/@pulumi/pulumi/cmd/run), as `pulumi preview`
@@ -7,16 +8,18 @@
 // resources registered directly, tools/bench/floorProgram.ts); and the flip blast radius (inputs
 // that differ between greenWeight 0 and 30). Best of --repeat runs each; at least 2. With
 // --loaders: the same program under every way Pulumi can load TypeScript. Prints markdown and
-// writes JSON to bench-results/.
+// writes JSON to bench-results/: a default run to latest.json (loaders.json), whose tables it
+// then writes into README.md and docs/performance.md; any other run to a partial file git ignores.
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { renderPerformanceDoc, renderReadme, type FleetBench, type LoaderBench } from "./bench/docs.ts";
 import { fleetStackConfig, type FleetSize } from "./bench/fleet.ts";
 import { floorDifferences } from "./bench/floorCheck.ts";
 import { LOADERS } from "./bench/loaders.ts";
+import { parseBenchArgs, USAGE, UsageError, type BenchCommand } from "./bench/options.ts";
 import { waitForQuiet } from "./bench/quiet.ts";
 import { readRecording } from "./bench/recording.ts";
 import { fleetTable, loaderTable } from "./bench/report.ts";
@@ -36,19 +39,17 @@ const QUIET_LIMIT_MS = 60_000;
 const NOISY_CPU_SHARE = 0.1;
 const NOISY_RETRIES = 2;
 
-const { values } = parseArgs({
-    options: {
-        sizes: { type: "string", default: "10x2,50x4,100x4,200x5" },
-        repeat: { type: "string" },
-        loaders: { type: "boolean", default: false },
-        "loader-fleet": { type: "string", default: "50x4" },
-    },
-});
-
-function parseSize(text: string): FleetSize {
-    const match = /^(\d+)x(\d+)$/.exec(text.trim());
-    if (!match) throw new Error(`a fleet size is <services>x<clusters>, e.g. 100x4; got "${text}"`);
-    return { services: Number(match[1]), clusters: Number(match[2]) };
+let command: BenchCommand;
+try {
+    command = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+}
+if (command.kind === "help") {
+    console.log(USAGE);
+    process.exit(0);
 }
 
 const label = (size: FleetSize) => `${size.services}×${size.clusters}`;
@@ -154,9 +155,20 @@ function writeResults(name: string, data: unknown): string {
     return path;
 }
 
+const README = join(PROJECT_ROOT, "README.md");
+const PERFORMANCE_DOC = join(PROJECT_ROOT, "docs/performance.md");
+
+/** Writes the committed results' tables into README.md and docs/performance.md. */
+function writeDocs(): void {
+    const fleets = JSON.parse(readFileSync(join(RESULTS_DIR, "latest.json"), "utf8")) as FleetBench;
+    const loaders = JSON.parse(readFileSync(join(RESULTS_DIR, "loaders.json"), "utf8")) as LoaderBench;
+    writeFileSync(README, renderReadme(readFileSync(README, "utf8"), fleets));
+    writeFileSync(PERFORMANCE_DOC, renderPerformanceDoc(readFileSync(PERFORMANCE_DOC, "utf8"), fleets, loaders));
+    console.log(`Tables of bench-results/latest.json and loaders.json written into README.md and docs/performance.md`);
+}
+
 /** Passes over all fleets rather than repeats back to back: a noisy minute then spoils one run of each, not every run of one. */
-function benchFleets(sizes: FleetSize[], repeat: number): void {
-    if (repeat < 2) throw new Error("--repeat must be at least 2: the second pass measures the flip");
+function benchFleets(sizes: FleetSize[], repeat: number, resultsFile: string): void {
     console.log(`Fleets ${sizes.map(label).join(", ")}; best of ${repeat}; baseline ${label(BASELINE)}`);
     const runs: FleetRuns[] = [BASELINE, ...sizes].map((size) => ({
         size,
@@ -192,12 +204,13 @@ function benchFleets(sizes: FleetSize[], repeat: number): void {
     const elapsed = performance.now() - benchStarted;
     console.log(`\n${fleetTable(fleets)}\n`);
     for (const goal of goals) console.log(`${goal.holds ? "✔" : "✘"} ${goal.name}: ${goal.measured} (target ${goal.limit})`);
-    const path = writeResults("latest.json", { machine: machine(), repeat, benchSeconds: Math.round(elapsed / 1000), baseline, fleets, targets: goals });
+    const path = writeResults(resultsFile, { machine: machine(), repeat, benchSeconds: Math.round(elapsed / 1000), baseline, fleets, targets: goals });
     console.log(`\nnpm run bench took ${seconds(elapsed)}; results in ${path}`);
+    if (resultsFile === "latest.json") writeDocs();
 }
 
 /** Loaders take turns run by run, so noise from the machine falls on all of them alike. */
-function benchLoaders(size: FleetSize, repeat: number): void {
+function benchLoaders(size: FleetSize, repeat: number, resultsFile: string): void {
     console.log(`Loaders on fleet ${label(size)}; best of ${repeat}\n`);
     const prepared = LOADERS.map((loader) => {
         console.log(`${loader.id}: ${loader.setup}`);
@@ -229,13 +242,15 @@ function benchLoaders(size: FleetSize, repeat: number): void {
     for (const r of results) if (r.wallMs !== undefined && native) r.relativeToNative = r.wallMs / native;
     const elapsed = performance.now() - benchStarted;
     console.log(`\n${loaderTable(results, label(size))}\n`);
-    const path = writeResults("loaders.json", { machine: machine(), repeat, fleet: size, benchSeconds: Math.round(elapsed / 1000), loaders: results });
+    const path = writeResults(resultsFile, { machine: machine(), repeat, fleet: size, benchSeconds: Math.round(elapsed / 1000), loaders: results });
     console.log(`npm run bench -- --loaders took ${seconds(elapsed)}; results in ${path}`);
+    if (resultsFile === "loaders.json") writeDocs();
 }
 
 try {
-    if (values.loaders) benchLoaders(parseSize(values["loader-fleet"]), Number(values.repeat ?? 2));
-    else benchFleets(values.sizes.split(",").map(parseSize), Number(values.repeat ?? 2));
+    if (command.kind === "docs") writeDocs();
+    else if (command.kind === "loaders") benchLoaders(command.fleet, command.repeat, command.resultsFile);
+    else benchFleets(command.sizes, command.repeat, command.resultsFile);
 } finally {
     rmSync(scratch, { recursive: true, force: true });
 }
