@@ -278,7 +278,13 @@ export class PolicyPackProcess {
             child.stdout.setEncoding("utf8").on("data", onData);
             child.on("exit", onExit);
         });
-        return new PolicyPackProcess(child, port, output);
+        const pack = new PolicyPackProcess(child, port, output);
+        // The CLI calls Handshake right after dialing the plugin (newPlugin, plugin.go).
+        await pack.handshake().catch(async (error: unknown) => {
+            await pack.stop();
+            throw error;
+        });
+        return pack;
     }
 
     get stderr(): string {

@@ -12,6 +12,15 @@ export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
     "policy/kubernetes.ts": ["test/policyKubernetes.spec.ts", "test/policy.spec.ts"],
     "policy/images.ts": ["test/policyImages.spec.ts", "test/policy.spec.ts"],
     "policy/settings.ts": ["test/policy.spec.ts"],
+    "components/gate.ts": ["test/gate.spec.ts"],
+    "components/cohorts.ts": ["test/cohorts.spec.ts"],
+    "components/gatewayRegex.ts": ["test/cohorts.spec.ts"],
+    "components/capacity.ts": ["test/capacity.spec.ts"],
+    "policy/queueing.ts": ["test/queueing.spec.ts"],
+    "policy/capacity.ts": ["test/capacity.spec.ts", "test/policy.spec.ts"],
+    "tools/configEdits.ts": ["test/configEdits.spec.ts"],
+    "tools/planDiff.ts": ["test/planDiff.spec.ts"],
+    "tools/planWarnings.ts": ["test/planWarnings.spec.ts"],
 };
 
 /** A module whose mutation score is below this fails `npm run mutation`. */

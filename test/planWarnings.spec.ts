@@ -1,0 +1,45 @@
+import { expect } from "chai";
+import { planWarnings } from "../tools/planWarnings.ts";
+import { cluster, parse, service } from "./stackFixture.ts";
+
+describe("plan warnings: changes that do more or less than they look", () => {
+    it("says nothing about a plain shift between colors with full replicas", () => {
+        expect(planWarnings(parse({ greenWeight: "0" }), parse({ greenWeight: "25" }))).to.deep.equal([]);
+    });
+
+    it("warns that with an integer idleReplicas a rollback lands on the stable color's idle pods", () => {
+        const promoted = parse({ greenWeight: "100", idleReplicas: "1" });
+        expect(planWarnings(promoted, promoted)).to.deep.equal([
+            "idleReplicas 1: a rollback moves all traffic at once onto the stable color (blue), which runs only its idle replicas on " +
+                "cart on east (1 of 3), cart on west (1 of 3), checkout on east (1 of 3), checkout on west (1 of 3); the rest start after the " +
+                "route has moved. A services[].capacity block has the snap-back checked; idleReplicas full avoids it.",
+        ]);
+        expect(planWarnings(parse({ idleReplicas: "1" }), parse({ idleReplicas: "1" })), "not while the stable color serves").to.deep.equal([]);
+        const oneCluster = parse({ greenWeight: "0", idleReplicas: "1", clusters: [cluster("east", { greenWeight: 100 }), cluster("west")] });
+        expect(planWarnings(oneCluster, oneCluster)[0]).to.include("on cart on east (1 of 3), checkout on east (1 of 3);");
+    });
+
+    it("warns when idleReplicas is above a service's replicas, so its idle color stays whole", () => {
+        const mixed = parse({ idleReplicas: "2", services: [service("cart", { replicas: 1 }), service("checkout")] });
+        expect(planWarnings(mixed, mixed)).to.deep.equal(["idleReplicas 2 is above cart's replicas (1): its idle color keeps all 1."]);
+    });
+
+    it("warns about a replicas cut on a service whose colors carry traffic, naming them and their share", () => {
+        const before = parse({ greenWeight: "30" });
+        const after = parse({ greenWeight: "30", services: [service("cart", { replicas: 2 }), service("checkout")] });
+        expect(planWarnings(before, after)).to.deep.equal([
+            "cart: replicas 3 → 2 takes pods from colors that carry traffic: blue on east (70 %), green on east (30 %), blue on west (70 %), " +
+                "green on west (30 %). Nothing holds this but a capacity block (services[].capacity).",
+        ]);
+        expect(planWarnings(after, before), "adding pods is no warning").to.deep.equal([]);
+    });
+
+    it("names a move onto the stable color a rollback, per cluster", () => {
+        expect(planWarnings(parse({ greenWeight: "50" }), parse({ greenWeight: "20" }))).to.deep.equal([
+            "east: blue goes from 50 % to 80 %, a rollback to the stable color; the readiness gate never holds it.",
+            "west: blue goes from 50 % to 80 %, a rollback to the stable color; the readiness gate never holds it.",
+        ]);
+        const withNewCluster = parse({ greenWeight: "20", clusters: [cluster("east"), cluster("west"), cluster("north")] });
+        expect(planWarnings(parse({ greenWeight: "50" }), withNewCluster), "a new cluster has no before").to.have.length(2);
+    });
+});
