@@ -4,6 +4,7 @@
 import { isIP } from "node:net";
 import { clusterHostname, globalHostname, isPubliclyRoutable, routeHostnames } from "./hostnames.ts";
 import { isFloating, isPinnedByDigest, parseImageReference } from "./imageReference.ts";
+import { checkRollout, readRollout, type RolloutSpec } from "./rollout.ts";
 import { colorWeights, greenWeightFor } from "./traffic.ts";
 import {
     ObjectReader,
@@ -118,6 +119,8 @@ export interface StackModel {
     dns?: DnsSpec;
     aws?: AwsSpec;
     images: ImagesSpec;
+    /** The progressive rollout: candidate color, steps, the per-update guard, and analysis. */
+    rollout: RolloutSpec;
 }
 
 /** Config values as the Pulumi SDK hands them over: strings, objects JSON-encoded. Keys without namespace. */
@@ -143,6 +146,7 @@ export const CONFIG_KEYS = [
     "dns",
     "aws",
     "images",
+    "rollout",
 ] as const;
 
 const CLUSTER_KEYS = [
@@ -622,6 +626,7 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
                 fallback: PROJECT,
             })!,
         })) ?? { keepLast: 20, repositoryPrefix: PROJECT },
+        rollout: readRollout(raw.rollout, problems, env.isSecret("rollout")),
     };
     const dns = readDns(raw.dns, problems);
     if (dns) model.dns = dns;
@@ -632,6 +637,7 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
     checkUnique("clusters", model.clusters.map((c) => c.name), problems);
     checkUnique("services", model.services.map((s) => s.name), problems);
     checkFleet(model, problems);
+    checkRollout(model, problems);
     problems.throwIfAny();
     return model;
 }
