@@ -6,10 +6,8 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair, type Scalar } from "yaml";
+import { ROLLBACK_COMMENT_PREFIX } from "../components/advance.ts";
 import type { WeightEdit } from "../components/rollout.ts";
-
-/** Starts the comment a rollback leaves on the greenWeight line; the next step's edit removes it. */
-export const ROLLBACK_COMMENT_PREFIX = "switchyard rolled back";
 
 export class StackEditError extends Error {
     constructor(message: string) {
