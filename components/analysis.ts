@@ -214,6 +214,14 @@ function failureSummary(failing: readonly SampleResult[]): string[] {
     return [...byCheck].map(([check, reasons]) => `${check} failed in ${reasons.length} sample${reasons.length === 1 ? "" : "s"}: ${reasons.at(-1)}`);
 }
 
+/** Why live samples could not be judged (the latest such sample's first reason), or undefined when all could. */
+function unjudgedReason(live: readonly SampleResult[]): string | undefined {
+    const unjudged = live.filter((r) => r.verdict === "inconclusive");
+    if (unjudged.length === 0) return undefined;
+    const first = unjudged.at(-1)!.checks.find((c) => c.verdict === "inconclusive")!;
+    return `${unjudged.length} of ${live.length} samples could not be judged: ${first.check}: ${first.reason}`;
+}
+
 /**
  * The verdict on one target from its last samples (oldest first; `window / interval` of them).
  * The step counts as live since the trailing run of samples whose observed share matched the
@@ -253,13 +261,11 @@ export function judgeWindow(target: AnalysisTarget, samples: readonly Sample[], 
                     `(± ${percent(latest.tolerance)}): the change is not applied yet, or the Gateway does not apply the weights`,
             );
         }
-        return judgement("inconclusive", reasons);
+        const unjudged = unjudgedReason(live);
+        return judgement("inconclusive", unjudged ? [...reasons, unjudged] : reasons);
     }
-    const unjudged = live.filter((r) => r.verdict === "inconclusive");
-    if (unjudged.length > 0) {
-        const first = unjudged.at(-1)!.checks.find((c) => c.verdict === "inconclusive")!;
-        return judgement("inconclusive", [`${unjudged.length} of ${live.length} samples could not be judged: ${first.check}: ${first.reason}`]);
-    }
+    const unjudged = unjudgedReason(live);
+    if (unjudged) return judgement("inconclusive", [unjudged]);
     return judgement(
         "pass",
         failing.length > 0

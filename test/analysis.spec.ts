@@ -228,6 +228,14 @@ describe("analysis: the window verdict", () => {
         expect(verdict.reasons).to.deep.equal(["live for 2m of the 3m window"]);
     });
 
+    it("also says which live samples could not be judged while the step is not live for the whole window", () => {
+        const verdict = judgeWindow(target(25), [healthy(60, 200, 200), healthy(120, 15, 45), healthy(180)], spec());
+        expect(verdict.reasons).to.deep.equal([
+            "live for 2m of the 3m window",
+            "1 of 2 samples could not be judged: success-rate: the candidate served 15 requests, fewer than minRequests (20)",
+        ]);
+    });
+
     it("says when the latest sample's share is not the configured weight", () => {
         const verdict = judgeWindow(target(5), [healthy(60, 200, 200), healthy(120, 200, 200), healthy(180, 200, 200)], spec());
         expect(verdict.verdict).to.equal("inconclusive");
