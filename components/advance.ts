@@ -63,7 +63,7 @@ export function decideAdvance(
     }
     const unfinished = judgements.filter((j) => j.verdict !== "pass").flatMap((j) => j.reasons.slice(0, 2).map((reason) => `${targetName(j)}: ${reason}`));
     if (from >= 100) {
-        return decision("complete", from, [], [`${rollout.candidate} serves 100 %: the rollout is complete`, ...unfinished]);
+        return decision("complete", from, [], [`nothing left to step${verdict === "pass" ? "; the window at 100 % passed" : ""}`, ...unfinished]);
     }
     if (from === 0) {
         if (options.start) {

@@ -289,7 +289,6 @@ export interface TargetRow {
     live: string;
     failing: string;
     verdict: Verdict;
-    reason: string;
 }
 
 export interface CheckRow {
@@ -314,7 +313,6 @@ export function targetRows(judgements: readonly TargetJudgement[], failureLimit:
             live: `${formatDuration(j.liveSeconds)} of ${formatDuration(j.windowSeconds)}`,
             failing: `${j.failingSamples} of ${failureLimit}`,
             verdict: j.verdict,
-            reason: j.reasons[0] ?? "",
         };
     });
 }

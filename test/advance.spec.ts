@@ -71,7 +71,8 @@ describe("advance: the decision", () => {
     it("is complete at 100 % whatever a window that is not failing says, and exits 0", () => {
         const decision = decideAdvance(model(100), green, [judged("cart", "east", "inconclusive", "live for 1m of 5m")], { start: false });
         expect(decision).to.deep.include({ action: "complete", from: 100, to: 100, edits: [], exitCode: 0 });
-        expect(decision.reasons).to.deep.equal(["green serves 100 %: the rollout is complete", "cart on east: live for 1m of 5m"]);
+        expect(decision.reasons).to.deep.equal(["nothing left to step", "cart on east: live for 1m of 5m"]);
+        expect(decideAdvance(model(100), green, [judged("cart", "east", "pass")], { start: false }).reasons).to.deep.equal(["nothing left to step; the window at 100 % passed"]);
     });
 
     it("still rolls back at 100 % when the analysis fails", () => {

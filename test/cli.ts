@@ -12,8 +12,8 @@ export interface CommandRun {
 }
 
 export function runSwitchyard(args: string[], options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<CommandRun> {
-    const env = { ...(options.env ?? process.env) };
-    delete env.SWITCHYARD_PROMETHEUS_TOKEN;
+    // A token in the developer's own environment must not reach a test that did not set one.
+    const env = options.env ?? { ...process.env, SWITCHYARD_PROMETHEUS_TOKEN: "" };
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SWITCHYARD_BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";

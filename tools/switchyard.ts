@@ -6,9 +6,8 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConfigError } from "../components/validation.ts";
 import { PrometheusError } from "./prometheus.ts";
 import { StackEditError } from "./stackEdit.ts";
-import { prometheusFromStack, runAdvance, runAnalyze, runStatus, type Io, type MetricsFactory } from "./switchyard/commands.ts";
-import { automationDeployer, rehearsalDeployer, runRolloutLoop } from "./switchyard/rolloutLoop.ts";
-import { CommandError, loadProjectStack } from "./switchyard/stack.ts";
+import type { Io, MetricsFactory } from "./switchyard/commands.ts";
+import { CommandError } from "./switchyard/errors.ts";
 
 /** Exit code for a usage mistake (unknown command or flag), as for held/inconclusive: nothing happened. */
 export const USAGE_EXIT_CODE = 2;
@@ -122,7 +121,7 @@ function terminalIo(): Io & { progress(line: string): void; sleep(ms: number): P
     };
 }
 
-export async function main(argv: string[], metrics: MetricsFactory = prometheusFromStack): Promise<number> {
+export async function main(argv: string[], metricsFactory?: MetricsFactory): Promise<number> {
     const io = terminalIo();
     const [name, ...rest] = argv;
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -144,6 +143,9 @@ export async function main(argv: string[], metrics: MetricsFactory = prometheusF
         }
         if (typeof values.stack !== "string" || values.stack === "") throw new UsageError("--stack <name> is required");
         const dir = resolve(typeof values.cwd === "string" ? values.cwd : process.cwd());
+        // Loaded only now: help and usage errors answer at once, without the Pulumi SDK.
+        const { loadProjectStack, prometheusFromStack, runAdvance, runAnalyze, runStatus } = await import("./switchyard/commands.ts");
+        const metrics = metricsFactory ?? prometheusFromStack;
         const stack = loadProjectStack(values.stack, dir);
         switch (name) {
             case "status":
@@ -153,6 +155,7 @@ export async function main(argv: string[], metrics: MetricsFactory = prometheusF
             case "advance":
                 return await runAdvance(stack, io, metrics, { start: values.start === true, ...(typeof values.report === "string" ? { report: values.report } : {}) });
             default: {
+                const { automationDeployer, rehearsalDeployer, runRolloutLoop } = await import("./switchyard/rolloutLoop.ts");
                 const deployer = values.rehearse
                     ? await rehearsalDeployer(stack.name, dir, io.out)
                     : await automationDeployer(stack.name, dir, io.out, {

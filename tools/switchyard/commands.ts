@@ -11,7 +11,8 @@ import { PrometheusClient } from "../prometheus.ts";
 import { editStackFile } from "../stackEdit.ts";
 import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "./collect.ts";
 import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
-import { CommandError, loadProjectStack, requireAnalysis, type ProjectStack } from "./stack.ts";
+import { CommandError } from "./errors.ts";
+import { loadProjectStack, requireAnalysis, type ProjectStack } from "./stack.ts";
 
 export const TOKEN_VARIABLE = "SWITCHYARD_PROMETHEUS_TOKEN";
 

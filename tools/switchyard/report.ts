@@ -36,8 +36,8 @@ export function analysisTables(judgements: readonly TargetJudgement[], rollout: 
     if (judgements.length === 0) return "No cluster gives the candidate traffic: nothing to judge.";
     const stable = judgements[0]!.target.stable;
     const targets = formatTable(
-        ["service", "cluster", `${rollout.candidate} weight`, "observed share", "live", "failing samples", "verdict", "why"],
-        targetRows(judgements, analysis.failureLimit).map((r) => [r.service, r.cluster, r.weight, r.share, r.live, r.failing, VERDICT_WORDS[r.verdict], r.reason]),
+        ["service", "cluster", `${rollout.candidate} weight`, "observed share", "live", "failing samples", "verdict"],
+        targetRows(judgements, analysis.failureLimit).map((r) => [r.service, r.cluster, r.weight, r.share, r.live, r.failing, VERDICT_WORDS[r.verdict]]),
         style,
     );
     const checks = formatTable(
@@ -45,7 +45,8 @@ export function analysisTables(judgements: readonly TargetJudgement[], rollout: 
         checkRows(judgements, analysis.checks).map((r) => [r.service, r.cluster, r.check, r.candidate, r.stable, r.threshold, VERDICT_WORDS[r.verdict]]),
         style,
     );
-    return `${targets}\n\n${checks}`;
+    const why = judgements.flatMap((j) => j.reasons.map((reason) => `- ${j.target.service} on ${j.target.cluster}: ${reason}`));
+    return `${targets}\n\n${checks}\n\n${why.join("\n")}`;
 }
 
 export function analyzeText(stack: string, judgements: readonly TargetJudgement[], verdict: Verdict, rollout: RolloutSpec, analysis: AnalysisSpec): string {

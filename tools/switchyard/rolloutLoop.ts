@@ -9,7 +9,8 @@ import { loadStackConfig } from "../stackFiles.ts";
 import type { MetricsApi } from "./collect.ts";
 import { PULUMI_CLI_MISSING, advanceStack, findPulumiCli } from "./commands.ts";
 import { advanceReport, advanceSummary } from "./report.ts";
-import { CommandError, loadProjectStack, requireAnalysis, type ProjectStack } from "./stack.ts";
+import { CommandError } from "./errors.ts";
+import { loadProjectStack, requireAnalysis, type ProjectStack } from "./stack.ts";
 
 /** Makes the infrastructure match the stack file as it is now. */
 export interface Deployer {
@@ -75,7 +76,8 @@ export async function runRolloutLoop(options: LoopOptions): Promise<number> {
         return 1;
     }
     // The rollout starts from what the stack file says, applied: a first step, or where it stands.
-    await applyOrRestore(options, stack, first.decision.action === "advance" ? `start at ${first.decision.to} %` : "apply the current step", first.decision.edits.length > 0 ? first.previousText : undefined);
+    const firstReason = first.decision.action !== "advance" ? "apply the current step" : first.decision.from === 0 ? `start at ${first.decision.to} %` : `step to ${first.decision.to} %`;
+    await applyOrRestore(options, stack, firstReason, first.decision.edits.length > 0 ? first.previousText : undefined);
     io.out(`applied: ${stepLine(stack)}`);
     for (;;) {
         await waitForSample(io, analysis.intervalSeconds, stepLine(stack));

@@ -7,6 +7,7 @@ import { PROJECT, parseStackConfig, type RawConfig, type StackModel } from "../.
 import type { AnalysisSpec } from "../../components/rollout.ts";
 import { ConfigError } from "../../components/validation.ts";
 import { loadStackConfig } from "../stackFiles.ts";
+import { CommandError } from "./errors.ts";
 
 export interface ProjectStack {
     name: string;
@@ -14,14 +15,6 @@ export interface ProjectStack {
     dir: string;
     file: string;
     model: StackModel;
-}
-
-/** An error for the operator: printed as it is, and the command exits 3 without writing anything. */
-export class CommandError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "CommandError";
-    }
 }
 
 export function loadProjectStack(stack: string, dir: string): ProjectStack {
