@@ -311,7 +311,7 @@ export function targetRows(judgements: readonly TargetJudgement[], failureLimit:
             weight: `${j.target.candidateWeight} %`,
             share: latest?.share === undefined ? "no traffic" : percent(latest.share),
             live: `${formatDuration(j.liveSeconds)} of ${formatDuration(j.windowSeconds)}`,
-            failing: `${j.failingSamples} of ${failureLimit}`,
+            failing: `${j.failingSamples} (limit ${failureLimit})`,
             verdict: j.verdict,
         };
     });

@@ -334,8 +334,8 @@ describe("analysis: report rows", () => {
             judgeWindow({ ...target(25), cluster: "west" }, [healthy(60), healthy(120), healthy(180)], spec()),
         ];
         expect(targetRows(judgements, 2)).to.deep.equal([
-            { service: "cart", cluster: "east", weight: "25 %", share: "25.0 %", live: "3m of 3m", failing: "2 of 2", verdict: "fail" },
-            { service: "cart", cluster: "west", weight: "25 %", share: "25.0 %", live: "3m of 3m", failing: "0 of 2", verdict: "pass" },
+            { service: "cart", cluster: "east", weight: "25 %", share: "25.0 %", live: "3m of 3m", failing: "2 (limit 2)", verdict: "fail" },
+            { service: "cart", cluster: "west", weight: "25 %", share: "25.0 %", live: "3m of 3m", failing: "0 (limit 2)", verdict: "pass" },
         ]);
         const rows = checkRows(judgements, spec().checks);
         expect(rows).to.have.length(4);

@@ -44,8 +44,9 @@ describe("report: advance", () => {
             "Verdict: **FAIL** at 2026-05-01T10:00:00Z. Steps: 5 → 25 → 50 → 75 → 100. window 2m, a sample every 1m, minRequests 20, failureLimit 2, metrics app.",
         );
         expect(lines[4]).to.equal("- cart on east: 2 failing samples while live, failureLimit is 2");
+        expect(report.split("2 failing samples while live").length - 1, "each reason once").to.equal(1);
         expect(report).to.include("| service | cluster | green weight | observed share | live | failing samples | verdict |");
-        expect(report).to.include("| cart | east | 5 % | 5.0 % | 2m of 2m | 2 of 2 | FAIL |");
+        expect(report).to.include("| cart | east | 5 % | 5.0 % | 2m of 2m | 2 (limit 2) | FAIL |");
         expect(report).to.include("| cart | east | success-rate | 80.00 % | 99.90 % | ≥ 99 % | FAIL |");
         expect(report.trimEnd().split("\n").at(-1)).to.equal(
             "The stack file now gives green 0 % everywhere; `pulumi up` applies it. Fix the release, then start again with `switchyard advance --start`.",

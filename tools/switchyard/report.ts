@@ -31,8 +31,8 @@ function settings(analysis: AnalysisSpec): string {
     );
 }
 
-/** Where each target stands, and each check's latest values. */
-export function analysisTables(judgements: readonly TargetJudgement[], rollout: RolloutSpec, analysis: AnalysisSpec, style: Style): string {
+/** Where each target stands and each check's latest values; with `reasons`, every target's reasons below. */
+export function analysisTables(judgements: readonly TargetJudgement[], rollout: RolloutSpec, analysis: AnalysisSpec, style: Style, reasons: boolean): string {
     if (judgements.length === 0) return "No cluster gives the candidate traffic: nothing to judge.";
     const stable = judgements[0]!.target.stable;
     const targets = formatTable(
@@ -45,6 +45,7 @@ export function analysisTables(judgements: readonly TargetJudgement[], rollout: 
         checkRows(judgements, analysis.checks).map((r) => [r.service, r.cluster, r.check, r.candidate, r.stable, r.threshold, VERDICT_WORDS[r.verdict]]),
         style,
     );
+    if (!reasons) return `${targets}\n\n${checks}`;
     const why = judgements.flatMap((j) => j.reasons.map((reason) => `- ${j.target.service} on ${j.target.cluster}: ${reason}`));
     return `${targets}\n\n${checks}\n\n${why.join("\n")}`;
 }
@@ -54,7 +55,7 @@ export function analyzeText(stack: string, judgements: readonly TargetJudgement[
         `switchyard analyze: stack ${stack}, candidate ${rollout.candidate}: ${VERDICT_WORDS[verdict]}`,
         `(${settings(analysis)})`,
         "",
-        analysisTables(judgements, rollout, analysis, "text"),
+        analysisTables(judgements, rollout, analysis, "text", true),
     ].join("\n");
 }
 
@@ -96,7 +97,8 @@ export function advanceReport(
         "",
         ...decision.reasons.map((reason) => `- ${reason}`),
     ];
-    if (judgements.length > 0) lines.push("", analysisTables(judgements, rollout, analysis, style));
+    // The decision's reasons above already name each target's.
+    if (judgements.length > 0) lines.push("", analysisTables(judgements, rollout, analysis, style, false));
     if (decision.action === "rollback") {
         lines.push("", `The stack file now gives ${rollout.candidate} 0 % everywhere; \`pulumi up\` applies it. Fix the release, then start again with \`switchyard advance --start\`.`);
     }
