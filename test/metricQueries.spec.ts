@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { CHECK_PRESETS, METRIC_SOURCES, SOURCE_QUERIES, checkTemplate, placeholdersIn, renderQuery } from "../components/metricQueries.ts";
 
 const values = { service: "cart", color: "green", cluster: "east", namespace: "shop", windowSeconds: 60 };
@@ -64,5 +66,18 @@ describe("metric queries: the metric sources", () => {
         );
         expect(SOURCE_QUERIES.istio["success-rate"]).to.include('response_code=~"[1-4].."');
         expect(SOURCE_QUERIES["envoy-gateway"]["success-rate"]).to.include('envoy_response_code=~"[1-4].."');
+    });
+});
+
+describe("metric queries: the documentation", () => {
+    it("lists every source's queries in docs/progressive-delivery.md exactly as the command sends them", () => {
+        const docs = readFileSync(resolve(import.meta.dirname, "../docs/progressive-delivery.md"), "utf8");
+        for (const source of METRIC_SOURCES) {
+            const section = docs.slice(docs.indexOf(`### \`${source}\``));
+            expect(section.length, `a section for ${source}`).to.be.below(docs.length);
+            for (const [name, query] of Object.entries(SOURCE_QUERIES[source])) {
+                expect(section.split("\n").find((line) => line.trim().startsWith(`${name}:`))?.split(/:\s+/).slice(1).join(": "), `${source} ${name}`).to.equal(query);
+            }
+        }
     });
 });
