@@ -1,5 +1,6 @@
-// The switchyard command as an operator or a CI step runs it: its own process, its exit codes,
-// its help. The commands run side by side in before(), each on its own copy of the drill stack.
+// The switchyard command as an operator or a CI step runs it. The real command in its own process
+// for what happens before any stack is read (help, usage errors, the Node check) and for one edit;
+// the rest through the same entry in this process, which answers without starting Node again.
 
 import { expect } from "chai";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -8,9 +9,33 @@ import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { drillProject, greenWeightIn, type DrillProject } from "../tools/drill/project.ts";
+import { main, type CommandIo } from "../tools/switchyard.ts";
 import { runSwitchyard, type CommandRun } from "./cli.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
+
+/** Runs the command's entry here with `env` set for the run, capturing what it prints. */
+async function inThisProcess(argv: string[], env: Record<string, string>): Promise<CommandRun> {
+    const saved = { PATH: process.env.PATH, SWITCHYARD_PROMETHEUS_TOKEN: process.env.SWITCHYARD_PROMETHEUS_TOKEN };
+    Object.assign(process.env, { SWITCHYARD_PROMETHEUS_TOKEN: "" }, env);
+    let stdout = "";
+    let stderr = "";
+    const io: CommandIo = {
+        out: (text) => (stdout += `${text}\n`),
+        err: (text) => (stderr += `${text}\n`),
+        now: () => new Date(),
+        progress: () => {},
+        sleep: () => Promise.reject(new Error("no waiting in this spec")),
+    };
+    try {
+        return { code: await main(argv, io), stdout, stderr };
+    } finally {
+        for (const [key, value] of Object.entries(saved)) {
+            if (value === undefined) delete process.env[key];
+            else process.env[key] = value;
+        }
+    }
+}
 
 describe("switchyard command", function () {
     this.timeout(30_000);
@@ -50,8 +75,7 @@ describe("switchyard command", function () {
         const secret = { "switchyard:rollout.analysis.prometheus.token": { secure: "v1:c2VjcmV0" } };
         const withToken = project("withToken", secret, prometheus);
         const tokenNoCli = project("tokenNoCli", secret, prometheus);
-        const nodeOnly = { ...process.env, PATH: dirname(process.execPath) };
-        const commands: Record<string, Promise<CommandRun>> = {
+        const processes: Record<string, Promise<CommandRun>> = {
             help: runSwitchyard(["--help"]),
             none: runSwitchyard([]),
             statusHelp: runSwitchyard(["status", "--help"]),
@@ -64,17 +88,21 @@ describe("switchyard command", function () {
             oldNode: runSwitchyard(["--help"], {
                 nodeArgs: ["--import", `data:text/javascript,Object.defineProperty(process, "versions", { value: { ...process.versions, node: "22.17.1" } })`],
             }),
-            notStarted: runSwitchyard(["advance", ...at(notStarted)]),
             start: runSwitchyard(["advance", ...at(start), "--start"]),
-            noAnalysis: runSwitchyard(["analyze", "--stack", "prod", "--cwd", ROOT]),
-            noStackFile: runSwitchyard(["status", "--stack", "staging", "--cwd", ROOT]),
-            status: runSwitchyard(["status", ...at(running)]),
-            analyzeNoData: runSwitchyard(["analyze", ...at(running)]),
-            rolloutNoCli: runSwitchyard(["rollout", ...at(running)], { env: nodeOnly }),
-            withToken: runSwitchyard(["analyze", ...at(withToken)], { env: { ...process.env, SWITCHYARD_PROMETHEUS_TOKEN: "t0ken-from-env" } }),
-            tokenNoCli: runSwitchyard(["analyze", ...at(tokenNoCli)], { env: nodeOnly }),
         };
-        const settled = await Promise.all(Object.entries(commands).map(async ([name, run]) => [name, await run] as const));
+        // One at a time: some set the environment, which this process shares.
+        const inProcess: [string, string[], Record<string, string>][] = [
+            ["notStarted", ["advance", ...at(notStarted)], {}],
+            ["noAnalysis", ["analyze", "--stack", "prod", "--cwd", ROOT], {}],
+            ["noStackFile", ["status", "--stack", "staging", "--cwd", ROOT], {}],
+            ["status", ["status", ...at(running)], {}],
+            ["analyzeNoData", ["analyze", ...at(running)], {}],
+            ["rolloutNoCli", ["rollout", ...at(running)], { PATH: dirname(process.execPath) }],
+            ["withToken", ["analyze", ...at(withToken)], { SWITCHYARD_PROMETHEUS_TOKEN: "t0ken-from-env" }],
+            ["tokenNoCli", ["analyze", ...at(tokenNoCli)], { PATH: dirname(process.execPath) }],
+        ];
+        for (const [name, argv, env] of inProcess) runs[name] = await inThisProcess(argv, env);
+        const settled = await Promise.all(Object.entries(processes).map(async ([name, run]) => [name, await run] as const));
         for (const [name, run] of settled) runs[name] = run;
     });
 

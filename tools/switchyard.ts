@@ -7,6 +7,7 @@ import { ConfigError } from "../components/validation.ts";
 import { PrometheusError } from "./prometheus.ts";
 import { StackEditError } from "./stackEdit.ts";
 import type { Io, MetricsFactory } from "./switchyard/commands.ts";
+import type { LoopIo } from "./switchyard/rolloutLoop.ts";
 import { CommandError } from "./switchyard/errors.ts";
 
 /** Exit code for a usage mistake (unknown command or flag), as for held/inconclusive: nothing happened. */
@@ -108,7 +109,9 @@ function commandHelp(name: string): string {
     return `Usage: ${command.summary}\n\n${command.help}\n\n${COMMON}`;
 }
 
-function terminalIo(): Io & { progress(line: string): void; sleep(ms: number): Promise<void> } {
+export type CommandIo = Io & LoopIo;
+
+export function terminalIo(): CommandIo {
     const redraw = process.stdout.isTTY === true;
     return {
         out: (text) => console.log(text),
@@ -121,8 +124,7 @@ function terminalIo(): Io & { progress(line: string): void; sleep(ms: number): P
     };
 }
 
-export async function main(argv: string[], metricsFactory?: MetricsFactory): Promise<number> {
-    const io = terminalIo();
+export async function main(argv: string[], io: CommandIo = terminalIo(), metricsFactory?: MetricsFactory): Promise<number> {
     const [name, ...rest] = argv;
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
         io.out(USAGE);
