@@ -86,5 +86,5 @@ export function decideAdvance(
 export function rollbackComment(decision: AdvanceDecision, at: Date): string {
     const [first, ...rest] = decision.reasons;
     const more = rest.length > 0 ? ` (and ${rest.length} more in the report)` : "";
-    return `${ROLLBACK_COMMENT_PREFIX} ${at.toISOString().replace(/\.\d{3}Z$/, "Z")}: ${first ?? "analysis failed"}${more}`;
+    return `${ROLLBACK_COMMENT_PREFIX} ${at.toISOString().slice(0, 19)}Z: ${first}${more}`;
 }

@@ -63,7 +63,7 @@ export function sampleTimes(end: number, intervalSeconds: number, count: number)
 }
 
 function finite(value: number | undefined): number | undefined {
-    return value !== undefined && Number.isFinite(value) ? value : undefined;
+    return Number.isFinite(value) ? value : undefined;
 }
 
 /** Joins the range queries of both colors into one sample per time. A missing value is missing data, never 0 or a pass. */

@@ -53,6 +53,11 @@ export interface RolloutSpec {
 
 export const DEFAULT_ROLLOUT: RolloutSpec = { candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 };
 
+/** A fresh copy of the defaults, which a caller may change. */
+function defaultRollout(): RolloutSpec {
+    return { ...DEFAULT_ROLLOUT, steps: [...DEFAULT_ROLLOUT.steps] };
+}
+
 const ROLLOUT_KEYS = ["candidate", "steps", "maxStep", "analysis"] as const;
 const ANALYSIS_KEYS = ["prometheus", "metrics", "interval", "window", "minRequests", "failureLimit", "checks"] as const;
 const PROMETHEUS_KEYS = ["url", "token"] as const;
@@ -67,7 +72,7 @@ const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 /** Seconds in a Prometheus-style duration such as 30s, 5m or 1h30m; undefined unless it is one and above 0. */
 export function parseDuration(text: string): number | undefined {
     const match = DURATION.exec(text);
-    if (!match || text === "") return undefined;
+    if (!match) return undefined;
     const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? 0)) as [number, number, number];
     const total = hours * 3600 + minutes * 60 + seconds;
     return total > 0 && Number.isSafeInteger(total) ? total : undefined;
@@ -132,6 +137,7 @@ export function rollbackEdits(model: Pick<StackModel, "greenWeight" | "clusters"
 function readDurationKey(reader: ObjectReader, key: string, fallback: number): number {
     if (!reader.has(key)) return fallback;
     const value = reader.raw(key);
+    // A list such as ["5m"] would read as its text; only a string is a duration.
     const seconds = typeof value === "string" ? parseDuration(value) : undefined;
     if (seconds === undefined) {
         reader.problem(key, "a duration above 0 in whole seconds, minutes or hours, e.g. 30s, 1m, 5m or 1h30m");
@@ -140,135 +146,111 @@ function readDurationKey(reader: ObjectReader, key: string, fallback: number): n
     return seconds;
 }
 
-function readNumber(reader: ObjectReader, key: string, allowed: string, minimum?: number): number | undefined {
+/** A number, or a string holding one (stack files sometimes quote numbers); blank text is none. */
+function readNumber(reader: ObjectReader, key: string, allowed: string, minimum = Number.NEGATIVE_INFINITY): number | undefined {
     if (!reader.has(key)) return undefined;
     const value = reader.raw(key);
     const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
-    if (!Number.isFinite(n) || (minimum !== undefined && n < minimum)) {
+    if (!Number.isFinite(n) || n < minimum) {
         reader.problem(key, allowed);
         return undefined;
     }
     return n;
 }
 
+function isStep(item: unknown): item is number {
+    return Number.isSafeInteger(item) && (item as number) >= 1 && (item as number) <= 100;
+}
+
 function readSteps(reader: ObjectReader, problems: Problems, maxStep: number): number[] {
-    if (!reader.has("steps")) return [...DEFAULT_ROLLOUT.steps];
+    if (!reader.has("steps")) return defaultRollout().steps;
     const value = reader.raw("steps");
     const allowed = `a list of candidate weights, strictly increasing integers from 1 to 100 that end at 100, each at most ${PATH}.maxStep (${maxStep}) above the one before (and the first at most that above 0), e.g. [5, 25, 50, 75, 100]`;
     if (!Array.isArray(value) || value.length === 0) {
         reader.problem("steps", allowed);
-        return [...DEFAULT_ROLLOUT.steps];
+        return defaultRollout().steps;
     }
-    const steps: number[] = [];
+    const found = problems.list.length;
     let previous = 0;
-    let valid = true;
     value.forEach((item, i) => {
         const path = `${reader.at("steps")}[${i}]`;
-        const step = typeof item === "number" && Number.isSafeInteger(item) ? item : undefined;
-        if (step === undefined || step < 1 || step > 100) {
+        if (!isStep(item)) {
             problems.add(path, item, "an integer from 1 to 100 (a percentage of traffic on the candidate)");
-            valid = false;
-            return;
-        }
-        if (step <= previous) {
+        } else if (item <= previous) {
             problems.add(path, item, `a weight above the step before it (${previous}): steps strictly increase`);
-            valid = false;
-        } else if (step - previous > maxStep) {
+        } else if (item - previous > maxStep) {
             problems.add(path, item, `at most ${previous + maxStep}: a rise of at most ${PATH}.maxStep (${maxStep}) over ${previous}; add a step in between or raise maxStep`);
-            valid = false;
         }
-        steps.push(step);
-        previous = Math.max(previous, step);
+        if (isStep(item)) previous = Math.max(previous, item);
     });
-    if (steps.length > 0 && steps[steps.length - 1] !== 100) {
-        problems.add(`${reader.at("steps")}[${value.length - 1}]`, value[value.length - 1], "100 as the last step: a rollout ends with the candidate taking all traffic");
-        valid = false;
+    const last = value[value.length - 1];
+    if (isStep(last) && last !== 100) {
+        problems.add(`${reader.at("steps")}[${value.length - 1}]`, last, "100 as the last step: a rollout ends with the candidate taking all traffic");
     }
-    return valid ? steps : [...DEFAULT_ROLLOUT.steps];
+    // Steps with a mistake read as the defaults, so the rest of the stack is still checked against sane ones.
+    return problems.list.length === found ? (value as number[]) : defaultRollout().steps;
 }
 
+function presetCheck(name: CheckPresetName): CheckSpec {
+    const preset = CHECK_PRESETS[name];
+    return { name, preset: name, bound: preset.bound, threshold: preset.threshold, unit: preset.unit };
+}
+
+const PRESET_NAMES = Object.keys(CHECK_PRESETS) as CheckPresetName[];
+
 function readCheck(item: unknown, path: string, problems: Problems): CheckSpec | undefined {
-    const presetNames = Object.keys(CHECK_PRESETS) as CheckPresetName[];
-    const presetAllowed = `a preset (${presetNames.join(", ")}) or an object {name, query, min | max, maxWorseThanStable}`;
+    const presetAllowed = `a preset (${PRESET_NAMES.join(", ")}) or an object {name, query, min | max, maxWorseThanStable}`;
     if (typeof item === "string") {
-        const preset = CHECK_PRESETS[item as CheckPresetName];
-        if (!preset) {
-            const guess = closest(item, presetNames);
-            problems.add(path, item, `${guess ? `did you mean "${guess}"? ` : ""}${presetAllowed}`);
-            return undefined;
-        }
-        return { name: item, preset: item as CheckPresetName, bound: preset.bound, threshold: preset.threshold, unit: preset.unit };
+        if ((PRESET_NAMES as string[]).includes(item)) return presetCheck(item as CheckPresetName);
+        const guess = closest(item, PRESET_NAMES);
+        problems.add(path, item, `${guess ? `did you mean "${guess}"? ` : ""}${presetAllowed}`);
+        return undefined;
     }
     if (!isPlainObject(item)) {
         problems.add(path, item, presetAllowed);
         return undefined;
     }
     const check = new ObjectReader(item, path, problems, CHECK_KEYS);
-    const name = check.string("name", `a check name: a preset (${presetNames.join(", ")}) or your own lowercase name, e.g. checkout-errors`, { pattern: CHECK_NAME });
+    const name = check.string("name", `a check name: a preset (${PRESET_NAMES.join(", ")}) or your own lowercase name, e.g. checkout-errors`, { pattern: CHECK_NAME });
     const query = check.optionalString("query", "a PromQL template, e.g. sum(rate(app_errors_total{service=\"{service}\",color=\"{color}\"}[{window}]))");
     const min = readNumber(check, "min", "a number: the lowest value that passes");
     const max = readNumber(check, "max", "a number: the highest value that passes");
     const worse = readNumber(check, "maxWorseThanStable", "a number >= 0: how much worse than the stable color the candidate may be, in the check's unit", 0);
-    const preset = name === undefined ? undefined : CHECK_PRESETS[name as CheckPresetName];
+    const allowance = worse === undefined ? {} : { maxWorseThanStable: worse };
     if (name === undefined) return undefined;
-    if (preset && query === undefined) {
+    const isPreset = (PRESET_NAMES as string[]).includes(name);
+    if (isPreset && query === undefined) {
+        const preset = presetCheck(name as CheckPresetName);
         const wrongBound = preset.bound === "min" ? "max" : "min";
-        if (check.has(wrongBound)) {
-            check.problem(wrongBound, `only ${preset.bound} for ${name}: ${preset.meaning}`);
-            return undefined;
-        }
-        const threshold = preset.bound === "min" ? min : max;
-        return {
-            name,
-            preset: name as CheckPresetName,
-            bound: preset.bound,
-            threshold: threshold ?? preset.threshold,
-            ...(worse === undefined ? {} : { maxWorseThanStable: worse }),
-            unit: preset.unit,
-        };
+        if (check.has(wrongBound)) check.problem(wrongBound, `only ${preset.bound} for ${name}: ${CHECK_PRESETS[name as CheckPresetName].meaning}`);
+        return { ...preset, threshold: (preset.bound === "min" ? min : max) ?? preset.threshold, ...allowance };
     }
-    if (preset) {
-        check.problem("name", `a name other than a preset's (${presetNames.join(", ")}) for a check with its own query`);
-        return undefined;
-    }
+    if (isPreset) check.problem("name", `a name other than a preset's (${PRESET_NAMES.join(", ")}) for a check with its own query`);
     if (query === undefined) {
-        const guess = closest(name, presetNames);
+        const guess = closest(name, PRESET_NAMES);
         check.problem("query", `a PromQL template for the custom check "${name}"${guess ? ` (or did you mean the preset "${guess}"?)` : ""}`);
         return undefined;
     }
     const placeholders = placeholdersIn(query);
-    const unknown = placeholders.filter((p) => !(PLACEHOLDERS as readonly string[]).includes(p));
-    let valid = true;
-    if (unknown.length > 0) {
-        check.problem("query", `only the placeholders ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")}; {${unknown[0]}} is none of them`);
-        valid = false;
+    const unknown = placeholders.find((p) => !(PLACEHOLDERS as readonly string[]).includes(p));
+    if (unknown !== undefined) {
+        check.problem("query", `only the placeholders ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")}; {${unknown}} is none of them`);
     } else if (!placeholders.includes("color")) {
         check.problem("query", "a template that uses {color}: without it the query returns the same value for both colors and cannot tell them apart");
-        valid = false;
     }
-    if ((min === undefined) === (max === undefined)) {
-        check.problem(min === undefined ? "max" : "min", "exactly one of min or max: the bound that passes");
-        valid = false;
+    // By presence, not value: a bound that is no number already has its own problem.
+    if (check.has("min") === check.has("max")) {
+        check.problem(check.has("min") ? "min" : "max", "exactly one of min or max: the bound that passes");
     }
-    if (!valid) return undefined;
-    return {
-        name,
-        query,
-        bound: min === undefined ? "max" : "min",
-        threshold: (min ?? max)!,
-        ...(worse === undefined ? {} : { maxWorseThanStable: worse }),
-        unit: "",
-    };
+    return { name, query, bound: check.has("max") ? "max" : "min", threshold: max ?? min ?? 0, ...allowance, unit: "" };
 }
 
 function readChecks(analysis: ObjectReader, problems: Problems): CheckSpec[] {
-    const presetChecks = () =>
-        DEFAULT_CHECKS.map((name) => readCheck(name, "", problems)!);
-    if (!analysis.has("checks")) return presetChecks();
+    if (!analysis.has("checks")) return DEFAULT_CHECKS.map(presetCheck);
     const value = analysis.raw("checks");
     if (!Array.isArray(value) || value.length === 0) {
         analysis.problem("checks", `a non-empty list of checks: presets by name (${DEFAULT_CHECKS.join(", ")}) or {name, query, min | max}`);
-        return presetChecks();
+        return DEFAULT_CHECKS.map(presetCheck);
     }
     const checks: CheckSpec[] = [];
     value.forEach((item, i) => {
@@ -304,14 +286,16 @@ function readAnalysis(rollout: ObjectReader, problems: Problems, isSecret: boole
             `a Pulumi secret: run 'pulumi config set --secret --path rollout.analysis.prometheus.token <token>' (a bearer token must not sit in the stack file in plaintext)`,
         );
     }
-    const metrics = analysis.string("metrics", `a metric source: ${METRIC_SOURCES.join(", ")}`, { fallback: "app" })!;
-    if (!(METRIC_SOURCES as readonly string[]).includes(metrics)) {
-        const guess = closest(metrics, METRIC_SOURCES);
-        analysis.problem("metrics", `${guess ? `did you mean "${guess}"? ` : ""}a metric source: ${METRIC_SOURCES.join(", ")}`);
-    }
+    const metricsGiven = analysis.raw("metrics");
+    const metricsGuess = typeof metricsGiven === "string" ? closest(metricsGiven, METRIC_SOURCES) : undefined;
+    const metrics = analysis.string("metrics", `${metricsGuess ? `did you mean "${metricsGuess}"? ` : ""}a metric source: ${METRIC_SOURCES.join(", ")}`, {
+        pattern: new RegExp(`^(${METRIC_SOURCES.join("|")})$`),
+        fallback: "app",
+    }) as MetricSource;
     const intervalSeconds = readDurationKey(analysis, "interval", 60);
     const windowSeconds = readDurationKey(analysis, "window", 300);
-    if (windowSeconds < intervalSeconds || windowSeconds % intervalSeconds !== 0) {
+    // A window shorter than the interval is no multiple of it either.
+    if (windowSeconds % intervalSeconds !== 0) {
         problems.add(
             analysis.at("window"),
             analysis.raw("window") ?? formatDuration(windowSeconds),
@@ -320,7 +304,7 @@ function readAnalysis(rollout: ObjectReader, problems: Problems, isSecret: boole
     }
     return {
         prometheus: { url: url ?? "", hasToken },
-        metrics: (METRIC_SOURCES as readonly string[]).includes(metrics) ? (metrics as MetricSource) : "app",
+        metrics,
         intervalSeconds,
         windowSeconds,
         minRequests: analysis.integer("minRequests", { min: 1, meaning: "requests per color per sample; fewer make the sample inconclusive" }, 20),
@@ -330,12 +314,7 @@ function readAnalysis(rollout: ObjectReader, problems: Problems, isSecret: boole
 }
 
 function isHttpUrl(text: string): boolean {
-    try {
-        const url = new URL(text);
-        return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
-    } catch {
-        return false;
-    }
+    return URL.canParse(text) && ["http:", "https:"].includes(new URL(text).protocol);
 }
 
 /**
@@ -343,17 +322,17 @@ function isHttpUrl(text: string): boolean {
  * `isSecret` tells whether the stack holds the key as a secret, which a token requires.
  */
 export function readRollout(raw: string | undefined, problems: Problems, isSecret: boolean): RolloutSpec {
-    if (raw === undefined) return { ...DEFAULT_ROLLOUT, steps: [...DEFAULT_ROLLOUT.steps] };
+    if (raw === undefined) return defaultRollout();
     let value: unknown;
     try {
         value = JSON.parse(raw);
     } catch {
         problems.add(PATH, raw, "an object in the stack file (it did not parse as one)");
-        return { ...DEFAULT_ROLLOUT, steps: [...DEFAULT_ROLLOUT.steps] };
+        return defaultRollout();
     }
     if (!isPlainObject(value)) {
         problems.add(PATH, value, `an object with ${ROLLOUT_KEYS.join(", ")}`);
-        return { ...DEFAULT_ROLLOUT, steps: [...DEFAULT_ROLLOUT.steps] };
+        return defaultRollout();
     }
     const rollout = new ObjectReader(value, PATH, problems, ROLLOUT_KEYS);
     const candidate = rollout.string("candidate", "blue or green: the color being released", { pattern: /^(blue|green)$/, fallback: "green" }) as Color;

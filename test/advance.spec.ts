@@ -60,6 +60,7 @@ describe("advance: the decision", () => {
     it("starts at the first step with --start", () => {
         const decision = decideAdvance(model(0), green, [], { start: true });
         expect(decision).to.deep.include({ action: "advance", from: 0, to: 5, edits: [{ greenWeight: 5 }], exitCode: 0 });
+        expect(decision.reasons).to.deep.equal(["started: green gets its first step, 5 %"]);
         expect(decideAdvance(model(100), blue, [], { start: true }).edits, "blue at 0 % is greenWeight 100").to.deep.equal([{ greenWeight: 95 }]);
     });
 

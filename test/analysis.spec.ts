@@ -74,6 +74,11 @@ describe("analysis: one check on one sample", () => {
         expect(judge(latency, { requests: 100, p99: 499.99 }).verdict).to.equal("pass");
     });
 
+    it("says why a check passed, in the check's unit", () => {
+        expect(judge(successRate, { requests: 100, rate: 99.5 }).reason).to.equal("99.50 % ≥ 99 %");
+        expect(judge(latency, { requests: 100, p99: 120 }).reason).to.equal("120 ms ≤ 500 ms");
+    });
+
     it("says what failed against what, in the check's unit", () => {
         expect(judge(successRate, { requests: 100, rate: 97.2 }).reason).to.equal("97.20 % < 99 %");
         expect(judge(latency, { requests: 100, p99: 612.4 }).reason).to.equal("612 ms > 500 ms");
@@ -110,6 +115,11 @@ describe("analysis: one check on one sample", () => {
             expect(judge(latencyVsStable, { requests: 100, p99: 200 }, { requests: 300, p99: 300 }).verdict, "faster than stable").to.equal("pass");
         });
 
+        it("says why a comparison passed or could not be made", () => {
+            expect(judge(latencyVsStable, { requests: 100, p99: 320 }, { requests: 300, p99: 300 }).reason).to.equal("320 ms within the bar and within 50 of stable (300 ms)");
+            expect(judge(latencyVsStable, { requests: 100, p99: 320 }, { requests: 300 }).reason).to.equal("Prometheus returned no value for the stable color");
+        });
+
         it("fails on the fixed bar even when stable cannot be compared", () => {
             expect(judge(successVsStable, { requests: 100, rate: 90 }, { requests: 3 }).verdict).to.equal("fail");
         });
@@ -138,6 +148,8 @@ describe("analysis: the traffic share", () => {
         expect(shareTolerance(0.5, 100)).to.be.closeTo(0.17, 1e-12);
         expect(shareTolerance(1, 1000), "all traffic on one color: only the slack").to.be.closeTo(0.02, 1e-12);
         expect(shareTolerance(0.25, 0)).to.equal(Number.POSITIVE_INFINITY);
+        expect(shareTolerance(0, 0), "no requests at weight 0 still allow anything").to.equal(Number.POSITIVE_INFINITY);
+        expect(shareTolerance(1, 0)).to.equal(Number.POSITIVE_INFINITY);
     });
 
     it("counts a sample as live when the observed share is within the tolerance of the weight, and not outside it", () => {
@@ -148,6 +160,12 @@ describe("analysis: the traffic share", () => {
         expect(evaluateSample(healthy(0, 20, 380), a, 5).share).to.equal(0.05);
         expect(evaluateSample(healthy(0, 0, 0), a, 5).live, "no traffic is not live").to.equal(false);
         expect(evaluateSample(healthy(0, 0, 0), a, 5).share).to.equal(undefined);
+    });
+
+    it("counts a share exactly at the tolerance as live", () => {
+        // Weight 0: the tolerance is the slack alone, 0.02; 2 of 100 requests is exactly that.
+        expect(evaluateSample(healthy(0, 2, 98), spec(), 0).live).to.equal(true);
+        expect(evaluateSample(healthy(0, 3, 97), spec(), 0).live).to.equal(false);
     });
 
     it("catches a Gateway that ignores the weights: an even split is not 5 %", () => {
@@ -191,8 +209,26 @@ describe("analysis: the window verdict", () => {
         expect(verdict.verdict).to.equal("fail");
         expect(verdict.liveSeconds).to.equal(120);
         expect(verdict.failingSamples).to.equal(2);
-        expect(verdict.reasons[0]).to.equal("2 failing samples while live, failureLimit is 2");
-        expect(verdict.reasons[1]).to.equal("success-rate failed in 2 samples: 70.00 % < 99 %");
+        expect(verdict.reasons).to.deep.equal(["2 failing samples while live, failureLimit is 2", "success-rate failed in 2 samples: 70.00 % < 99 %"]);
+    });
+
+    it("sums up each failing check once, with its latest reason", () => {
+        const slow = (time: number, p99: number) => sample(time, { requests: 100, rate: 99.9, p99 }, { requests: 300, rate: 99.9, p99: 100 });
+        const verdict = judgeWindow(target(25), [slow(60, 600), slow(120, 700), sample(180, { requests: 100, rate: 90, p99: 800 }, { requests: 300, rate: 99.9, p99: 100 })], spec());
+        expect(verdict.reasons).to.deep.equal([
+            "3 failing samples while live, failureLimit is 2",
+            "latency-p99 failed in 3 samples: 800 ms > 500 ms",
+            "success-rate failed in 1 sample: 90.00 % < 99 %",
+        ]);
+    });
+
+    it("says how many failing samples a passing window had, below failureLimit", () => {
+        const verdict = judgeWindow(target(25), [failing(60), healthy(120), failing(180)], spec({ failureLimit: 3 }));
+        expect(verdict.verdict).to.equal("pass");
+        expect(verdict.reasons).to.deep.equal([
+            "live and judged for the whole window; 2 failing samples, below failureLimit (3)",
+            "success-rate failed in 2 samples: 70.00 % < 99 %",
+        ]);
     });
 
     it("passes with one failing sample below failureLimit, and says so", () => {
@@ -254,6 +290,12 @@ describe("analysis: the window verdict", () => {
         expect(verdict.reasons).to.deep.equal([
             "1 of 3 samples could not be judged: success-rate: the candidate served 15 requests, fewer than minRequests (20)",
         ]);
+    });
+
+    it("names the check that could not be judged, not one that could", () => {
+        const noLatency = (time: number) => sample(time, { requests: 100, rate: 99.9 }, { requests: 300, rate: 99.9, p99: 100 });
+        const verdict = judgeWindow(target(25), [healthy(60), healthy(120), noLatency(180)], spec());
+        expect(verdict.reasons).to.deep.equal(["1 of 3 samples could not be judged: latency-p99: Prometheus returned no value for the candidate"]);
     });
 
     it("cannot judge a candidate at weight 0", () => {
@@ -320,6 +362,8 @@ describe("analysis: report rows", () => {
         expect(formatValue(99.456, "%")).to.equal("99.46 %");
         expect(formatValue(312.4, "ms")).to.equal("312 ms");
         expect(formatValue(4.26, "ms")).to.equal("4.3 ms");
+        expect(formatValue(9.96, "ms")).to.equal("10.0 ms");
+        expect(formatValue(10, "ms")).to.equal("10 ms");
         expect(formatValue(0.073123, "")).to.equal("0.07312");
         expect(formatValue(undefined, "%")).to.equal("no data");
         expect(describeThreshold(successRate)).to.equal("≥ 99 %");
@@ -330,16 +374,17 @@ describe("analysis: report rows", () => {
 
     it("gives one row per target and one per target and check, from the latest sample", () => {
         const judgements = [
-            judgeWindow(target(25), [healthy(60), failing(120), failing(180)], spec()),
-            judgeWindow({ ...target(25), cluster: "west" }, [healthy(60), healthy(120), healthy(180)], spec()),
+            judgeWindow(target(25), [healthy(60), failing(120), failing(180, 150, 350)], spec()),
+            judgeWindow({ ...target(25), cluster: "west" }, [healthy(60), failing(120, 200, 200), healthy(180)], spec()),
         ];
         expect(targetRows(judgements, 2)).to.deep.equal([
-            { service: "cart", cluster: "east", weight: "25 %", share: "25.0 %", live: "3m of 3m", failing: "2 (limit 2)", verdict: "fail" },
-            { service: "cart", cluster: "west", weight: "25 %", share: "25.0 %", live: "3m of 3m", failing: "0 (limit 2)", verdict: "pass" },
+            { service: "cart", cluster: "east", weight: "25 %", share: "30.0 %", live: "3m of 3m", failing: "2 (limit 2)", verdict: "fail" },
+            { service: "cart", cluster: "west", weight: "25 %", share: "25.0 %", live: "1m of 3m", failing: "0 (limit 2)", verdict: "inconclusive" },
         ]);
         const rows = checkRows(judgements, spec().checks);
         expect(rows).to.have.length(4);
         expect(rows[0]).to.deep.equal({ service: "cart", cluster: "east", check: "success-rate", candidate: "70.00 %", stable: "99.95 %", threshold: "≥ 99 %", verdict: "fail" });
+        expect(rows[2], "the latest sample, not an earlier one").to.include({ cluster: "west", check: "success-rate", verdict: "pass" });
         expect(rows[3]).to.deep.equal({ service: "cart", cluster: "west", check: "latency-p99", candidate: "120 ms", stable: "110 ms", threshold: "≤ 500 ms", verdict: "pass" });
     });
 

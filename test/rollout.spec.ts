@@ -138,6 +138,25 @@ describe("rollout config: steps and the guard", () => {
         expect(problemsOf({ steps: ["5", 25, 50, 75, 100] })[0]).to.match(/^switchyard:rollout\.steps\[0\]: got "5"; allowed: an integer/);
     });
 
+    it("accepts 1 as a step, the smallest weight", () => {
+        expect(read({ steps: [1, 25, 50, 75, 100] }).rollout.steps).to.deep.equal([1, 25, 50, 75, 100]);
+    });
+
+    it("reports a step that is no weight once, not also as a missing last step", () => {
+        expect(problemsOf({ steps: [5, 25, 50, 75, 101] })).to.deep.equal([
+            "switchyard:rollout.steps[4]: got 101; allowed: an integer from 1 to 100 (a percentage of traffic on the candidate)",
+        ]);
+        expect(problemsOf({ steps: ["a"] })).to.deep.equal(['switchyard:rollout.steps[0]: got "a"; allowed: an integer from 1 to 100 (a percentage of traffic on the candidate)']);
+    });
+
+    it("reads steps with a mistake as the defaults, so the rest is checked against sane steps", () => {
+        for (const steps of [[5, 25, 25, 50, 75, 100], [5, 25, 50, 75], [26, 50, 75, 100], [5, 250, 25, 50, 75, 100], [], "5"]) {
+            const { rollout, problems } = read({ steps });
+            expect(problems, JSON.stringify(steps)).to.have.length(1);
+            expect(rollout.steps, JSON.stringify(steps)).to.deep.equal([5, 25, 50, 75, 100]);
+        }
+    });
+
     it("refuses steps that do not end at 100", () => {
         expectOnlyProblem(problemsOf({ steps: [5, 25, 50, 75] }), "switchyard:rollout.steps[3]", "75", /100 as the last step/);
     });
@@ -164,10 +183,11 @@ describe("rollout config: steps and the guard", () => {
         expectOnlyProblem(problemsOf({ step: [5, 100] }), "switchyard:rollout.step", "\\[5,100\\]".replace(/\\/g, ""), /did you mean "steps"\?/);
     });
 
-    it("refuses a rollout that is not an object", () => {
+    it("refuses a rollout that is not an object, and reads it as the defaults", () => {
         expectOnlyProblem(problemsOf([5, 25, 100]), "switchyard:rollout", "[5,25,100]", /an object with candidate, steps, maxStep, analysis/);
+        expect(read([5, 25, 100]).rollout).to.deep.equal({ candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 });
         const problems = new Problems();
-        readRollout("{not json", problems, false);
+        expect(readRollout("{not json", problems, false)).to.deep.equal({ candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 });
         expect(problems.list).to.deep.equal(['switchyard:rollout: got "{not json"; allowed: an object in the stack file (it did not parse as one)']);
     });
 });
@@ -183,6 +203,15 @@ describe("rollout config: analysis", () => {
             );
         });
     }
+
+    it("refuses a duration that is not text, even one that reads like a duration", () => {
+        expectOnlyProblem(problemsOf({ analysis: analysis({ interval: ["5m"] }) }), "switchyard:rollout.analysis.interval", '["5m"]', /a duration above 0/);
+        expectOnlyProblem(problemsOf({ analysis: analysis({ interval: 60 }) }), "switchyard:rollout.analysis.interval", "60", /a duration above 0/);
+    });
+
+    it("quotes the window as it was written when it is no multiple of the interval", () => {
+        expectOnlyProblem(problemsOf({ analysis: analysis({ interval: "2m", window: "300s" }) }), "switchyard:rollout.analysis.window", '"300s"', /interval \(2m\)/);
+    });
 
     it("refuses a window that is no whole multiple of the interval, or shorter than it", () => {
         expectOnlyProblem(problemsOf({ analysis: analysis({ interval: "2m", window: "5m" }) }), "switchyard:rollout.analysis.window", '"5m"', /a whole multiple of interval \(2m\)/);
@@ -203,13 +232,34 @@ describe("rollout config: analysis", () => {
         expect(read({ analysis: { prometheus: { url: "https://p.example.com", token: "[secret]" } } }, true).problems).to.deep.equal([]);
     });
 
+    it("says what analysis, its Prometheus and its metric source must be", () => {
+        expect(problemsOf({ analysis: "yes" })).to.deep.equal([
+            'switchyard:rollout.analysis: got "yes"; allowed: an object with prometheus {url, token}, metrics, interval, window, minRequests, failureLimit and checks',
+        ]);
+        expect(problemsOf({ analysis: { prometheus: {} } })).to.deep.equal([
+            "switchyard:rollout.analysis.prometheus.url: got nothing (the key is missing); allowed: an http:// or https:// URL of Prometheus (or a Prometheus-compatible query API), e.g. https://prometheus.example.com",
+        ]);
+        expect(problemsOf({ analysis: analysis({ metrics: 5 }) })).to.deep.equal(["switchyard:rollout.analysis.metrics: got 5; allowed: a metric source: app, envoy-gateway, istio"]);
+        expect(problemsOf({ analysis: analysis({ metrics: "datadog" }) })).to.deep.equal([
+            'switchyard:rollout.analysis.metrics: got "datadog"; allowed: a metric source: app, envoy-gateway, istio',
+        ]);
+    });
+
+    it("refuses a URL that does not parse", () => {
+        expectOnlyProblem(problemsOf({ analysis: { prometheus: { url: "not a url" } } }), "switchyard:rollout.analysis.prometheus.url", '"not a url"', /http/);
+    });
+
     it("refuses an unknown metric source, suggesting the nearest", () => {
         expectOnlyProblem(problemsOf({ analysis: analysis({ metrics: "envoy-gatway" }) }), "switchyard:rollout.analysis.metrics", '"envoy-gatway"', /did you mean "envoy-gateway"\?.*app, envoy-gateway, istio/);
     });
 
     it("refuses minRequests and failureLimit below 1", () => {
-        expectOnlyProblem(problemsOf({ analysis: analysis({ minRequests: 0 }) }), "switchyard:rollout.analysis.minRequests", "0", /an integer >= 1/);
-        expectOnlyProblem(problemsOf({ analysis: analysis({ failureLimit: 0 }) }), "switchyard:rollout.analysis.failureLimit", "0", /an integer >= 1/);
+        expect(problemsOf({ analysis: analysis({ minRequests: 0 }) })).to.deep.equal([
+            "switchyard:rollout.analysis.minRequests: got 0; allowed: an integer >= 1 (requests per color per sample; fewer make the sample inconclusive)",
+        ]);
+        expect(problemsOf({ analysis: analysis({ failureLimit: 0 }) })).to.deep.equal([
+            "switchyard:rollout.analysis.failureLimit: got 0; allowed: an integer >= 1 (failing samples within a step that roll the release back)",
+        ]);
     });
 });
 
@@ -218,7 +268,62 @@ describe("rollout config: checks", () => {
 
     it("refuses an unknown preset, suggesting the nearest", () => {
         expectOnlyProblem(problemsOf(checks("success-rat")), "switchyard:rollout.analysis.checks[0]", '"success-rat"', /did you mean "success-rate"\?/);
-        expectOnlyProblem(problemsOf(checks("error-budget")), "switchyard:rollout.analysis.checks[0]", '"error-budget"', /^(?!.*did you mean).*a preset \(success-rate, latency-p99\)/);
+        expect(problemsOf(checks("error-budget"))).to.deep.equal([
+            'switchyard:rollout.analysis.checks[0]: got "error-budget"; allowed: a preset (success-rate, latency-p99) or an object {name, query, min | max, maxWorseThanStable}',
+        ]);
+    });
+
+    it("reads a preset's own bar without adding an allowance", () => {
+        expect(read(checks({ name: "success-rate", min: 98 })).rollout.analysis!.checks).to.deep.equal([
+            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 98, unit: "%" },
+        ]);
+    });
+
+    it("keeps a custom check's allowance against stable, which may be 0", () => {
+        const query = 'sum(rate(e{color="{color}"}[{window}]))';
+        expect(read(checks({ name: "errors", query, max: 1, maxWorseThanStable: 0 })).rollout.analysis!.checks).to.deep.equal([
+            { name: "errors", query, bound: "max", threshold: 1, maxWorseThanStable: 0, unit: "" },
+        ]);
+    });
+
+    it("names every way a check can be wrong, exactly", () => {
+        const query = 'sum(rate(e{color="{color}"}[{window}]))';
+        expect(problemsOf(checks({ max: 1, query }))).to.deep.equal([
+            "switchyard:rollout.analysis.checks[0].name: got nothing (the key is missing); allowed: a check name: a preset (success-rate, latency-p99) or your own lowercase name, e.g. checkout-errors",
+        ]);
+        expect(problemsOf(checks({ name: "errors_total", query, max: 1 }))[0]).to.match(/^switchyard:rollout\.analysis\.checks\[0\]\.name: got "errors_total"/);
+        expect(problemsOf(checks({ name: "e", query: 42, max: 1 }))[0]).to.equal(
+            'switchyard:rollout.analysis.checks[0].query: got 42; allowed: a PromQL template, e.g. sum(rate(app_errors_total{service="{service}",color="{color}"}[{window}]))',
+        );
+        expect(problemsOf(checks({ name: "e", query, min: "x" }))).to.deep.equal(['switchyard:rollout.analysis.checks[0].min: got "x"; allowed: a number: the lowest value that passes']);
+        expect(problemsOf(checks({ name: "orders", max: 1 }))).to.deep.equal(['switchyard:rollout.analysis.checks[0].query: got nothing (the key is missing); allowed: a PromQL template for the custom check "orders"']);
+        expect(problemsOf(checks({ name: "success-rate", query, min: 1 }))).to.deep.equal([
+            'switchyard:rollout.analysis.checks[0].name: got "success-rate"; allowed: a name other than a preset\'s (success-rate, latency-p99) for a check with its own query',
+        ]);
+        expect(problemsOf(checks({ name: "e", query: "x{color}{svc}", max: 1 }))).to.deep.equal([
+            'switchyard:rollout.analysis.checks[0].query: got "x{color}{svc}"; allowed: only the placeholders {service} {color} {cluster} {namespace} {window}; {svc} is none of them',
+        ]);
+        expect(problemsOf(checks()), "an empty list").to.deep.equal([
+            "switchyard:rollout.analysis.checks: got []; allowed: a non-empty list of checks: presets by name (success-rate, latency-p99) or {name, query, min | max}",
+        ]);
+        expect(problemsOf(checks({ name: "latency-p99", max: 1, min: 2 }))).to.deep.equal([
+            "switchyard:rollout.analysis.checks[0].min: got 2; allowed: only max for latency-p99: the 99th percentile of response time in milliseconds; a lower latency is better",
+        ]);
+    });
+
+    it("refuses blank, and non-numeric bounds, and accepts an allowance of 0", () => {
+        for (const bad of ["", "  ", true]) {
+            expect(problemsOf(checks({ name: "latency-p99", max: bad })), JSON.stringify(bad)).to.deep.equal([
+                `switchyard:rollout.analysis.checks[0].max: got ${JSON.stringify(bad)}; allowed: a number: the highest value that passes`,
+            ]);
+        }
+        expect(read(checks({ name: "latency-p99", maxWorseThanStable: 0 })).rollout.analysis!.checks[0]!.maxWorseThanStable).to.equal(0);
+    });
+
+    it("keeps reading the checks after one that is wrong, leaving that one out", () => {
+        const { rollout, problems } = read(checks(42, { max: 1, query: 'x{color="{color}"}' }, "success-rate", "latency-p99"));
+        expect(problems).to.have.length(2);
+        expect(rollout.analysis!.checks.map((c) => c.name)).to.deep.equal(["success-rate", "latency-p99"]);
     });
 
     it("refuses a custom query without {color}: it could not tell the colors apart", () => {
@@ -313,6 +418,12 @@ describe("rollout config: in the stack", () => {
         const problems = new Problems();
         checkRollout({ services: model.services, rollout: { ...model.rollout, candidate: "blue", analysis: read({ analysis: analysis() }).rollout.analysis! } }, problems);
         expect(problems.list, "blue is deployed").to.deep.equal([]);
+    });
+
+    it("leaves a service without a valid name to the name's own problem", () => {
+        const problems = new Problems();
+        checkRollout({ services: [{ name: "" }] as never, rollout: { candidate: "green", steps: [], maxStep: 25, analysis: read({ analysis: analysis() }).rollout.analysis! } }, problems);
+        expect(problems.list).to.deep.equal([]);
     });
 
     it("never echoes a rollout problem when the key holds a secret", () => {

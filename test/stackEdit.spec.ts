@@ -24,6 +24,7 @@ function expectThrows(run: () => unknown, message: RegExp): void {
         run();
     } catch (error) {
         expect(error).to.be.instanceOf(StackEditError);
+        expect((error as Error).name).to.equal("StackEditError");
         expect((error as Error).message).to.match(message);
         return;
     }
@@ -52,8 +53,24 @@ describe("stack file edits", () => {
     });
 
     it("keeps a comment on one line", () => {
-        const edited = editStackText(stack, "switchyard", [{ greenWeight: 0 }], "switchyard rolled back: first\nsecond");
-        expect(edited.split("\n")[2]).to.equal('  switchyard:greenWeight: "0"  # switchyard rolled back: first; second');
+        const edited = editStackText(stack, "switchyard", [{ greenWeight: 0 }], "switchyard rolled back: first\nsecond\r\nthird");
+        expect(edited.split("\n")[2]).to.equal('  switchyard:greenWeight: "0"  # switchyard rolled back: first; second; third');
+    });
+
+    it("adds a comment to a line that had none, also as the file's last line", () => {
+        expect(editStackText("config:\n  switchyard:greenWeight: 5\n  a: 1\n", "switchyard", [{ greenWeight: 0 }], "switchyard rolled back")).to.equal(
+            "config:\n  switchyard:greenWeight: 0  # switchyard rolled back\n  a: 1\n",
+        );
+        expect(editStackText("config:\n  switchyard:greenWeight: 5", "switchyard", [{ greenWeight: 0 }], "switchyard rolled back")).to.equal(
+            "config:\n  switchyard:greenWeight: 0  # switchyard rolled back",
+        );
+    });
+
+    it("keeps single quotes, and leaves no comment inside a flow map, where it would end the map", () => {
+        expect(editStackText("config:\n  switchyard:greenWeight: '5'\n", "switchyard", [{ greenWeight: 25 }])).to.equal("config:\n  switchyard:greenWeight: '25'\n");
+        expect(editStackText("config: {switchyard:greenWeight: 5, a: 1}\n", "switchyard", [{ greenWeight: 0 }], "switchyard rolled back")).to.equal(
+            "config: {switchyard:greenWeight: 0, a: 1}\n",
+        );
     });
 
     it("removes the comment of an earlier rollback when the weight moves again, and keeps any other comment", () => {
@@ -76,10 +93,21 @@ describe("stack file edits", () => {
         );
     });
 
+    it("refuses an edit that would change more than the weight, such as a value an alias shares", () => {
+        expectThrows(
+            () => editStackText("config:\n  switchyard:greenWeight: &w 5\n  switchyard:other: *w\n", "switchyard", [{ greenWeight: 25 }]),
+            /^editing the stack file in place would change more than the weights; nothing was written$/,
+        );
+    });
+
     it("refuses what it cannot edit in place instead of guessing", () => {
+        expectThrows(() => editStackText("description: no config\n", "switchyard", [{ greenWeight: 5 }]), /has no switchyard:greenWeight and its config is not a block map/);
+        expectThrows(() => editStackText("config:\n  switchyard:greenWeight: 5\n", "switchyard", [{ cluster: 0, greenWeight: 0 }]), /^switchyard:clusters\[0\] has no greenWeight to change$/);
+        expectThrows(() => editStackText("config:\n  ? switchyard:clusters\n  : []\n", "switchyard", [{ greenWeight: 5 }]), /^cannot add switchyard:greenWeight next to a key that does not start its line$/);
+        expectThrows(() => editStackText("config:\n  switchyard:clusters: [{greenWeight: [1]}]\n", "switchyard", [{ cluster: 0, greenWeight: 0 }]), /^switchyard:clusters\[0\]\.greenWeight is not a plain value/);
         expectThrows(() => editStackText(stack, "switchyard", [{ cluster: 1, greenWeight: 0 }]), /clusters\[1\] has no greenWeight/);
         expectThrows(() => editStackText("config: {a: 1}\n", "switchyard", [{ greenWeight: 5 }]), /not a block map/);
-        expectThrows(() => editStackText("config:\n  switchyard:greenWeight: [5]\n", "switchyard", [{ greenWeight: 5 }]), /is not a plain value/);
+        expectThrows(() => editStackText("config:\n  switchyard:greenWeight: [5]\n", "switchyard", [{ greenWeight: 5 }]), /^switchyard:greenWeight is not a plain value this command can edit$/);
         expectThrows(() => editStackText("config:\n  switchyard:greenWeight: >-\n    5\n", "switchyard", [{ greenWeight: 6 }]), /cannot rewrite a BLOCK_FOLDED scalar/);
         expectThrows(() => editStackText("config: [\n", "switchyard", [{ greenWeight: 5 }]), /does not parse as YAML/);
     });

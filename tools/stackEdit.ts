@@ -36,7 +36,7 @@ function findPair(map: unknown, project: string, key: string): Pair | undefined 
 function valueText(node: Scalar, value: number): string {
     if (node.type === "QUOTE_DOUBLE") return `"${value}"`;
     if (node.type === "QUOTE_SINGLE") return `'${value}'`;
-    if (node.type === "PLAIN" || node.type === undefined) return String(value);
+    if (node.type === "PLAIN") return String(value);
     throw new StackEditError(`cannot rewrite a ${node.type} scalar in place; write greenWeight as a plain number`);
 }
 
@@ -45,30 +45,30 @@ function scalarSplice(node: unknown, value: number, where: string): Splice & { n
     return { start: node.range[0], end: node.range[1], text: valueText(node, value), node };
 }
 
+/** Where the line of `from` ends, before its line break (\n or \r\n). */
 function lineEnd(text: string, from: number): number {
-    const end = text.indexOf("\n", from);
-    return end === -1 ? text.length : end;
+    const newline = text.indexOf("\n", from);
+    const end = newline === -1 ? text.length : newline;
+    return text[end - 1] === "\r" ? end - 1 : end;
 }
 
 /** Sets, replaces or clears the comment after a value that ends its line; a value inside a flow collection keeps its line as is. */
 function commentSplice(text: string, valueEnd: number, comment: string | undefined): Splice | undefined {
     const end = lineEnd(text, valueEnd);
-    const rest = text.slice(valueEnd, end);
-    const match = /^(\s*)(#.*)?$/.exec(rest.replace(/\r$/, ""));
-    if (!match) return undefined;
-    const existing = match[2];
-    const carriageReturn = rest.endsWith("\r") ? "\r" : "";
-    if (comment !== undefined) return { start: valueEnd, end, text: `  # ${comment}${carriageReturn}` };
-    if (existing?.startsWith(`# ${ROLLBACK_COMMENT_PREFIX}`)) return { start: valueEnd, end, text: carriageReturn };
+    const existing = /^[ \t]*(#.*)?$/.exec(text.slice(valueEnd, end));
+    if (!existing) return undefined;
+    if (comment !== undefined) return { start: valueEnd, end, text: `  # ${comment}` };
+    if (existing[1]?.startsWith(`# ${ROLLBACK_COMMENT_PREFIX}`)) return { start: valueEnd, end, text: "" };
     return undefined;
 }
 
 function insertGreenWeight(text: string, config: unknown, project: string, value: number): Splice {
-    if (!isMap(config) || config.flow || config.items.length === 0 || !isScalar(config.items[0]!.key) || !config.items[0]!.key.range) {
+    const firstKey = isMap(config) && !config.flow ? config.items[0]?.key : undefined;
+    if (!isScalar(firstKey) || !firstKey.range) {
         throw new StackEditError(`the stack file has no ${project}:greenWeight and its config is not a block map this command can add it to`);
     }
-    const keyStart = config.items[0]!.key.range[0];
-    const lineStart = text.lastIndexOf("\n", keyStart - 1) + 1;
+    const keyStart = firstKey.range[0];
+    const lineStart = text.lastIndexOf("\n", keyStart) + 1;
     const indent = text.slice(lineStart, keyStart);
     if (!/^[ ]*$/.test(indent)) throw new StackEditError(`cannot add ${project}:greenWeight next to a key that does not start its line`);
     return { start: lineStart, end: lineStart, text: `${indent}${project}:greenWeight: ${value}\n` };
@@ -80,30 +80,25 @@ function parse(text: string): Document {
     return doc;
 }
 
+/** The `config` map with every key namespaced, as Pulumi reads it. */
 function configValues(doc: Document, project: string): Record<string, unknown> {
     const js = (doc.toJS() ?? {}) as { config?: Record<string, unknown> };
     return Object.fromEntries(Object.entries(js.config ?? {}).map(([key, value]) => [key.includes(":") ? key : `${project}:${key}`, value]));
 }
 
-/** What the config should read after the edits, for the check against the edited text. */
+/** What the config should read after the edits: each weight changed, written as it was ("25" stays text). */
 function expectedValues(before: Record<string, unknown>, project: string, edits: readonly WeightEdit[]): Record<string, unknown> {
     const after = structuredClone(before);
+    const written = (old: unknown, value: number) => (typeof old === "string" ? String(value) : value);
     for (const edit of edits) {
         if (edit.cluster === undefined) {
-            after[`${project}:greenWeight`] = edit.greenWeight;
+            after[`${project}:greenWeight`] = written(after[`${project}:greenWeight`], edit.greenWeight);
         } else {
-            ((after[`${project}:clusters`] as Record<string, unknown>[])[edit.cluster]!).greenWeight = edit.greenWeight;
+            const cluster = (after[`${project}:clusters`] as Record<string, unknown>[])[edit.cluster]!;
+            cluster.greenWeight = written(cluster.greenWeight, edit.greenWeight);
         }
     }
     return after;
-}
-
-/** Compares numbers by value: a quoted "25" in the file is the number 25 to Pulumi. */
-function normalized(value: unknown): unknown {
-    if (typeof value === "string" && /^[0-9]+$/.test(value)) return Number(value);
-    if (Array.isArray(value)) return value.map(normalized);
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalized(v)]));
-    return value;
 }
 
 /**
@@ -138,9 +133,7 @@ export function editStackText(text: string, project: string, edits: readonly Wei
     for (const splice of [...splices].sort((a, b) => b.start - a.start)) {
         edited = edited.slice(0, splice.start) + splice.text + edited.slice(splice.end);
     }
-    const expected = normalized(expectedValues(configValues(doc, project), project, edits));
-    const actual = normalized(configValues(parse(edited), project));
-    if (!isDeepStrictEqual(actual, expected)) {
+    if (!isDeepStrictEqual(configValues(parse(edited), project), expectedValues(configValues(doc, project), project, edits))) {
         throw new StackEditError("editing the stack file in place would change more than the weights; nothing was written");
     }
     return edited;

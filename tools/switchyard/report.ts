@@ -93,7 +93,7 @@ export function advanceReport(
     const lines = [
         style === "markdown" ? `### ${title}` : title,
         "",
-        `Verdict: ${style === "markdown" ? `**${verdict}**` : verdict} at ${at.toISOString().replace(/\.\d{3}Z$/, "Z")}. Steps: ${steps}. ${settings(analysis)}.`,
+        `Verdict: ${style === "markdown" ? `**${verdict}**` : verdict} at ${at.toISOString().slice(0, 19)}Z. Steps: ${steps}. ${settings(analysis)}.`,
         "",
         ...decision.reasons.map((reason) => `- ${reason}`),
     ];

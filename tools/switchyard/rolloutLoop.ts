@@ -4,7 +4,7 @@
 // or, with --rehearse, the program evaluated offline under Pulumi's mocks.
 
 import { writeFileSync } from "node:fs";
-import { formatDuration } from "../../components/rollout.ts";
+import { candidateWeightOf, formatDuration } from "../../components/rollout.ts";
 import { loadStackConfig } from "../stackFiles.ts";
 import type { MetricsApi } from "./collect.ts";
 import { PULUMI_CLI_MISSING, advanceStack, findPulumiCli } from "./commands.ts";
@@ -46,8 +46,7 @@ async function waitForSample(io: LoopIo, seconds: number, what: string): Promise
 
 function stepLine(stack: ProjectStack): string {
     const { rollout } = stack.model;
-    const weight = rollout.candidate === "green" ? stack.model.greenWeight : 100 - stack.model.greenWeight;
-    return `${rollout.candidate} at ${weight} % (steps ${rollout.steps.join(" → ")})`;
+    return `${rollout.candidate} at ${candidateWeightOf(stack.model.greenWeight, rollout.candidate)} % (steps ${rollout.steps.join(" → ")})`;
 }
 
 /** Applies the file; if that fails, puts back the file as it was so it keeps saying what is live. */
