@@ -6,6 +6,7 @@ import { checkCapacity, readCapacityTarget, readServiceCapacity, type CapacityTa
 import { checkCohorts, readCohorts, readMirror, type Cohort, type MirrorSpec } from "./cohorts.ts";
 import { clusterHostname, globalHostname, isPubliclyRoutable, routeHostnames } from "./hostnames.ts";
 import { ecrRepositoryName, isFloating, isPinnedByDigest, parseImageReference } from "./imageReference.ts";
+import { checkRollout, readRollout, type RolloutSpec } from "./rollout.ts";
 import { colorWeights, greenWeightFor } from "./traffic.ts";
 import {
     ObjectReader,
@@ -129,14 +130,8 @@ export interface StackModel {
     mirror?: MirrorSpec;
     /** What every color must meet at its share of a service's peak (services with a capacity block). */
     capacity: CapacityTarget;
+    /** The progressive rollout: candidate color, steps, the per-update guard, and analysis. */
     rollout: RolloutSpec;
-}
-
-export interface RolloutSpec {
-    /** The color being released; the other one is the stable color a rollback returns to. */
-    candidate: Color;
-    /** Most points the candidate's weight may rise in one update. */
-    maxStep: number;
 }
 
 /** Config values as the Pulumi SDK hands them over: strings, objects JSON-encoded. Keys without namespace. */
@@ -179,6 +174,7 @@ export const CONFIG_KEYS = [
     "cohorts",
     "mirror",
     "capacity",
+    "rollout",
 ] as const;
 
 const CLUSTER_KEYS = [
@@ -807,7 +803,7 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
         })) ?? { keepLast: 20, repositoryPrefix: PROJECT },
         cohorts: readCohorts(raw.cohorts, problems),
         capacity: readCapacityTarget(raw.capacity, problems),
-        rollout: { candidate: "green", maxStep: 25 },
+        rollout: readRollout(raw.rollout, problems, env.isSecret("rollout")),
     };
     const mirror = readMirror(raw.mirror, problems);
     if (mirror) model.mirror = mirror;
@@ -824,6 +820,7 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
     checkFleet(model, problems, { regionGiven, repeatedServices, explicitShares });
     checkCohorts(model, problems);
     checkCapacity(model, model.rollout.candidate, problems);
+    checkRollout(model, problems);
     problems.throwIfAny();
     return model;
 }

@@ -17,6 +17,7 @@
 
 import { COLORS, type Color } from "./config.ts";
 import { colorObjectName } from "./labels.ts";
+import { stableColorOf } from "./rollout.ts";
 
 export type Weights = Partial<Record<Color, number>>;
 
@@ -77,10 +78,6 @@ export interface ShiftVerdict {
     warnings: string[];
 }
 
-export function otherColor(color: Color): Color {
-    return color === "green" ? "blue" : "green";
-}
-
 function weightOf(weights: Weights | undefined, color: Color): number {
     return weights?.[color] ?? 0;
 }
@@ -89,7 +86,7 @@ function weightOf(weights: Weights | undefined, color: Color): number {
 export function judgeShift(request: ShiftRequest): ShiftVerdict {
     const { route, candidate, before, after } = request;
     const verdict: ShiftVerdict = { refusals: [], warnings: [] };
-    const stable = otherColor(candidate);
+    const stable = stableColorOf(candidate);
 
     const stableBefore = weightOf(before, stable);
     const stableAfter = weightOf(after, stable);

@@ -551,7 +551,7 @@ describe("config: every field read into the model", () => {
             images: { keepLast: 5, repositoryPrefix: "shop" },
             cohorts: [],
             capacity: { maxWaitMs: 50 },
-            rollout: { candidate: "green", maxStep: 25 },
+            rollout: { candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 },
         });
     });
 
@@ -737,7 +737,7 @@ describe("config: the smallest stack, and one line per mistake", () => {
             images: { keepLast: 20, repositoryPrefix: "switchyard" },
             cohorts: [],
             capacity: { maxWaitMs: 50 },
-            rollout: { candidate: "green", maxStep: 25 },
+            rollout: { candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 },
         });
     });
 

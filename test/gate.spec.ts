@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { colorStatus, judgeShift, otherColor, proportionalReplicas, routeCohortColors, routeWeights, type ColorStatus, type ShiftRequest } from "../components/gate.ts";
+import { colorStatus, judgeShift, proportionalReplicas, routeCohortColors, routeWeights, type ColorStatus, type ShiftRequest } from "../components/gate.ts";
 
 const ready = (available: number): ColorStatus => ({ phase: "current", available });
 
@@ -147,11 +147,6 @@ describe("gate: reading weights from an HTTPRoute's inputs", () => {
     it("counts a backendRef without a weight as 1, leaves out colors not listed and other services' backends", () => {
         expect(routeWeights({ spec: { rules: [{ backendRefs: [backend("cart-blue"), backend("cartx-green", 5)] }] } }, "cart")).to.deep.equal({ blue: 1 });
         expect(routeWeights({}, "cart")).to.deep.equal({});
-    });
-
-    it("names each color's other", () => {
-        expect(otherColor("green")).to.equal("blue");
-        expect(otherColor("blue")).to.equal("green");
     });
 
     it("asks for the same fraction of the full replicas, rounded up", () => {

@@ -4,7 +4,7 @@
 import { replicasRunning } from "../components/capacity.ts";
 import { COLORS, type ClusterSpec, type Color, type ServiceSpec, type StackModel } from "../components/config.ts";
 import { cohortColorsOn } from "../components/cohorts.ts";
-import { otherColor } from "../components/gate.ts";
+import { stableColorOf } from "../components/rollout.ts";
 import { colorWeights, greenWeightFor } from "../components/traffic.ts";
 
 function servesOn(model: StackModel, cluster: ClusterSpec, color: Color): number {
@@ -18,7 +18,7 @@ function takesTraffic(model: StackModel, service: ServiceSpec, cluster: ClusterS
 /** What to tell an operator about moving from the stack as committed (`base`) to the stack as planned. */
 export function planWarnings(base: StackModel, planned: StackModel): string[] {
     const warnings: string[] = [];
-    const stable = otherColor(planned.rollout.candidate);
+    const stable = stableColorOf(planned.rollout.candidate);
     // A rollback never waits for a scale-up: it lands on the pods the stable color runs now.
     if (typeof planned.idleReplicas === "number") {
         const idle = planned.services.flatMap((service) =>

@@ -1,0 +1,396 @@
+import { expect } from "chai";
+import {
+    analysisTargets,
+    assembleSamples,
+    checkRows,
+    describeThreshold,
+    evaluateCheck,
+    evaluateSample,
+    formatValue,
+    judgeWindow,
+    releaseVerdict,
+    sampleTimes,
+    shareTolerance,
+    targetRows,
+    type AnalysisTarget,
+    type Sample,
+    type TargetJudgement,
+} from "../components/analysis.ts";
+import type { AnalysisSpec, CheckSpec } from "../components/rollout.ts";
+
+const successRate: CheckSpec = { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%" };
+const latency: CheckSpec = { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 500, unit: "ms" };
+
+const spec = (extra: Partial<AnalysisSpec> = {}): AnalysisSpec => ({
+    prometheus: { url: "http://127.0.0.1:9090", hasToken: false },
+    metrics: "app",
+    intervalSeconds: 60,
+    windowSeconds: 180,
+    minRequests: 20,
+    failureLimit: 2,
+    checks: [successRate, latency],
+    ...extra,
+});
+
+const target = (candidateWeight: number): AnalysisTarget => ({
+    service: "cart",
+    cluster: "east",
+    namespace: "shop",
+    candidate: "green",
+    stable: "blue",
+    candidateWeight,
+});
+
+interface ColorValues {
+    requests: number;
+    rate?: number;
+    p99?: number;
+}
+
+/** A sample whose colors served these requests with these success rates and latencies. */
+function sample(time: number, candidate: ColorValues, stable: ColorValues): Sample {
+    const color = (c: ColorValues) => ({ requests: c.requests, values: { "success-rate": c.rate, "latency-p99": c.p99 } });
+    return { time, candidate: color(candidate), stable: color(stable) };
+}
+
+const healthy = (time: number, candidateRequests = 100, stableRequests = 300) =>
+    sample(time, { requests: candidateRequests, rate: 99.9, p99: 120 }, { requests: stableRequests, rate: 99.95, p99: 110 });
+const failing = (time: number, candidateRequests = 100, stableRequests = 300) =>
+    sample(time, { requests: candidateRequests, rate: 70, p99: 120 }, { requests: stableRequests, rate: 99.95, p99: 110 });
+
+describe("analysis: one check on one sample", () => {
+    const judge = (check: CheckSpec, candidate: ColorValues, stable: ColorValues = { requests: 300, rate: 99.9, p99: 100 }, stableWeight = 75) =>
+        evaluateCheck(check, sample(0, candidate, stable), 20, stableWeight);
+
+    it("passes a success rate at the bar and fails it just below", () => {
+        expect(judge(successRate, { requests: 100, rate: 99 }).verdict).to.equal("pass");
+        expect(judge(successRate, { requests: 100, rate: 98.99 }).verdict).to.equal("fail");
+        expect(judge(successRate, { requests: 100, rate: 99.01 }).verdict).to.equal("pass");
+    });
+
+    it("passes a latency at the bar and fails it just above", () => {
+        expect(judge(latency, { requests: 100, p99: 500 }).verdict).to.equal("pass");
+        expect(judge(latency, { requests: 100, p99: 500.01 }).verdict).to.equal("fail");
+        expect(judge(latency, { requests: 100, p99: 499.99 }).verdict).to.equal("pass");
+    });
+
+    it("says why a check passed, in the check's unit", () => {
+        expect(judge(successRate, { requests: 100, rate: 99.5 }).reason).to.equal("99.50 % ≥ 99 %");
+        expect(judge(latency, { requests: 100, p99: 120 }).reason).to.equal("120 ms ≤ 500 ms");
+    });
+
+    it("says what failed against what, in the check's unit", () => {
+        expect(judge(successRate, { requests: 100, rate: 97.2 }).reason).to.equal("97.20 % < 99 %");
+        expect(judge(latency, { requests: 100, p99: 612.4 }).reason).to.equal("612 ms > 500 ms");
+    });
+
+    it("cannot judge a candidate with fewer than minRequests, and judges one with exactly minRequests", () => {
+        const few = judge(successRate, { requests: 19, rate: 50 });
+        expect(few.verdict, "even a terrible rate is not judged on 19 requests").to.equal("inconclusive");
+        expect(few.reason).to.equal("the candidate served 19 requests, fewer than minRequests (20)");
+        expect(judge(successRate, { requests: 20, rate: 50 }).verdict).to.equal("fail");
+    });
+
+    it("never passes without a value: no data is inconclusive", () => {
+        const result = judge(successRate, { requests: 100 });
+        expect(result.verdict).to.equal("inconclusive");
+        expect(result.reason).to.equal("Prometheus returned no value for the candidate");
+    });
+
+    describe("compared with stable", () => {
+        const successVsStable: CheckSpec = { ...successRate, maxWorseThanStable: 0.5 };
+        const latencyVsStable: CheckSpec = { ...latency, maxWorseThanStable: 50 };
+
+        it("allows exactly the configured distance below stable's success rate, and no more", () => {
+            expect(judge(successVsStable, { requests: 100, rate: 99.5 }, { requests: 300, rate: 100 }).verdict).to.equal("pass");
+            const worse = judge(successVsStable, { requests: 100, rate: 99.25 }, { requests: 300, rate: 100 });
+            expect(worse.verdict).to.equal("fail");
+            expect(worse.reason).to.equal("99.25 % is 0.75 worse than stable (100.00 %); at most 0.5 allowed");
+            expect(judge(successVsStable, { requests: 100, rate: 99.75 }, { requests: 300, rate: 99.5 }).verdict, "better than stable").to.equal("pass");
+        });
+
+        it("allows exactly the configured distance above stable's latency, and no more", () => {
+            expect(judge(latencyVsStable, { requests: 100, p99: 350 }, { requests: 300, p99: 300 }).verdict).to.equal("pass");
+            expect(judge(latencyVsStable, { requests: 100, p99: 350.5 }, { requests: 300, p99: 300 }).verdict).to.equal("fail");
+            expect(judge(latencyVsStable, { requests: 100, p99: 200 }, { requests: 300, p99: 300 }).verdict, "faster than stable").to.equal("pass");
+        });
+
+        it("says why a comparison passed or could not be made", () => {
+            expect(judge(latencyVsStable, { requests: 100, p99: 320 }, { requests: 300, p99: 300 }).reason).to.equal("320 ms within the bar and within 50 of stable (300 ms)");
+            expect(judge(latencyVsStable, { requests: 100, p99: 320 }, { requests: 300 }).reason).to.equal("Prometheus returned no value for the stable color");
+        });
+
+        it("fails on the fixed bar even when stable cannot be compared", () => {
+            expect(judge(successVsStable, { requests: 100, rate: 90 }, { requests: 3 }).verdict).to.equal("fail");
+        });
+
+        it("cannot compare with a stable color below minRequests or without a value", () => {
+            const few = judge(successVsStable, { requests: 100, rate: 99.9 }, { requests: 19, rate: 99.9 });
+            expect(few.verdict).to.equal("inconclusive");
+            expect(few.reason).to.match(/^stable served 19 requests, fewer than minRequests \(20\)/);
+            expect(judge(successVsStable, { requests: 100, rate: 99.9 }, { requests: 20, rate: 99.9 }).verdict).to.equal("pass");
+            expect(judge(successVsStable, { requests: 100, rate: 99.9 }, { requests: 300 }).verdict).to.equal("inconclusive");
+        });
+
+        it("skips the comparison when stable gets no traffic by design, at 100 %", () => {
+            const result = judge(successVsStable, { requests: 100, rate: 99.9 }, { requests: 0 }, 0);
+            expect(result.verdict).to.equal("pass");
+            expect(result.reason).to.match(/not compared with stable, which gets no traffic/);
+        });
+    });
+});
+
+describe("analysis: the traffic share", () => {
+    it("allows three binomial standard deviations plus 2 points", () => {
+        // p = 0.05, n = 400: sd = sqrt(0.05 * 0.95 / 400) = 0.0108972; 3 sd = 0.0326917.
+        expect(shareTolerance(0.05, 400)).to.be.closeTo(0.0526917, 1e-6);
+        // p = 0.5, n = 100: sd = 0.05; 3 sd = 0.15.
+        expect(shareTolerance(0.5, 100)).to.be.closeTo(0.17, 1e-12);
+        expect(shareTolerance(1, 1000), "all traffic on one color: only the slack").to.be.closeTo(0.02, 1e-12);
+        expect(shareTolerance(0.25, 0)).to.equal(Number.POSITIVE_INFINITY);
+        expect(shareTolerance(0, 0), "no requests at weight 0 still allow anything").to.equal(Number.POSITIVE_INFINITY);
+        expect(shareTolerance(1, 0)).to.equal(Number.POSITIVE_INFINITY);
+    });
+
+    it("counts a sample as live when the observed share is within the tolerance of the weight, and not outside it", () => {
+        const a = spec();
+        // 5 % of 400 requests: tolerance 0.0527, so 0.0 to 0.1027 are live; 41 of 400 = 0.1025, 42 = 0.105.
+        expect(evaluateSample(healthy(0, 41, 359), a, 5).live).to.equal(true);
+        expect(evaluateSample(healthy(0, 42, 358), a, 5).live).to.equal(false);
+        expect(evaluateSample(healthy(0, 20, 380), a, 5).share).to.equal(0.05);
+        expect(evaluateSample(healthy(0, 0, 0), a, 5).live, "no traffic is not live").to.equal(false);
+        expect(evaluateSample(healthy(0, 0, 0), a, 5).share).to.equal(undefined);
+    });
+
+    it("counts a share exactly at the tolerance as live", () => {
+        // Weight 0: the tolerance is the slack alone, 0.02; 2 of 100 requests is exactly that.
+        expect(evaluateSample(healthy(0, 2, 98), spec(), 0).live).to.equal(true);
+        expect(evaluateSample(healthy(0, 3, 97), spec(), 0).live).to.equal(false);
+    });
+
+    it("catches a Gateway that ignores the weights: an even split is not 5 %", () => {
+        expect(evaluateSample(healthy(0, 200, 200), spec(), 5).live).to.equal(false);
+        expect(evaluateSample(healthy(0, 200, 200), spec(), 50).live).to.equal(true);
+    });
+});
+
+describe("analysis: one sample", () => {
+    it("fails when any check fails, even if another could not be judged", () => {
+        const s = sample(0, { requests: 100, rate: 80 }, { requests: 300, rate: 99.9, p99: 100 });
+        const result = evaluateSample(s, spec(), 25);
+        expect(result.checks.map((c) => c.verdict)).to.deep.equal(["fail", "inconclusive"]);
+        expect(result.verdict).to.equal("fail");
+    });
+
+    it("is inconclusive when a check cannot be judged and none fails, and passes when all pass", () => {
+        expect(evaluateSample(sample(0, { requests: 100, rate: 99.9 }, { requests: 300 }), spec(), 25).verdict).to.equal("inconclusive");
+        expect(evaluateSample(healthy(0), spec(), 25).verdict).to.equal("pass");
+    });
+
+    it("reports both colors' requests", () => {
+        expect(evaluateSample(healthy(0, 7, 93), spec(), 5).requests).to.deep.equal({ candidate: 7, stable: 93 });
+    });
+});
+
+describe("analysis: the window verdict", () => {
+    // 60 s samples, a 180 s window: three live samples pass a step; two failing ones roll it back.
+    const times = [60, 120, 180];
+
+    it("passes a step that was live and healthy for the whole window", () => {
+        const verdict = judgeWindow(target(25), times.map((t) => healthy(t)), spec());
+        expect(verdict.verdict).to.equal("pass");
+        expect(verdict.liveSeconds).to.equal(180);
+        expect(verdict.failingSamples).to.equal(0);
+        expect(verdict.reasons).to.deep.equal(["live and healthy for the whole window"]);
+    });
+
+    it("fails at failureLimit failing samples while live, without waiting for the window", () => {
+        const verdict = judgeWindow(target(25), [sample(60, { requests: 0 }, { requests: 0 }), failing(120), failing(180)], spec());
+        expect(verdict.verdict).to.equal("fail");
+        expect(verdict.liveSeconds).to.equal(120);
+        expect(verdict.failingSamples).to.equal(2);
+        expect(verdict.reasons).to.deep.equal(["2 failing samples while live, failureLimit is 2", "success-rate failed in 2 samples: 70.00 % < 99 %"]);
+    });
+
+    it("sums up each failing check once, with its latest reason", () => {
+        const slow = (time: number, p99: number) => sample(time, { requests: 100, rate: 99.9, p99 }, { requests: 300, rate: 99.9, p99: 100 });
+        const verdict = judgeWindow(target(25), [slow(60, 600), slow(120, 700), sample(180, { requests: 100, rate: 90, p99: 800 }, { requests: 300, rate: 99.9, p99: 100 })], spec());
+        expect(verdict.reasons).to.deep.equal([
+            "3 failing samples while live, failureLimit is 2",
+            "latency-p99 failed in 3 samples: 800 ms > 500 ms",
+            "success-rate failed in 1 sample: 90.00 % < 99 %",
+        ]);
+    });
+
+    it("says how many failing samples a passing window had, below failureLimit", () => {
+        const verdict = judgeWindow(target(25), [failing(60), healthy(120), failing(180)], spec({ failureLimit: 3 }));
+        expect(verdict.verdict).to.equal("pass");
+        expect(verdict.reasons).to.deep.equal([
+            "live and judged for the whole window; 2 failing samples, below failureLimit (3)",
+            "success-rate failed in 2 samples: 70.00 % < 99 %",
+        ]);
+    });
+
+    it("passes with one failing sample below failureLimit, and says so", () => {
+        const verdict = judgeWindow(target(25), [healthy(60), failing(120), healthy(180)], spec());
+        expect(verdict.verdict).to.equal("pass");
+        expect(verdict.failingSamples).to.equal(1);
+        expect(verdict.reasons[0]).to.match(/1 failing sample, below failureLimit \(2\)/);
+    });
+
+    it("fails at one failing sample when failureLimit is 1", () => {
+        expect(judgeWindow(target(25), [healthy(60), healthy(120), failing(180)], spec({ failureLimit: 1 })).verdict).to.equal("fail");
+    });
+
+    it("does not count failures from before the step was live: they were judged at other weights", () => {
+        // The first two samples saw an even split, not 25 %: an older step's traffic.
+        const verdict = judgeWindow(target(25), [failing(60, 200, 200), failing(120, 200, 200), healthy(180)], spec());
+        expect(verdict.failingSamples).to.equal(0);
+        expect(verdict.verdict).to.equal("inconclusive");
+        expect(verdict.reasons[0]).to.equal("live for 1m of the 3m window");
+    });
+
+    it("counts only the last window's samples even when more are live", () => {
+        const verdict = judgeWindow(target(25), [failing(0), failing(60), healthy(120), healthy(180), healthy(240)], spec());
+        expect(verdict.verdict).to.equal("pass");
+        expect(verdict.failingSamples).to.equal(0);
+        expect(verdict.liveSeconds).to.equal(180);
+    });
+
+    it("holds a step that has not been live for the whole window yet", () => {
+        const verdict = judgeWindow(target(25), [healthy(60, 200, 200), healthy(120), healthy(180)], spec());
+        expect(verdict.verdict).to.equal("inconclusive");
+        expect(verdict.liveSeconds).to.equal(120);
+        expect(verdict.reasons).to.deep.equal(["live for 2m of the 3m window"]);
+    });
+
+    it("also says which live samples could not be judged while the step is not live for the whole window", () => {
+        const verdict = judgeWindow(target(25), [healthy(60, 200, 200), healthy(120, 15, 45), healthy(180)], spec());
+        expect(verdict.reasons).to.deep.equal([
+            "live for 2m of the 3m window",
+            "1 of 2 samples could not be judged: success-rate: the candidate served 15 requests, fewer than minRequests (20)",
+        ]);
+    });
+
+    it("says when the latest sample's share is not the configured weight", () => {
+        const verdict = judgeWindow(target(5), [healthy(60, 200, 200), healthy(120, 200, 200), healthy(180, 200, 200)], spec());
+        expect(verdict.verdict).to.equal("inconclusive");
+        expect(verdict.liveSeconds).to.equal(0);
+        expect(verdict.reasons[1]).to.match(/^the candidate's observed share is 50\.0 %, not the configured 5 % \(± \d+\.\d %\)/);
+    });
+
+    it("says when no request reached either color", () => {
+        const verdict = judgeWindow(target(5), [healthy(60), healthy(120), sample(180, { requests: 0 }, { requests: 0 })], spec());
+        expect(verdict.reasons).to.deep.equal(["live for 0s of the 3m window", "no requests reached either color in the latest sample"]);
+    });
+
+    it("never promotes on missing data: one unjudged sample in the window holds the step", () => {
+        const verdict = judgeWindow(target(25), [healthy(60), healthy(120, 15, 45), healthy(180)], spec());
+        expect(verdict.verdict).to.equal("inconclusive");
+        expect(verdict.reasons).to.deep.equal([
+            "1 of 3 samples could not be judged: success-rate: the candidate served 15 requests, fewer than minRequests (20)",
+        ]);
+    });
+
+    it("names the check that could not be judged, not one that could", () => {
+        const noLatency = (time: number) => sample(time, { requests: 100, rate: 99.9 }, { requests: 300, rate: 99.9, p99: 100 });
+        const verdict = judgeWindow(target(25), [healthy(60), healthy(120), noLatency(180)], spec());
+        expect(verdict.reasons).to.deep.equal(["1 of 3 samples could not be judged: latency-p99: Prometheus returned no value for the candidate"]);
+    });
+
+    it("cannot judge a candidate at weight 0", () => {
+        const verdict = judgeWindow(target(0), times.map((t) => healthy(t, 0, 400)), spec());
+        expect(verdict.verdict).to.equal("inconclusive");
+        expect(verdict.reasons).to.deep.equal(["the candidate gets no traffic here (weight 0)"]);
+    });
+
+    it("judges a candidate at 100 % without stable traffic", () => {
+        const verdict = judgeWindow(target(100), times.map((t) => healthy(t, 400, 0)), spec({ checks: [{ ...successRate, maxWorseThanStable: 1 }] }));
+        expect(verdict.verdict).to.equal("pass");
+    });
+});
+
+describe("analysis: samples from Prometheus series", () => {
+    it("lays out sample times from the end, one interval apart, oldest first", () => {
+        expect(sampleTimes(1000, 60, 3)).to.deep.equal([880, 940, 1000]);
+        expect(sampleTimes(1000, 60, 1)).to.deep.equal([1000]);
+    });
+
+    it("reads a missing request count as 0 requests and a missing or NaN value as no data", () => {
+        const candidate = { requests: new Map([[120, 40]]), checks: { "success-rate": new Map([[60, Number.NaN], [120, 99.5]]) } };
+        const stable = { requests: new Map([[60, 10], [120, Number.NaN]]), checks: {} };
+        const samples = assembleSamples([60, 120], ["success-rate"], candidate, stable);
+        expect(samples).to.deep.equal([
+            { time: 60, candidate: { requests: 0, values: { "success-rate": undefined } }, stable: { requests: 10, values: { "success-rate": undefined } } },
+            { time: 120, candidate: { requests: 40, values: { "success-rate": 99.5 } }, stable: { requests: 0, values: { "success-rate": undefined } } },
+        ]);
+    });
+});
+
+describe("analysis: targets and the release", () => {
+    const model = {
+        greenWeight: 25,
+        clusters: [{ name: "east", namespace: "shop" }, { name: "west", namespace: "web", greenWeight: 10 }],
+        services: [{ name: "cart" }, { name: "checkout" }],
+    } as never;
+
+    it("judges every service on every cluster at the weight that cluster applies", () => {
+        const targets = analysisTargets(model, { candidate: "green" });
+        expect(targets.map((t) => `${t.service}@${t.cluster}/${t.namespace}=${t.candidateWeight}`)).to.deep.equal([
+            "cart@east/shop=25",
+            "checkout@east/shop=25",
+            "cart@west/web=10",
+            "checkout@west/web=10",
+        ]);
+        expect(targets[0]).to.include({ candidate: "green", stable: "blue" });
+        const blue = analysisTargets(model, { candidate: "blue" });
+        expect(blue.map((t) => t.candidateWeight)).to.deep.equal([75, 75, 90, 90]);
+        expect(blue[0]).to.include({ candidate: "blue", stable: "green" });
+    });
+
+    it("fails the release when any target fails, passes it only when all pass", () => {
+        const j = (verdict: TargetJudgement["verdict"]) => ({ verdict }) as TargetJudgement;
+        expect(releaseVerdict([j("pass"), j("fail"), j("inconclusive")])).to.equal("fail");
+        expect(releaseVerdict([j("pass"), j("inconclusive")])).to.equal("inconclusive");
+        expect(releaseVerdict([j("pass"), j("pass")])).to.equal("pass");
+        expect(releaseVerdict([]), "nothing judged is nothing passed").to.equal("inconclusive");
+    });
+});
+
+describe("analysis: report rows", () => {
+    it("formats values and thresholds in each check's unit", () => {
+        expect(formatValue(99.456, "%")).to.equal("99.46 %");
+        expect(formatValue(312.4, "ms")).to.equal("312 ms");
+        expect(formatValue(4.26, "ms")).to.equal("4.3 ms");
+        expect(formatValue(9.96, "ms")).to.equal("10.0 ms");
+        expect(formatValue(10, "ms")).to.equal("10 ms");
+        expect(formatValue(0.073123, "")).to.equal("0.07312");
+        expect(formatValue(undefined, "%")).to.equal("no data");
+        expect(describeThreshold(successRate)).to.equal("≥ 99 %");
+        expect(describeThreshold({ ...successRate, maxWorseThanStable: 0.5 })).to.equal("≥ 99 %, ≤ 0.5 points below stable");
+        expect(describeThreshold({ ...latency, threshold: 300, maxWorseThanStable: 50 })).to.equal("≤ 300 ms, ≤ 50 ms above stable");
+        expect(describeThreshold({ name: "e", query: "q", bound: "max", threshold: 0.5, unit: "", maxWorseThanStable: 0.1 })).to.equal("≤ 0.5, ≤ 0.1 above stable");
+    });
+
+    it("gives one row per target and one per target and check, from the latest sample", () => {
+        const judgements = [
+            judgeWindow(target(25), [healthy(60), failing(120), failing(180, 150, 350)], spec()),
+            judgeWindow({ ...target(25), cluster: "west" }, [healthy(60), failing(120, 200, 200), healthy(180)], spec()),
+        ];
+        expect(targetRows(judgements, 2)).to.deep.equal([
+            { service: "cart", cluster: "east", weight: "25 %", share: "30.0 %", live: "3m of 3m", failing: "2 (limit 2)", verdict: "fail" },
+            { service: "cart", cluster: "west", weight: "25 %", share: "25.0 %", live: "1m of 3m", failing: "0 (limit 2)", verdict: "inconclusive" },
+        ]);
+        const rows = checkRows(judgements, spec().checks);
+        expect(rows).to.have.length(4);
+        expect(rows[0]).to.deep.equal({ service: "cart", cluster: "east", check: "success-rate", candidate: "70.00 %", stable: "99.95 %", threshold: "≥ 99 %", verdict: "fail" });
+        expect(rows[2], "the latest sample, not an earlier one").to.include({ cluster: "west", check: "success-rate", verdict: "pass" });
+        expect(rows[3]).to.deep.equal({ service: "cart", cluster: "west", check: "latency-p99", candidate: "120 ms", stable: "110 ms", threshold: "≤ 500 ms", verdict: "pass" });
+    });
+
+    it("shows a target without samples as without traffic and its checks as inconclusive", () => {
+        const empty = judgeWindow(target(25), [], spec());
+        expect(targetRows([empty], 2)[0]).to.include({ share: "no traffic", live: "0s of 3m" });
+        expect(checkRows([empty], [successRate])[0]).to.include({ candidate: "no data", verdict: "inconclusive" });
+    });
+});

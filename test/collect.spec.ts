@@ -1,0 +1,76 @@
+import { expect } from "chai";
+import type { AnalysisTarget } from "../components/analysis.ts";
+import type { AnalysisSpec } from "../components/rollout.ts";
+import { PrometheusError, type RangeSeries } from "../tools/prometheus.ts";
+import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "../tools/switchyard/collect.ts";
+import { HEALTHY, fakeMetrics } from "./fakeMetrics.ts";
+
+const analysis: AnalysisSpec = {
+    prometheus: { url: "http://127.0.0.1:9090", hasToken: false },
+    metrics: "app",
+    intervalSeconds: 60,
+    windowSeconds: 180,
+    minRequests: 20,
+    failureLimit: 2,
+    checks: [{ name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%" }],
+};
+
+const target: AnalysisTarget = { service: "cart", cluster: "east", namespace: "shop", candidate: "green", stable: "blue", candidateWeight: 25 };
+
+describe("collect: asking Prometheus for a window", () => {
+    it("asks each color's requests and checks over the window's sample times, and judges the target", async () => {
+        const asked: { promql: string; start: number; end: number; step: number }[] = [];
+        const fake = fakeMetrics(() => 25, { blue: HEALTHY, green: HEALTHY });
+        const api: MetricsApi = {
+            query: fake.query,
+            queryRange: (promql, start, end, step) => {
+                asked.push({ promql, start, end, step });
+                return fake.queryRange(promql, start, end, step);
+            },
+        };
+        const [judgement] = await judgeTargets([target], analysis, api, 10_000.7);
+        expect(asked).to.have.length(4);
+        expect(asked.every((a) => a.start === 9880 && a.end === 10_000 && a.step === 60), "three samples a minute apart, ending now").to.equal(true);
+        expect(asked.map((a) => /color="(\w+)"/.exec(a.promql)![1])).to.have.members(["green", "green", "blue", "blue"]);
+        expect(asked.every((a) => a.promql.includes('service="cart"') && a.promql.includes('cluster="east"') && a.promql.includes("[60s]"))).to.equal(true);
+        expect(judgement!.verdict).to.equal("pass");
+        expect(judgement!.samples.map((s) => s.requests)).to.deep.equal([
+            { candidate: 250, stable: 750 },
+            { candidate: 250, stable: 750 },
+            { candidate: 250, stable: 750 },
+        ]);
+    });
+
+    it("refuses a query that returns several series: it cannot tell which one counts", async () => {
+        const two: RangeSeries[] = [
+            { labels: { pod: "a" }, values: new Map([[60, 1]]) },
+            { labels: { pod: "b" }, values: new Map([[60, 2]]) },
+        ];
+        const api: MetricsApi = { query: async () => [], queryRange: async () => two };
+        try {
+            await judgeTargets([target], analysis, api, 1000);
+            expect.fail("expected an error");
+        } catch (error) {
+            expect(error).to.be.instanceOf(PrometheusError);
+            expect((error as Error).message).to.match(/^the requests query returned 2 series; it must return one value per color \(aggregate it, e.g. with sum\(\.\.\.\)\)\n {2}query: sum\(increase/);
+        }
+    });
+
+    it("judges only the clusters where the candidate has traffic", () => {
+        const model = {
+            greenWeight: 25,
+            clusters: [{ name: "east", namespace: "shop" }, { name: "west", namespace: "shop", greenWeight: 0 }],
+            services: [{ name: "cart" }],
+        } as never;
+        expect(judgedTargets(model, { candidate: "green", steps: [], maxStep: 25 }).map((t) => t.cluster)).to.deep.equal(["east"]);
+        expect(judgedTargets(model, { candidate: "blue", steps: [], maxStep: 25 }).map((t) => t.cluster)).to.deep.equal(["east", "west"]);
+    });
+
+    it("reports each color's rate per second and check values over the last interval", async () => {
+        const rates = await currentRates([target], analysis, fakeMetrics(() => 25, { blue: HEALTHY, green: HEALTHY }, 600), 1000);
+        expect(rates.map((r) => [r.color, r.requestsPerSecond, r.values["success-rate"]])).to.deep.equal([
+            ["green", 2.5, 99.9],
+            ["blue", 7.5, 99.9],
+        ]);
+    });
+});

@@ -1,0 +1,51 @@
+// A stand-in for Prometheus behind the MetricsApi interface, answering the demo app's queries (the
+// `app` metric source) as if a Gateway had applied the stack file's current weight all along.
+
+import type { MetricsApi } from "../tools/switchyard/collect.ts";
+import type { InstantSample, RangeSeries } from "../tools/prometheus.ts";
+
+export interface ColorHealth {
+    successRate: number;
+    p99Ms: number;
+}
+
+export interface FakeMetrics extends MetricsApi {
+    queries: string[];
+}
+
+/**
+ * `greenWeight` is read at every query; each sample has `requestsPerSample` requests split by it.
+ * A color without requests has no series at all, as in Prometheus.
+ */
+export function fakeMetrics(greenWeight: () => number, health: { blue: ColorHealth; green: ColorHealth }, requestsPerSample = 1000): FakeMetrics {
+    const queries: string[] = [];
+    const valueFor = (promql: string): number | undefined => {
+        queries.push(promql);
+        const color = /color="(blue|green)"/.exec(promql)?.[1] as "blue" | "green" | undefined;
+        if (!color) throw new Error(`the fake answers the app preset's queries only: ${promql}`);
+        const share = color === "green" ? greenWeight() / 100 : 1 - greenWeight() / 100;
+        const requests = requestsPerSample * share;
+        if (requests === 0) return undefined;
+        if (promql.startsWith("sum(increase(http_requests_total")) return requests;
+        if (promql.startsWith("100 * (sum(increase(http_requests_total")) return health[color].successRate;
+        if (promql.startsWith("1000 * histogram_quantile(0.99")) return health[color].p99Ms;
+        throw new Error(`no fake answer for ${promql}`);
+    };
+    return {
+        queries,
+        async query(promql: string): Promise<InstantSample[]> {
+            const value = valueFor(promql);
+            return value === undefined ? [] : [{ labels: {}, value }];
+        },
+        async queryRange(promql: string, start: number, end: number, step: number): Promise<RangeSeries[]> {
+            const value = valueFor(promql);
+            if (value === undefined) return [];
+            const values = new Map<number, number>();
+            for (let time = start; time <= end; time += step) values.set(time, value);
+            return [{ labels: {}, values }];
+        },
+    };
+}
+
+export const HEALTHY: ColorHealth = { successRate: 99.9, p99Ms: 120 };
+export const FAILING: ColorHealth = { successRate: 60, p99Ms: 120 };

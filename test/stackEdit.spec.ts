@@ -1,0 +1,127 @@
+import { expect } from "chai";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { editStackFile, editStackText, StackEditError } from "../tools/stackEdit.ts";
+
+const stack = `# The prod stack. Weights move by switchyard advance.
+config:
+  switchyard:greenWeight: "5"   # moved by CI
+  switchyard:clusters:
+    - name: east   # first
+      greenWeight: 10
+    - name: west
+      hostnames: [west.example.com]
+    - {name: north, greenWeight: 25}
+  switchyard:services:
+    - name: cart
+      resources:
+        requests: { cpu: 50m, memory: 64Mi }
+`;
+
+function expectThrows(run: () => unknown, message: RegExp): void {
+    try {
+        run();
+    } catch (error) {
+        expect(error).to.be.instanceOf(StackEditError);
+        expect((error as Error).name).to.equal("StackEditError");
+        expect((error as Error).message).to.match(message);
+        return;
+    }
+    throw new Error("expected a StackEditError");
+}
+
+describe("stack file edits", () => {
+    it("changes only the value's characters, keeping its quotes, the comment and every other line", () => {
+        const edited = editStackText(stack, "switchyard", [{ greenWeight: 25 }]);
+        expect(edited).to.equal(stack.replace('switchyard:greenWeight: "5"', 'switchyard:greenWeight: "25"'));
+    });
+
+    it("writes a plain number where the file had one, in a block map and in a flow map", () => {
+        const edited = editStackText(stack, "switchyard", [
+            { cluster: 0, greenWeight: 0 },
+            { cluster: 2, greenWeight: 0 },
+        ]);
+        expect(edited).to.equal(stack.replace("      greenWeight: 10\n", "      greenWeight: 0\n").replace("{name: north, greenWeight: 25}", "{name: north, greenWeight: 0}"));
+    });
+
+    it("leaves a rollback comment on the greenWeight line, replacing the comment there", () => {
+        const edited = editStackText(stack, "switchyard", [{ greenWeight: 0 }, { cluster: 0, greenWeight: 0 }], "switchyard rolled back 2026-01-02T03:04:05Z: cart on east: success-rate 70.00 % < 99 %");
+        const lines = edited.split("\n");
+        expect(lines[2]).to.equal('  switchyard:greenWeight: "0"  # switchyard rolled back 2026-01-02T03:04:05Z: cart on east: success-rate 70.00 % < 99 %');
+        expect(lines.filter((line, i) => line !== stack.split("\n")[i])).to.deep.equal([lines[2], "      greenWeight: 0"]);
+    });
+
+    it("keeps a comment on one line", () => {
+        const edited = editStackText(stack, "switchyard", [{ greenWeight: 0 }], "switchyard rolled back: first\nsecond\r\nthird");
+        expect(edited.split("\n")[2]).to.equal('  switchyard:greenWeight: "0"  # switchyard rolled back: first; second; third');
+    });
+
+    it("adds a comment to a line that had none, also as the file's last line", () => {
+        expect(editStackText("config:\n  switchyard:greenWeight: 5\n  a: 1\n", "switchyard", [{ greenWeight: 0 }], "switchyard rolled back")).to.equal(
+            "config:\n  switchyard:greenWeight: 0  # switchyard rolled back\n  a: 1\n",
+        );
+        expect(editStackText("config:\n  switchyard:greenWeight: 5", "switchyard", [{ greenWeight: 0 }], "switchyard rolled back")).to.equal(
+            "config:\n  switchyard:greenWeight: 0  # switchyard rolled back",
+        );
+    });
+
+    it("keeps single quotes, and leaves no comment inside a flow map, where it would end the map", () => {
+        expect(editStackText("config:\n  switchyard:greenWeight: '5'\n", "switchyard", [{ greenWeight: 25 }])).to.equal("config:\n  switchyard:greenWeight: '25'\n");
+        expect(editStackText("config: {switchyard:greenWeight: 5, a: 1}\n", "switchyard", [{ greenWeight: 0 }], "switchyard rolled back")).to.equal(
+            "config: {switchyard:greenWeight: 0, a: 1}\n",
+        );
+    });
+
+    it("removes the comment of an earlier rollback when the weight moves again, and keeps any other comment", () => {
+        const rolledBack = editStackText(stack, "switchyard", [{ greenWeight: 0 }], "switchyard rolled back 2026-01-02T03:04:05Z: reasons");
+        expect(editStackText(rolledBack, "switchyard", [{ greenWeight: 5 }]).split("\n")[2]).to.equal('  switchyard:greenWeight: "5"');
+        expect(editStackText(stack, "switchyard", [{ greenWeight: 50 }]).split("\n")[2]).to.equal('  switchyard:greenWeight: "50"   # moved by CI');
+    });
+
+    it("adds greenWeight as the config's first key when the stack leaves it to Pulumi.yaml's default", () => {
+        const silent = "config:\n  # clusters first\n  switchyard:clusters:\n    - name: east\n";
+        expect(editStackText(silent, "switchyard", [{ greenWeight: 5 }])).to.equal(
+            "config:\n  # clusters first\n  switchyard:greenWeight: 5\n  switchyard:clusters:\n    - name: east\n",
+        );
+    });
+
+    it("finds keys written without the project namespace, and keeps Windows line ends", () => {
+        expect(editStackText("config:\n  greenWeight: 5\n", "switchyard", [{ greenWeight: 25 }])).to.equal("config:\n  greenWeight: 25\n");
+        expect(editStackText("config:\r\n  switchyard:greenWeight: 5 # x\r\n  a: 1\r\n", "switchyard", [{ greenWeight: 0 }], "switchyard rolled back")).to.equal(
+            "config:\r\n  switchyard:greenWeight: 0  # switchyard rolled back\r\n  a: 1\r\n",
+        );
+    });
+
+    it("refuses an edit that would change more than the weight, such as a value an alias shares", () => {
+        expectThrows(
+            () => editStackText("config:\n  switchyard:greenWeight: &w 5\n  switchyard:other: *w\n", "switchyard", [{ greenWeight: 25 }]),
+            /^editing the stack file in place would change more than the weights; nothing was written$/,
+        );
+    });
+
+    it("refuses what it cannot edit in place instead of guessing", () => {
+        expectThrows(() => editStackText("description: no config\n", "switchyard", [{ greenWeight: 5 }]), /has no switchyard:greenWeight and its config is not a block map/);
+        expectThrows(() => editStackText("config:\n  switchyard:greenWeight: 5\n", "switchyard", [{ cluster: 0, greenWeight: 0 }]), /^switchyard:clusters\[0\] has no greenWeight to change$/);
+        expectThrows(() => editStackText("config:\n  ? switchyard:clusters\n  : []\n", "switchyard", [{ greenWeight: 5 }]), /^cannot add switchyard:greenWeight next to a key that does not start its line$/);
+        expectThrows(() => editStackText("config:\n  switchyard:clusters: [{greenWeight: [1]}]\n", "switchyard", [{ cluster: 0, greenWeight: 0 }]), /^switchyard:clusters\[0\]\.greenWeight is not a plain value/);
+        expectThrows(() => editStackText(stack, "switchyard", [{ cluster: 1, greenWeight: 0 }]), /clusters\[1\] has no greenWeight/);
+        expectThrows(() => editStackText("config: {a: 1}\n", "switchyard", [{ greenWeight: 5 }]), /not a block map/);
+        expectThrows(() => editStackText("config:\n  switchyard:greenWeight: [5]\n", "switchyard", [{ greenWeight: 5 }]), /^switchyard:greenWeight is not a plain value this command can edit$/);
+        expectThrows(() => editStackText("config:\n  switchyard:greenWeight: >-\n    5\n", "switchyard", [{ greenWeight: 6 }]), /cannot rewrite a BLOCK_FOLDED scalar/);
+        expectThrows(() => editStackText("config: [\n", "switchyard", [{ greenWeight: 5 }]), /does not parse as YAML/);
+    });
+
+    it("writes the file whole, leaving no temporary file behind", () => {
+        const dir = mkdtempSync(join(tmpdir(), "switchyard-edit-"));
+        try {
+            const path = join(dir, "Pulumi.prod.yaml");
+            writeFileSync(path, stack);
+            editStackFile(path, "switchyard", [{ greenWeight: 50 }]);
+            expect(readFileSync(path, "utf8")).to.equal(stack.replace('"5"', '"50"'));
+            expect(readdirSync(dir)).to.deep.equal(["Pulumi.prod.yaml"]);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});

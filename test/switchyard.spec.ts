@@ -1,0 +1,204 @@
+// The switchyard command as an operator or a CI step runs it. The real command in its own process
+// for what happens before any stack is read (help, usage errors, the Node check) and for one edit;
+// the rest through the same entry in this process, which answers without starting Node again.
+
+import { expect } from "chai";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { drillProject, greenWeightIn, type DrillProject } from "../tools/drill/project.ts";
+import { main, type CommandIo } from "../tools/switchyard.ts";
+import { runSwitchyard, type CommandRun } from "./cli.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+/** Runs the command's entry here with `env` set for the run, capturing what it prints. */
+async function inThisProcess(argv: string[], env: Record<string, string>): Promise<CommandRun> {
+    const saved = { PATH: process.env.PATH, SWITCHYARD_PROMETHEUS_TOKEN: process.env.SWITCHYARD_PROMETHEUS_TOKEN };
+    Object.assign(process.env, { SWITCHYARD_PROMETHEUS_TOKEN: "" }, env);
+    let stdout = "";
+    let stderr = "";
+    const io: CommandIo = {
+        out: (text) => (stdout += `${text}\n`),
+        err: (text) => (stderr += `${text}\n`),
+        now: () => new Date(),
+        progress: () => {},
+        sleep: () => Promise.reject(new Error("no waiting in this spec")),
+    };
+    try {
+        return { code: await main(argv, io), stdout, stderr };
+    } finally {
+        for (const [key, value] of Object.entries(saved)) {
+            if (value === undefined) delete process.env[key];
+            else process.env[key] = value;
+        }
+    }
+}
+
+describe("switchyard command", function () {
+    this.timeout(30_000);
+    let server: Server;
+    const seenAuthorization: (string | undefined)[] = [];
+    const projects: DrillProject[] = [];
+    const runs: Record<string, CommandRun> = {};
+    const files: Record<string, { file: string; before: string }> = {};
+
+    function project(name: string, values: Record<string, unknown>, prometheusUrl: string): DrillProject {
+        const copy = drillProject({ service: "storefront", prometheusUrl });
+        projects.push(copy);
+        const doc = parseDocument(readFileSync(copy.file, "utf8"));
+        for (const [path, value] of Object.entries(values)) doc.setIn(["config", ...path.split(".")], value);
+        writeFileSync(copy.file, doc.toString());
+        files[name] = { file: copy.file, before: readFileSync(copy.file, "utf8") };
+        return copy;
+    }
+
+    before(async function () {
+        // A Prometheus that knows no series at all: every check is missing data.
+        server = createServer((request, response) => {
+            seenAuthorization.push(request.headers.authorization);
+            request.resume();
+            request.on("end", () => {
+                response.writeHead(200, { "content-type": "application/json" });
+                const resultType = request.url?.endsWith("query_range") ? "matrix" : "vector";
+                response.end(JSON.stringify({ status: "success", data: { resultType, result: [] } }));
+            });
+        });
+        await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+        const prometheus = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const at = (p: DrillProject) => ["--stack", p.stack, "--cwd", p.dir];
+        const notStarted = project("notStarted", { "switchyard:greenWeight": 0 }, prometheus);
+        const start = project("start", { "switchyard:greenWeight": 0 }, prometheus);
+        const running = project("running", {}, prometheus);
+        const secret = { "switchyard:rollout.analysis.prometheus.token": { secure: "v1:c2VjcmV0" } };
+        const withToken = project("withToken", secret, prometheus);
+        const tokenNoCli = project("tokenNoCli", secret, prometheus);
+        const processes: Record<string, Promise<CommandRun>> = {
+            help: runSwitchyard(["--help"]),
+            none: runSwitchyard([]),
+            statusHelp: runSwitchyard(["status", "--help"]),
+            analyzeHelp: runSwitchyard(["analyze", "-h"]),
+            advanceHelp: runSwitchyard(["advance", "--help"]),
+            rolloutHelp: runSwitchyard(["rollout", "--help"]),
+            unknownFlag: runSwitchyard(["advance", ...at(running), "--bogus"]),
+            unknownCommand: runSwitchyard(["deploy", ...at(running)]),
+            noStack: runSwitchyard(["advance", "--cwd", running.dir]),
+            oldNode: runSwitchyard(["--help"], {
+                nodeArgs: ["--import", `data:text/javascript,Object.defineProperty(process, "versions", { value: { ...process.versions, node: "22.17.1" } })`],
+            }),
+            start: runSwitchyard(["advance", ...at(start), "--start"]),
+        };
+        // One at a time: some set the environment, which this process shares.
+        const inProcess: [string, string[], Record<string, string>][] = [
+            ["notStarted", ["advance", ...at(notStarted)], {}],
+            ["noAnalysis", ["analyze", "--stack", "prod", "--cwd", ROOT], {}],
+            ["noStackFile", ["status", "--stack", "staging", "--cwd", ROOT], {}],
+            ["status", ["status", ...at(running)], {}],
+            ["analyzeNoData", ["analyze", ...at(running)], {}],
+            ["rolloutNoCli", ["rollout", ...at(running)], { PATH: dirname(process.execPath) }],
+            ["withToken", ["analyze", ...at(withToken)], { SWITCHYARD_PROMETHEUS_TOKEN: "t0ken-from-env" }],
+            ["tokenNoCli", ["analyze", ...at(tokenNoCli)], { PATH: dirname(process.execPath) }],
+        ];
+        for (const [name, argv, env] of inProcess) runs[name] = await inThisProcess(argv, env);
+        const settled = await Promise.all(Object.entries(processes).map(async ([name, run]) => [name, await run] as const));
+        for (const [name, run] of settled) runs[name] = run;
+    });
+
+    after(async () => {
+        server.closeAllConnections();
+        await new Promise((done) => server.close(done));
+        await Promise.all(projects.map((p) => p.remove()));
+    });
+
+    const untouched = (name: string) => expect(readFileSync(files[name]!.file, "utf8"), `${name}: the stack file`).to.equal(files[name]!.before);
+
+    it("prints its usage with --help and exits 0, and exits 2 without a command", () => {
+        expect(runs.help!.code).to.equal(0);
+        for (const command of ["status", "analyze", "advance", "rollout"]) expect(runs.help!.stdout).to.match(new RegExp(`^  ${command} `, "m"));
+        expect(runs.none!.code).to.equal(2);
+        expect(runs.none!.stdout).to.equal(runs.help!.stdout);
+    });
+
+    it("documents every command's exit codes in its --help", () => {
+        expect(runs.statusHelp!.stdout).to.include("Exit codes: 0 shown, 3 error.");
+        expect(runs.analyzeHelp!.stdout).to.include("Exit codes: 0 pass, 1 fail, 2 inconclusive");
+        expect(runs.advanceHelp!.stdout).to.include("Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched).");
+        expect(runs.rolloutHelp!.stdout).to.include("Exit codes: 0 complete, 1 rolled back, 3 error");
+        for (const name of ["statusHelp", "analyzeHelp", "advanceHelp", "rolloutHelp"]) {
+            expect(runs[name]!.code, name).to.equal(0);
+            expect(runs[name]!.stdout, name).to.include("--stack <name>");
+        }
+    });
+
+    it("refuses an unknown flag or command, or a missing --stack, with the usage and exit 2", () => {
+        expect(runs.unknownFlag!.code).to.equal(2);
+        expect(runs.unknownFlag!.stderr).to.match(/^switchyard: Unknown option '--bogus'/);
+        expect(runs.unknownFlag!.stderr).to.include("Usage: switchyard advance --stack <name> [--start] [--report <file>]");
+        expect(runs.unknownCommand!.code).to.equal(2);
+        expect(runs.unknownCommand!.stderr).to.match(/^switchyard: unknown command "deploy"/);
+        expect(runs.unknownCommand!.stderr).to.include("Usage: switchyard <command> --stack <name> [options]");
+        expect(runs.noStack!.code).to.equal(2);
+        expect(runs.noStack!.stderr).to.match(/^switchyard: --stack <name> is required/);
+        untouched("running");
+    });
+
+    it("tells a user of an older Node which version it needs", () => {
+        expect(runs.oldNode!.code).to.equal(3);
+        expect(runs.oldNode!.stderr).to.match(/^switchyard needs Node\.js 22\.18 or newer \(it runs TypeScript natively\); this is Node\.js 22\.17\.1\./);
+    });
+
+    it("never starts a rollout at 0 % by itself: advance holds with exit 2 and says how to start", () => {
+        expect(runs.notStarted!.code).to.equal(2);
+        expect(runs.notStarted!.stdout).to.include("Start it with: switchyard advance --start");
+        untouched("notStarted");
+    });
+
+    it("starts at the first step with advance --start, without asking Prometheus", () => {
+        expect(runs.start!.code, runs.start!.stderr).to.equal(0);
+        expect(greenWeightIn(files.start!.file)).to.equal(5);
+        expect(runs.start!.stdout.trim().split("\n").at(-1)).to.equal("switchyard drill: advanced green 0 % → 5 % — started: green gets its first step, 5 %");
+    });
+
+    it("exits 3 with the config problem when analysis is not set up, and names a missing stack file", () => {
+        expect(runs.noAnalysis!.code).to.equal(3);
+        expect(runs.noAnalysis!.stderr).to.include("switchyard:rollout.analysis: got nothing (the key is missing); allowed: an object with prometheus {url} at least, which switchyard analyze needs");
+        expect(runs.noStackFile!.code).to.equal(3);
+        expect(runs.noStackFile!.stderr).to.equal(`switchyard status: no stack file ${ROOT}/Pulumi.staging.yaml: is the stack called staging?\n`);
+    });
+
+    it("shows where the rollout stands and each color's rates", () => {
+        expect(runs.status!.code, runs.status!.stderr).to.equal(0);
+        const lines = runs.status!.stdout.split("\n");
+        expect(lines[1]).to.equal("candidate green: at 5 %. Steps: [5] → 25 → 50 → 75 → 100. maxStep 25.");
+        expect(lines[3]).to.match(/^green weight\s+drill$/);
+        expect(lines[4]).to.match(/^storefront\s+5 %$/);
+        expect(runs.status!.stdout).to.match(/^storefront\s+drill\s+green \(candidate\)\s+0\.00\s+no data\s+no data$/m);
+    });
+
+    it("calls missing data inconclusive: analyze exits 2", () => {
+        expect(runs.analyzeNoData!.code, runs.analyzeNoData!.stderr).to.equal(2);
+        expect(runs.analyzeNoData!.stdout).to.match(/^switchyard analyze: stack drill, candidate green: inconclusive/);
+        expect(runs.analyzeNoData!.stdout).to.include("no requests reached either color in the latest sample");
+        untouched("running");
+    });
+
+    it("says how to install the Pulumi CLI when rollout needs it", () => {
+        expect(runs.rolloutNoCli!.code).to.equal(3);
+        expect(runs.rolloutNoCli!.stderr).to.match(/^switchyard rollout: the Pulumi CLI is not installed \(no `pulumi` on PATH\)/);
+        untouched("running");
+    });
+
+    it("sends the token from SWITCHYARD_PROMETHEUS_TOKEN and never prints it", () => {
+        expect(runs.withToken!.code, runs.withToken!.stderr).to.equal(2);
+        expect(seenAuthorization).to.include("Bearer t0ken-from-env");
+        expect(runs.withToken!.stdout + runs.withToken!.stderr).to.not.include("t0ken-from-env");
+    });
+
+    it("asks for the token or the Pulumi CLI when the stack holds it as a secret", () => {
+        expect(runs.tokenNoCli!.code).to.equal(3);
+        expect(runs.tokenNoCli!.stderr).to.match(/^switchyard analyze: the Prometheus token is a Pulumi secret in the stack file: set SWITCHYARD_PROMETHEUS_TOKEN, or install the Pulumi CLI/);
+        untouched("tokenNoCli");
+    });
+});

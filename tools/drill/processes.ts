@@ -1,0 +1,167 @@
+// The pieces of a local drill: a real Prometheus on loopback scraping real demo app processes, one
+// per color. Every start is bounded in time and every process is stopped by stop(), also when a
+// start fails half-way. Used by `npm run drill` and by test/drill.spec.ts.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const PROMETHEUS_BINARY = process.env.SWITCHYARD_PROMETHEUS_BINARY ?? "/usr/bin/prometheus";
+const APP = resolve(import.meta.dirname, "../../app/server.mjs");
+
+export interface Running {
+    stop(): Promise<void>;
+}
+
+/** A port free on loopback right now. */
+export async function freePort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((done, fail) => {
+        server.once("error", fail);
+        server.listen(0, "127.0.0.1", done);
+    });
+    const address = server.address();
+    await new Promise((done) => server.close(done));
+    if (address === null || typeof address === "string") throw new Error("no port from the operating system");
+    return address.port;
+}
+
+/** Stops a child with `signal`, then SIGKILL after `graceMs`. Resolves once it has exited. */
+export async function stopProcess(child: ChildProcess, graceMs: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((done) => child.once("exit", () => done()));
+    child.kill(signal);
+    const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(killer);
+}
+
+/** Resolves when `ready` returns true, polling; fails after `timeoutMs` or when the child exits. */
+async function waitUntil(child: ChildProcess, what: string, timeoutMs: number, ready: () => Promise<boolean>, output: () => string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited before it was ready:\n${output()}`);
+        if (await ready().catch(() => false)) return;
+        await new Promise((done) => setTimeout(done, 100));
+    }
+    throw new Error(`${what} was not ready within ${timeoutMs / 1000} s:\n${output()}`);
+}
+
+function captured(child: ChildProcess): () => string {
+    let text = "";
+    const keep = (chunk: Buffer) => {
+        text = (text + chunk.toString()).slice(-4000);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    return () => text;
+}
+
+export interface DemoApp extends Running {
+    service: string;
+    color: string;
+    url: string;
+    port: number;
+}
+
+export interface DemoAppOptions {
+    service: string;
+    color: "blue" | "green";
+    version: string;
+    faultRate?: number;
+    faultDelayMs?: number;
+}
+
+/** The demo app (app/server.mjs) as its own process, with the env switchyard gives a color. */
+export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [APP], {
+        env: {
+            PATH: process.env.PATH ?? "",
+            SWITCHYARD_PORT: String(port),
+            SWITCHYARD_SERVICE: options.service,
+            SWITCHYARD_COLOR: options.color,
+            SWITCHYARD_VERSION: options.version,
+            FAULT_RATE: String(options.faultRate ?? 0),
+            FAULT_DELAY_MS: String(options.faultDelayMs ?? 0),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    const output = captured(child);
+    const url = `http://127.0.0.1:${port}`;
+    // SIGINT: the app drains for 5 s on SIGTERM, as a pod should; a drill has nothing to drain.
+    const app: DemoApp = { service: options.service, color: options.color, url, port, stop: () => stopProcess(child, 1000, "SIGINT") };
+    try {
+        await waitUntil(child, `demo app ${options.service}-${options.color}`, 10_000, async () => (await fetch(`${url}/healthz`)).ok, output);
+    } catch (error) {
+        await app.stop();
+        throw error;
+    }
+    return app;
+}
+
+export interface PrometheusServer extends Running {
+    url: string;
+}
+
+/**
+ * Prometheus on loopback with a temporary TSDB, scraping `targets` twice a second. Prometheus 2.42
+ * applies scrape targets about 5 s after it starts (its discovery updates are throttled to one
+ * per 5 s), so the first samples land then. Each target gets
+ * the label cluster=<cluster>, as a multi-cluster Prometheus would give it; the apps' own labels
+ * win over discovery's (honor_labels).
+ */
+export async function startPrometheus(targets: readonly { port: number }[], cluster: string): Promise<PrometheusServer> {
+    if (!existsSync(PROMETHEUS_BINARY)) {
+        throw new Error(`no Prometheus at ${PROMETHEUS_BINARY}: install Debian's package (apt-get install prometheus), or set SWITCHYARD_PROMETHEUS_BINARY`);
+    }
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-prometheus-"));
+    const port = await freePort();
+    const config = [
+        "global:",
+        "  scrape_interval: 500ms",
+        "  scrape_timeout: 500ms",
+        "  evaluation_interval: 1s",
+        "scrape_configs:",
+        "  - job_name: demo",
+        "    honor_labels: true",
+        "    static_configs:",
+        "      - targets: [" + targets.map((t) => `"127.0.0.1:${t.port}"`).join(", ") + "]",
+        "        labels:",
+        `          cluster: "${cluster}"`,
+        "",
+    ].join("\n");
+    writeFileSync(join(dir, "prometheus.yml"), config);
+    const child = spawn(
+        PROMETHEUS_BINARY,
+        [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
+        { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const output = captured(child);
+    const url = `http://127.0.0.1:${port}`;
+    const server: PrometheusServer = {
+        url,
+        async stop() {
+            await stopProcess(child, 5000);
+            rmSync(dir, { recursive: true, force: true });
+        },
+    };
+    try {
+        await waitUntil(child, "Prometheus", 15_000, async () => (await fetch(`${url}/-/ready`)).ok, output);
+    } catch (error) {
+        await server.stop();
+        throw error;
+    }
+    return server;
+}
+
+/** Stops everything started, newest first, even when one stop fails. */
+export async function stopAll(running: Running[]): Promise<void> {
+    const errors: unknown[] = [];
+    for (const item of running.splice(0).reverse()) {
+        await item.stop().catch((error: unknown) => errors.push(error));
+    }
+    if (errors.length > 0) throw errors[0];
+}
