@@ -3,7 +3,7 @@
 
 import type { StackModel } from "./config.ts";
 import { releaseVerdict, type TargetJudgement, type Verdict } from "./analysis.ts";
-import { candidateWeightOf, nextStep, rollbackEdits, stepEdit, type RolloutSpec, type WeightEdit } from "./rollout.ts";
+import { candidateWeightOf, nextStep, rollbackEdits, stepEdit, type RolloutSpec, type StackEdit } from "./rollout.ts";
 
 /** Starts the comment a rollback leaves on the greenWeight line; the next step's edit removes it. */
 export const ROLLBACK_COMMENT_PREFIX = "switchyard rolled back";
@@ -18,7 +18,7 @@ export interface AdvanceDecision {
     /** The candidate's stack-level weight before and after. */
     from: number;
     to: number;
-    edits: WeightEdit[];
+    edits: StackEdit[];
     /** The release's verdict; undefined when no cluster gave the candidate traffic to judge. */
     verdict: Verdict | undefined;
     reasons: string[];
@@ -36,14 +36,14 @@ function targetName(judgement: TargetJudgement): string {
  * a release that was rolled back. Only a full passing window moves to the next step.
  */
 export function decideAdvance(
-    model: Pick<StackModel, "greenWeight" | "clusters">,
+    model: Pick<StackModel, "greenWeight" | "clusters" | "cohorts">,
     rollout: RolloutSpec,
     judgements: readonly TargetJudgement[],
     options: { start: boolean },
 ): AdvanceDecision {
     const from = candidateWeightOf(model.greenWeight, rollout.candidate);
     const verdict = judgements.length > 0 ? releaseVerdict(judgements) : undefined;
-    const decision = (action: AdvanceAction, to: number, edits: WeightEdit[], reasons: string[]): AdvanceDecision => ({
+    const decision = (action: AdvanceAction, to: number, edits: StackEdit[], reasons: string[]): AdvanceDecision => ({
         action,
         from,
         to,

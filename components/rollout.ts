@@ -113,23 +113,41 @@ export interface WeightEdit {
     greenWeight: number;
 }
 
+/** Points one cohort (an index into switchyard:cohorts) at another color. */
+export interface CohortEdit {
+    cohort: number;
+    color: Color;
+}
+
+/** One change to the stack file that `advance` writes. */
+export type StackEdit = WeightEdit | CohortEdit;
+
+export function isCohortEdit(edit: StackEdit): edit is CohortEdit {
+    return "cohort" in edit;
+}
+
 /** Moves the stack's greenWeight so the candidate gets `candidateWeight`; cluster overrides stay. */
 export function stepEdit(rollout: RolloutSpec, candidateWeight: number): WeightEdit[] {
     return [{ greenWeight: greenWeightForCandidate(candidateWeight, rollout.candidate) }];
 }
 
 /**
- * Takes every bit of traffic off the candidate in one edit: the stack's greenWeight and every
- * cluster override that still sends the candidate traffic. Overrides already at 0 stay untouched.
+ * Takes every bit of traffic off the candidate in one edit: the stack's greenWeight, every cluster
+ * override that still sends the candidate traffic, and every cohort aimed at the candidate, which
+ * goes to the stable color (the route would otherwise keep sending those users to the candidate,
+ * and keep waiting for it). Overrides already at 0 stay untouched.
  */
-export function rollbackEdits(model: Pick<StackModel, "greenWeight" | "clusters">, rollout: RolloutSpec): WeightEdit[] {
+export function rollbackEdits(model: Pick<StackModel, "greenWeight" | "clusters" | "cohorts">, rollout: RolloutSpec): StackEdit[] {
     const zero = greenWeightForCandidate(0, rollout.candidate);
-    const edits: WeightEdit[] = [];
+    const edits: StackEdit[] = [];
     if (candidateWeightOf(model.greenWeight, rollout.candidate) > 0) edits.push({ greenWeight: zero });
     model.clusters.forEach((cluster, index) => {
         if (cluster.greenWeight !== undefined && candidateWeightOf(cluster.greenWeight, rollout.candidate) > 0) {
             edits.push({ cluster: index, greenWeight: zero });
         }
+    });
+    model.cohorts.forEach((cohort, index) => {
+        if (cohort.color === rollout.candidate) edits.push({ cohort: index, color: stableColorOf(rollout.candidate) });
     });
     return edits;
 }

@@ -10,12 +10,21 @@ function judged(service: string, cluster: string, verdict: Verdict, ...reasons: 
     return { target: { service, cluster }, verdict, reasons } as TargetJudgement;
 }
 
-const model = (greenWeight: number, overrides: (number | undefined)[] = [undefined, undefined]) => ({
+const model = (greenWeight: number, overrides: (number | undefined)[] = [undefined, undefined], cohorts: { color: string }[] = []) => ({
     greenWeight,
     clusters: overrides.map((w) => (w === undefined ? {} : { greenWeight: w })),
+    cohorts,
 }) as never;
 
 describe("advance: the decision", () => {
+    it("takes the candidate's cohorts along when it rolls back, and leaves them alone on a step", () => {
+        const failing = [judged("cart", "east", "fail", "success-rate 70.00 % < 99 %")];
+        const rollback = decideAdvance(model(25, [undefined], [{ color: "green" }, { color: "blue" }]), green, failing, { start: false });
+        expect(rollback.edits).to.deep.equal([{ greenWeight: 0 }, { cohort: 0, color: "blue" }]);
+        const step = decideAdvance(model(25, [undefined], [{ color: "green" }]), green, [judged("cart", "east", "pass")], { start: false });
+        expect(step.edits).to.deep.equal([{ greenWeight: 50 }]);
+    });
+
     it("moves to the next step when every target passed its window, and exits 0", () => {
         const decision = decideAdvance(model(5), green, [judged("cart", "east", "pass", "ok"), judged("cart", "west", "pass", "ok")], { start: false });
         expect(decision).to.deep.include({ action: "advance", from: 5, to: 25, edits: [{ greenWeight: 25 }], verdict: "pass", exitCode: 0 });

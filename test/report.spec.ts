@@ -36,7 +36,7 @@ describe("report: advance", () => {
 
     it("reports a rollback as markdown: headline, verdict, reasons, both tables, and how to start again", () => {
         const judgements = [judgeWindow({ service: "cart", cluster: "east", namespace: "shop", candidate: "green", stable: "blue", candidateWeight: 5 }, [sample(60, 80), sample(120, 80)], analysis)];
-        const decision = decideAdvance({ greenWeight: 5, clusters: [{}] } as never, rollout, judgements, { start: false });
+        const decision = decideAdvance({ greenWeight: 5, clusters: [{}], cohorts: [] } as never, rollout, judgements, { start: false });
         const report = advanceReport("prod", decision, judgements, rollout, analysis, at, "markdown");
         const lines = report.split("\n");
         expect(lines[0]).to.equal("### switchyard advance: stack prod: rolled back green 5 % → 0 %");
@@ -55,11 +55,11 @@ describe("report: advance", () => {
     });
 
     it("marks the step reached, and says when nothing was judged", () => {
-        const decision = decideAdvance({ greenWeight: 0, clusters: [{}] } as never, rollout, [], { start: true });
+        const decision = decideAdvance({ greenWeight: 0, clusters: [{}], cohorts: [] } as never, rollout, [], { start: true });
         const report = advanceReport("prod", decision, [], rollout, analysis, at, "text");
         expect(report.split("\n")[0]).to.equal("switchyard advance: stack prod: advanced green 0 % → 5 %");
         expect(report).to.include("Verdict: nothing to judge at 2026-05-01T10:00:00Z. Steps: [5] → 25 → 50 → 75 → 100.");
-        expect(advanceSummary("prod", decideAdvance({ greenWeight: 100, clusters: [{}] } as never, rollout, [], { start: false }), rollout)).to.equal(
+        expect(advanceSummary("prod", decideAdvance({ greenWeight: 100, clusters: [{}], cohorts: [] } as never, rollout, [], { start: false }), rollout)).to.equal(
             "switchyard prod: complete: green serves 100 % — nothing left to step",
         );
     });

@@ -501,17 +501,28 @@ describe("rollout: steps and edits", () => {
     it("rolls back the stack's weight and every override that still gives the candidate traffic", () => {
         const clusters = [{ greenWeight: 10 }, {}, { greenWeight: 0 }, { greenWeight: 100 }];
         const green: RolloutSpec = { candidate: "green", steps: [], maxStep: 25 };
-        expect(rollbackEdits({ greenWeight: 25, clusters } as never, green)).to.deep.equal([
+        expect(rollbackEdits({ greenWeight: 25, clusters, cohorts: [] } as never, green)).to.deep.equal([
             { greenWeight: 0 },
             { cluster: 0, greenWeight: 0 },
             { cluster: 3, greenWeight: 0 },
         ]);
         const blue: RolloutSpec = { candidate: "blue", steps: [], maxStep: 25 };
-        expect(rollbackEdits({ greenWeight: 75, clusters } as never, blue), "blue's traffic is what green does not get").to.deep.equal([
+        expect(rollbackEdits({ greenWeight: 75, clusters, cohorts: [] } as never, blue), "blue's traffic is what green does not get").to.deep.equal([
             { greenWeight: 100 },
             { cluster: 0, greenWeight: 100 },
             { cluster: 2, greenWeight: 100 },
         ]);
-        expect(rollbackEdits({ greenWeight: 0, clusters: [{}] } as never, green), "nothing left to roll back").to.deep.equal([]);
+        expect(rollbackEdits({ greenWeight: 0, clusters: [{}], cohorts: [] } as never, green), "nothing left to roll back").to.deep.equal([]);
+    });
+
+    it("points every cohort aimed at the candidate at the stable color, and leaves the others", () => {
+        const green: RolloutSpec = { candidate: "green", steps: [], maxStep: 25 };
+        const cohorts = [{ color: "green" }, { color: "blue" }, { color: "green" }];
+        expect(rollbackEdits({ greenWeight: 0, clusters: [], cohorts } as never, green), "even at weight 0: the cohort still sends users").to.deep.equal([
+            { cohort: 0, color: "blue" },
+            { cohort: 2, color: "blue" },
+        ]);
+        const blue: RolloutSpec = { candidate: "blue", steps: [], maxStep: 25 };
+        expect(rollbackEdits({ greenWeight: 100, clusters: [], cohorts } as never, blue)).to.deep.equal([{ cohort: 1, color: "green" }]);
     });
 });

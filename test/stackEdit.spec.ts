@@ -17,6 +17,11 @@ config:
     - name: cart
       resources:
         requests: { cpu: 50m, memory: 64Mi }
+  switchyard:cohorts:
+    - name: beta
+      color: green   # beta testers see the release first
+      match: { headers: [{ name: x-switchyard-cohort, value: beta }] }
+    - { name: staff, color: "green", match: { cookie: { name: staff, value: "1" } } }
 `;
 
 function expectThrows(run: () => unknown, message: RegExp): void {
@@ -32,6 +37,16 @@ function expectThrows(run: () => unknown, message: RegExp): void {
 }
 
 describe("stack file edits", () => {
+    it("points cohorts at another color in place, keeping quotes and comments", () => {
+        const edited = editStackText(stack, "switchyard", [{ cohort: 0, color: "blue" }, { cohort: 1, color: "blue" }]);
+        expect(edited).to.equal(
+            stack
+                .replace("      color: green   # beta testers see the release first", "      color: blue   # beta testers see the release first")
+                .replace('{ name: staff, color: "green",', '{ name: staff, color: "blue",'),
+        );
+        expectThrows(() => editStackText(stack, "switchyard", [{ cohort: 5, color: "blue" }]), /switchyard:cohorts\[5\] has no color to change/);
+    });
+
     it("changes only the value's characters, keeping its quotes, the comment and every other line", () => {
         const edited = editStackText(stack, "switchyard", [{ greenWeight: 25 }]);
         expect(edited).to.equal(stack.replace('switchyard:greenWeight: "5"', 'switchyard:greenWeight: "25"'));

@@ -1,4 +1,4 @@
-// Edits greenWeight values in a stack file's text in place: only the characters of each value (and,
+// Edits greenWeight values (and cohort colors) in a stack file's text in place: only the characters of each value (and,
 // for a rollback, the comment on the stack's greenWeight line) change, so comments, quoting, key
 // order and layout stay exactly as the operator wrote them and `git diff` shows one line per edit.
 // Every edit is checked by parsing the result again before anyone writes it.
@@ -7,7 +7,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair, type Scalar } from "yaml";
 import { ROLLBACK_COMMENT_PREFIX } from "../components/advance.ts";
-import type { WeightEdit } from "../components/rollout.ts";
+import { isCohortEdit, type StackEdit } from "../components/rollout.ts";
 
 export class StackEditError extends Error {
     constructor(message: string) {
@@ -33,14 +33,14 @@ function findPair(map: unknown, project: string, key: string): Pair | undefined 
 }
 
 /** The value as the scalar already was: "25" stays quoted, 25 stays plain. */
-function valueText(node: Scalar, value: number): string {
+function valueText(node: Scalar, value: number | string): string {
     if (node.type === "QUOTE_DOUBLE") return `"${value}"`;
     if (node.type === "QUOTE_SINGLE") return `'${value}'`;
     if (node.type === "PLAIN") return String(value);
-    throw new StackEditError(`cannot rewrite a ${node.type} scalar in place; write greenWeight as a plain number`);
+    throw new StackEditError(`cannot rewrite a ${node.type} scalar in place; write the value plainly`);
 }
 
-function scalarSplice(node: unknown, value: number, where: string): Splice & { node: Scalar } {
+function scalarSplice(node: unknown, value: number | string, where: string): Splice & { node: Scalar } {
     if (!isScalar(node) || !node.range) throw new StackEditError(`${where} is not a plain value this command can edit`);
     return { start: node.range[0], end: node.range[1], text: valueText(node, value), node };
 }
@@ -87,11 +87,13 @@ function configValues(doc: Document, project: string): Record<string, unknown> {
 }
 
 /** What the config should read after the edits: each weight changed, written as it was ("25" stays text). */
-function expectedValues(before: Record<string, unknown>, project: string, edits: readonly WeightEdit[]): Record<string, unknown> {
+function expectedValues(before: Record<string, unknown>, project: string, edits: readonly StackEdit[]): Record<string, unknown> {
     const after = structuredClone(before);
     const written = (old: unknown, value: number) => (typeof old === "string" ? String(value) : value);
     for (const edit of edits) {
-        if (edit.cluster === undefined) {
+        if (isCohortEdit(edit)) {
+            (after[`${project}:cohorts`] as Record<string, unknown>[])[edit.cohort]!.color = edit.color;
+        } else if (edit.cluster === undefined) {
             after[`${project}:greenWeight`] = written(after[`${project}:greenWeight`], edit.greenWeight);
         } else {
             const cluster = (after[`${project}:clusters`] as Record<string, unknown>[])[edit.cluster]!;
@@ -106,12 +108,18 @@ function expectedValues(before: Record<string, unknown>, project: string, edits:
  * stack's greenWeight line (a rollback says there what failed and when); without it, a comment a
  * previous rollback left there is removed, and any other comment stays.
  */
-export function editStackText(text: string, project: string, edits: readonly WeightEdit[], comment?: string): string {
+export function editStackText(text: string, project: string, edits: readonly StackEdit[], comment?: string): string {
     const doc = parse(text);
     const config = doc.get("config", true);
     const splices: Splice[] = [];
     for (const edit of edits) {
-        if (edit.cluster === undefined) {
+        if (isCohortEdit(edit)) {
+            const cohorts = findPair(config, project, "cohorts")?.value;
+            const cohort = isSeq(cohorts) ? cohorts.items[edit.cohort] : undefined;
+            const pair = findPair(cohort, project, "color");
+            if (!pair) throw new StackEditError(`${project}:cohorts[${edit.cohort}] has no color to change`);
+            splices.push(scalarSplice(pair.value, edit.color, `${project}:cohorts[${edit.cohort}].color`));
+        } else if (edit.cluster === undefined) {
             const pair = findPair(config, project, "greenWeight");
             if (!pair) {
                 splices.push(insertGreenWeight(text, config, project, edit.greenWeight));
@@ -140,7 +148,7 @@ export function editStackText(text: string, project: string, edits: readonly Wei
 }
 
 /** Edits a stack file on disk; a reader sees the old file or the new one, never half of it. */
-export function editStackFile(path: string, project: string, edits: readonly WeightEdit[], comment?: string): void {
+export function editStackFile(path: string, project: string, edits: readonly StackEdit[], comment?: string): void {
     const edited = editStackText(readFileSync(path, "utf8"), project, edits, comment);
     const temporary = `${path}.switchyard-${process.pid}.tmp`;
     writeFileSync(temporary, edited);
