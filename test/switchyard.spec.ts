@@ -74,6 +74,9 @@ describe("switchyard command", function () {
         const running = project("running", {}, prometheus);
         const secret = { "switchyard:rollout.analysis.prometheus.token": { secure: "v1:c2VjcmV0" } };
         const withToken = project("withToken", secret, prometheus);
+        const beta = [{ name: "beta", color: "green", match: { headers: [{ name: "x-beta", value: "1" }] } }];
+        const toRollBack = project("toRollBack", { "switchyard:greenWeight": 25, "switchyard:cohorts": beta }, prometheus);
+        const nothingToRollBack = project("nothingToRollBack", { "switchyard:greenWeight": 0 }, prometheus);
         const tokenNoCli = project("tokenNoCli", secret, prometheus);
         const processes: Record<string, Promise<CommandRun>> = {
             help: runSwitchyard(["--help"]),
@@ -82,6 +85,7 @@ describe("switchyard command", function () {
             analyzeHelp: runSwitchyard(["analyze", "-h"]),
             advanceHelp: runSwitchyard(["advance", "--help"]),
             rolloutHelp: runSwitchyard(["rollout", "--help"]),
+            rollbackHelp: runSwitchyard(["rollback", "--help"]),
             unknownFlag: runSwitchyard(["advance", ...at(running), "--bogus"]),
             unknownCommand: runSwitchyard(["deploy", ...at(running)]),
             noStack: runSwitchyard(["advance", "--cwd", running.dir]),
@@ -93,6 +97,8 @@ describe("switchyard command", function () {
         // One at a time: some set the environment, which this process shares.
         const inProcess: [string, string[], Record<string, string>][] = [
             ["notStarted", ["advance", ...at(notStarted)], {}],
+            ["toRollBack", ["rollback", ...at(toRollBack), "--reason", "INC-7: checkout errors"], {}],
+            ["nothingToRollBack", ["rollback", ...at(nothingToRollBack)], {}],
             ["noAnalysis", ["analyze", "--stack", "prod", "--cwd", ROOT], {}],
             ["noStackFile", ["status", "--stack", "staging", "--cwd", ROOT], {}],
             ["status", ["status", ...at(running)], {}],
@@ -116,7 +122,7 @@ describe("switchyard command", function () {
 
     it("prints its usage with --help and exits 0, and exits 2 without a command", () => {
         expect(runs.help!.code).to.equal(0);
-        for (const command of ["status", "analyze", "advance", "rollout"]) expect(runs.help!.stdout).to.match(new RegExp(`^  ${command} `, "m"));
+        for (const command of ["status", "analyze", "advance", "rollout", "rollback"]) expect(runs.help!.stdout).to.match(new RegExp(`^  ${command} `, "m"));
         expect(runs.none!.code).to.equal(2);
         expect(runs.none!.stdout).to.equal(runs.help!.stdout);
     });
@@ -126,7 +132,8 @@ describe("switchyard command", function () {
         expect(runs.analyzeHelp!.stdout).to.include("Exit codes: 0 pass, 1 fail, 2 inconclusive");
         expect(runs.advanceHelp!.stdout).to.include("Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched).");
         expect(runs.rolloutHelp!.stdout).to.include("Exit codes: 0 complete, 1 rolled back, 3 error");
-        for (const name of ["statusHelp", "analyzeHelp", "advanceHelp", "rolloutHelp"]) {
+        expect(runs.rollbackHelp!.stdout).to.include("Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error");
+        for (const name of ["statusHelp", "analyzeHelp", "advanceHelp", "rolloutHelp", "rollbackHelp"]) {
             expect(runs[name]!.code, name).to.equal(0);
             expect(runs[name]!.stdout, name).to.include("--stack <name>");
         }
@@ -147,6 +154,18 @@ describe("switchyard command", function () {
     it("tells a user of an older Node which version it needs", () => {
         expect(runs.oldNode!.code).to.equal(3);
         expect(runs.oldNode!.stderr).to.match(/^switchyard needs Node\.js 22\.18 or newer \(it runs TypeScript natively\); this is Node\.js 22\.17\.1\./);
+    });
+
+    it("rolls back by hand without Prometheus: the weight to 0 and the cohorts to the stable color, saying why in the file", () => {
+        expect(runs.toRollBack!.code, runs.toRollBack!.stderr).to.equal(0);
+        expect(runs.toRollBack!.stdout).to.include("rolled back green to 0 % (1 weight(s)), cohorts beta to blue — INC-7: checkout errors");
+        const after = parseDocument(readFileSync(files.toRollBack!.file, "utf8"));
+        expect(after.getIn(["config", "switchyard:greenWeight"])).to.equal(0);
+        expect(after.getIn(["config", "switchyard:cohorts", 0, "color"])).to.equal("blue");
+        expect(readFileSync(files.toRollBack!.file, "utf8")).to.match(/switchyard:greenWeight: 0 {2}# switchyard rolled back \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: INC-7: checkout errors/);
+        expect(runs.nothingToRollBack!.code).to.equal(0);
+        expect(runs.nothingToRollBack!.stdout).to.include("nothing to roll back");
+        untouched("nothingToRollBack");
     });
 
     it("never starts a rollout at 0 % by itself: advance holds with exit 2 and says how to start", () => {

@@ -29,6 +29,7 @@ Commands:
   analyze   judge the current step once against Prometheus
   advance   analyze, then edit the stack file: the next step, a rollback, or nothing yet
   rollout   the whole loop through Pulumi's Automation API: up, sample, advance or roll back, up again
+  rollback  take the candidate's traffic away now, without asking Prometheus
 
 ${COMMON}
 
@@ -79,6 +80,18 @@ Then 'pulumi up --refresh' applies the edit.
   --report <file>  also write the report as markdown, fit for a pull-request comment
 
 Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched).`,
+    },
+    rollback: {
+        summary: "switchyard rollback --stack <name> [--reason <text>]",
+        options: { ...STACK_OPTIONS, reason: { type: "string" } },
+        help: `Edits Pulumi.<stack>.yaml in place, as advance does on a failed analysis but without asking
+Prometheus: the candidate to 0 % at the stack level and on every cluster override that still gives it
+traffic, and every cohort aimed at the candidate to the stable color, with a comment on the
+greenWeight line saying when and why. Then 'pulumi up' applies it; the readiness gate never holds it.
+
+  --reason <text>  why, for the comment and the commit (default: "by hand")
+
+Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error (the stack file untouched).`,
     },
     rollout: {
         summary: "switchyard rollout --stack <name> [--rehearse] [--policy-pack <dir>] [--policy-pack-config <file>]",
@@ -146,7 +159,7 @@ export async function main(argv: string[], io: CommandIo = terminalIo(), metrics
         if (typeof values.stack !== "string" || values.stack === "") throw new UsageError("--stack <name> is required");
         const dir = resolve(typeof values.cwd === "string" ? values.cwd : process.cwd());
         // Loaded only now: help and usage errors answer at once, without the Pulumi SDK.
-        const { loadProjectStack, prometheusFromStack, runAdvance, runAnalyze, runStatus } = await import("./switchyard/commands.ts");
+        const { loadProjectStack, prometheusFromStack, runAdvance, runAnalyze, runRollback, runStatus } = await import("./switchyard/commands.ts");
         const metrics = metricsFactory ?? prometheusFromStack;
         const stack = loadProjectStack(values.stack, dir);
         switch (name) {
@@ -156,6 +169,8 @@ export async function main(argv: string[], io: CommandIo = terminalIo(), metrics
                 return await runAnalyze(stack, io, metrics);
             case "advance":
                 return await runAdvance(stack, io, metrics, { start: values.start === true, ...(typeof values.report === "string" ? { report: values.report } : {}) });
+            case "rollback":
+                return runRollback(stack, io, typeof values.reason === "string" && values.reason !== "" ? values.reason : "by hand");
             default: {
                 const { automationDeployer, rehearsalDeployer, runRolloutLoop } = await import("./switchyard/rolloutLoop.ts");
                 const deployer = values.rehearse

@@ -3,10 +3,10 @@
 
 import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { decideAdvance, rollbackComment, type AdvanceDecision } from "../../components/advance.ts";
+import { ROLLBACK_COMMENT_PREFIX, decideAdvance, rollbackComment, type AdvanceDecision } from "../../components/advance.ts";
 import { analysisTargets, releaseVerdict, type TargetJudgement } from "../../components/analysis.ts";
 import { PROJECT } from "../../components/config.ts";
-import { candidateWeightOf } from "../../components/rollout.ts";
+import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf } from "../../components/rollout.ts";
 import { PrometheusClient } from "../prometheus.ts";
 import { editStackFile } from "../stackEdit.ts";
 import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "./collect.ts";
@@ -128,6 +128,27 @@ export async function runAdvance(stack: ProjectStack, io: Io, metrics: MetricsFa
     // The last line is the summary a CI step puts in its commit message.
     io.out(advanceSummary(stack.name, decision, rollout));
     return decision.exitCode;
+}
+
+/** The operator's abort: the rollback edit advance makes on a failure, made now and without analysis. */
+export function runRollback(stack: ProjectStack, io: Io, reason: string): number {
+    const { model } = stack;
+    const { candidate } = model.rollout;
+    const edits = rollbackEdits(model, model.rollout);
+    if (edits.length === 0) {
+        io.out(`switchyard ${stack.name}: nothing to roll back — no weight or cohort gives ${candidate} traffic.`);
+        return 0;
+    }
+    const at = io.now();
+    editStackFile(stack.file, PROJECT, edits, `${ROLLBACK_COMMENT_PREFIX} ${at.toISOString().slice(0, 19)}Z: ${reason}`);
+    const weights = edits.filter((e) => !isCohortEdit(e)).length;
+    const cohorts = edits.filter(isCohortEdit).map((e) => model.cohorts[e.cohort]!.name);
+    io.out(
+        `switchyard ${stack.name}: rolled back ${candidate} to 0 % (${weights} weight(s))` +
+            (cohorts.length > 0 ? `, cohorts ${cohorts.join(", ")} to ${stableColorOf(candidate)}` : "") +
+            ` — ${reason}. Apply it: pulumi up --stack ${stack.name}`,
+    );
+    return 0;
 }
 
 export { loadProjectStack };
