@@ -4,11 +4,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { PROJECT_DIR } from "./projectDir.ts";
 import { ConfigError } from "./validation.ts";
 import { PROJECT, parseStackConfig, switchyardKeys, type StackModel } from "./config.ts";
 
-/** The project directory: where Pulumi.yaml, and the build contexts it names, live. */
-export const PROJECT_DIR = resolve(import.meta.dirname, "..");
+export { PROJECT_DIR };
 
 // The SDK keeps the stack's secret keys here (set by the CLI, or by setAllConfig under mocks);
 // it is exported at runtime but not in the typings.

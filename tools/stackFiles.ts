@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { PROJECT, parseStackConfig, switchyardKeys, type StackModel } from "../components/config.ts";
-import { PROJECT_DIR } from "../components/stackConfig.ts";
+import { PROJECT_DIR } from "../components/projectDir.ts";
 import { applyEdit, type ConfigEdit, type SecretValue } from "./configEdits.ts";
 
 export const PROJECT_ROOT = PROJECT_DIR;
