@@ -106,7 +106,8 @@ describe("policy pack: started and driven as the Pulumi CLI does", function () {
             moving: ["prod", { greenWeight: "30", idleReplicas: "2", clusters: JSON.stringify(prodClusters.map((c, i) => (i === 1 ? { ...c, greenWeight: 100 } : c))) }],
             cartOneReplica: ["prod", servicesWith("prod", (s) => (service(s, "cart").replicas = 1))],
             // Without prod's beta cohort, which would route to the missing green.
-            storefrontBlueOnly: ["prod", { ...servicesWith("prod", (s) => delete service(s, "storefront").green), cohorts: "[]" }],
+            // Without the rollout analysis, which would refuse a service without the candidate color.
+            storefrontBlueOnly: ["prod", { ...servicesWith("prod", (s) => delete service(s, "storefront").green), cohorts: "[]", rollout: "{}" }],
             cartByTag: [
                 "prod",
                 { requireImageDigests: "false", ...servicesWith("prod", (s) => (service(s, "cart").blue.image = "ghcr.io/acme-shop/cart:2.8.1")) },

@@ -99,7 +99,7 @@ describe("switchyard command", function () {
             ["notStarted", ["advance", ...at(notStarted)], {}],
             ["toRollBack", ["rollback", ...at(toRollBack), "--reason", "INC-7: checkout errors"], {}],
             ["nothingToRollBack", ["rollback", ...at(nothingToRollBack)], {}],
-            ["noAnalysis", ["analyze", "--stack", "prod", "--cwd", ROOT], {}],
+            ["noAnalysis", ["analyze", "--stack", "dev", "--cwd", ROOT], {}],
             ["noStackFile", ["status", "--stack", "staging", "--cwd", ROOT], {}],
             ["status", ["status", ...at(running)], {}],
             ["analyzeNoData", ["analyze", ...at(running)], {}],
