@@ -37,6 +37,13 @@ describe("plan diff: every changed leaf, old → new", () => {
         expect(leafChanges({ image: "a" }, { image: unknownValue })).to.deep.equal([{ path: "image", before: '"a"', after: "(known after the update)" }]);
     });
 
+    it("takes null for a leaf, lists keys in path order whatever order they were written in, and a new list element by element", () => {
+        expect(leafChanges({ a: null }, { a: 1 })).to.deep.equal([{ path: "a", before: "null", after: "1" }]);
+        expect(leafChanges({ a: 1 }, { a: null })).to.deep.equal([{ path: "a", before: "1", after: "null" }]);
+        expect(leafChanges({ b: 1, a: 1 }, { a: 2, b: 2 }).map((c) => c.path)).to.deep.equal(["a", "b"]);
+        expect(leafChanges({}, { list: [1] })).to.deep.equal([{ path: "list[0]", before: "(none)", after: "1" }]);
+    });
+
     it("compares a list with a map, or a container with a scalar, as one leaf", () => {
         expect(leafChanges({ a: [1] }, { a: { 0: 1 } })).to.deep.equal([{ path: "a", before: "[1]", after: '{"0":1}' }]);
         expect(leafChanges({ a: { b: 1 } }, { a: 2 })).to.deep.equal([{ path: "a", before: '{"b":1}', after: "2" }]);

@@ -43,3 +43,28 @@ describe("plan warnings: changes that do more or less than they look", () => {
         expect(planWarnings(parse({ greenWeight: "50" }), withNewCluster), "a new cluster has no before").to.have.length(2);
     });
 });
+
+describe("plan warnings: what is no reason to warn", () => {
+    it("says nothing about idle colors when idleReplicas is full, or equal to a service's replicas", () => {
+        const promotedFull = parse({ greenWeight: "100" });
+        expect(planWarnings(promotedFull, promotedFull)).to.deep.equal([]);
+        const equal = parse({ idleReplicas: "3" });
+        expect(planWarnings(equal, equal), "3 of 3 keeps every pod: nothing to say").to.deep.equal([]);
+    });
+
+    it("leaves out a service that does not deploy the stable color", () => {
+        const greenOnly = parse({ greenWeight: "100", idleReplicas: "1", services: [service("cart", { blue: undefined }), service("checkout")] });
+        const [warning] = planWarnings(greenOnly, greenOnly);
+        expect(warning).to.include("checkout on east (1 of 3), checkout on west (1 of 3);");
+        expect(warning).not.to.include("cart on");
+    });
+
+    it("compares each service with its own replicas before, and says nothing of a service that is new", () => {
+        const before = parse({ services: [service("cart", { replicas: 5 }), service("checkout")] });
+        const after = parse({ services: [service("cart", { replicas: 5 }), service("checkout", { replicas: 2 }), service("search")] });
+        expect(planWarnings(before, after)).to.deep.equal([
+            "checkout: replicas 3 → 2 takes pods from colors that carry traffic: blue on east (100 %), blue on west (100 %). " +
+                "Nothing holds this but a capacity block (services[].capacity).",
+        ]);
+    });
+});

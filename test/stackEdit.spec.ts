@@ -45,6 +45,9 @@ describe("stack file edits", () => {
                 .replace('{ name: staff, color: "green",', '{ name: staff, color: "blue",'),
         );
         expectThrows(() => editStackText(stack, "switchyard", [{ cohort: 5, color: "blue" }]), /switchyard:cohorts\[5\] has no color to change/);
+        expectThrows(() => editStackText("config:\n  switchyard:greenWeight: 5\n", "switchyard", [{ cohort: 0, color: "blue" }]), /switchyard:cohorts\[0\] has no color to change/);
+        const listColor = "config:\n  switchyard:cohorts:\n    - name: beta\n      color: [green]\n";
+        expectThrows(() => editStackText(listColor, "switchyard", [{ cohort: 0, color: "blue" }]), /switchyard:cohorts\[0\]\.color is not a plain value/);
     });
 
     it("changes only the value's characters, keeping its quotes, the comment and every other line", () => {
