@@ -16,6 +16,7 @@ describe("config edits: property paths as Pulumi parses them", () => {
         expect(parsePropertyPath('env["A.B"]')).to.deep.equal(["env", "A.B"]);
         expect(parsePropertyPath('["key with \\"quotes\\""].x')).to.deep.equal(['key with "quotes"', "x"]);
         expect(parsePropertyPath("foo-bar")).to.deep.equal(["foo-bar"]);
+        expect(parsePropertyPath('["a\\b"]'), "a backslash before anything but a quote is kept").to.deep.equal(["a\\b"]);
     });
 
     it("refuses what the strict parser refuses, saying what is wrong", () => {
@@ -24,6 +25,8 @@ describe("config edits: property paths as Pulumi parses them", () => {
             ["root.", /ends with a name or an index/],
             ["root.[0]", /expected a name after "\."/],
             ["root[x]", /invalid array index "x"/],
+            ["root[x1]", /invalid array index "x1"/],
+            ["root[1x]", /invalid array index "1x"/],
             ["root[1", /missing closing bracket in array index/],
             ['root["a', /missing closing quote/],
             ['root["a"x', /missing closing bracket in property access/],
@@ -52,7 +55,8 @@ describe("config edits: values as `pulumi config set --path` stores them", () =>
         expect(parseEdit("services[0].env.A=b=c", false)).to.deep.equal({ path: "services[0].env.A", value: "b=c", secret: false });
         expect(parseEdit("greenWeight=", true)).to.deep.equal({ path: "greenWeight", value: "", secret: true });
         expect(() => parseEdit("greenWeight", false)).to.throw(ConfigEditError, /expected path=value, got "greenWeight"/);
-        expect(() => parseEdit("=5", false)).to.throw(ConfigEditError);
+        expect(() => parseEdit("=5", false)).to.throw(ConfigEditError, /expected path=value, got "=5"/);
+        expect(() => parseEdit(".greenWeight=1", false), "the whole path is checked, not a piece of it").to.throw(ConfigEditError, /starts with a name or an index/);
         expect(() => parseEdit("clusters[x].a=1", false), "the path is checked at once").to.throw(ConfigEditError, /invalid array index/);
         expect(parseEdit("aws:region=eu-west-1", false).path).to.equal("aws:region");
     });
@@ -83,11 +87,16 @@ describe("config edits: applied to a stack file's config", () => {
         expect(edit({}, "names[0]", "a")["switchyard:names"]).to.deep.equal(["a"]);
         expect(edit(stack, "clusters[2].name", "north")["switchyard:clusters"]).to.have.length(3);
         expect(edit({ "switchyard:dns": "off" }, "dns.enabled", "true")["switchyard:dns"], "a top-level scalar gives way").to.deep.equal({ enabled: true });
+        expect(edit({ "switchyard:x": { b: null } }, "x.b.c", "1")["switchyard:x"], "so does a null deeper down").to.deep.equal({ b: { c: 1 } });
     });
 
     it("refuses an index past the end, a name on a list and an index on a map", () => {
         expect(() => edit(stack, "clusters[3].name", "x")).to.throw(ConfigEditError, /clusters\[3\]: array index out of range/);
-        expect(() => edit(stack, "clusters.name", "x")).to.throw(ConfigEditError, /key for an array must be an int/);
+        expect(() => edit(stack, "clusters[-1].name", "x")).to.throw(ConfigEditError, /clusters\[-1\]: array index out of range/);
+        expect(() => edit({}, "names[1]", "a"), "a new list starts empty").to.throw(ConfigEditError, /names\[1\]: array index out of range/);
+        expect(() => edit(stack, "clusters.name", "x")).to.throw(ConfigEditError, /^clusters\.name: key for an array must be an int/);
+        expect(() => edit(stack, "services[0].name[0]", "x")).to.throw(ConfigEditError, /^services\[0\]\.name: expected an array/);
+        expect(() => edit(stack, '[""]', "x")).to.throw(ConfigEditError, /the first path segment must be a key name/);
         expect(() => edit(stack, "services[0].env[0]", "x")).to.throw(ConfigEditError, /key for a map must be a string/);
         expect(() => edit(stack, "services[0].name.first", "x")).to.throw(ConfigEditError, /services\[0\]\.name: expected a map/);
         expect(() => edit(stack, "[0]", "x")).to.throw(ConfigEditError, /first path segment must be a key name/);

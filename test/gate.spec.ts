@@ -36,6 +36,7 @@ describe("gate: what a Deployment's outputs say", () => {
         expect(colorStatus({ metadata: { generation: 4 }, status: { observedGeneration: 4, availableReplicas: 1 } })).to.deep.equal({ phase: "current", available: 1 });
         expect(colorStatus({ metadata: { generation: 4 }, status: { observedGeneration: 5, availableReplicas: 3 } })).to.deep.equal({ phase: "current", available: 3 });
         expect(colorStatus({ status: { observedGeneration: 2 } }), "no available replicas reported").to.deep.equal({ phase: "current", available: 0 });
+        expect(colorStatus({ status: { availableReplicas: 2 } }), "no generation on either side: nothing says it is behind").to.deep.equal({ phase: "current", available: 2 });
     });
 });
 
@@ -71,8 +72,10 @@ describe("gate: promotions onto the candidate", () => {
     it("during up, never promotes on a status that does not describe the deployed spec", () => {
         for (const status of [{ phase: "rolling", available: 3 }, { phase: "unknown" }] as ColorStatus[]) {
             const verdict = shift({ status: { green: status } });
-            expect(verdict.refusals, status.phase).to.have.length(1);
-            expect(verdict.refusals[0]).to.include("missing data never promotes");
+            expect(verdict.refusals, status.phase).to.deep.equal([
+                "HTTPRoute shop/cart on cluster eks-use1: not moving green from 0 % to 25 %: the status of green's Deployment does not describe " +
+                    "the spec being deployed, and missing data never promotes. Run the update again once its rollout is done.",
+            ]);
         }
         expect(shift({ status: {} }).refusals, "no status at all").to.have.length(1);
     });
@@ -127,6 +130,13 @@ describe("gate: rollbacks and drains are never held", () => {
         expect(shift({ ...onBlue, before: { blue: 25, green: 75 }, after: { blue: 0, green: 100 }, status: { blue: ready(0), green: ready(1) } }).refusals).to.deep.equal([]);
     });
 
+    it("warns only when traffic really moves onto the stable color, and only on a status that describes its spec", () => {
+        expect(shift({ before: { blue: 50, green: 50 }, after: { blue: 50, green: 50 }, status: { blue: ready(0) } }), "no weight moved").to.deep.equal({ refusals: [], warnings: [] });
+        const back = { before: { blue: 30, green: 70 }, after: { blue: 100, green: 0 } };
+        expect(shift({ ...back, status: { blue: { phase: "rolling", available: 1 } } }).warnings, "a rolling stable color in a preview").to.deep.equal([]);
+        expect(shift({ ...back, status: {} }), "no status for it at all").to.deep.equal({ refusals: [], warnings: [] });
+    });
+
     it("does not warn about a stable color that takes traffic on a route being created", () => {
         expect(shift({ before: undefined, after: { blue: 100, green: 0 }, status: { blue: ready(0) } })).to.deep.equal({ refusals: [], warnings: [] });
     });
@@ -176,5 +186,6 @@ describe("gate: cohorts", () => {
         expect(routeCohortColors(inputs, "cart")).to.deep.equal(["blue", "green"]);
         expect(routeCohortColors({ spec: { rules: [rule("cart-blue", "cart-green")] } }, "cart"), "the weighted rule is no cohort").to.deep.equal([]);
         expect(routeCohortColors({ spec: { rules: [rule("shop-green"), rule("cart-blue")] } }, "cart"), "another service's backend").to.deep.equal([]);
+        expect(routeCohortColors({}, "cart"), "inputs without a spec").to.deep.equal([]);
     });
 });

@@ -129,7 +129,7 @@ export interface SecretValue {
 export function applyEdit(config: Record<string, unknown>, edit: ConfigEdit, project: string): Record<string, unknown> {
     const colon = edit.path.indexOf(":");
     const namespace = colon === -1 ? project : edit.path.slice(0, colon);
-    const path = parsePropertyPath(colon === -1 ? edit.path : edit.path.slice(colon + 1));
+    const path = parsePropertyPath(edit.path.slice(colon + 1));
     const root = path[0];
     if (typeof root !== "string" || root === "") throw new ConfigEditError(`${edit.path}: the first path segment must be a key name`);
     const key = `${namespace}:${root}`;
