@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { parseStackConfig, type ParseEnvironment } from "../components/config.ts";
+import { parseStackConfig, switchyardKeys, type ParseEnvironment } from "../components/config.ts";
 import { cluster, configErrorOf as configErrorWith, parse as parseWith, problemsOf as problemsWith, raw, service } from "./stackFixture.ts";
 
 const env: ParseEnvironment = {
@@ -847,5 +847,87 @@ describe("config: the smallest stack, and one line per mistake", () => {
         for (const value of ["%25", "2%5"]) {
             expectProblem(problemsOf({ greenWeight: value }), "switchyard:greenWeight", JSON.stringify(value), /^an integer from 0 to 100 \(percent/);
         }
+    });
+});
+
+describe("config: the pieces that only a whole stack exercises", () => {
+    it("splits the SDK's config into switchyard's keys and the other namespaces'", () => {
+        expect(switchyardKeys({ "switchyard:greenWeight": "5", "aws:region": "eu-west-1", "switchyrd:greenWeight": "1" })).to.deep.equal({
+            raw: { greenWeight: "5" },
+            otherKeys: ["aws:region", "switchyrd:greenWeight"],
+        });
+    });
+
+    it("reports a tag that is no label value once, as a missing version", () => {
+        const longTag = `1${"a".repeat(63)}`;
+        expect(problemsOf({ services: [service("cart", { blue: { image: `ghcr.io/acme/cart:${longTag}` } })] })).to.deep.equal([
+            'switchyard:services[0].blue.version: got nothing (the key is missing); allowed: a version label (required when the image has no usable tag, and for builds)',
+        ]);
+    });
+
+    it("compares requests and limits only where both were given well: a number for a quantity is one problem", () => {
+        const problems = problemsOf({ services: [service("cart", { resources: { requests: { cpu: 2, memory: 64 }, limits: { cpu: "50m", memory: "32Mi" } } })] });
+        expect(problems).to.deep.equal([
+            "switchyard:services[0].resources.requests.cpu: got 2; allowed: a CPU quantity such as 250m or 1",
+            "switchyard:services[0].resources.requests.memory: got 64; allowed: a memory quantity such as 256Mi or 1Gi",
+        ]);
+        const limitsBad = problemsOf({ services: [service("cart", { resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: 1, memory: 512 } } })] });
+        expect(limitsBad).to.have.length(2);
+    });
+
+    it("names the zone without every trailing dot, and gives no such hint to a zone without one", () => {
+        const zone = (value: string) =>
+            problemsOf({ dns: { enabled: true, zone: value }, aws: { region: "us-east-1" }, clusters: [cluster("east", { gatewayAddress: "34.1.2.3" }), cluster("west", { gatewayAddress: "34.1.2.4" })] });
+        expect(zone("shop.example.com..")[0]).to.include("without the trailing dot (shop.example.com)");
+        expect(zone("Shop")).to.deep.equal(['switchyard:dns.zone: got "Shop"; allowed: the Route53 hosted zone name, e.g. example.com']);
+    });
+
+    it("reads a dotted namespace only at the start of a key, and suggests the key itself when it is no known one", () => {
+        expect(problemsOf({ "switchyard.fooBar": "1" })[0]).to.include('did you mean "fooBar"? A namespace and its key are separated by a colon: switchyard:fooBar');
+        expect(problemsOf({ "myswitchyard.greenWeight": "1" })[0], "not a dotted namespace").not.to.include("separated by a colon");
+    });
+
+    it("compares idleReplicas with the largest service, and says nothing of it without services", () => {
+        expect(parse({ idleReplicas: "3", services: [service("cart", { replicas: 1 }), service("checkout", { replicas: 5 })] }).idleReplicas).to.equal(3);
+        expect(problemsOf({ idleReplicas: "2", services: [] })).to.deep.equal(["switchyard:services: got []; allowed: a non-empty list of services"]);
+    });
+
+    it("asks for the digest as well as the tag of an image in the service's own ECR repository, with the whole message", () => {
+        const repo = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/switchyard/cart";
+        expect(problemsOf({ aws: { region: "eu-west-1" }, services: [service("cart", { blue: { image: `${repo}:1.0.0` } })] })).to.deep.equal([
+            `switchyard:services[0].blue.image: got "${repo}:1.0.0"; allowed: repo:tag@sha256:<digest> for an image in cart's own ECR ` +
+                "repository, so its lifecycle policy can keep it by tag (copy the reference from pulumi stack output traffic)",
+        ]);
+    });
+
+    it("takes a route hostname of exactly 253 characters", () => {
+        const domain = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(52)}.com`;
+        expect(`cart.${domain}`).to.have.length(253);
+        expect(parse({ clusters: [cluster("east", { hostnames: [domain] }), cluster("west")], services: [service("cart")] }).clusters[0]!.hostnames).to.deep.equal([domain]);
+    });
+
+    it("names the service whose own hostname another service's DNS name already claims", () => {
+        const problems = problemsOf({
+            dns: { enabled: true, zone: "shop.example.com" },
+            aws: { region: "us-east-1" },
+            clusters: [cluster("east", { gatewayAddress: "34.1.2.3", hostnames: ["shop.example.com"] }), cluster("west", { gatewayAddress: "34.1.2.4" })],
+            services: [service("cart", { dns: { record: "checkout" } }), service("checkout", { dns: { record: "pay" } })],
+        });
+        expect(problems[0]).to.match(/^switchyard:services\[1\]\.name: got "checkout"; allowed: a name whose hostnames no other service uses: checkout\.shop\.example\.com on cluster east is also services\[0\]'s$/);
+    });
+
+    it("treats a trafficShare left empty as not set", () => {
+        expect(parse({ clusters: [cluster("east", { trafficShare: null }), cluster("west")] }).clusters[0]!.trafficShare).to.equal(1);
+    });
+
+    it("reads the mirror, and runs the cohort, capacity and rollout checks with the rest of the fleet", () => {
+        expect(parse({ mirror: { percent: 10 } }).mirror).to.deep.equal({ percent: 10 });
+        const cohortToNowhere = [{ name: "beta", color: "green", match: { headers: [{ name: "x-beta", value: "1" }] } }];
+        expect(problemsOf({ cohorts: cohortToNowhere, services: [service("cart", { green: undefined })] })[0]).to.match(/^switchyard:cohorts\[0\]\.color: got "green"/);
+        expect(problemsOf({ services: [service("cart", { replicas: 1, capacity: { peakRps: 400, podRps: 50 } })] })[0]).to.match(/^switchyard:services\[0\]\.replicas: got 1/);
+        const analysis = { prometheus: { url: "http://prometheus:9090" } };
+        expect(problemsOf({ rollout: { analysis }, services: [service("cart", { green: undefined })] })[0]).to.match(/^switchyard:services\[0\]\.green\.image/);
+        const token = { analysis: { prometheus: { url: "http://prometheus:9090", token: "t0ken" } } };
+        expect(parse({ rollout: token }, { ...env, isSecret: (key) => key === "rollout" }).rollout.analysis?.prometheus.hasToken, "a token held as a secret").to.equal(true);
     });
 });
