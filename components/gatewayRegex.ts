@@ -35,15 +35,16 @@ function scan(pattern: string): Scan {
         }
         if (inClass) {
             const posix = /^\[:\^?[a-z]+:\]/.exec(rest);
-            javascript += posix ? "a" : char;
+            // A class escape: a set like the POSIX class, never a range's end ([[:alnum:]-.] is alnum, - and .).
+            javascript += posix ? "\\w" : char;
             i += posix ? posix[0].length : 1;
             if (!posix && char === "]") inClass = false;
             continue;
         }
         if (char === "[") {
-            // A ] right after [ or [^ is a literal member of the class, not its end.
+            // A ] right after [ or [^ is a literal member of the class, not its end; JavaScript needs it escaped.
             const opening = /^\[\^?\]?/.exec(rest)![0];
-            javascript += opening;
+            javascript += opening.replace("]", "\\]");
             i += opening.length;
             inClass = true;
             continue;

@@ -4,8 +4,9 @@
 // the recurrence under test.
 
 import { expect } from "chai";
-import { capacityAnnotations, capacityRows, replicasNeededForShare, replicasRunning } from "../components/capacity.ts";
-import { CAPACITY_ANNOTATION, decodeCapacity, encodeCapacity } from "../policy/capacity.ts";
+import { DEFAULT_CANDIDATE, capacityAnnotations, capacityRows, replicasNeededForShare, replicasRunning } from "../components/capacity.ts";
+import { CAPACITY_ANNOTATION, decodeCapacity, describeQueue, encodeCapacity } from "../policy/capacity.ts";
+import { queueMetrics } from "../policy/queueing.ts";
 import { cluster, expectOneProblem, parse, problemsOf, service } from "./stackFixture.ts";
 
 /** Erlang C by the textbook formula with factorials: fine for the few servers of these cases. */
@@ -43,6 +44,40 @@ describe("capacity: reading the target and each service's block", () => {
         expectOneProblem({ capacity: { maxUtilization: 1 } }, "switchyard:capacity.maxUtilization", "1", /above 0 and below 1/);
         expectOneProblem({ capacity: { maxWaitMs: 0 } }, "switchyard:capacity.maxWaitMs", "0", /milliseconds above 0/);
         expectOneProblem({ capacity: { maxWait: 50 } }, "switchyard:capacity.maxWait", "50", /did you mean "maxWaitMs"/);
+    });
+
+    it("reads numbers the stack file quotes, whole or with a fraction", () => {
+        expect(parse({ capacity: { maxWaitMs: "20" } }).capacity).to.deep.equal({ maxWaitMs: 20 });
+        expect(parse({ capacity: { maxUtilization: "0.75" } }).capacity).to.deep.equal({ maxUtilization: 0.75 });
+        expect(parse({ services: withCapacity({ capacity: { peakRps: "120.5", podRps: "80" } }) }).services[0]!.capacity).to.deep.equal({ peakRps: 120.5, podRps: 80 });
+    });
+
+    it("refuses a wait that is text other than a decimal number, a list, a boolean or no finite number", () => {
+        const waits: [unknown, string][] = [
+            ["20ms", '"20ms"'],
+            ["~20", '"~20"'],
+            ["fast", '"fast"'],
+            [["20"], '["20"]'],
+            [true, "true"],
+        ];
+        for (const [maxWaitMs, shown] of waits) {
+            expectOneProblem({ capacity: { maxWaitMs } }, "switchyard:capacity.maxWaitMs", shown, /^a number of milliseconds above 0: the mean time a request may wait for a pod at peak$/);
+        }
+        // YAML's 1e999 arrives as JSON that parses to Infinity (shown as JSON shows it, null).
+        expectOneProblem({ capacity: '{"maxWaitMs":1e999}' }, "switchyard:capacity.maxWaitMs", "null", /milliseconds above 0/);
+    });
+
+    it("refuses a utilization of 0, or one that is not a number", () => {
+        const rule = /^a number above 0 and below 1, e\.g\. 0\.7: the share of time pods may be busy at peak$/;
+        expectOneProblem({ capacity: { maxUtilization: 0 } }, "switchyard:capacity.maxUtilization", "0", rule);
+        expectOneProblem({ capacity: { maxUtilization: "busy" } }, "switchyard:capacity.maxUtilization", '"busy"', rule);
+    });
+
+    it("refuses a target that is not an object, or did not parse as YAML", () => {
+        for (const [capacity, shown] of [[50, "50"], [[50], "[50]"], [[{ maxWaitMs: 50 }], '[{"maxWaitMs":50}]']] as const) {
+            expectOneProblem({ capacity }, "switchyard:capacity", shown, /^an object with exactly one of maxWaitMs .* or maxUtilization .*$/);
+        }
+        expectOneProblem({ capacity: "{maxWaitMs: 50" }, "switchyard:capacity", '"{maxWaitMs: 50"', /^a YAML object in the stack file \(it did not parse as one\)$/);
     });
 });
 
@@ -118,6 +153,12 @@ describe("capacity: rows for the plan", () => {
         expect(green!.snapBack).to.equal(undefined);
         expect(capacityRows(parse(), "green")).to.deep.equal([]);
     });
+
+    it("takes green as the candidate being released unless the rollout names one, as the rollout's reader does", () => {
+        expect(DEFAULT_CANDIDATE).to.equal(parse().rollout.candidate);
+        const rows = capacityRows(parse({ services: withCapacity(), clusters: [cluster("east")] }), DEFAULT_CANDIDATE);
+        expect(rows.map((r) => `${r.color} ${r.role}`)).to.deep.equal(["blue stable", "green candidate"]);
+    });
 });
 
 describe("capacity: what the readiness gate needs for a share", () => {
@@ -155,5 +196,31 @@ describe("capacity: the annotations the policy pack reads", () => {
             ['{"peakRps":120,"podRps":80,"maxUtilization":1.5}', /below 1/],
         ];
         for (const [text, reason] of unreadable) expect((decodeCapacity(text) as { problem: string }).problem, text).to.match(reason);
+    });
+
+    it("refuses JSON that is no object, rates that are text or not finite, and targets of 0 or of 100 %", () => {
+        const unreadable: [string, string][] = [
+            ["5", "it is not a JSON object"],
+            ["null", "it is not a JSON object"],
+            ['"peakRps"', "it is not a JSON object"],
+            ['{"peakRps":"240","podRps":150,"maxWaitMs":50}', "peakRps and podRps must be numbers above 0"],
+            ['{"peakRps":240,"podRps":1e999,"maxWaitMs":50}', "peakRps and podRps must be numbers above 0"],
+            ['{"peakRps":240,"podRps":150,"maxWaitMs":0}', "maxWaitMs must be a number above 0"],
+            ['{"peakRps":240,"podRps":150,"maxWaitMs":"50"}', "maxWaitMs must be a number above 0"],
+            ['{"peakRps":240,"podRps":150,"maxUtilization":1}', "maxUtilization must be a number above 0 and below 1"],
+        ];
+        for (const [text, problem] of unreadable) expect(decodeCapacity(text), text).to.deep.equal({ problem });
+    });
+});
+
+describe("capacity: how a queue reads in a message", () => {
+    it("gives utilization and mean wait while the pods keep up: 120 rps on 2 pods of 80 is 75 % busy and waits 2ρ²/(1+ρ)/(2μ − λ) = 16.1 ms", () => {
+        expect(describeQueue(queueMetrics({ arrivalRate: 120, serviceRate: 80, servers: 2 }))).to.equal("utilization 75 %, mean wait 16.1 ms");
+    });
+
+    it("says the queue grows without bound from 100 % busy on, and that no pod serves a load sent to none", () => {
+        expect(describeQueue(queueMetrics({ arrivalRate: 160, serviceRate: 80, servers: 2 }))).to.equal("cannot keep up (utilization 100 %): the queue grows without bound");
+        expect(describeQueue(queueMetrics({ arrivalRate: 240, serviceRate: 80, servers: 2 }))).to.equal("cannot keep up (utilization 150 %): the queue grows without bound");
+        expect(describeQueue(queueMetrics({ arrivalRate: 120, serviceRate: 80, servers: 0 }))).to.equal("no pod to serve it");
     });
 });

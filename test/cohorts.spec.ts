@@ -3,8 +3,9 @@
 
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { expect } from "chai";
-import { cohortColorsOn, cohortRules, cookiePattern, mirrorFilter } from "../components/cohorts.ts";
+import { cohortColorsOn, cohortRules, cookiePattern, mirrorFilter, readCohorts } from "../components/cohorts.ts";
 import { regexProblem } from "../components/gatewayRegex.ts";
+import { Problems } from "../components/validation.ts";
 import { cluster, expectOneProblem, parse, problemsOf, service } from "./stackFixture.ts";
 
 const beta = (extra: Record<string, unknown> = {}) => ({
@@ -81,12 +82,62 @@ describe("cohorts: reading them", () => {
         expect(cohortColorsOn(model.cohorts, "checkout", "east")).to.deep.equal([]);
         expect(cohortColorsOn(model.cohorts, "checkout", "west")).to.deep.equal(["blue"]);
     });
+
+    it("reads header values with single spaces between words, and YAML numbers and booleans as their text", () => {
+        const match = {
+            headers: [{ name: "x-agent", value: "beta tester 2" }, { name: "x-tier", value: 1 }],
+            queryParams: [{ name: "beta", value: true }],
+        };
+        expect(parse({ cohorts: [beta({ match })] }).cohorts[0]!.matches).to.deep.equal([
+            {
+                headers: [
+                    { name: "x-agent", value: "beta tester 2", type: "Exact" },
+                    { name: "x-tier", value: "1", type: "Exact" },
+                ],
+                queryParams: [{ name: "beta", value: "true", type: "Exact" }],
+            },
+        ]);
+    });
+
+    it("reads a query parameter value as the Gateway API does: any text without control characters, spaces and letters beyond ASCII included", () => {
+        const match = { queryParams: [{ name: "q", value: " caf\u00e9  au lait" }] };
+        expect(parse({ cohorts: [beta({ match })] }).cohorts[0]!.matches[0]!.queryParams).to.deep.equal([{ name: "q", value: " caf\u00e9  au lait", type: "Exact" }]);
+    });
+
+    it("reads a one-letter cohort name, and one of 63 letters, a DNS label's longest", () => {
+        expect(parse({ cohorts: [beta({ name: "b" })] }).cohorts.map((c) => c.name)).to.deep.equal(["b"]);
+        expect(parse({ cohorts: [beta({ name: "b".repeat(63) })] }).cohorts.map((c) => c.name)).to.deep.equal(["b".repeat(63)]);
+    });
+
+    it("reads names and values right at the CRD's limits: 256-character names, 4096-character header values, 1024-character query values", () => {
+        const name = "x".repeat(256);
+        const match = {
+            headers: [{ name, value: "a".repeat(4096) }],
+            queryParams: [{ name, value: "q".repeat(1024) }],
+        };
+        const [read] = parse({ cohorts: [beta({ match })] }).cohorts[0]!.matches;
+        expect(read!.headers.map((h) => [h.name.length, h.value.length])).to.deep.equal([[256, 4096]]);
+        expect(read!.queryParams.map((q) => [q.name.length, q.value.length])).to.deep.equal([[256, 1024]]);
+    });
+
+    it("reads a cookie with a 256-character name, and one whose Cookie header pattern is exactly 4096 characters", () => {
+        const longName = { cookie: { name: "c".repeat(256), value: "1" } };
+        expect(parse({ cohorts: [beta({ match: longName })] }).cohorts[0]!.matches[0]!.cookie).to.deep.equal({ name: "c".repeat(256), value: "1" });
+        // ^(?:.*;\s*)? and (?:\s*;.*)?$ are 12 characters each, = one more: 25 around name and value, so beta leaves 4067 for the value.
+        const fits = { cookie: { name: "beta", value: "v".repeat(4067) } };
+        expect(parse({ cohorts: [beta({ match: fits })] }).cohorts[0]!.matches[0]!.cookie!.value).to.have.length(4067);
+    });
 });
 
 describe("cohorts: every bad input gets one error naming the key", () => {
     it("refuses a cohort to a color a service it covers does not deploy", () => {
         const services = [service("cart"), service("checkout", { green: undefined })];
-        expectOneProblem({ services, cohorts: [beta()] }, "switchyard:cohorts[0].color", '"green"', /services\[1\] \(checkout\) has no green/);
+        expectOneProblem(
+            { services, cohorts: [beta()] },
+            "switchyard:cohorts[0].color",
+            '"green"',
+            /services\[1\] \(checkout\) has no green; deploy it \(services\[1\]\.green\) or list the cohort's services$/,
+        );
         expect(parse({ services, cohorts: [beta({ services: ["cart"] })] }).cohorts, "not when the cohort leaves that service out").to.have.length(1);
     });
 
@@ -134,7 +185,14 @@ describe("cohorts: every bad input gets one error naming the key", () => {
         const matches = (count: number, from = 0) => Array.from({ length: count }, (_, i) => match(from + i));
         expectOneProblem({ cohorts: [beta({ match: matches(65) })] }, "switchyard:cohorts[0].match", /^\[\{"headers":\[\{"name":"x-user","value":"u0"\}\]\},.*\.\.\.$/, /list of 1 to 64/);
         const two = [beta({ match: matches(64) }), beta({ name: "more", match: matches(64, 64) })];
-        expectOneProblem({ cohorts: two }, "switchyard:cohorts", '"2 cohorts"', /at most 128 matches on one HTTPRoute.*\(129\)/);
+        expectOneProblem(
+            { cohorts: two },
+            "switchyard:cohorts",
+            '"2 cohorts"',
+            /at most 128 matches on one HTTPRoute.*\. Over on cart on east \(129\), checkout on east \(129\), cart on west \(129\), checkout on west \(129\)$/,
+        );
+        const exactly = [beta({ match: matches(64) }), beta({ name: "more", match: matches(63, 64) })];
+        expect(parse({ cohorts: exactly }).cohorts, "64 + 63 cohort matches and the weighted rule's one make 128").to.have.length(2);
     });
 
     it("refuses 17 header conditions in one match, the cookie counted", () => {
@@ -188,33 +246,126 @@ describe("cohorts: every bad input gets one error naming the key", () => {
             "switchyard:mirror.percent",
         ]);
     });
-});
 
-describe("cohorts: regular expressions as RE2 takes them", () => {
-    it("accepts RE2's own spellings: inline flags, (?P<name>), POSIX classes", () => {
-        for (const pattern of ["(?i)beta", "(?i:beta)-[0-9]+", "(?P<tier>gold|silver)", "[[:digit:]]+", "^eu-(west|north)-\\d$", "a{2,1000}", "[\\]]", "[(?=]"]) {
-            expect(regexProblem(pattern), pattern).to.equal(undefined);
+    it("refuses a cohort name that is not a lowercase DNS label: a trailing dash, an underscore, 64 characters", () => {
+        for (const name of ["beta-", "beta_1", "b".repeat(64)]) {
+            expectOneProblem({ cohorts: [beta({ name })] }, "switchyard:cohorts[0].name", JSON.stringify(name), /^a lowercase DNS label naming the cohort, e\.g\. beta$/);
         }
     });
 
-    it("refuses what RE2 lacks: lookaround, backreferences, atomic groups, \\Z, repetitions over 1000", () => {
-        const refused: [string, RegExp][] = [
-            ["(?=a)b", /lookaround/],
-            ["(?!a)b", /lookaround/],
-            ["(?<=a)b", /lookaround/],
-            ["(?<!a)b", /lookaround/],
-            ["(a)\\1", /backreference/],
-            ["(?<n>a)\\k<n>", /named backreference/],
-            ["(?P<n>a)(?P=n)", /named backreference/],
-            ["(?>a)", /atomic/],
-            ["a\\Z", /\\Z/],
-            ["a{1001}", /above 1000/],
-            ["a{2,5000}", /above 1000/],
-            ["a**", /does not compile/],
-            ["(", /does not compile/],
-            ["", /empty/],
-        ];
-        for (const [pattern, reason] of refused) expect(regexProblem(pattern), pattern).to.match(reason);
+    it("refuses cohorts or a mirror that did not parse as YAML, with that one line", () => {
+        expectOneProblem({ cohorts: "[{name: beta" }, "switchyard:cohorts", '"[{name: beta"', /^a YAML list or object in the stack file \(it did not parse as one\)$/);
+        expectOneProblem({ mirror: "{percent: 10" }, "switchyard:mirror", '"{percent: 10"', /^a YAML list or object in the stack file \(it did not parse as one\)$/);
+    });
+
+    it("returns no cohorts from a list that did not read, whatever the caller does next", () => {
+        const problems = new Problems();
+        expect(readCohorts("[{name: beta", problems)).to.deep.equal([]);
+        expect(problems.list).to.have.length(1);
+    });
+
+    it("refuses a cohort, a match or a condition that is not an object, at its own index", () => {
+        expectOneProblem({ cohorts: ["beta"] }, "switchyard:cohorts[0]", '"beta"', /^a list of cohorts, each \{name, color, match, services\?, clusters\?\}$/);
+        const secondMatch = [{ headers: [{ name: "x-cohort", value: "beta" }] }, "x-cohort: beta"];
+        expectOneProblem({ cohorts: [beta({ match: secondMatch })] }, "switchyard:cohorts[0].match[1]", '"x-cohort: beta"', /^a match object \{headers, cookie, queryParams\} with at least one condition$/);
+        const header = { headers: ["x-cohort: beta"] };
+        expectOneProblem({ cohorts: [beta({ match: header })] }, "switchyard:cohorts[0].match.headers[0]", '"x-cohort: beta"', /^a list of header matches \{name, value, type\}$/);
+    });
+
+    it("refuses headers, query parameters or a cookie given in the wrong shape, naming the shape", () => {
+        const headers = { headers: { name: "x-cohort", value: "beta" } };
+        expectOneProblem({ cohorts: [beta({ match: headers })] }, "switchyard:cohorts[0].match.headers", '{"name":"x-cohort","value":"beta"}', /^a list of header matches \{name, value, type\}; at most 16$/);
+        const query = { queryParams: "cohort=beta" };
+        expectOneProblem({ cohorts: [beta({ match: query })] }, "switchyard:cohorts[0].match.queryParams", '"cohort=beta"', /^a list of query parameter matches \{name, value, type\}; at most 16$/);
+        const cookie = { cookie: "beta=1" };
+        expectOneProblem({ cohorts: [beta({ match: cookie })] }, "switchyard:cohorts[0].match.cookie", '"beta=1"', /^an object with the cookie's name and value$/);
+    });
+
+    it("refuses a match that is neither an object nor a list of 1 to 64 of them", () => {
+        for (const match of ["x-cohort=beta", []]) {
+            expectOneProblem({ cohorts: [beta({ match })] }, "switchyard:cohorts[0].match", JSON.stringify(match), /or a list of 1 to 64 of them/);
+        }
+    });
+
+    it("refuses 17 query parameters or 17 headers in one match, the list named with its limit", () => {
+        const many = Array.from({ length: 17 }, (_, i) => ({ name: `p${i}`, value: "1" }));
+        expectOneProblem({ cohorts: [beta({ match: { queryParams: many } })] }, "switchyard:cohorts[0].match.queryParams", /^\[\{"name":"p0","value":"1"\},.*\.\.\.$/, /^a list of query parameter matches \{name, value, type\}; at most 16$/);
+        expectOneProblem({ cohorts: [beta({ match: { headers: many } })] }, "switchyard:cohorts[0].match.headers", /^\[\{"name":"p0","value":"1"\},.*\.\.\.$/, /^a list of header matches \{name, value, type\}; at most 16$/);
+    });
+
+    it("names a header or a query parameter in the rule for its name, with an example of each", () => {
+        expectOneProblem({ cohorts: [beta({ match: { headers: [{ name: "x y", value: "1" }] } })] }, "switchyard:cohorts[0].match.headers[0].name", '"x y"', /^a header name: an RFC 7230 token .* e\.g\. x-switchyard-cohort$/);
+        expectOneProblem({ cohorts: [beta({ match: { queryParams: [{ name: "a b", value: "1" }] } })] }, "switchyard:cohorts[0].match.queryParams[0].name", '"a b"', /^a query parameter name: an RFC 7230 token .* e\.g\. beta$/);
+        const long = "q".repeat(257);
+        expectOneProblem({ cohorts: [beta({ match: { queryParams: [{ name: long, value: "1" }] } })] }, "switchyard:cohorts[0].match.queryParams[0].name", /^"q+\.\.\.$/, /^a query parameter name of at most 256 characters$/);
+    });
+
+    it("refuses a header value that is missing, a list, or over 4096 characters, and a query value that is empty, over 1024 or has a control character", () => {
+        const header = (value: unknown) => ({ cohorts: [beta({ match: { headers: [{ name: "x", ...(value === undefined ? {} : { value }) }] } })] });
+        const headerRule = /^a header value of 1 to 4096 printable ASCII characters, single spaces or tabs between them$/;
+        expectOneProblem(header(undefined), "switchyard:cohorts[0].match.headers[0].value", "nothing (the key is missing)", headerRule);
+        expectOneProblem(header(["beta"]), "switchyard:cohorts[0].match.headers[0].value", '["beta"]', headerRule);
+        expectOneProblem(header("a".repeat(4097)), "switchyard:cohorts[0].match.headers[0].value", /^"a+\.\.\.$/, headerRule);
+        const query = (value: string) => ({ cohorts: [beta({ match: { queryParams: [{ name: "q", value }] } })] });
+        const queryRule = /^a query parameter value of 1 to 1024 characters without control characters$/;
+        expectOneProblem(query(""), "switchyard:cohorts[0].match.queryParams[0].value", '""', queryRule);
+        expectOneProblem(query("q".repeat(1025)), "switchyard:cohorts[0].match.queryParams[0].value", /^"q+\.\.\.$/, queryRule);
+        expectOneProblem(query("beta\u0007"), "switchyard:cohorts[0].match.queryParams[0].value", '"beta\\u0007"', queryRule);
+    });
+
+    it("refuses a regular expression match without a value as a missing value, not as a pattern", () => {
+        const match = { headers: [{ name: "x-cohort", type: "RegularExpression" }] };
+        expectOneProblem({ cohorts: [beta({ match })] }, "switchyard:cohorts[0].match.headers[0].value", "nothing (the key is missing)", /^a header value of 1 to 4096/);
+    });
+
+    it("refuses a cookie without a name or value, with a name that is no token or over 256 characters, or too long for the Cookie header pattern", () => {
+        const cookie = (c: Record<string, unknown>) => ({ cohorts: [beta({ match: { cookie: c } })] });
+        expectOneProblem(cookie({ value: "1" }), "switchyard:cohorts[0].match.cookie.name", "nothing (the key is missing)", /^a cookie name: an RFC 7230 token of at most 256 characters, e\.g\. beta$/);
+        expectOneProblem(cookie({ name: "be ta", value: "1" }), "switchyard:cohorts[0].match.cookie.name", '"be ta"', /^a cookie name: an RFC 7230 token/);
+        expectOneProblem(cookie({ name: "beta" }), "switchyard:cohorts[0].match.cookie.value", "nothing (the key is missing)", /^a cookie value \(RFC 6265\)/);
+        expectOneProblem(cookie({ name: "c".repeat(257), value: "1" }), "switchyard:cohorts[0].match.cookie.name", /^"c+\.\.\.$/, /^a cookie name of at most 256 characters$/);
+        expectOneProblem(
+            cookie({ name: "beta", value: "v".repeat(4068) }),
+            "switchyard:cohorts[0].match.cookie.value",
+            /^"v+\.\.\.$/,
+            /^a cookie name and value short enough that the Cookie header pattern fits 4096 characters$/,
+        );
+    });
+
+    it("refuses an empty list of services or clusters, saying to leave the key out instead", () => {
+        expectOneProblem({ cohorts: [beta({ services: [] })] }, "switchyard:cohorts[0].services", "[]", /^a non-empty list of service names; leave services out for every service$/);
+        expectOneProblem({ cohorts: [beta({ clusters: [] })] }, "switchyard:cohorts[0].clusters", "[]", /^a non-empty list of cluster names; leave clusters out for every cluster$/);
+    });
+
+    it("refuses a mirror that is not an object, or an object without percent", () => {
+        expectOneProblem({ mirror: 10 }, "switchyard:mirror", "10", /^an object \{percent\}$/);
+        expectOneProblem({ mirror: {} }, "switchyard:mirror.percent", "nothing (the key is missing)", /^an integer from 0 to 100 \(percent of the weighted traffic copied to the color that gets less of it; 0 copies none\)$/);
+    });
+
+    it("reports two cohorts with the same unreadable name once each, not also as a repeated name", () => {
+        const problems = problemsOf({ cohorts: [beta({ name: "Beta" }), beta({ name: "Beta" })] });
+        expect(problems.map((p) => p.split(": got")[0])).to.deep.equal(["switchyard:cohorts[0].name", "switchyard:cohorts[1].name"]);
+    });
+
+    it("checks cohorts against services and clusters only once every cohort reads, since those checks name cohorts by index", () => {
+        // Were the unreadable first cohort dropped and staff checked, staff would be reported as cohorts[0].
+        expectOneProblem({ cohorts: [beta({ color: "red" }), beta({ name: "staff", services: ["carts"] })] }, "switchyard:cohorts[0].color", '"red"', /blue or green/);
+    });
+
+    it("lists only the services and clusters whose names read when a cohort names one that does not exist", () => {
+        const services = problemsOf({ services: [service("Cart"), service("checkout")], cohorts: [beta({ services: ["cart"] })] });
+        expect(services.filter((p) => p.startsWith("switchyard:cohorts")), services.join("\n")).to.deep.equal([
+            'switchyard:cohorts[0].services[0]: got "cart"; allowed: the name of a service in switchyard:services (checkout)',
+        ]);
+        const clusters = problemsOf({ clusters: [cluster("East"), cluster("west")], cohorts: [beta({ clusters: ["east"] })] });
+        expect(clusters.filter((p) => p.startsWith("switchyard:cohorts")), clusters.join("\n")).to.deep.equal([
+            'switchyard:cohorts[0].clusters[0]: got "east"; allowed: the name of a cluster in switchyard:clusters (west)',
+        ]);
+    });
+
+    it("leaves a service whose name did not read out of the cohort's color check: it has no name to report", () => {
+        const problems = problemsOf({ services: [service("Cart", { green: undefined }), service("checkout")], cohorts: [beta()] });
+        expect(problems.filter((p) => p.startsWith("switchyard:cohorts")), problems.join("\n")).to.deep.equal([]);
     });
 });
 

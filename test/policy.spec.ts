@@ -541,6 +541,13 @@ describe("policy capacity-for-every-share", function () {
         expect(judgeStack(capacityForEveryShare, twoIdle.resources), "2 pods wait 11.9 ms").to.deep.equal([]);
     });
 
+    it("stops a stable color scaled to no pod at all: a rollback would have nothing to snap back to", function () {
+        const none = fleet({ blue: 0, green: 100 }, { change: (o) => annotate(o, { blue: 0 }, "green") });
+        const violations = judgeStack(capacityForEveryShare, none.resources);
+        expect(violations).to.have.length(1);
+        expect(violations[0]!.message).to.include("Deployment shop/cart-blue").and.include("it runs 0 replicas at 150 rps each: no pod to serve it; it needs 2 for maxWaitMs 50");
+    });
+
     it("judges every color at the whole peak when the route names no candidate", function () {
         const unnamed = fleet({ blue: 100, green: 0 }, { change: (o) => annotate(o, { green: 1 }) });
         const violations = judgeStack(capacityForEveryShare, unnamed.resources);

@@ -105,6 +105,27 @@ describe("queueing: hand-derived cases", () => {
         expect(utilization({ arrivalRate: 150, serviceRate: 100, servers: 3 })).to.be.closeTo(0.5, 1e-12);
     });
 
+    it("makes every request wait once the load reaches the servers: Erlang C is exactly 1 at a = c and above, never more", () => {
+        // At a = c, C = c·B / (c − c·(1 − B)) = 1 by algebra; in floating point the formula misses 1 for some c.
+        for (let servers = 1; servers <= 20; servers++) expect(erlangC(servers, servers), `${servers} servers`).to.equal(1);
+        expect(erlangC(2, 3)).to.equal(1);
+        expect(queueMetrics({ arrivalRate: 300, serviceRate: 100, servers: 2 }).waitProbability).to.equal(1);
+    });
+
+    it("never waits without load, even with no server: Erlang C of no load is 0, as the queue's metrics say", () => {
+        expect(erlangC(0, 0)).to.equal(0);
+        expect(erlangC(3, 0)).to.equal(0);
+        expect(queueMetrics({ arrivalRate: 0, serviceRate: 1, servers: 0 }).waitProbability).to.equal(erlangC(0, 0));
+    });
+
+    it("never counts a queue that cannot keep up as meeting a target, even a target that its numbers would meet", () => {
+        // ρ = 1 exactly: no steady state, whatever a target of 100 % busy or an unbounded wait would say.
+        const saturated = queueMetrics({ arrivalRate: 200, serviceRate: 100, servers: 2 });
+        expect(meetsTarget(saturated, { maxUtilization: 1 })).to.equal(false);
+        expect(meetsTarget(saturated, { maxWaitMs: Infinity })).to.equal(false);
+        expect(meetsTarget(queueMetrics({ arrivalRate: 150, serviceRate: 100, servers: 2 }), { maxUtilization: 0.75 }), "ρ = 0.75 meets 0.75").to.equal(true);
+    });
+
     it("refuses rates that are negative, not finite, or a service rate of 0", () => {
         expect(() => queueMetrics({ arrivalRate: -1, serviceRate: 1, servers: 1 })).to.throw(RangeError, /arrivalRate/);
         expect(() => queueMetrics({ arrivalRate: 1, serviceRate: 0, servers: 1 })).to.throw(RangeError, /serviceRate/);
@@ -112,6 +133,21 @@ describe("queueing: hand-derived cases", () => {
         expect(() => queueMetrics({ arrivalRate: 1, serviceRate: 1, servers: 1.5 })).to.throw(RangeError, /servers/);
         expect(() => fewestServers(1, 1, { maxUtilization: 1 })).to.throw(RangeError, /target/);
         expect(() => fewestServers(1, 1, { maxWaitMs: 0 })).to.throw(RangeError, /target/);
+    });
+
+    it("says which input is wrong and what it must be", () => {
+        expect(() => queueMetrics({ arrivalRate: -1, serviceRate: 1, servers: 1 })).to.throw(RangeError, "arrivalRate must be a finite number >= 0, got -1");
+        expect(() => queueMetrics({ arrivalRate: 1, serviceRate: 0, servers: 1 })).to.throw(RangeError, "serviceRate must be a finite number > 0, got 0");
+        expect(() => queueMetrics({ arrivalRate: 1, serviceRate: 1, servers: -1 })).to.throw(RangeError, "servers must be an integer >= 0, got -1");
+        expect(() => fewestServers(-1, 1, { maxWaitMs: 50 })).to.throw(RangeError, "arrivalRate must be a finite number >= 0, got -1");
+        expect(() => fewestServers(1, 0, { maxWaitMs: 50 })).to.throw(RangeError, "serviceRate must be a finite number > 0, got 0");
+        expect(() => fewestServers(1, 1, { maxUtilization: 0 })).to.throw(RangeError, /capacity target \{"maxUtilization":0\}/);
+    });
+
+    it("checks Erlang B's own inputs: a whole number of servers and a load that is not negative", () => {
+        expect(() => erlangB(1.5, 1)).to.throw(RangeError, /servers/);
+        expect(() => erlangB(-1, 1)).to.throw(RangeError, /servers/);
+        expect(() => erlangB(2, -1)).to.throw(RangeError, "offeredLoad must be a finite number >= 0, got -1");
     });
 });
 

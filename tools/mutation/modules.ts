@@ -14,7 +14,7 @@ export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
     "policy/settings.ts": ["test/policy.spec.ts"],
     "components/gate.ts": ["test/gate.spec.ts"],
     "components/cohorts.ts": ["test/cohorts.spec.ts"],
-    "components/gatewayRegex.ts": ["test/cohorts.spec.ts"],
+    "components/gatewayRegex.ts": ["test/gatewayRegex.spec.ts"],
     "components/capacity.ts": ["test/capacity.spec.ts"],
     "policy/queueing.ts": ["test/queueing.spec.ts"],
     "policy/capacity.ts": ["test/capacity.spec.ts", "test/policy.spec.ts"],
