@@ -40,9 +40,6 @@ const TARGET_ALLOWED = "an object with exactly one of maxWaitMs (mean wait in qu
 
 const COLORS: readonly Color[] = ["blue", "green"];
 
-/** The color being released when the stack does not name one; the other is the stable color. */
-export const DEFAULT_CANDIDATE: Color = "green";
-
 /** Accepts a JSON number or a numeric string (stack files often quote numbers). */
 function asNumber(value: unknown): number | undefined {
     if (typeof value === "number" && Number.isFinite(value)) return value;

@@ -51,7 +51,10 @@ export interface RolloutSpec {
     analysis?: AnalysisSpec;
 }
 
-export const DEFAULT_ROLLOUT: RolloutSpec = { candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 };
+/** The color being released when the stack does not name one; the other is the stable color. */
+export const DEFAULT_CANDIDATE: Color = "green";
+
+export const DEFAULT_ROLLOUT: RolloutSpec = { candidate: DEFAULT_CANDIDATE, steps: [5, 25, 50, 75, 100], maxStep: 25 };
 
 /** A fresh copy of the defaults, which a caller may change. */
 function defaultRollout(): RolloutSpec {
@@ -92,9 +95,9 @@ export function candidateWeightOf(greenWeight: number, candidate: Color): number
     return candidate === "green" ? greenWeight : 100 - greenWeight;
 }
 
-/** The greenWeight that gives the candidate `candidateWeight` percent. */
+/** The greenWeight that gives the candidate `candidateWeight` percent: the same mapping, as it is its own inverse. */
 export function greenWeightForCandidate(candidateWeight: number, candidate: Color): number {
-    return candidate === "green" ? candidateWeight : 100 - candidateWeight;
+    return candidateWeightOf(candidateWeight, candidate);
 }
 
 export function stableColorOf(candidate: Color): Color {
@@ -353,7 +356,7 @@ export function readRollout(raw: string | undefined, problems: Problems, isSecre
         return defaultRollout();
     }
     const rollout = new ObjectReader(value, PATH, problems, ROLLOUT_KEYS);
-    const candidate = rollout.string("candidate", "blue or green: the color being released", { pattern: /^(blue|green)$/, fallback: "green" }) as Color;
+    const candidate = rollout.string("candidate", "blue or green: the color being released", { pattern: /^(blue|green)$/, fallback: DEFAULT_CANDIDATE }) as Color;
     const maxStep = rollout.integer("maxStep", { min: 1, max: 100, meaning: "the largest rise of the candidate's weight in one update; 100 turns the guard off" }, 25);
     const steps = readSteps(rollout, problems, maxStep);
     const analysis = readAnalysis(rollout, problems, isSecret);

@@ -207,8 +207,10 @@ const noTrafficToUnreadyColorCheck: StackValidation = (args, report) => {
             const sends = `${what} sends weight ${backend.weight} to`;
             const target = `${backend.namespace}/${backend.ref.name}`;
             if (!backend.isService) {
+                // The Gateway API defaults kind to Service; a group makes it another API's kind (Kind.group, as kubectl names it).
+                const kind = `${backend.ref.kind ?? "Service"}${backend.ref.group ? `.${backend.ref.group}` : ""}`;
                 report(
-                    `${sends} ${backend.ref.kind ?? "?"} ${target}, which is not a Service: this policy cannot see what serves it. ` +
+                    `${sends} ${kind} ${target}, which is not a core Service: this policy cannot see what serves it. ` +
                         `Fix: route only to the Services of color Deployments.`,
                     route.urn,
                 );

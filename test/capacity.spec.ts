@@ -4,7 +4,8 @@
 // the recurrence under test.
 
 import { expect } from "chai";
-import { DEFAULT_CANDIDATE, capacityAnnotations, capacityRows, replicasNeededForShare, replicasRunning } from "../components/capacity.ts";
+import { capacityAnnotations, capacityRows, replicasNeededForShare, replicasRunning } from "../components/capacity.ts";
+import { DEFAULT_CANDIDATE } from "../components/rollout.ts";
 import { CAPACITY_ANNOTATION, decodeCapacity, describeQueue, encodeCapacity } from "../policy/capacity.ts";
 import { queueMetrics } from "../policy/queueing.ts";
 import { cluster, expectOneProblem, parse, problemsOf, service } from "./stackFixture.ts";
@@ -155,8 +156,9 @@ describe("capacity: rows for the plan", () => {
     });
 
     it("takes green as the candidate being released unless the rollout names one, as the rollout's reader does", () => {
-        expect(DEFAULT_CANDIDATE).to.equal(parse().rollout.candidate);
-        const rows = capacityRows(parse({ services: withCapacity(), clusters: [cluster("east")] }), DEFAULT_CANDIDATE);
+        expect(parse().rollout.candidate, "the documented default").to.equal("green");
+        expect(DEFAULT_CANDIDATE).to.equal("green");
+        const rows = capacityRows(parse({ services: withCapacity(), clusters: [cluster("east")] }), parse().rollout.candidate);
         expect(rows.map((r) => `${r.color} ${r.role}`)).to.deep.equal(["blue stable", "green candidate"]);
     });
 });

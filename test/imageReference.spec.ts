@@ -2,7 +2,7 @@
 // (distribution/reference) splits them, and which references can change under a running color.
 
 import { expect } from "chai";
-import { isFloating, isPinnedByDigest, parseImageReference } from "../components/imageReference.ts";
+import { ecrRepositoryName, isFloating, isPinnedByDigest, parseImageReference } from "../components/imageReference.ts";
 
 const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 
@@ -68,5 +68,32 @@ describe("image references: what can change under a running color", () => {
         expect(isFloating(parsed("cart:2.9.0"))).to.equal(false);
         expect(isFloating(parsed(`cart@${DIGEST}`))).to.equal(false);
         expect(isFloating(parsed(`cart:latest@${DIGEST}`)), "a digest fixes the content whatever the tag").to.equal(false);
+    });
+});
+
+describe("image references: which ones are in an ECR registry", () => {
+    const repositoryOf = (text: string) => {
+        const reference = parseImageReference(text);
+        expect(reference, text).to.not.equal(undefined);
+        return ecrRepositoryName(reference!);
+    };
+
+    it("names the repository within the registry, in every partition's host form", () => {
+        expect(repositoryOf("123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/cart:2.9.0")).to.equal("shop/cart");
+        expect(repositoryOf("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/storefront:1")).to.equal("storefront");
+    });
+
+    it("is no ECR repository when the host only contains an ECR host, or there is no host at all", () => {
+        for (const text of [
+            "x123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/cart:1",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example/shop/cart:1",
+            "1234567890123.dkr.ecr.us-east-1.amazonaws.com/shop/cart:1",
+            "ghcr.io/acme-shop/cart:1",
+            // One path component on Docker Hub whose name ends like an ECR host: no registry host at all.
+            "123456789012.dkr.ecr.us-east-1.amazonaws.comx:1",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com.cnx:1",
+        ]) {
+            expect(repositoryOf(text), text).to.equal(undefined);
+        }
     });
 });

@@ -622,6 +622,103 @@ describe("policy capacity-for-every-share", function () {
     });
 });
 
+describe("policy capacity-for-every-share: which rule carries the shares, and what it says", function () {
+    const annotation = '{"peakRps":240,"podRps":150,"maxWaitMs":50}';
+    /** storefront-like numbers (see above): 1 pod cannot take the whole peak; 2 can. */
+    const annotated = (weights: Record<string, unknown>, replicas: Record<string, number>, candidate: string | undefined, change?: (o: Record<string, Record<string, any>>) => void) =>
+        fleet(weights as Record<string, number>, {
+            change: (o) => {
+                for (const color of ["blue", "green"]) {
+                    const deployment = o[`${color}Deployment`];
+                    if (!deployment) continue;
+                    deployment.metadata.annotations = { "switchyard.io/capacity": annotation };
+                    if (replicas[color] !== undefined) deployment.spec.replicas = replicas[color];
+                }
+                if (candidate !== undefined) o.route!.metadata.annotations = { "switchyard.io/candidate": candidate };
+                change?.(o);
+            },
+        });
+    const cohortRule = (match: Record<string, unknown>, weight?: number) => ({
+        matches: [{ path: { type: "PathPrefix", value: "/" }, ...match }],
+        backendRefs: [{ kind: "Service", name: "cart-green", port: 80, ...(weight === undefined ? {} : { weight }) }],
+    });
+
+    for (const [what, match] of [
+        ["a header", { headers: [{ name: "x-switchyard-cohort", value: "beta" }] }],
+        ["a query parameter", { queryParams: [{ name: "cohort", value: "beta" }] }],
+        ["a method", { method: "POST" }],
+    ] as const) {
+        it(`takes the last rule that matches every request as the weighted one, not a later rule on ${what}`, function () {
+            // The weighted rule sends green nothing; a cohort rule after it sends green its one backend (weight 1 of 1).
+            const late = annotated({ blue: 100, green: 0 }, { green: 1 }, "green", (o) => o.route!.spec.rules.push(cohortRule(match)));
+            expect(judgeStack(capacityForEveryShare, late.resources)).to.deep.equal([]);
+        });
+    }
+
+    it("takes a rule whose matches name only a path, or that has no matches, as matching every request", function () {
+        for (const matches of [[{ path: { type: "PathPrefix", value: "/" } }], undefined]) {
+            const catchAll = annotated({ blue: 0, green: 100 }, { green: 1 }, "green", (o) => {
+                if (matches) o.route!.spec.rules[0].matches = matches;
+                o.route!.spec.rules.unshift(cohortRule({ headers: [{ name: "x-switchyard-cohort", value: "beta" }] }));
+            });
+            const violations = judgeStack(capacityForEveryShare, catchAll.resources);
+            expect(violations, JSON.stringify(matches)).to.have.length(1);
+            expect(violations[0]!.message).to.include("sends 100 % of the peak (240 of 240 rps) to Deployment shop/cart-green");
+        }
+    });
+
+    it("judges no share when no rule matches every request, and leaves weights of a cohort rule out of the sum", function () {
+        const cohortsOnly = annotated({ blue: 100, green: 0 }, { green: 1 }, "green", (o) => {
+            o.route!.spec.rules = [cohortRule({ headers: [{ name: "x-switchyard-cohort", value: "beta" }] })];
+        });
+        expect(judgeStack(capacityForEveryShare, cohortsOnly.resources)).to.deep.equal([]);
+        // A hand-written cohort backend with weight 300: counted, it would make green's share 75 %.
+        const weightedCohort = annotated({ blue: 100, green: 0 }, { green: 1 }, "green", (o) => {
+            o.route!.spec.rules.unshift(cohortRule({ headers: [{ name: "x-switchyard-cohort", value: "beta" }] }, 300));
+        });
+        expect(judgeStack(capacityForEveryShare, weightedCohort.resources)).to.deep.equal([]);
+    });
+
+    it("leaves weights that are not whole numbers of 0 or more to traffic-weights-valid", function () {
+        for (const weights of [{ blue: 0.25, green: 0.75 }, { blue: 1, green: -3 }, { blue: "100", green: "300" }]) {
+            const invalid = annotated(weights, { green: 1 }, "green");
+            expect(judgeStack(capacityForEveryShare, invalid.resources), JSON.stringify(weights)).to.deep.equal([]);
+        }
+    });
+
+    it("says the stable color must take the peak because the route names another candidate, and how many replicas to keep", function () {
+        const canary = annotated({ blue: 0, green: 100 }, { blue: 1 }, "green");
+        expect(judgeStack(capacityForEveryShare, canary.resources).map((v) => v.message)).to.deep.equal([
+            "HTTPRoute shop/cart on cluster eks-use1 can snap back to Deployment shop/cart-blue on cluster eks-use1 (the stable color, as the route's candidate is green), " +
+                "which must then take all 240 rps of the peak at once, but it runs 1 replica at 150 rps each: cannot keep up (utilization 160 %): the queue grows without bound; " +
+                "it needs 2 for maxWaitMs 50. Fix: keep that color at 2 or more replicas (switchyard: services[].replicas, or idleReplicas at weight 0).",
+        ]);
+    });
+
+    it("judges a color the route names no candidate for once, at the whole peak, which covers its share", function () {
+        const unnamed = annotated({ blue: 100, green: 0 }, { blue: 1 }, undefined);
+        const violations = judgeStack(capacityForEveryShare, unnamed.resources);
+        expect(violations.map((v) => v.message)).to.have.length(1);
+        expect(violations[0]!.message).to.include("can snap back to Deployment shop/cart-blue").and.include("(the route names no candidate (switchyard.io/candidate), so every color it reaches must take it)");
+    });
+
+    it("counts replicas in the plural but one, and reads a Deployment without metadata as one without the annotation", function () {
+        // 3 pods of 40 rps for 100 % of 240 rps cannot keep up (ρ = 2).
+        const three = annotated({ blue: 0, green: 100 }, {}, "green", (o) => (o.greenDeployment!.metadata.annotations["switchyard.io/capacity"] = '{"peakRps":240,"podRps":40,"maxWaitMs":50}'));
+        expect(judgeStack(capacityForEveryShare, three.resources)[0]!.message).to.include("which runs 3 replicas at 40 rps each: cannot keep up");
+        const bare = annotated({ blue: 0, green: 100 }, { green: 1 }, "green", (o) => delete o.greenDeployment!.metadata);
+        expect(judgeStack(capacityForEveryShare, bare.resources)).to.deep.equal([]);
+    });
+
+    it("says what to write when an annotation cannot be read", function () {
+        const broken = annotated({ blue: 100, green: 0 }, {}, "green", (o) => (o.blueDeployment!.metadata.annotations["switchyard.io/capacity"] = "fast"));
+        const [violation] = judgeStack(capacityForEveryShare, broken.resources);
+        expect(violation!.message).to.match(
+            /^Deployment shop\/cart-blue on cluster eks-use1 carries switchyard\.io\/capacity "fast", which cannot be judged: .*\. Fix: write \{"peakRps":<rps>,"podRps":<rps>,"maxWaitMs":<ms>\} or maxUtilization instead of maxWaitMs \(switchyard writes it from services\[\]\.capacity\)\.$/,
+        );
+    });
+});
+
 describe("the policies as the pack lists them", function () {
     it("are the policies docs/policy.md lists, in its order", function () {
         const docs = readFileSync(join(PROJECT_ROOT, "docs/policy.md"), "utf8");
@@ -772,7 +869,14 @@ describe("policy no-traffic-to-unready-color: messages and edges", function () {
 
     it("says what a backend that is no Service is, and a Service without a spec matches no Deployment", function () {
         const imported = fleet({ blue: 100 }, { change: (o) => Object.assign(o.route!.spec.rules[0].backendRefs[0], { group: "multicluster.x-k8s.io", kind: "ServiceImport" }) });
-        expect(judgeStack(noTrafficToUnreadyColor, imported.resources)[0]!.message).to.match(/sends weight 100 to ServiceImport shop\/cart-blue, which is not a Service: .*Fix: route only to the Services/);
+        expect(judgeStack(noTrafficToUnreadyColor, imported.resources)[0]!.message).to.match(
+            /sends weight 100 to ServiceImport\.multicluster\.x-k8s\.io shop\/cart-blue, which is not a core Service: .*Fix: route only to the Services/,
+        );
+        // The Gateway API defaults kind to Service: a group alone makes it another API's Service.
+        const groupOnly = fleet({ blue: 100 }, { change: (o) => Object.assign(o.route!.spec.rules[0].backendRefs[0], { group: "multicluster.x-k8s.io" }) });
+        expect(judgeStack(noTrafficToUnreadyColor, groupOnly.resources)[0]!.message).to.include("sends weight 100 to Service.multicluster.x-k8s.io shop/cart-blue, which is not a core Service");
+        const kindOnly = fleet({ blue: 100 }, { change: (o) => Object.assign(o.route!.spec.rules[0].backendRefs[0], { kind: "Backend" }) });
+        expect(judgeStack(noTrafficToUnreadyColor, kindOnly.resources)[0]!.message).to.include("sends weight 100 to Backend shop/cart-blue, which is not a core Service");
         const noSpec = fleet({ blue: 100 }, { change: (o) => delete o.blueService!.spec });
         const violations = judgeStack(noTrafficToUnreadyColor, noSpec.resources);
         expect(violations).to.have.length(1);
@@ -789,7 +893,46 @@ describe("policy no-traffic-to-unready-color: messages and edges", function () {
     it("says the route moves weight before the rollout is ready when it does not depend on the Deployment", function () {
         const { resources, route } = fleet({ blue: 100 });
         route.dependencies = [];
-        expect(judgeStack(noTrafficToUnreadyColor, resources)[0]!.message).to.match(/without depending on it, so Pulumi may move the weight before that Deployment's rollout is ready\. Fix: make the route dependsOn/);
+        expect(judgeStack(noTrafficToUnreadyColor, resources)[0]!.message).to.match(
+            /without depending on it, so Pulumi may move the weight before that Deployment's rollout is ready\. Fix: make the route dependsOn the Deployments it sends traffic to \(switchyard: BlueGreenService's route waits for the candidate\)\.$/,
+        );
+        const named = fleet({ blue: 60, green: 40 }, { change: (o) => (o.route!.metadata.annotations = { "switchyard.io/candidate": "green" }) });
+        named.route.dependencies = [];
+        const violations = judgeStack(noTrafficToUnreadyColor, named.resources);
+        expect(violations, "only the candidate must be awaited").to.have.length(1);
+        expect(violations[0]!.message).to.include("to Deployment shop/cart-green").and.include("Fix: make the route dependsOn the candidate's (green) Deployments it sends traffic to");
+    });
+
+    it("judges a Deployment once though a cohort rule and the weighted rule both reach it", function () {
+        const both = fleet({ blue: 100, green: 0 }, {
+            change: (o) => {
+                o.blueDeployment!.spec.replicas = 1;
+                o.route!.spec.rules.unshift({
+                    matches: [{ headers: [{ name: "x-switchyard-cohort", value: "beta" }] }],
+                    backendRefs: [{ kind: "Service", name: "cart-blue", port: 80 }],
+                });
+            },
+        });
+        const violations = judgeStack(noTrafficToUnreadyColor, both.resources);
+        expect(violations.map((v) => v.message)).to.have.length(1);
+        expect(violations[0]!.message).to.include("which runs 1 replica(s)");
+        // Each route judges on its own: the same Deployment behind a second route is reported for that route too.
+        const second = resource(ROUTE, "eks-use1-cart-canary", { ...routeProps("cart", { blue: 100 }), metadata: { name: "cart-canary", namespace: "shop" } }, EKS, [both.deployments.blue!]);
+        expect(judgeStack(noTrafficToUnreadyColor, [...both.resources, second]).map((v) => v.urn)).to.deep.equal([both.route.urn, second.urn]);
+    });
+
+    it("names a container without a name as unnamed, and reads a Deployment whose pod template has no spec", function () {
+        const unnamed = fleet({ blue: 100 }, { change: (o) => o.blueDeployment!.spec.template.spec.containers.push({ image: "x" }) });
+        expect(judgeStack(noTrafficToUnreadyColor, unnamed.resources)[0]!.message).to.include("whose container(s) (unnamed) have no readinessProbe");
+        const noPodSpec = fleet({ blue: 100 }, { change: (o) => delete o.blueDeployment!.spec.template.spec });
+        expect(judgeStack(noTrafficToUnreadyColor, noPodSpec.resources), "no containers, so none without a probe").to.deep.equal([]);
+    });
+});
+
+describe("the policies describe what they guard", function () {
+    it("says the route awaits only the candidate, and that a rollback is never held by the stable color", function () {
+        expect(noTrafficToUnreadyColor.description).to.include("at least minReplicas replicas and have a readinessProbe on every container; the route awaits those of the candidate color");
+        expect(rollbackPossible.description).to.include("by a weight change alone, and the route does not wait for the stable color, so that move is never held.");
     });
 });
 
@@ -819,6 +962,19 @@ describe("policy rollback-possible: messages and edges", function () {
             },
         });
         expect(judgeStack(rollbackPossible, colorless.resources)[0]!.message).to.include("reaches no running color Deployment");
+    });
+
+    it("says why a route must not wait for the stable color, and which color it may wait for", function () {
+        const holding = fleet({ blue: 100, green: 0 }, { change: (o) => (o.route!.metadata.annotations = { "switchyard.io/candidate": "green" }) });
+        holding.route.dependencies = [holding.deployments.blue!];
+        const violations = judgeStack(rollbackPossible, holding.resources);
+        expect(violations.map((v) => v.message)).to.deep.equal([
+            "HTTPRoute shop/cart on cluster eks-use1 depends on Deployment shop/cart-blue on cluster eks-use1, the stable color a rollback returns to: " +
+                "Pulumi would hold a rollback until that Deployment's await ends (after a refresh the Kubernetes provider re-awaits a degraded " +
+                "Deployment, for up to 10 minutes). Fix: depend only on the candidate (green) color's Deployments.",
+        ]);
+        holding.route.dependencies = [holding.deployments.green!];
+        expect(judgeStack(rollbackPossible, holding.resources), "waiting for the candidate is what the route should do").to.deep.equal([]);
     });
 
     it("lists every Deployment of a color the route reaches", function () {

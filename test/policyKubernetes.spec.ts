@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import type { PolicyProviderResource, PolicyResource } from "../policy/policies.ts";
 import {
+    candidateOf,
     ClusterObjects,
     clusterOf,
     containersOf,
@@ -167,5 +168,18 @@ describe("policy kubernetes: what a route's backends reach", () => {
         const objects = new ClusterObjects([blue, svc, deployment("cart-blue", { app: "cart", color: "blue" })]);
         expect(objects.selectedBy(svc)).to.deep.equal([blue]);
         expect(objects.backendsOf(judged(ROUTE, { metadata: { name: "cart", namespace: "shop" }, spec: { rules: [{ backendRefs: [{ name: "cart-blue" }] }] } }))[0]!.service).to.equal(svc);
+    });
+});
+
+describe("policy kubernetes: the candidate a route names", () => {
+    it("reads switchyard.io/candidate when it names blue or green, and nothing else", () => {
+        const route = (metadata: unknown) => judged(ROUTE, metadata === undefined ? {} : { metadata }, EKS);
+        expect(candidateOf(route({ annotations: { "switchyard.io/candidate": "green" } }))).to.equal("green");
+        expect(candidateOf(route({ annotations: { "switchyard.io/candidate": "blue" } }))).to.equal("blue");
+        for (const value of ["purple", "Green", "", undefined]) {
+            expect(candidateOf(route({ annotations: { "switchyard.io/candidate": value } })), String(value)).to.equal(undefined);
+        }
+        expect(candidateOf(route({ name: "cart" })), "no annotations").to.equal(undefined);
+        expect(candidateOf(route(undefined)), "no metadata").to.equal(undefined);
     });
 });
