@@ -21,7 +21,7 @@ import { cohortColorsOn } from "./cohorts.ts";
 import { proportionalReplicas } from "./gate.ts";
 import type { ClusterSpec, Color, ServiceSpec, StackModel } from "./config.ts";
 import { colorWeights, greenWeightFor, replicasFor } from "./traffic.ts";
-import { ObjectReader, Problems, isPlainObject } from "./validation.ts";
+import { ObjectReader, Problems, isPlainObject, parseStructured } from "./validation.ts";
 
 export type { CapacityTarget, ServiceCapacity } from "../policy/capacity.ts";
 
@@ -50,13 +50,8 @@ function asNumber(value: unknown): number | undefined {
 /** `switchyard:capacity`: the target every color must meet; DEFAULT_CAPACITY_TARGET when unset. */
 export function readCapacityTarget(raw: string | undefined, problems: Problems): CapacityTarget {
     if (raw === undefined) return DEFAULT_CAPACITY_TARGET;
-    let value: unknown;
-    try {
-        value = JSON.parse(raw);
-    } catch {
-        problems.add(CAPACITY_KEY, raw, "a YAML object in the stack file (it did not parse as one)");
-        return DEFAULT_CAPACITY_TARGET;
-    }
+    const value = parseStructured(CAPACITY_KEY, raw, problems, "a YAML object");
+    if (value === undefined) return DEFAULT_CAPACITY_TARGET;
     if (!isPlainObject(value)) {
         problems.add(CAPACITY_KEY, value, TARGET_ALLOWED);
         return DEFAULT_CAPACITY_TARGET;

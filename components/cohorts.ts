@@ -12,7 +12,7 @@ import type { ClusterSpec, Color, ServiceSpec, StackModel } from "./config.ts";
 import { escapeRegex, regexProblem } from "./gatewayRegex.ts";
 import { colorObjectName } from "./labels.ts";
 import type { ColorWeights } from "./traffic.ts";
-import { ObjectReader, Problems, isPlainObject } from "./validation.ts";
+import { ObjectReader, Problems, isPlainObject, parseStructured } from "./validation.ts";
 
 export type MatchType = "Exact" | "RegularExpression";
 
@@ -81,15 +81,6 @@ const COHORTS_KEY = "switchyard:cohorts";
 
 function isColor(value: unknown): value is Color {
     return value === "blue" || value === "green";
-}
-
-function parseKey(key: string, raw: string, problems: Problems): unknown {
-    try {
-        return JSON.parse(raw);
-    } catch {
-        problems.add(key, raw, "a YAML list or object in the stack file (it did not parse as one)");
-        return undefined;
-    }
 }
 
 /** A list of objects at `path`, each read by its own ObjectReader; at most `max` items when given. */
@@ -238,7 +229,7 @@ function readCohort(r: ObjectReader, problems: Problems): Cohort | undefined {
  */
 export function readCohorts(raw: string | undefined, problems: Problems): Cohort[] {
     if (raw === undefined) return [];
-    const value = parseKey(COHORTS_KEY, raw, problems);
+    const value = parseStructured(COHORTS_KEY, raw, problems, "a YAML list or object");
     if (value === undefined) return [];
     const before = problems.list.length;
     const cohorts = readItems(
@@ -260,7 +251,7 @@ export function readCohorts(raw: string | undefined, problems: Problems): Cohort
 /** `switchyard:mirror`: absent or percent 0 means no shadow traffic. */
 export function readMirror(raw: string | undefined, problems: Problems): MirrorSpec | undefined {
     if (raw === undefined) return undefined;
-    const value = parseKey("switchyard:mirror", raw, problems);
+    const value = parseStructured("switchyard:mirror", raw, problems, "a YAML list or object");
     if (value === undefined) return undefined;
     if (!isPlainObject(value)) {
         problems.add("switchyard:mirror", value, "an object {percent}");

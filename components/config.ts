@@ -14,6 +14,7 @@ import {
     asInteger,
     closest,
     isPlainObject,
+    parseStructured,
     unknownKeyHint,
     type IntegerRule,
 } from "./validation.ts";
@@ -234,15 +235,6 @@ const MEMORY_UNITS: Record<string, number> = {
 function quantityValue(text: string, units: Record<string, number>): number {
     const match = /^([0-9.]+)([A-Za-z]*)$/.exec(text)!;
     return Number(match[1]) * units[match[2]!]!;
-}
-
-function parseJson(key: string, text: string, problems: Problems): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        problems.add(`${PROJECT}:${key}`, text, "a YAML list or object in the stack file (it did not parse as one)");
-        return undefined;
-    }
 }
 
 function readGreenWeight(raw: string | undefined, problems: Problems): number {
@@ -512,7 +504,7 @@ function readList<T>(key: string, raw: string | undefined, problems: Problems, r
         problems.add(path, undefined, `a non-empty list of ${key} in the stack file`);
         return [];
     }
-    const value = parseJson(key, raw, problems);
+    const value = parseStructured(path, raw, problems, "a YAML list or object");
     if (value === undefined) return [];
     if (!Array.isArray(value) || value.length === 0) {
         problems.add(path, value, `a non-empty list of ${key}`);
@@ -574,7 +566,7 @@ function readDns(raw: string | undefined, problems: Problems): DnsSpec | undefin
 
 function readObjectKey<T>(key: string, raw: string | undefined, known: readonly string[], problems: Problems, read: (r: ObjectReader) => T): T | undefined {
     if (raw === undefined) return undefined;
-    const value = parseJson(key, raw, problems);
+    const value = parseStructured(`${PROJECT}:${key}`, raw, problems, "a YAML list or object");
     if (value === undefined) return undefined;
     if (!isPlainObject(value)) {
         problems.add(`${PROJECT}:${key}`, value, `an object with ${known.join(", ")}`);

@@ -4,7 +4,7 @@
 
 import type { Color, StackModel } from "./config.ts";
 import { CHECK_PRESETS, METRIC_SOURCES, PLACEHOLDERS, placeholdersIn, type CheckPresetName, type MetricSource } from "./metricQueries.ts";
-import { closest, isPlainObject, ObjectReader, type Problems } from "./validation.ts";
+import { closest, isPlainObject, ObjectReader, parseStructured, type Problems } from "./validation.ts";
 
 /** One check of a sample: a preset (its query comes from the metric source) or a custom PromQL template. */
 export interface CheckSpec {
@@ -344,13 +344,8 @@ function isHttpUrl(text: string): boolean {
  */
 export function readRollout(raw: string | undefined, problems: Problems, isSecret: boolean): RolloutSpec {
     if (raw === undefined) return defaultRollout();
-    let value: unknown;
-    try {
-        value = JSON.parse(raw);
-    } catch {
-        problems.add(PATH, raw, "an object in the stack file (it did not parse as one)");
-        return defaultRollout();
-    }
+    const value = parseStructured(PATH, raw, problems, "an object");
+    if (value === undefined) return defaultRollout();
     if (!isPlainObject(value)) {
         problems.add(PATH, value, `an object with ${ROLLOUT_KEYS.join(", ")}`);
         return defaultRollout();

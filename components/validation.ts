@@ -41,6 +41,20 @@ export class Problems {
     }
 }
 
+/**
+ * A structured key's value: Pulumi hands a stack file's YAML lists and objects over as JSON text.
+ * Undefined, with the problem recorded, when the text does not parse (JSON never parses to undefined).
+ * `shape` says what the key holds, e.g. "a YAML object".
+ */
+export function parseStructured(path: string, raw: string, problems: Problems, shape: string): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        problems.add(path, raw, `${shape} in the stack file (it did not parse as one)`);
+        return undefined;
+    }
+}
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }

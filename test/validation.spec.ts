@@ -3,7 +3,7 @@
 // the nearest known key.
 
 import { expect } from "chai";
-import { ConfigError, ObjectReader, Problems, asInteger, closest, describeRange, isPlainObject, show, unknownKeyHint } from "../components/validation.ts";
+import { ConfigError, ObjectReader, Problems, asInteger, closest, describeRange, isPlainObject, parseStructured, show, unknownKeyHint } from "../components/validation.ts";
 
 /** A reader over `data` at path `x` whose known keys are the data's own, and the problems it records. */
 function reader(data: Record<string, unknown>): { r: ObjectReader; problems: string[] } {
@@ -76,6 +76,22 @@ describe("validation: values", () => {
     it("describes a range with and without a maximum and a meaning", () => {
         expect(describeRange({ min: 1 })).to.equal("an integer >= 1");
         expect(describeRange({ min: 0, max: 100, meaning: "percent" })).to.equal("an integer from 0 to 100 (percent)");
+    });
+});
+
+describe("validation: structured keys", () => {
+    it("hands back what the JSON text holds, falsy values too, and records nothing", () => {
+        const problems = new Problems();
+        for (const [text, value] of [["null", null], ["0", 0], ["false", false], ['""', ""], ['{"a":[1]}', { a: [1] }]] as const) {
+            expect(parseStructured("switchyard:x", text, problems, "a YAML object"), text).to.deep.equal(value);
+        }
+        expect(problems.list).to.deep.equal([]);
+    });
+
+    it("records text that does not parse under the key, with the shape it should have, and hands back undefined", () => {
+        const problems = new Problems();
+        expect(parseStructured("switchyard:rollout", "{steps: [5", problems, "an object")).to.equal(undefined);
+        expect(problems.list).to.deep.equal(['switchyard:rollout: got "{steps: [5"; allowed: an object in the stack file (it did not parse as one)']);
     });
 });
 
