@@ -16,21 +16,8 @@ import {
     type Sample,
     type TargetJudgement,
 } from "../components/analysis.ts";
-import type { AnalysisSpec, CheckSpec } from "../components/rollout.ts";
-
-const successRate: CheckSpec = { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%" };
-const latency: CheckSpec = { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 500, unit: "ms" };
-
-const spec = (extra: Partial<AnalysisSpec> = {}): AnalysisSpec => ({
-    prometheus: { url: "http://127.0.0.1:9090", hasToken: false },
-    metrics: "app",
-    intervalSeconds: 60,
-    windowSeconds: 180,
-    minRequests: 20,
-    failureLimit: 2,
-    checks: [successRate, latency],
-    ...extra,
-});
+import type { CheckSpec } from "../components/rollout.ts";
+import { LATENCY_P99 as latency, SUCCESS_RATE as successRate, analysisSpec as spec } from "./analysisFixture.ts";
 
 const target = (candidateWeight: number): AnalysisTarget => ({
     service: "cart",

@@ -1,19 +1,11 @@
 import { expect } from "chai";
 import type { AnalysisTarget } from "../components/analysis.ts";
-import type { AnalysisSpec } from "../components/rollout.ts";
 import { PrometheusError, type RangeSeries } from "../tools/prometheus.ts";
 import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "../tools/switchyard/collect.ts";
+import { SUCCESS_RATE, analysisSpec } from "./analysisFixture.ts";
 import { HEALTHY, fakeMetrics } from "./fakeMetrics.ts";
 
-const analysis: AnalysisSpec = {
-    prometheus: { url: "http://127.0.0.1:9090", hasToken: false },
-    metrics: "app",
-    intervalSeconds: 60,
-    windowSeconds: 180,
-    minRequests: 20,
-    failureLimit: 2,
-    checks: [{ name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%" }],
-};
+const analysis = analysisSpec({ checks: [SUCCESS_RATE] });
 
 const target: AnalysisTarget = { service: "cart", cluster: "east", namespace: "shop", candidate: "green", stable: "blue", candidateWeight: 25 };
 

@@ -1,19 +1,12 @@
 import { expect } from "chai";
 import { decideAdvance } from "../components/advance.ts";
 import { judgeWindow, type Sample } from "../components/analysis.ts";
-import type { AnalysisSpec, RolloutSpec } from "../components/rollout.ts";
+import type { RolloutSpec } from "../components/rollout.ts";
 import { advanceReport, advanceSummary, formatTable } from "../tools/switchyard/report.ts";
+import { SUCCESS_RATE, analysisSpec } from "./analysisFixture.ts";
 
 const rollout: RolloutSpec = { candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 };
-const analysis: AnalysisSpec = {
-    prometheus: { url: "http://p", hasToken: false },
-    metrics: "app",
-    intervalSeconds: 60,
-    windowSeconds: 120,
-    minRequests: 20,
-    failureLimit: 2,
-    checks: [{ name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%" }],
-};
+const analysis = analysisSpec({ prometheus: { url: "http://p", hasToken: false }, windowSeconds: 120, checks: [SUCCESS_RATE] });
 
 const sample = (time: number, rate: number): Sample => ({
     time,
