@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CANDIDATE_ANNOTATION } from "../policy/capacity.ts";
 import { ColorEnvironment } from "./colorEnvironment.ts";
 import { COLORS, type Color, type ClusterSpec, type ServiceSpec } from "./config.ts";
-import { judgeShift, routeCohortColors, routeWeights } from "./gate.ts";
+import { judgeColorUpdate, judgeShift, routeCohortColors, routeWeights, templateVersion, type ColorStatus } from "./gate.ts";
 import { colorObjectName } from "./labels.ts";
 import { replicasFor, type ColorWeights } from "./traffic.ts";
 import { WeightedRoute } from "./weightedRoute.ts";
@@ -65,6 +65,22 @@ export class BlueGreenService extends pulumi.ComponentResource {
         const inCohort = (color: Color) => args.cohortColors?.includes(color) ?? false;
         // A cohort's color serves real requests at any weight, so it keeps its full size.
         const serving = (color: Color) => weights[color] > 0 || inCohort(color);
+        const stable = COLORS.find((color) => color !== candidate)!;
+        // Rule 5 of gate.ts: the stable color keeps its version while it is the way back.
+        const stableGuard = new pulumi.ResourceHook(
+            `switchyard-stable.${name}`,
+            (hook) => {
+                const refusals = judgeColorUpdate({
+                    deployment: `Deployment ${args.cluster.namespace}/${colorObjectName(service.name, stable)} on cluster ${args.cluster.name}`,
+                    color: stable,
+                    candidate,
+                    versionBefore: templateVersion(hook.oldInputs),
+                    versionAfter: templateVersion(hook.newInputs),
+                });
+                if (refusals.length > 0) throw new Error(refusals.join("\n"));
+            },
+            { onDryRun: true },
+        );
         const makeColor = (color: Color, waitFor: pulumi.Resource[]) => {
             const colorSpec = service[color]!;
             this.colors[color] = new ColorEnvironment(
@@ -80,6 +96,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     envIsSecret: args.envIsSecret ?? false,
                     ...(args.deploymentAnnotations ? { annotations: args.deploymentAnnotations } : {}),
                     waitFor,
+                    ...(color === stable ? { hooks: { beforeUpdate: [stableGuard] } } : {}),
                     provider: args.provider,
                 },
                 { parent: this },
@@ -90,7 +107,14 @@ export class BlueGreenService extends pulumi.ComponentResource {
         const describe = `HTTPRoute ${args.cluster.namespace}/${service.name} on cluster ${args.cluster.name}`;
         const gate = new pulumi.ResourceHook(
             `switchyard-gate.${name}`,
-            (hook) => {
+            async (hook) => {
+                const dryRun = pulumi.runtime.isDryRun();
+                // A preview waits for the colors that serve after the change (none of them waits for the
+                // route), so its warnings do not depend on which registration the engine answered first.
+                // An update never does: that would hold a rollback until the stable color's await ended.
+                const statusOf = async (color: Color): Promise<ColorStatus> =>
+                    dryRun && serving(color) ? this.colors[color]!.settled : (this.colors[color]?.status ?? { phase: "unknown" });
+                const status = Object.fromEntries(await Promise.all(deployed.map(async (color) => [color, await statusOf(color)] as const)));
                 const verdict = judgeShift({
                     route: describe,
                     candidate,
@@ -99,8 +123,8 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     cohortsBefore: hook.oldInputs === undefined ? [] : routeCohortColors(hook.oldInputs, service.name),
                     cohortsAfter: routeCohortColors(hook.newInputs ?? {}, service.name),
                     replicasNeeded: args.replicasNeeded,
-                    status: Object.fromEntries(deployed.map((color) => [color, this.colors[color]?.status ?? { phase: "unknown" }])),
-                    dryRun: pulumi.runtime.isDryRun(),
+                    status,
+                    dryRun,
                     maxStep: args.maxStep,
                 });
                 for (const warning of verdict.warnings) pulumi.log.warn(warning, this);

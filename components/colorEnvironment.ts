@@ -25,6 +25,8 @@ export interface ColorEnvironmentArgs {
      * before the color is scaled down. Default: none.
      */
     waitFor?: pulumi.Resource[];
+    /** Resource hooks bound to the Deployment, e.g. the stable color's guard. Default: none. */
+    hooks?: pulumi.ResourceHookBinding;
     provider: k8s.Provider;
 }
 
@@ -39,6 +41,11 @@ export class ColorEnvironment extends pulumi.ComponentResource {
     /** Name of the Kubernetes Service, for backendRefs. */
     readonly serviceName: string;
     private lastStatus: ColorStatus = { phase: "unknown" };
+    /**
+     * The status once the engine has answered the Deployment's registration. Only a preview may wait
+     * for it: in `up` that answer comes after the provider's rollout await.
+     */
+    readonly settled: Promise<ColorStatus>;
 
     constructor(name: string, args: ColorEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("switchyard:kubernetes:ColorEnvironment", name, {}, opts);
@@ -93,7 +100,7 @@ export class ColorEnvironment extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, provider: args.provider, dependsOn: args.waitFor ?? [] },
+            { parent: this, provider: args.provider, dependsOn: args.waitFor ?? [], ...(args.hooks ? { hooks: args.hooks } : {}) },
         );
         this.service = new k8s.core.v1.Service(
             name,
@@ -112,6 +119,11 @@ export class ColorEnvironment extends pulumi.ComponentResource {
         // a value the provider has not returned yet stays "unknown".
         pulumi.all([this.deployment.metadata, this.deployment.status]).apply(([metadata, status]) => {
             this.lastStatus = colorStatus({ metadata, status });
+        });
+        // The URN is known even where a preview leaves the status unknown (and skips the apply above),
+        // and arrives in the same answer; the next turn of the event loop comes after that apply.
+        this.settled = new Promise((resolve) => {
+            this.deployment.urn.apply(() => setImmediate(() => resolve(this.lastStatus)));
         });
         this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
     }

@@ -14,6 +14,10 @@
 // 4. A promotion may raise the candidate's weight by at most rollout.maxStep points per update.
 // A cohort rule that starts sending its users to the candidate is a promotion too, of a share the
 // weights do not tell: it needs at least one available replica, and the candidate's weight's share.
+// 5. A release goes to the candidate. The stable color is what rules 1 and 2 return traffic to, so
+//    its version does not change in place (a hook on its Deployment): a stack that releases onto
+//    the stable color has forgotten to name it the candidate, and the gate would judge its
+//    promotion as a rollback and a rollback to the old release as a promotion.
 
 import { COLORS, type Color } from "./config.ts";
 import { colorObjectName } from "./labels.ts";
@@ -164,4 +168,35 @@ export function routeCohortColors(inputs: Record<string, unknown>, service: stri
     const rules = (inputs as RouteInputs).spec?.rules ?? [];
     const names = new Set(rules.slice(0, -1).flatMap((rule) => (rule.backendRefs ?? []).map((ref) => ref.name)));
     return COLORS.filter((color) => names.has(colorObjectName(service, color)));
+}
+
+interface DeploymentInputs {
+    spec?: { template?: { metadata?: { labels?: Record<string, unknown> } } };
+}
+
+/** The `version` label of the pod template in a Deployment's inputs as the engine hands them to a hook. */
+export function templateVersion(inputs: Record<string, unknown> | undefined): string | undefined {
+    const version = (inputs as DeploymentInputs | undefined)?.spec?.template?.metadata?.labels?.version;
+    return typeof version === "string" ? version : undefined;
+}
+
+export interface ColorUpdate {
+    /** How a person names the Deployment in messages, e.g. `Deployment shop/cart-blue on cluster eks-use1`. */
+    deployment: string;
+    color: Color;
+    candidate: Color;
+    versionBefore: string | undefined;
+    versionAfter: string | undefined;
+}
+
+/** Rule 5: refuses a new version on the stable color; any other change of a color's Deployment passes. */
+export function judgeColorUpdate(update: ColorUpdate): string[] {
+    const { deployment, color, candidate, versionBefore, versionAfter } = update;
+    if (color === candidate || versionBefore === undefined || versionAfter === undefined || versionBefore === versionAfter) return [];
+    return [
+        `${deployment}: not changing ${color} from version ${versionBefore} to ${versionAfter}: ${color} is the stable color ` +
+            `(switchyard:rollout.candidate is ${candidate}), the one a rollback returns to. A release goes to the candidate: ` +
+            `set switchyard:rollout.candidate to ${color} in the same change to release ${versionAfter} on ${color}, ` +
+            `or leave ${color} at ${versionBefore}.`,
+    ];
 }

@@ -284,3 +284,41 @@ describe("engine: images built into ECR", () => {
         expect(expiredByLifecycle(keepLastOnly, images).map((i) => i.tags[0]), "what keep-last-30 alone would do").to.include("1.4.0-9f2c6a1d3b7e");
     });
 });
+
+describe("engine: a release goes to the candidate", () => {
+    /** prod's services with cart's blue color on a new release. */
+    const blueOnNewRelease = (): string => {
+        const services = JSON.parse(loadStackConfig("prod").config["switchyard:services"]!) as Record<string, any>[];
+        services.find((s) => s.name === "cart")!.blue = { image: `ghcr.io/acme-shop/cart@sha256:${"a".repeat(64)}`, version: "3.0.0" };
+        return JSON.stringify(services);
+    };
+    const liveVersion = (live: Live, deployment: string): unknown => {
+        const entry = [...live.resources.values()].find((e) => e.type === TYPES.deployment && e.name === deployment);
+        return (plainValue(entry!.inputs) as any).spec.template.metadata.labels.version;
+    };
+
+    it("refuses a new version on the stable color in preview and up, naming the key to set, and leaves that color as it runs", async () => {
+        const { live } = await run("prod");
+        const services = blueOnNewRelease();
+        const refused = await failure("prod", { live, preview: true, overrides: { services } });
+        expect(refused.message).to.include(
+            "Deployment shop/cart-blue on cluster eks-use1: not changing blue from version 2.8.1 to 3.0.0: blue is the stable color " +
+                "(switchyard:rollout.candidate is green), the one a rollback returns to. A release goes to the candidate: " +
+                "set switchyard:rollout.candidate to blue in the same change to release 3.0.0 on blue, or leave blue at 2.8.1.",
+        );
+        const held = await failure("prod", { live, overrides: { services } });
+        expect(held.message).to.include("not changing blue from version 2.8.1 to 3.0.0");
+        for (const cluster of ["eks-use1", "gke-euw1"]) expect(liveVersion(held.run.live, `${cluster}.cart.blue`), cluster).to.equal("2.8.1");
+    });
+
+    it("releases onto blue once the stack names blue the candidate, and lets green change while it is the candidate", async () => {
+        const { live } = await run("prod");
+        const rollout = { ...(JSON.parse(loadStackConfig("prod").config["switchyard:rollout"]!) as Record<string, unknown>), candidate: "blue" };
+        const released = await run("prod", { live, overrides: { services: blueOnNewRelease(), rollout: JSON.stringify(rollout) } });
+        expect(liveVersion(released.live, "eks-use1.cart.blue")).to.equal("3.0.0");
+        const services = JSON.parse(loadStackConfig("prod").config["switchyard:services"]!) as Record<string, any>[];
+        services.find((s) => s.name === "cart")!.green.version = "2.9.1";
+        const candidateChanged = await run("prod", { live, overrides: { services: JSON.stringify(services) } });
+        expect(liveVersion(candidateChanged.live, "eks-use1.cart.green")).to.equal("2.9.1");
+    });
+});

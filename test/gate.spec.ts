@@ -1,5 +1,16 @@
 import { expect } from "chai";
-import { colorStatus, judgeShift, proportionalReplicas, routeCohortColors, routeWeights, type ColorStatus, type ShiftRequest } from "../components/gate.ts";
+import {
+    colorStatus,
+    judgeColorUpdate,
+    judgeShift,
+    proportionalReplicas,
+    routeCohortColors,
+    routeWeights,
+    templateVersion,
+    type ColorStatus,
+    type ColorUpdate,
+    type ShiftRequest,
+} from "../components/gate.ts";
 
 const ready = (available: number): ColorStatus => ({ phase: "current", available });
 
@@ -187,5 +198,36 @@ describe("gate: cohorts", () => {
         expect(routeCohortColors({ spec: { rules: [rule("cart-blue", "cart-green")] } }, "cart"), "the weighted rule is no cohort").to.deep.equal([]);
         expect(routeCohortColors({ spec: { rules: [rule("shop-green"), rule("cart-blue")] } }, "cart"), "another service's backend").to.deep.equal([]);
         expect(routeCohortColors({}, "cart"), "inputs without a spec").to.deep.equal([]);
+    });
+});
+
+describe("gate: the stable color keeps its version", () => {
+    const update = (change: Partial<ColorUpdate>): string[] =>
+        judgeColorUpdate({ deployment: "Deployment shop/cart-blue on cluster eks-use1", color: "blue", candidate: "green", versionBefore: "2.8.1", versionAfter: "3.0.0", ...change });
+
+    it("refuses a new version on the stable color, saying which key releases it", () => {
+        expect(update({})).to.deep.equal([
+            "Deployment shop/cart-blue on cluster eks-use1: not changing blue from version 2.8.1 to 3.0.0: blue is the stable color " +
+                "(switchyard:rollout.candidate is green), the one a rollback returns to. A release goes to the candidate: " +
+                "set switchyard:rollout.candidate to blue in the same change to release 3.0.0 on blue, or leave blue at 2.8.1.",
+        ]);
+        expect(update({ color: "green", candidate: "blue", deployment: "d" })[0]).to.match(/^d: not changing green .*candidate is blue\)/);
+    });
+
+    it("passes the candidate's new versions, and any change of the stable color that keeps its version", () => {
+        expect(update({ color: "green" }), "the candidate").to.deep.equal([]);
+        expect(update({ versionAfter: "2.8.1" }), "same version: replicas, env, resources").to.deep.equal([]);
+        expect(update({ versionBefore: undefined }), "no version label before").to.deep.equal([]);
+        expect(update({ versionAfter: undefined }), "no version label after").to.deep.equal([]);
+    });
+
+    it("reads the version label of the pod template, and nothing that is not a string", () => {
+        const inputs = (labels: unknown) => ({ metadata: { labels: { version: "9.9.9" } }, spec: { template: { metadata: { labels } } } });
+        expect(templateVersion(inputs({ app: "cart", version: "2.8.1" }))).to.equal("2.8.1");
+        expect(templateVersion(inputs({ app: "cart" })), "the Deployment's own label does not count").to.equal(undefined);
+        expect(templateVersion(inputs({ version: 3 }))).to.equal(undefined);
+        for (const partial of [undefined, {}, { spec: {} }, { spec: { template: {} } }, { spec: { template: { metadata: {} } } }]) {
+            expect(templateVersion(partial), JSON.stringify(partial)).to.equal(undefined);
+        }
     });
 });
