@@ -4,7 +4,8 @@
 
 import type { Color, StackModel } from "./config.ts";
 import { candidateWeightOf, formatDuration, stableColorOf, type AnalysisSpec, type CheckSpec, type RolloutSpec } from "./rollout.ts";
-import { greenWeightFor } from "./traffic.ts";
+import { cohortColorsOn, mirrorTarget } from "./cohorts.ts";
+import { colorWeights, greenWeightFor } from "./traffic.ts";
 
 export type Verdict = "pass" | "fail" | "inconclusive";
 
@@ -17,19 +18,38 @@ export interface AnalysisTarget {
     stable: Color;
     /** The candidate's configured percentage here: the cluster's override, else the stack's. */
     candidateWeight: number;
+    /**
+     * Which colors get requests beyond the weighted split here: a cohort's users, mirrored copies.
+     * They raise that color's observed share above its weight by an amount no config tells.
+     * Default: neither.
+     */
+    beyondWeights?: { candidate: boolean; stable: boolean };
 }
 
 /** Every service × cluster with the candidate's weight there, in stack-file order. */
-export function analysisTargets(model: Pick<StackModel, "greenWeight" | "clusters" | "services">, rollout: Pick<RolloutSpec, "candidate">): AnalysisTarget[] {
+export function analysisTargets(
+    model: Pick<StackModel, "greenWeight" | "clusters" | "services" | "cohorts" | "mirror">,
+    rollout: Pick<RolloutSpec, "candidate">,
+): AnalysisTarget[] {
+    const stable = stableColorOf(rollout.candidate);
     return model.clusters.flatMap((cluster) =>
-        model.services.map((service) => ({
-            service: service.name,
-            cluster: cluster.name,
-            namespace: cluster.namespace,
-            candidate: rollout.candidate,
-            stable: stableColorOf(rollout.candidate),
-            candidateWeight: candidateWeightOf(greenWeightFor(model.greenWeight, cluster), rollout.candidate),
-        })),
+        model.services.map((service) => {
+            const greenWeight = greenWeightFor(model.greenWeight, cluster);
+            const cohortColors = cohortColorsOn(model.cohorts, service.name, cluster.name);
+            const mirrored = mirrorTarget(model.mirror, colorWeights(greenWeight));
+            return {
+                service: service.name,
+                cluster: cluster.name,
+                namespace: cluster.namespace,
+                candidate: rollout.candidate,
+                stable,
+                candidateWeight: candidateWeightOf(greenWeight, rollout.candidate),
+                beyondWeights: {
+                    candidate: cohortColors.includes(rollout.candidate) || mirrored === rollout.candidate,
+                    stable: cohortColors.includes(stable) || mirrored === stable,
+                },
+            };
+        }),
     );
 }
 
@@ -161,18 +181,30 @@ export interface SampleResult {
     /** Candidate requests / all requests; undefined when neither color served any. */
     share: number | undefined;
     tolerance: number;
-    /** Whether the observed share is the configured weight, within the tolerance. */
+    /**
+     * Whether the observed share is the configured weight, within the tolerance. A color that gets
+     * requests beyond the weights may take more than its weight's share: that side has no bound.
+     */
     live: boolean;
     verdict: Verdict;
     checks: CheckResult[];
 }
 
+const WEIGHTS_ONLY = { candidate: false, stable: false } as const;
+
 /** A sample fails when any check fails, is inconclusive when any check could not be judged, and passes otherwise. */
-export function evaluateSample(sample: Sample, analysis: Pick<AnalysisSpec, "checks" | "minRequests">, candidateWeight: number): SampleResult {
+export function evaluateSample(
+    sample: Sample,
+    analysis: Pick<AnalysisSpec, "checks" | "minRequests">,
+    candidateWeight: number,
+    beyondWeights: { candidate: boolean; stable: boolean } = WEIGHTS_ONLY,
+): SampleResult {
     const total = sample.candidate.requests + sample.stable.requests;
     const expected = candidateWeight / 100;
     const share = total > 0 ? sample.candidate.requests / total : undefined;
     const tolerance = shareTolerance(expected, total);
+    const live =
+        share !== undefined && (beyondWeights.candidate || share - expected <= tolerance) && (beyondWeights.stable || expected - share <= tolerance);
     const checks = analysis.checks.map((check) => evaluateCheck(check, sample, analysis.minRequests, 100 - candidateWeight));
     const verdict: Verdict = checks.some((c) => c.verdict === "fail") ? "fail" : checks.some((c) => c.verdict === "inconclusive") ? "inconclusive" : "pass";
     return {
@@ -180,7 +212,7 @@ export function evaluateSample(sample: Sample, analysis: Pick<AnalysisSpec, "che
         requests: { candidate: sample.candidate.requests, stable: sample.stable.requests },
         share,
         tolerance,
-        live: share !== undefined && Math.abs(share - expected) <= tolerance,
+        live,
         verdict,
         checks,
     };
@@ -231,7 +263,8 @@ function unjudgedReason(live: readonly SampleResult[]): string | undefined {
  * the whole window and every sample in it could be judged: missing data never passes.
  */
 export function judgeWindow(target: AnalysisTarget, samples: readonly Sample[], analysis: AnalysisSpec): TargetJudgement {
-    const results = samples.map((sample) => evaluateSample(sample, analysis, target.candidateWeight));
+    const beyond = target.beyondWeights ?? WEIGHTS_ONLY;
+    const results = samples.map((sample) => evaluateSample(sample, analysis, target.candidateWeight, beyond));
     const needed = analysis.windowSeconds / analysis.intervalSeconds;
     let liveCount = 0;
     while (liveCount < results.length && results[results.length - 1 - liveCount]!.live) liveCount++;
@@ -256,9 +289,11 @@ export function judgeWindow(target: AnalysisTarget, samples: readonly Sample[], 
         if (latest?.share === undefined) {
             reasons.push("no requests reached either color in the latest sample");
         } else if (!latest.live) {
+            const bound = beyond.candidate ? "at least " : beyond.stable ? "at most " : "";
+            const slack = beyond.candidate ? "−" : beyond.stable ? "+" : "±";
             reasons.push(
-                `the candidate's observed share is ${percent(latest.share)}, not the configured ${target.candidateWeight} % ` +
-                    `(± ${percent(latest.tolerance)}): the change is not applied yet, or the Gateway does not apply the weights`,
+                `the candidate's observed share is ${percent(latest.share)}, not ${bound}the configured ${target.candidateWeight} % ` +
+                    `(${slack} ${percent(latest.tolerance)}): the change is not applied yet, or the Gateway does not apply the weights`,
             );
         }
         const unjudged = unjudgedReason(live);

@@ -264,6 +264,12 @@ export function readMirror(raw: string | undefined, problems: Problems): MirrorS
     return percent === 0 ? undefined : { percent };
 }
 
+/** The color the mirror copies requests to: the one with less weight; none at 50/50 or without a mirror. */
+export function mirrorTarget(mirror: MirrorSpec | undefined, weights: ColorWeights): Color | undefined {
+    if (mirror === undefined || weights.blue === weights.green) return undefined;
+    return weights.blue < weights.green ? "blue" : "green";
+}
+
 /** The cohorts that apply to one service on one cluster, in config order. */
 export function cohortsOn(cohorts: readonly Cohort[], service: string, cluster: string): Cohort[] {
     return cohorts.filter((c) => (c.services?.includes(service) ?? true) && (c.clusters?.includes(cluster) ?? true));
@@ -352,9 +358,8 @@ export function cohortRules(cohorts: readonly Cohort[], service: Pick<ServiceSpe
  * 50/50, where neither color is the one to try out, and none without mirror config.
  */
 export function mirrorFilter(mirror: MirrorSpec | undefined, service: Pick<ServiceSpec, "name" | "port" | "blue" | "green">, weights: ColorWeights): IHTTPRouteFilter | undefined {
-    if (mirror === undefined || weights.blue === weights.green) return undefined;
-    const target: Color = weights.blue < weights.green ? "blue" : "green";
-    if (service[target] === undefined) return undefined;
+    const target = mirrorTarget(mirror, weights);
+    if (mirror === undefined || target === undefined || service[target] === undefined) return undefined;
     return {
         type: "RequestMirror",
         requestMirror: {

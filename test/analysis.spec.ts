@@ -179,6 +179,39 @@ describe("analysis: one sample", () => {
     });
 });
 
+describe("analysis: a step with a cohort or a mirror on a color", () => {
+    // 5 % by weight, and a cohort worth 10 % of all requests on the candidate: it sees about 14.5 %.
+    const withCohort = (time: number, rate: number) =>
+        sample(time, { requests: 145, rate, p99: 120 }, { requests: 855, rate: 99.95, p99: 110 });
+    const onCandidate: AnalysisTarget = { ...target(5), beyondWeights: { candidate: true, stable: false } };
+
+    it("rolls back a failing candidate that also serves a cohort: its share above the weight is still live", () => {
+        const verdict = judgeWindow(onCandidate, [withCohort(60, 99.9), withCohort(120, 70), withCohort(180, 70)], spec());
+        expect(verdict.verdict).to.equal("fail");
+        expect(verdict.failingSamples).to.equal(2);
+        expect(judgeWindow(target(5), [withCohort(60, 99.9), withCohort(120, 70), withCohort(180, 70)], spec()).verdict, "weights alone: 14.5 % is not 5 %").to.equal("inconclusive");
+    });
+
+    it("passes a healthy one after a whole window, and still holds a share below the weight", () => {
+        expect(judgeWindow(onCandidate, [60, 120, 180].map((t) => withCohort(t, 99.9)), spec()).verdict).to.equal("pass");
+        const starved = judgeWindow(onCandidate, [60, 120, 180].map((t) => sample(t, { requests: 5, rate: 99.9, p99: 120 }, { requests: 995, rate: 99.9, p99: 110 })), spec({ minRequests: 5 }));
+        expect(starved.verdict).to.equal("inconclusive");
+        expect(starved.reasons[1]).to.match(/^the candidate's observed share is 0\.5 %, not at least the configured 5 % \(− 4\.1 %\): /);
+    });
+
+    it("bounds the share only from above when the stable color gets requests beyond the weights", () => {
+        const onStable: AnalysisTarget = { ...target(25), beyondWeights: { candidate: false, stable: true } };
+        const stableCohort = [60, 120, 180].map((t) => healthy(t, 100, 500));
+        expect(judgeWindow(onStable, stableCohort, spec()).verdict, "16.7 % with a cohort on stable").to.equal("pass");
+        expect(judgeWindow(target(25), stableCohort, spec()).verdict, "weights alone").to.equal("inconclusive");
+        const over = judgeWindow(onStable, [60, 120, 180].map((t) => healthy(t, 500, 500)), spec());
+        expect(over.verdict).to.equal("inconclusive");
+        expect(over.reasons[1]).to.match(/^the candidate's observed share is 50\.0 %, not at most the configured 25 % \(\+ /);
+        const both: AnalysisTarget = { ...target(25), beyondWeights: { candidate: true, stable: true } };
+        expect(judgeWindow(both, [60, 120, 180].map((t) => healthy(t, 500, 500)), spec()).verdict, "either side may take more").to.equal("pass");
+    });
+});
+
 describe("analysis: the window verdict", () => {
     // 60 s samples, a 180 s window: three live samples pass a step; two failing ones roll it back.
     const times = [60, 120, 180];
@@ -319,6 +352,7 @@ describe("analysis: targets and the release", () => {
         greenWeight: 25,
         clusters: [{ name: "east", namespace: "shop" }, { name: "west", namespace: "web", greenWeight: 10 }],
         services: [{ name: "cart" }, { name: "checkout" }],
+        cohorts: [],
     } as never;
 
     it("judges every service on every cluster at the weight that cluster applies", () => {
@@ -333,6 +367,35 @@ describe("analysis: targets and the release", () => {
         const blue = analysisTargets(model, { candidate: "blue" });
         expect(blue.map((t) => t.candidateWeight)).to.deep.equal([75, 75, 90, 90]);
         expect(blue[0]).to.include({ candidate: "blue", stable: "green" });
+    });
+
+    it("knows which colors get requests beyond the weights: cohorts where they apply, and the mirror's color", () => {
+        const beyond = (extra: object, candidate: "blue" | "green" = "green") =>
+            analysisTargets({ ...(model as object), ...extra } as never, { candidate }).map((t) => {
+                const b = t.beyondWeights!;
+                return `${t.service}@${t.cluster} ${b.candidate ? "candidate" : "-"} ${b.stable ? "stable" : "-"}`;
+            });
+        expect(beyond({}), "weights alone").to.deep.equal(["cart@east - -", "checkout@east - -", "cart@west - -", "checkout@west - -"]);
+        const cohorts = [
+            { name: "beta", color: "green", matches: [], services: ["cart"] },
+            { name: "staff", color: "blue", matches: [], clusters: ["west"] },
+        ];
+        expect(beyond({ cohorts })).to.deep.equal(["cart@east candidate -", "checkout@east - -", "cart@west candidate stable", "checkout@west - stable"]);
+        expect(beyond({ cohorts }, "blue"), "the same cohorts while blue is released").to.deep.equal([
+            "cart@east - stable",
+            "checkout@east - -",
+            "cart@west candidate stable",
+            "checkout@west candidate -",
+        ]);
+        // The mirror copies to the color with less weight: green at 25 % on east and 10 % on west.
+        expect(beyond({ mirror: { percent: 10 } })).to.deep.equal(["cart@east candidate -", "checkout@east candidate -", "cart@west candidate -", "checkout@west candidate -"]);
+        const late = { ...(model as object), greenWeight: 75, clusters: [{ name: "east", namespace: "shop" }, { name: "west", namespace: "web", greenWeight: 50 }] };
+        expect(beyond({ ...late, mirror: { percent: 10 } }), "at 75 % the stable color gets the copies; at 50/50 nobody").to.deep.equal([
+            "cart@east - stable",
+            "checkout@east - stable",
+            "cart@west - -",
+            "checkout@west - -",
+        ]);
     });
 
     it("fails the release when any target fails, passes it only when all pass", () => {

@@ -53,6 +53,7 @@ describe("collect: asking Prometheus for a window", () => {
             greenWeight: 25,
             clusters: [{ name: "east", namespace: "shop" }, { name: "west", namespace: "shop", greenWeight: 0 }],
             services: [{ name: "cart" }],
+            cohorts: [],
         } as never;
         expect(judgedTargets(model, { candidate: "green", steps: [], maxStep: 25 }).map((t) => t.cluster)).to.deep.equal(["east"]);
         expect(judgedTargets(model, { candidate: "blue", steps: [], maxStep: 25 }).map((t) => t.cluster)).to.deep.equal(["east", "west"]);
