@@ -188,6 +188,17 @@ describe("config: clusters and services", () => {
         expectProblem(problems, "switchyard:services[0].resources.requests", '{"cpu":"2","memory":"1Gi"}', /^requests.cpu at most limits.cpu \(500m\)$/);
     });
 
+    it("compares requests given alone with the default limits, and a limit left null as the default", () => {
+        for (const resources of [{ requests: { cpu: "2" } }, { requests: { cpu: "2" }, limits: { cpu: null } }]) {
+            expect(problemsOf({ services: [service("cart", { resources })] }), JSON.stringify(resources)).to.deep.equal([
+                `switchyard:services[0].resources.requests: got ${JSON.stringify(resources.requests)}; allowed: requests.cpu at most limits.cpu (500m)`,
+            ]);
+        }
+        expect(problemsOf({ services: [service("cart", { resources: { requests: { memory: "1Gi" }, limits: { memory: null } } })] })).to.deep.equal([
+            'switchyard:services[0].resources.requests: got {"memory":"1Gi"}; allowed: requests.memory at most limits.memory (256Mi)',
+        ]);
+    });
+
     it("reports every problem at once, not just the first", () => {
         const problems = problemsOf({ greenWeight: "150", idleReplicas: "0", clusters: [cluster("east"), cluster("east")] });
         expect(problems.map((p) => p.split(":").slice(0, 2).join(":"))).to.include.members([

@@ -716,6 +716,18 @@ describe("policy capacity-for-every-share: which rule carries the shares, and wh
         expect(violation!.message).to.match(
             /^Deployment shop\/cart-blue on cluster eks-use1 carries switchyard\.io\/capacity "fast", which cannot be judged: .*\. Fix: write \{"peakRps":<rps>,"podRps":<rps>,"maxWaitMs":<ms>\} or maxUtilization instead of maxWaitMs \(switchyard writes it from services\[\]\.capacity\)\.$/,
         );
+        // A candidate is judged for its share alone: one look at the annotation, one report.
+        const candidate = annotated({ blue: 70, green: 30 }, {}, "green", (o) => (o.greenDeployment!.metadata.annotations["switchyard.io/capacity"] = "fast"));
+        expect(judgeStack(capacityForEveryShare, candidate.resources).map((v) => v.message)).to.have.length(1);
+    });
+
+    it("says how far the candidate falls short of its share, and what to do", function () {
+        const small = annotated({ blue: 25, green: 75 }, { green: 1 }, "green");
+        expect(judgeStack(capacityForEveryShare, small.resources).map((v) => v.message)).to.deep.equal([
+            "HTTPRoute shop/cart on cluster eks-use1 sends 75 % of the peak (180 of 240 rps) to Deployment shop/cart-green on cluster eks-use1, " +
+                "which runs 1 replica at 150 rps each: cannot keep up (utilization 120 %): the queue grows without bound; it needs 2 for maxWaitMs 50. " +
+                "Fix: raise spec.replicas (switchyard: services[].replicas) before moving that weight to it, or move less.",
+        ]);
     });
 });
 
@@ -933,6 +945,9 @@ describe("the policies describe what they guard", function () {
     it("says the route awaits only the candidate, and that a rollback is never held by the stable color", function () {
         expect(noTrafficToUnreadyColor.description).to.include("at least minReplicas replicas and have a readinessProbe on every container; the route awaits those of the candidate color");
         expect(rollbackPossible.description).to.include("by a weight change alone, and the route does not wait for the stable color, so that move is never held.");
+        expect(capacityForEveryShare.description).to.include(
+            "and every color but the route's switchyard.io/candidate (all colors when the route names none) could take the whole peak at once on the replicas it runs",
+        );
     });
 });
 
