@@ -143,20 +143,22 @@ export interface ParseEnvironment {
     isSecret(key: string): boolean;
     /** Whether a path relative to the project directory exists. */
     pathExists(relativePath: string): boolean;
-    /** The stack's config keys in other namespaces (`aws:region`), checked for typos of `switchyard`. Default: none. */
-    otherKeys?: readonly string[];
+    /** The stack's config in other namespaces (`aws:region`) by full key, checked for typos of `switchyard`. Default: none. */
+    otherKeys?: Readonly<Record<string, string>>;
+    /** Whether the stack stores a key of another namespace (full key) as a secret. Default: every one, so no value is echoed. */
+    isOtherSecret?(key: string): boolean;
 }
 
 export const PROJECT = "switchyard";
 
 /** Full config keys (`switchyard:greenWeight`, `aws:region`) split into this namespace's keys and the others. */
-export function switchyardKeys(all: Readonly<Record<string, string>>): { raw: Record<string, string>; otherKeys: string[] } {
+export function switchyardKeys(all: Readonly<Record<string, string>>): { raw: Record<string, string>; otherKeys: Record<string, string> } {
     const prefix = `${PROJECT}:`;
     const raw: Record<string, string> = {};
-    const otherKeys: string[] = [];
+    const otherKeys: Record<string, string> = {};
     for (const [key, value] of Object.entries(all)) {
         if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
-        else otherKeys.push(key);
+        else otherKeys[key] = value;
     }
     return { raw, otherKeys };
 }
@@ -750,17 +752,20 @@ function checkHostnames(model: StackModel, cluster: ClusterSpec, repeated: Set<n
  */
 export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackModel {
     // A problem inside a secret key (e.g. a service env value) names the key, never the value.
-    const problems = new Problems((path) => env.isSecret(/^[^:]+:([^.[]+)/.exec(path)?.[1] ?? ""));
+    const problems = new Problems((path) => {
+        const [, namespace, key] = /^([^:]*):([^.[]*)/.exec(path) ?? [];
+        return namespace === PROJECT ? env.isSecret(key ?? "") : (env.isOtherSecret?.(`${namespace}:${key}`) ?? true);
+    });
     for (const key of Object.keys(raw)) {
         if (!(CONFIG_KEYS as readonly string[]).includes(key) && raw[key] !== undefined) {
             problems.add(`${PROJECT}:${key}`, raw[key], `no such config key; ${keyHint(key)}`);
         }
     }
-    for (const key of env.otherKeys ?? []) {
+    for (const [key, value] of Object.entries(env.otherKeys ?? {})) {
         const colon = key.indexOf(":");
         const namespace = colon === -1 ? key : key.slice(0, colon);
         if (closest(namespace, [PROJECT]) === PROJECT) {
-            problems.add(key, undefined, `no such config namespace; did you mean "${PROJECT}:${key.slice(colon + 1)}"?`);
+            problems.add(key, value, `no such config namespace; did you mean "${PROJECT}:${key.slice(colon + 1)}"?`);
         }
     }
     const requireImageDigests = readBoolean("requireImageDigests", raw.requireImageDigests, problems);

@@ -29,6 +29,7 @@ export function loadStack(): Stack {
             isSecret: (key) => runtimeConfig.isConfigSecret(`${prefix}${key}`),
             pathExists: (relativePath) => existsSync(resolve(PROJECT_DIR, relativePath)),
             otherKeys,
+            isOtherSecret: (key) => runtimeConfig.isConfigSecret(key),
         });
     } catch (error) {
         // RunError prints the message without a stack trace: the problems are the operator's to fix.

@@ -398,11 +398,16 @@ describe("config: what the real providers would refuse half-way", () => {
 
 describe("config: no silent mistakes, and one line per mistake", () => {
     it("refuses a key in a namespace that is a typo of switchyard, or written with a dot, with a did-you-mean", () => {
-        const otherKeys = ["switchyrd:greenWeight", "aws:region", "kubernetes:context", "pulumi:disable-default-providers"];
-        const problems = problemsOf({}, { ...env, otherKeys });
+        const otherKeys = { "switchyrd:greenWeight": "30", "aws:region": "eu-west-1", "kubernetes:context": "east", "pulumi:disable-default-providers": '["*"]' };
+        const problems = problemsOf({}, { ...env, otherKeys, isOtherSecret: () => false });
         expect(problems).to.deep.equal([
-            'switchyrd:greenWeight: got nothing (the key is missing); allowed: no such config namespace; did you mean "switchyard:greenWeight"?',
+            'switchyrd:greenWeight: got "30"; allowed: no such config namespace; did you mean "switchyard:greenWeight"?',
         ]);
+        // A value whose secrecy is not known, or that is a secret, is never echoed.
+        for (const isOtherSecret of [undefined, (key: string) => key === "switchyrd:token"]) {
+            const secret = problemsOf({}, { ...env, otherKeys: { "switchyrd:token": "s3cr3t" }, ...(isOtherSecret ? { isOtherSecret } : {}) });
+            expect(secret).to.deep.equal(['switchyrd:token: got [secret]; allowed: no such config namespace; did you mean "switchyard:token"?']);
+        }
         const dotted = problemsOf({ "switchyard.greenWeight": "30" });
         expect(dotted).to.deep.equal([
             'switchyard:switchyard.greenWeight: got "30"; allowed: no such config key; did you mean "greenWeight"? ' +
@@ -865,7 +870,7 @@ describe("config: the pieces that only a whole stack exercises", () => {
     it("splits the SDK's config into switchyard's keys and the other namespaces'", () => {
         expect(switchyardKeys({ "switchyard:greenWeight": "5", "aws:region": "eu-west-1", "switchyrd:greenWeight": "1" })).to.deep.equal({
             raw: { greenWeight: "5" },
-            otherKeys: ["aws:region", "switchyrd:greenWeight"],
+            otherKeys: { "aws:region": "eu-west-1", "switchyrd:greenWeight": "1" },
         });
     });
 

@@ -78,6 +78,7 @@ describe("switchyard command", function () {
         const toRollBack = project("toRollBack", { "switchyard:greenWeight": 25, "switchyard:cohorts": beta }, prometheus);
         const nothingToRollBack = project("nothingToRollBack", { "switchyard:greenWeight": 0 }, prometheus);
         const tokenNoCli = project("tokenNoCli", secret, prometheus);
+        const typo = project("typo", { "switchyrd:greenWeight": 30 }, prometheus);
         const processes: Record<string, Promise<CommandRun>> = {
             help: runSwitchyard(["--help"]),
             none: runSwitchyard([]),
@@ -106,6 +107,7 @@ describe("switchyard command", function () {
             ["rolloutNoCli", ["rollout", ...at(running)], { PATH: dirname(process.execPath) }],
             ["withToken", ["analyze", ...at(withToken)], { SWITCHYARD_PROMETHEUS_TOKEN: "t0ken-from-env" }],
             ["tokenNoCli", ["analyze", ...at(tokenNoCli)], { PATH: dirname(process.execPath) }],
+            ["typo", ["rollback", ...at(typo)], {}],
         ];
         for (const [name, argv, env] of inProcess) runs[name] = await inThisProcess(argv, env);
         const settled = await Promise.all(Object.entries(processes).map(async ([name, run]) => [name, await run] as const));
@@ -185,6 +187,12 @@ describe("switchyard command", function () {
         expect(runs.noAnalysis!.stderr).to.include("switchyard:rollout.analysis: got nothing (the key is missing); allowed: an object with prometheus {url} at least, which switchyard analyze needs");
         expect(runs.noStackFile!.code).to.equal(3);
         expect(runs.noStackFile!.stderr).to.equal(`switchyard status: no stack file ${ROOT}/Pulumi.staging.yaml: is the stack called staging?\n`);
+    });
+
+    it("reads the stack as the program does: a key in a mistyped namespace is refused, and nothing is written", () => {
+        expect(runs.typo!.code).to.equal(3);
+        expect(runs.typo!.stderr).to.include('switchyrd:greenWeight: got "30"; allowed: no such config namespace; did you mean "switchyard:greenWeight"?');
+        untouched("typo");
     });
 
     it("shows where the rollout stands and each color's rates", () => {

@@ -113,5 +113,6 @@ export function stackModel(stackConfig: StackConfig, root = PROJECT_ROOT): Stack
         isSecret: (key) => stackConfig.secretKeys.includes(`${PROJECT}:${key}`),
         pathExists: (relativePath) => existsSync(join(root, relativePath)),
         otherKeys,
+        isOtherSecret: (key) => stackConfig.secretKeys.includes(key),
     });
 }

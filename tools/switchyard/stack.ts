@@ -2,11 +2,11 @@
 // validated by parseStackConfig — plus where its file is, for commands that edit it.
 
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { PROJECT, parseStackConfig, type RawConfig, type StackModel } from "../../components/config.ts";
+import { join } from "node:path";
+import { PROJECT, type StackModel } from "../../components/config.ts";
 import type { AnalysisSpec } from "../../components/rollout.ts";
 import { ConfigError } from "../../components/validation.ts";
-import { loadStackConfig } from "../stackFiles.ts";
+import { loadStackConfig, stackModel } from "../stackFiles.ts";
 import { CommandError } from "./errors.ts";
 
 export interface ProjectStack {
@@ -27,16 +27,7 @@ export function loadProjectStack(stack: string, dir: string): ProjectStack {
     } catch (error) {
         throw new CommandError(`cannot read ${file}: ${(error as Error).message}`);
     }
-    const prefix = `${PROJECT}:`;
-    const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(stackConfig.config)) {
-        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
-    }
-    const model = parseStackConfig(raw as RawConfig, {
-        isSecret: (key) => stackConfig.secretKeys.includes(`${prefix}${key}`),
-        pathExists: (relativePath) => existsSync(resolve(dir, relativePath)),
-    });
-    return { name: stack, dir, file, model };
+    return { name: stack, dir, file, model: stackModel(stackConfig, dir) };
 }
 
 /** The analysis settings, which analyze, advance and rollout cannot do without. */
