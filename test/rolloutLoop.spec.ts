@@ -40,14 +40,14 @@ function fakeIo(): LoopIo & { lines: string[]; progressLines: string[]; slept: n
     return io;
 }
 
-/** Records each apply with the greenWeight the stack file had at that moment. */
-function fakeDeployer(file: string, failOn?: string): Deployer & { applied: string[] } {
+/** Records each apply with the greenWeight the stack file had at that moment; fails the applies whose reason starts with one of `failOn`. */
+function fakeDeployer(file: string, ...failOn: string[]): Deployer & { applied: string[] } {
     const applied: string[] = [];
     return {
         name: "the fake deployer",
         applied,
         async apply(reason) {
-            if (reason === failOn) throw new Error("update failed: the readiness gate refused green");
+            if (failOn.some((prefix) => reason.startsWith(prefix))) throw new Error(`update failed (${reason} @ ${greenWeightIn(file)})`);
             applied.push(`${reason} @ ${greenWeightIn(file)}`);
         },
     };
@@ -115,9 +115,28 @@ describe("rollout loop", () => {
             expect.fail("the loop should fail");
         } catch (error) {
             expect(error).to.be.instanceOf(CommandError);
-            expect((error as Error).message).to.equal(`the fake deployer failed (step to 25 %): ${p.file} is back as it was.\nupdate failed: the readiness gate refused green`);
+            expect((error as Error).message).to.equal(
+                `the fake deployer failed (step to 25 %). ${p.file} is back as it was, and applied again, so what is live matches it.\nupdate failed (step to 25 % @ 25)`,
+            );
         }
         expect(readFileSync(p.file, "utf8")).to.equal(before);
+        // A failed update is partial: the file as it was is applied again, which moves back whatever moved.
+        expect(deployer.applied).to.deep.equal(["put back the file after: step to 25 % @ 5"]);
+    });
+
+    it("says live may differ from the file when applying it as it was fails too", async () => {
+        const p = project({ "switchyard:greenWeight": 5 });
+        projects.push(p);
+        const deployer = fakeDeployer(p.file, "step to 25 %", "put back");
+        const failed = await runRolloutLoop({ stackName: p.stack, dir: p.dir, api: fakeMetrics(() => greenWeightIn(p.file), { blue: HEALTHY, green: HEALTHY }), deployer, io: fakeIo() }).then(
+            () => expect.fail("the loop should fail"),
+            (error: Error) => error,
+        );
+        expect(failed.message).to.equal(
+            `the fake deployer failed (step to 25 %). ${p.file} is back as it was, but applying it failed too, so some routes may still carry the step: ` +
+                `run pulumi up --refresh once the cause is fixed.\nupdate failed (step to 25 % @ 25)\nupdate failed (put back the file after: step to 25 % @ 5)`,
+        );
+        expect(greenWeightIn(p.file)).to.equal(5);
     });
 
     it("keeps waiting while the window is inconclusive", async () => {
@@ -131,7 +150,7 @@ describe("rollout loop", () => {
         const deployer = fakeDeployer(p.file, "step to 50 %");
         await runRolloutLoop({ stackName: p.stack, dir: p.dir, api: quietFirst, deployer, io }).catch(() => undefined);
         // The first analysis and the next two samples hold; the third sample sees traffic and steps to 25 %.
-        expect(deployer.applied).to.deep.equal(["apply the current step @ 5", "step to 25 % @ 25"]);
+        expect(deployer.applied).to.deep.equal(["apply the current step @ 5", "step to 25 % @ 25", "put back the file after: step to 50 % @ 25"]);
         expect(io.lines.filter((l) => / hold · /.test(l))).to.have.length(2);
     });
 
@@ -147,6 +166,22 @@ describe("rollout loop", () => {
             "rehearsed (start at 50 %): storefront@drill blue 50 / green 50",
             "rehearsed (step to 100 %): storefront@drill blue 0 / green 100 · 1 resources change (HTTPRoute)",
         ]);
+    });
+
+    it("rehearses each step against the state the one before left, so the gate judges it as pulumi up would", async () => {
+        const p = project({ "switchyard:greenWeight": 5 });
+        projects.push(p);
+        const deployer = await rehearsalDeployer(p.stack, p.dir, () => undefined);
+        await deployer.apply("start at 5 %");
+        // A hand edit past rollout.maxStep (25): refused against the live 5 %, as the preview of pulumi up would.
+        const doc = parseDocument(readFileSync(p.file, "utf8"));
+        doc.setIn(["config", "switchyard:greenWeight"], 100);
+        writeFileSync(p.file, doc.toString());
+        const refused = await deployer.apply("step to 100 %").then(
+            () => expect.fail("a rise of 95 points should be refused"),
+            (error: Error) => error,
+        );
+        expect(refused.message).to.include("green would go from 5 % to 100 % (+95) in one update, more than switchyard:rollout.maxStep (25)");
     });
 });
 

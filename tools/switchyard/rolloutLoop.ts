@@ -49,14 +49,32 @@ function stepLine(stack: ProjectStack): string {
     return `${rollout.candidate} at ${candidateWeightOf(stack.model.greenWeight, rollout.candidate)} % (steps ${rollout.steps.join(" → ")})`;
 }
 
-/** Applies the file; if that fails, puts back the file as it was so it keeps saying what is live. */
+function messageOf(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Applies the file. If that fails, puts back the file as it was and applies it again: a failed
+ * update is partial (a route on one cluster may have moved before another was refused), and
+ * traffic moving back off the candidate is never held. The error says whether live and file agree.
+ */
 async function applyOrRestore(options: LoopOptions, stack: ProjectStack, reason: string, previousText: string | undefined): Promise<void> {
+    const { deployer } = options;
     try {
-        await options.deployer.apply(reason);
+        await deployer.apply(reason);
+        return;
     } catch (error) {
-        if (previousText !== undefined) writeFileSync(stack.file, previousText);
-        const restored = previousText === undefined ? "" : ` ${stack.file} is back as it was.`;
-        throw new CommandError(`${options.deployer.name} failed (${reason}):${restored}\n${error instanceof Error ? error.message : String(error)}`);
+        if (previousText === undefined) throw new CommandError(`${deployer.name} failed (${reason}):\n${messageOf(error)}`);
+        writeFileSync(stack.file, previousText);
+        try {
+            await deployer.apply(`put back the file after: ${reason}`);
+        } catch (again) {
+            throw new CommandError(
+                `${deployer.name} failed (${reason}). ${stack.file} is back as it was, but applying it failed too, so some routes ` +
+                    `may still carry the step: run pulumi up --refresh once the cause is fixed.\n${messageOf(error)}\n${messageOf(again)}`,
+            );
+        }
+        throw new CommandError(`${deployer.name} failed (${reason}). ${stack.file} is back as it was, and applied again, so what is live matches it.\n${messageOf(error)}`);
     }
 }
 
@@ -126,7 +144,10 @@ export async function automationDeployer(stackName: string, dir: string, out: (t
     };
 }
 
-/** --rehearse: each step evaluated offline under Pulumi's mocks, exactly as `npm run plan` does. */
+/**
+ * --rehearse: each step evaluated offline under Pulumi's mocks, every run against the state the one
+ * before left (the first is a first deploy), so the gate judges each step as in `pulumi up`.
+ */
 export async function rehearsalDeployer(stackName: string, dir: string, out: (text: string) => void): Promise<Deployer> {
     const { inputChanges, runProgram } = await import("../mockRuntime.ts");
     const { default: program } = await import("../../index.ts");
@@ -134,7 +155,7 @@ export async function rehearsalDeployer(stackName: string, dir: string, out: (te
     return {
         name: "a rehearsal under Pulumi's mocks (nothing deployed)",
         async apply(reason) {
-            const run = await runProgram(program, loadStackConfig(stackName, {}, dir));
+            const run = await runProgram(program, loadStackConfig(stackName, {}, dir), previous ? { live: previous.live } : {});
             const traffic = run.outputs.traffic as Record<string, Record<string, { blue: { weight: number }; green: { weight: number } }>>;
             const split = Object.entries(traffic).flatMap(([cluster, services]) =>
                 Object.entries(services).map(([service, colors]) => `${service}@${cluster} blue ${colors.blue.weight} / green ${colors.green.weight}`),
