@@ -3,12 +3,12 @@
 // gets a clear message instead of a syntax error: the command itself is TypeScript that Node runs
 // natively (type stripping, on by default since Node 22.18).
 
-const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 22 || (major === 22 && minor < 18)) {
-    console.error(
-        `switchyard needs Node.js 22.18 or newer (it runs TypeScript natively); this is Node.js ${process.versions.node}.\n` +
-            "Install a current Node.js (24 recommended), e.g. with nvm: nvm install 24",
-    );
+import { nodeVersionProblem } from "../tools/nodeVersion.mjs";
+
+// The same check as npm's pre-scripts; exit 3 is the command's own code for what it cannot do.
+const problem = nodeVersionProblem(process.versions.node);
+if (problem !== undefined) {
+    console.error(problem);
     process.exit(3);
 }
 

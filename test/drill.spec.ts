@@ -4,6 +4,7 @@
 // three; then Prometheus is stopped for the last case.
 
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { releaseVerdict, type Verdict } from "../components/analysis.ts";
@@ -13,6 +14,7 @@ import { startDemoApp, startPrometheus, stopAll, type DemoApp, type PrometheusSe
 import { drillProject, greenWeightIn, type DrillProject } from "../tools/drill/project.ts";
 import { judgeTargets, judgedTargets } from "../tools/switchyard/collect.ts";
 import { loadProjectStack } from "../tools/switchyard/stack.ts";
+import { PROJECT_ROOT } from "../tools/stackFiles.ts";
 import { runSwitchyard } from "./cli.ts";
 
 interface Scenario {
@@ -138,5 +140,31 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         expect(run.stderr).to.match(/^switchyard advance: cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
         expect(readFileSync(project.file, "utf8")).to.equal(before);
         writeFileSync(join(project.dir, "checked"), "");
+    });
+});
+
+describe("npm run drill: its usage", () => {
+    const drill = (...args: string[]) => spawnSync(process.execPath, ["tools/drill.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
+
+    it("prints every option and the exit codes with --help, starting nothing", () => {
+        const help = drill("--help");
+        expect(help.status).to.equal(0);
+        for (const text of ["--fault-rate", "--fault-delay-ms", "--rate", "--minutes", "--help", "exit codes", "apt-get install prometheus"]) expect(help.stdout, text).to.include(text);
+        expect(help.stdout).to.not.include("drill running");
+    });
+
+    it("answers an unknown flag or a value out of range with what is allowed, the usage and exit 2, without a stack trace", () => {
+        for (const [args, message] of [
+            [["--bogus"], "npm run drill: Unknown option '--bogus'"],
+            [["--rate", "0"], 'npm run drill: --rate: got "0"; allowed: requests per second, above 0 and at most 2000'],
+            [["--fault-rate", "1.5"], 'npm run drill: --fault-rate: got "1.5"; allowed: a number from 0 to 1'],
+            [["--minutes", ""], 'npm run drill: --minutes: got ""; allowed: minutes, above 0 and at most 120'],
+            [["--fault-delay-ms=-1"], 'npm run drill: --fault-delay-ms: got "-1"; allowed: a number of milliseconds, 0 or more'],
+        ] as const) {
+            const refused = drill(...args);
+            expect(refused.status, args.join(" ")).to.equal(2);
+            expect(refused.stderr, args.join(" ")).to.match(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n\\nusage: npm run drill`));
+            expect(refused.stderr).to.not.match(/\n\s+at /);
+        }
     });
 });

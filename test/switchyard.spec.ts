@@ -155,7 +155,7 @@ describe("switchyard command", function () {
 
     it("tells a user of an older Node which version it needs", () => {
         expect(runs.oldNode!.code).to.equal(3);
-        expect(runs.oldNode!.stderr).to.match(/^switchyard needs Node\.js 22\.18 or newer \(it runs TypeScript natively\); this is Node\.js 22\.17\.1\./);
+        expect(runs.oldNode!.stderr).to.match(/^switchyard needs Node\.js >= 22\.18\.0 \(it runs its TypeScript natively\); this is Node\.js v22\.17\.1\.\nGet Node\.js 24/);
     });
 
     it("rolls back by hand without Prometheus: the weight to 0 and the cohorts to the stable color, saying why in the file", () => {

@@ -1,4 +1,4 @@
-// npm run drill -- [--fault-rate 0.3] [--fault-delay-ms 400] [--rate 200] [--minutes 15]
+// npm run drill -- [--fault-rate 0.3] [--fault-delay-ms 400] [--rate 200] [--minutes 15] (--help)
 //
 // A progressive-delivery drill on one machine, with no cluster and no Pulumi engine: Prometheus on
 // loopback scraping the demo app as blue (1.4.0) and green (1.5.0, with the faults asked for), and
@@ -10,22 +10,81 @@ import { startLoad } from "./drill/load.ts";
 import { startDemoApp, startPrometheus, stopAll, type Running } from "./drill/processes.ts";
 import { drillProject, greenWeightIn } from "./drill/project.ts";
 
-async function main(): Promise<void> {
-    const { values } = parseArgs({
-        options: {
-            "fault-rate": { type: "string", default: "0" },
-            "fault-delay-ms": { type: "string", default: "0" },
-            rate: { type: "string", default: "200" },
-            minutes: { type: "string", default: "15" },
-        },
-    });
-    const faultRate = Number(values["fault-rate"]);
-    const faultDelayMs = Number(values["fault-delay-ms"]);
-    const rate = Number(values.rate);
-    const minutes = Number(values.minutes);
-    if (!(faultRate >= 0 && faultRate <= 1) || !(faultDelayMs >= 0) || !(rate > 0 && rate <= 2000) || !(minutes > 0 && minutes <= 120)) {
-        throw new Error("usage: npm run drill -- [--fault-rate 0..1] [--fault-delay-ms >= 0] [--rate 1..2000 requests/s] [--minutes 1..120]");
+const USAGE = `usage: npm run drill -- [options]
+
+Runs a progressive-delivery drill on this machine: the demo app as blue (1.4.0) and green (1.5.0),
+Prometheus on loopback scraping both (it needs /usr/bin/prometheus: apt-get install prometheus),
+and a load split by the greenWeight of a temporary copy of the drill stack. Run switchyard against
+that copy in another terminal, as printed; Ctrl-C stops everything.
+
+options:
+  --fault-rate <0..1>         share of green's requests that fail with a 500 (default 0)
+  --fault-delay-ms <ms>       delay added to each of green's requests, 0 or more (default 0)
+  --rate <1..2000>            requests per second in all (default 200)
+  --minutes <1..120>          how long the drill runs (default 15)
+  -h, --help                  this text
+
+exit codes: 0 stopped (time up or Ctrl-C), 1 something failed to start, 2 usage error
+
+example:
+  npm run drill -- --fault-rate 0.3`;
+
+class UsageError extends Error {}
+
+interface DrillOptions {
+    faultRate: number;
+    faultDelayMs: number;
+    rate: number;
+    minutes: number;
+}
+
+/** The drill's options, or "help"; a UsageError names what is wrong. */
+function drillOptions(argv: string[]): DrillOptions | "help" {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            strict: true,
+            options: {
+                "fault-rate": { type: "string", default: "0" },
+                "fault-delay-ms": { type: "string", default: "0" },
+                rate: { type: "string", default: "200" },
+                minutes: { type: "string", default: "15" },
+                help: { type: "boolean", short: "h", default: false },
+            },
+        }));
+    } catch (error) {
+        throw new UsageError((error as Error).message);
     }
+    if (values.help) return "help";
+    const number = (flag: string, text: string, ok: (n: number) => boolean, allowed: string): number => {
+        const n = text.trim() === "" ? Number.NaN : Number(text);
+        if (!ok(n)) throw new UsageError(`--${flag}: got ${JSON.stringify(text)}; allowed: ${allowed}`);
+        return n;
+    };
+    return {
+        faultRate: number("fault-rate", values["fault-rate"], (n) => n >= 0 && n <= 1, "a number from 0 to 1"),
+        faultDelayMs: number("fault-delay-ms", values["fault-delay-ms"], (n) => n >= 0, "a number of milliseconds, 0 or more"),
+        rate: number("rate", values.rate, (n) => n > 0 && n <= 2000, "requests per second, above 0 and at most 2000"),
+        minutes: number("minutes", values.minutes, (n) => n > 0 && n <= 120, "minutes, above 0 and at most 120"),
+    };
+}
+
+async function main(argv: string[]): Promise<void> {
+    let options: DrillOptions | "help";
+    try {
+        options = drillOptions(argv);
+    } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        console.error(`npm run drill: ${error.message}\n\n${USAGE}`);
+        process.exitCode = 2;
+        return;
+    }
+    if (options === "help") {
+        console.log(USAGE);
+        return;
+    }
+    const { faultRate, faultDelayMs, rate, minutes } = options;
     const running: Running[] = [];
     let stopping = false;
     const stop = async (code: number) => {
@@ -70,4 +129,4 @@ async function main(): Promise<void> {
     }
 }
 
-void main();
+void main(process.argv.slice(2));
