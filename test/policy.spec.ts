@@ -501,19 +501,22 @@ describe("policy dns-health-checks-and-ttl", function () {
     });
 });
 
+// storefront at peak: 240 rps on one cluster, 150 rps per pod, at most 50 ms mean wait. By hand:
+// 1 pod cannot keep up (ρ = 1.6); 2 pods: ρ = 0.8, P(wait) = 2ρ²/(1 + ρ) = 0.711, Wq = 0.711/(300 − 240) s = 11.9 ms.
+const CAPACITY = '{"peakRps":240,"podRps":150,"maxWaitMs":50}';
+
+/** Puts CAPACITY on both colors' Deployments, these replicas, and the route's candidate. */
+function annotate(o: Record<string, Record<string, any>>, replicas: Record<string, number> = {}, candidate?: string): void {
+    for (const color of ["blue", "green"]) {
+        const deployment = o[`${color}Deployment`];
+        if (!deployment) continue;
+        deployment.metadata.annotations = { "switchyard.io/capacity": CAPACITY };
+        if (replicas[color] !== undefined) deployment.spec.replicas = replicas[color];
+    }
+    if (candidate !== undefined) o.route!.metadata.annotations = { "switchyard.io/candidate": candidate };
+}
+
 describe("policy capacity-for-every-share", function () {
-    // storefront at peak: 240 rps on one cluster, 150 rps per pod, at most 50 ms mean wait. By hand:
-    // 1 pod cannot keep up (ρ = 1.6); 2 pods: ρ = 0.8, P(wait) = 2ρ²/(1 + ρ) = 0.711, Wq = 0.711/(300 − 240) s = 11.9 ms.
-    const annotation = '{"peakRps":240,"podRps":150,"maxWaitMs":50}';
-    const annotate = (o: Record<string, Record<string, any>>, replicas: Record<string, number> = {}, candidate?: string) => {
-        for (const color of ["blue", "green"]) {
-            const deployment = o[`${color}Deployment`];
-            if (!deployment) continue;
-            deployment.metadata.annotations = { "switchyard.io/capacity": annotation };
-            if (replicas[color] !== undefined) deployment.spec.replicas = replicas[color];
-        }
-        if (candidate !== undefined) o.route!.metadata.annotations = { "switchyard.io/candidate": candidate };
-    };
 
     it("passes colors that serve their share and a stable color that could take the whole peak", function () {
         const healthy = fleet({ blue: 70, green: 30 }, { change: (o) => annotate(o, {}, "green") });
@@ -623,18 +626,11 @@ describe("policy capacity-for-every-share", function () {
 });
 
 describe("policy capacity-for-every-share: which rule carries the shares, and what it says", function () {
-    const annotation = '{"peakRps":240,"podRps":150,"maxWaitMs":50}';
-    /** storefront-like numbers (see above): 1 pod cannot take the whole peak; 2 can. */
+    /** CAPACITY's numbers: 1 pod cannot take the whole peak; 2 can. */
     const annotated = (weights: Record<string, unknown>, replicas: Record<string, number>, candidate: string | undefined, change?: (o: Record<string, Record<string, any>>) => void) =>
         fleet(weights as Record<string, number>, {
             change: (o) => {
-                for (const color of ["blue", "green"]) {
-                    const deployment = o[`${color}Deployment`];
-                    if (!deployment) continue;
-                    deployment.metadata.annotations = { "switchyard.io/capacity": annotation };
-                    if (replicas[color] !== undefined) deployment.spec.replicas = replicas[color];
-                }
-                if (candidate !== undefined) o.route!.metadata.annotations = { "switchyard.io/candidate": candidate };
+                annotate(o, replicas, candidate);
                 change?.(o);
             },
         });
