@@ -147,6 +147,7 @@ describe("analysis: the traffic share", () => {
         expect(evaluateSample(healthy(0, 20, 380), a, 5).share).to.equal(0.05);
         expect(evaluateSample(healthy(0, 0, 0), a, 5).live, "no traffic is not live").to.equal(false);
         expect(evaluateSample(healthy(0, 0, 0), a, 5).share).to.equal(undefined);
+        expect(evaluateSample(healthy(0, 0, 0), a, 5, { candidate: true, stable: true }).live, "no traffic is not live, whatever else reaches the colors").to.equal(false);
     });
 
     it("counts a share exactly at the tolerance as live", () => {

@@ -3,7 +3,7 @@
 
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { expect } from "chai";
-import { cohortColorsOn, cohortRules, cookiePattern, mirrorFilter, readCohorts } from "../components/cohorts.ts";
+import { cohortColorsOn, cohortRules, cookiePattern, mirrorFilter, mirrorTarget, readCohorts } from "../components/cohorts.ts";
 import { regexProblem } from "../components/gatewayRegex.ts";
 import { Problems } from "../components/validation.ts";
 import { cluster, expectOneProblem, parse, problemsOf, service } from "./stackFixture.ts";
@@ -416,6 +416,16 @@ describe("cohorts: HTTPRoute rules", () => {
         expect(dotted.test("a.b=x+y")).to.equal(true);
         expect(dotted.test("aXb=xxy"), "punctuation is literal").to.equal(false);
         expect(regexProblem(cookiePattern({ name: "a.b", value: "(x)|[y]{1}" }))).to.equal(undefined);
+    });
+});
+
+describe("shadow traffic: which color gets the copies", () => {
+    it("is the color with less weight, none at 50/50, and none without a mirror", () => {
+        expect(mirrorTarget({ percent: 10 }, { blue: 100, green: 0 })).to.equal("green");
+        expect(mirrorTarget({ percent: 10 }, { blue: 30, green: 70 })).to.equal("blue");
+        expect(mirrorTarget({ percent: 10 }, { blue: 49, green: 51 })).to.equal("blue");
+        expect(mirrorTarget({ percent: 10 }, { blue: 50, green: 50 })).to.equal(undefined);
+        expect(mirrorTarget(undefined, { blue: 100, green: 0 })).to.equal(undefined);
     });
 });
 

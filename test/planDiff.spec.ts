@@ -2,6 +2,13 @@ import { expect } from "chai";
 import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
 import { leafChanges, showLeaf } from "../tools/planDiff.ts";
 
+describe("plan diff: null is a value, not a container", () => {
+    it("shows a null that disappears or becomes an object as the leaf it is", () => {
+        expect(leafChanges({ status: null }, {})).to.deep.equal([{ path: "status", before: "null", after: "(none)" }]);
+        expect(leafChanges({ status: null }, { status: { ready: 1 } })).to.deep.equal([{ path: "status", before: "null", after: '{"ready":1}' }]);
+    });
+});
+
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
 
 describe("plan diff: every changed leaf, old → new", () => {

@@ -5,6 +5,7 @@ import {
     checkRollout,
     formatDuration,
     greenWeightForCandidate,
+    isCohortEdit,
     nextStep,
     parseDuration,
     readRollout,
@@ -524,5 +525,13 @@ describe("rollout: steps and edits", () => {
         ]);
         const blue: RolloutSpec = { candidate: "blue", steps: [], maxStep: 25 };
         expect(rollbackEdits({ greenWeight: 100, clusters: [], cohorts } as never, blue)).to.deep.equal([{ cohort: 1, color: "green" }]);
+    });
+});
+
+describe("rollout edits: which kind each is", () => {
+    it("tells a cohort's edit from a weight edit, on the stack or a cluster", () => {
+        expect(isCohortEdit({ cohort: 0, color: "blue" })).to.equal(true);
+        expect(isCohortEdit({ greenWeight: 0 })).to.equal(false);
+        expect(isCohortEdit({ cluster: 1, greenWeight: 100 })).to.equal(false);
     });
 });
