@@ -881,7 +881,13 @@ describe("policy no-traffic-to-unready-color: messages and edges", function () {
             /sends weight 100 to ServiceImport\.multicluster\.x-k8s\.io shop\/cart-blue, which is not a core Service: .*Fix: route only to the Services/,
         );
         // The Gateway API defaults kind to Service: a group alone makes it another API's Service.
-        const groupOnly = fleet({ blue: 100 }, { change: (o) => Object.assign(o.route!.spec.rules[0].backendRefs[0], { group: "multicluster.x-k8s.io" }) });
+        const groupOnly = fleet({ blue: 100 }, {
+            change: (o) => {
+                const ref = o.route!.spec.rules[0].backendRefs[0];
+                delete ref.kind;
+                ref.group = "multicluster.x-k8s.io";
+            },
+        });
         expect(judgeStack(noTrafficToUnreadyColor, groupOnly.resources)[0]!.message).to.include("sends weight 100 to Service.multicluster.x-k8s.io shop/cart-blue, which is not a core Service");
         const kindOnly = fleet({ blue: 100 }, { change: (o) => Object.assign(o.route!.spec.rules[0].backendRefs[0], { kind: "Backend" }) });
         expect(judgeStack(noTrafficToUnreadyColor, kindOnly.resources)[0]!.message).to.include("sends weight 100 to Backend shop/cart-blue, which is not a core Service");
