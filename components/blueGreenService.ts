@@ -7,6 +7,7 @@ import { ColorEnvironment } from "./colorEnvironment.ts";
 import { COLORS, type Color, type ClusterSpec, type ServiceSpec } from "./config.ts";
 import { judgeColorUpdate, judgeShift, routeCohortColors, routeWeights, templateVersion, type ColorStatus } from "./gate.ts";
 import { colorObjectName } from "./labels.ts";
+import { stableColorOf } from "./rollout.ts";
 import { replicasFor, type ColorWeights } from "./traffic.ts";
 import { WeightedRoute } from "./weightedRoute.ts";
 
@@ -65,7 +66,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         const inCohort = (color: Color) => args.cohortColors?.includes(color) ?? false;
         // A cohort's color serves real requests at any weight, so it keeps its full size.
         const serving = (color: Color) => weights[color] > 0 || inCohort(color);
-        const stable = COLORS.find((color) => color !== candidate)!;
+        const stable = stableColorOf(candidate);
         // Rule 5 of gate.ts: the stable color keeps its version while it is the way back.
         const stableGuard = new pulumi.ResourceHook(
             `switchyard-stable.${name}`,

@@ -5,7 +5,7 @@ import { isIP } from "node:net";
 import { checkCapacity, readCapacityTarget, readServiceCapacity, type CapacityTarget, type ServiceCapacity } from "./capacity.ts";
 import { checkCohorts, readCohorts, readMirror, type Cohort, type MirrorSpec } from "./cohorts.ts";
 import { clusterHostname, globalHostname, isPubliclyRoutable, routeHostnames } from "./hostnames.ts";
-import { ecrRepositoryName, isFloating, isPinnedByDigest, parseImageReference } from "./imageReference.ts";
+import { ecrRepositoryName, isFloating, isPinnedByDigest, parseImageReference, type ImageReference } from "./imageReference.ts";
 import { checkRollout, readRollout, type RolloutSpec } from "./rollout.ts";
 import { colorWeights, greenWeightFor } from "./traffic.ts";
 import {
@@ -673,6 +673,18 @@ function checkFleet(model: StackModel, problems: Problems, context: FleetContext
     }
 }
 
+/** The ECR repository of a service's builds: `<images.repositoryPrefix>/<service>`. */
+export function repositoryNameOf(model: Pick<StackModel, "images">, service: Pick<ServiceSpec, "name">): string {
+    return `${model.images.repositoryPrefix}/${service.name}`;
+}
+
+/** A color's configured image, parsed, when it points into its service's own ECR repository (e.g. a frozen build). */
+export function ownRepositoryImage(model: Pick<StackModel, "images">, service: ServiceSpec, color: Color): ImageReference | undefined {
+    const image = service[color]?.image;
+    const reference = image === undefined ? undefined : parseImageReference(image);
+    return reference && ecrRepositoryName(reference) === repositoryNameOf(model, service) ? reference : undefined;
+}
+
 /**
  * An image a color runs from its service's own ECR repository (`<images.repositoryPrefix>/<service>`,
  * e.g. a color frozen after its build) must give its tag as well as its digest: the repository's
@@ -682,14 +694,13 @@ function checkRepositoryImages(model: StackModel, problems: Problems): boolean {
     let found = false;
     model.services.forEach((service, si) => {
         for (const color of COLORS) {
-            const image = service[color]?.image;
-            const reference = image === undefined ? undefined : parseImageReference(image);
-            if (!reference || ecrRepositoryName(reference) !== `${model.images.repositoryPrefix}/${service.name}`) continue;
+            const reference = ownRepositoryImage(model, service, color);
+            if (!reference) continue;
             found = true;
             if (reference.tag === undefined || reference.digest === undefined) {
                 problems.add(
                     `${PROJECT}:services[${si}].${color}.image`,
-                    image,
+                    service[color]!.image,
                     `repo:tag@sha256:<digest> for an image in ${service.name}'s own ECR repository, so its lifecycle policy can keep it by tag ` +
                         `(copy the reference from pulumi stack output traffic)`,
                 );

@@ -52,6 +52,11 @@ export function lifecyclePolicy(keepTags: string[], keepLast: number): string {
     return JSON.stringify({ rules });
 }
 
+/** `repo:tag@sha256:…`: the tag names the image for the lifecycle policy, the digest pins the bytes a color runs. */
+export function pinnedReference(repositoryUrl: pulumi.Input<string>, tag: string, digest: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.interpolate`${repositoryUrl}:${tag}@${digest}`;
+}
+
 /**
  * The ECR repository of one service (scan on push, immutable tags, bounded history that keeps every
  * image a color runs) and the builds that push to it. `images` are `repo:tag@sha256:…`: a color runs
@@ -102,7 +107,7 @@ export class ImageRepository extends pulumi.ComponentResource {
                     { parent: this, provider: args.dockerProvider! },
                 );
                 // repoDigest is `repo@sha256:…`; the tag goes back in so a frozen copy of this reference keeps naming it.
-                this.images[color] = pulumi.interpolate`${this.repository.repositoryUrl}:${tag}@${image.repoDigest.apply((d) => d.slice(d.indexOf("@") + 1))}`;
+                this.images[color] = pinnedReference(this.repository.repositoryUrl, tag, image.repoDigest.apply((d) => d.slice(d.indexOf("@") + 1)));
             }
         }
         this.registerOutputs({ repositoryUrl: this.repository.repositoryUrl });

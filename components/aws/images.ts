@@ -1,17 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { COLORS, type Color, type ServiceSpec, type StackModel } from "../config.ts";
-import { ecrRepositoryName, parseImageReference } from "../imageReference.ts";
+import { COLORS, ownRepositoryImage, repositoryNameOf, type Color, type ServiceSpec, type StackModel } from "../config.ts";
 import { buildContextHash } from "./buildContext.ts";
-import { ImageRepository, type ColorBuild } from "./imageRepository.ts";
+import { ImageRepository, pinnedReference, type ColorBuild } from "./imageRepository.ts";
 
 export type ColorImages = Partial<Record<Color, pulumi.Input<string>>>;
-
-/** The ECR repository of a service's builds: `<images.repositoryPrefix>/<service>`. */
-export function repositoryNameOf(model: StackModel, service: ServiceSpec): string {
-    return `${model.images.repositoryPrefix}/${service.name}`;
-}
 
 /**
  * The tags of the images a service's colors run from its ECR repository: colors that build (their
@@ -26,11 +20,9 @@ export function colorsInRepository(model: StackModel, service: ServiceSpec, proj
         if (spec?.build !== undefined) {
             const hash = buildContextHash(projectDir, spec.build).slice(0, 12);
             builds.push({ color, build: spec.build, tag: `${spec.version}-${hash}` });
-        } else if (spec?.image !== undefined) {
-            const reference = parseImageReference(spec.image);
-            if (reference?.tag !== undefined && reference && ecrRepositoryName(reference) === repositoryNameOf(model, service)) {
-                frozenTags.push(reference.tag);
-            }
+        } else {
+            const tag = ownRepositoryImage(model, service, color)?.tag;
+            if (tag !== undefined) frozenTags.push(tag);
         }
     }
     return { builds, frozenTags };
@@ -88,7 +80,7 @@ export async function resolveImages(model: StackModel, projectDir: string, awsPr
         });
         for (const { color, tag } of builds) {
             const digest = pushed.get(tag);
-            images[color] = digest === undefined ? repository.images[color]! : pulumi.interpolate`${repository.repositoryUrl}:${tag}@${digest}`;
+            images[color] = digest === undefined ? repository.images[color]! : pinnedReference(repository.repositoryUrl, tag, digest);
         }
     }
     return result;
