@@ -86,5 +86,10 @@ export function decideAdvance(
 export function rollbackComment(decision: AdvanceDecision, at: Date): string {
     const [first, ...rest] = decision.reasons;
     const more = rest.length > 0 ? ` (and ${rest.length} more in the report)` : "";
-    return `${ROLLBACK_COMMENT_PREFIX} ${at.toISOString().slice(0, 19)}Z: ${first}${more}`;
+    return rollbackNote(at, `${first}${more}`);
+}
+
+/** The comment a rollback leaves on the greenWeight line: when, in UTC to the second, and why. */
+export function rollbackNote(at: Date, why: string): string {
+    return `${ROLLBACK_COMMENT_PREFIX} ${at.toISOString().slice(0, 19)}Z: ${why}`;
 }

@@ -3,7 +3,7 @@
 
 import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { ROLLBACK_COMMENT_PREFIX, decideAdvance, rollbackComment, type AdvanceDecision } from "../../components/advance.ts";
+import { decideAdvance, rollbackComment, rollbackNote, type AdvanceDecision } from "../../components/advance.ts";
 import { analysisTargets, releaseVerdict, type TargetJudgement } from "../../components/analysis.ts";
 import { PROJECT } from "../../components/config.ts";
 import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf } from "../../components/rollout.ts";
@@ -69,7 +69,8 @@ export const prometheusFromStack: MetricsFactory = async (stack) => {
 export async function runStatus(stack: ProjectStack, io: Io, metrics: MetricsFactory): Promise<number> {
     const { model } = stack;
     const { rollout } = model;
-    const weights = analysisTargets(model, rollout).map((t) => ({
+    const targets = analysisTargets(model, rollout);
+    const weights = targets.map((t) => ({
         service: t.service,
         cluster: t.cluster,
         weight: t.candidateWeight,
@@ -81,7 +82,7 @@ export async function runStatus(stack: ProjectStack, io: Io, metrics: MetricsFac
         io.out(`\nNo ${PROJECT}:rollout.analysis in the stack: no Prometheus to ask for live rates.`);
         return 0;
     }
-    const rates = await currentRates(analysisTargets(model, rollout), analysis, await metrics(stack), io.now().getTime() / 1000);
+    const rates = await currentRates(targets, analysis, await metrics(stack), io.now().getTime() / 1000);
     io.out(`\nLast ${analysis.intervalSeconds} s from ${analysis.prometheus.url}:\n${ratesText(rates, analysis)}`);
     return 0;
 }
@@ -140,7 +141,7 @@ export function runRollback(stack: ProjectStack, io: Io, reason: string): number
         return 0;
     }
     const at = io.now();
-    editStackFile(stack.file, PROJECT, edits, `${ROLLBACK_COMMENT_PREFIX} ${at.toISOString().slice(0, 19)}Z: ${reason}`);
+    editStackFile(stack.file, PROJECT, edits, rollbackNote(at, reason));
     const weights = edits.filter((e) => !isCohortEdit(e)).length;
     const cohorts = edits.filter(isCohortEdit).map((e) => model.cohorts[e.cohort]!.name);
     io.out(
