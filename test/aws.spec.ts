@@ -47,8 +47,23 @@ describe("aws: weighted DNS across clusters", () => {
                 const directRecord = byName(prod, TYPES.record, `${service}.${cluster}.direct`);
                 expect(directRecord.inputs).to.include({ name: directName, type: direct });
                 expect(directRecord.inputs.weightedRoutingPolicies).to.equal(undefined);
+                const address = (prodList("clusters").find((c) => c.name === cluster) as { gatewayAddress: string }).gatewayAddress;
+                expect(directRecord.inputs.records, "the direct record points at the cluster's Gateway").to.deep.equal([address]);
+                // Route53 resolves a hostname itself; an address is probed as given. HTTPS checks send SNI.
+                expect(healthCheck.inputs.ipAddress, "probed at the IP, or through the hostname").to.equal(direct === "A" ? address : undefined);
+                expect(healthCheck.inputs).to.include({ enableSni: true, requestInterval: 30, failureThreshold: 3 });
+                expect(healthCheck.inputs.tags).to.deep.equal({ Name: directName, "switchyard:service": service, "switchyard:cluster": cluster });
             }
         }
+    });
+
+    it("sends no SNI to a health check over plain HTTP", async () => {
+        const dns = { ...(JSON.parse(loadStackConfig("prod").config["switchyard:dns"]!) as Record<string, any>) };
+        dns.healthCheck = { ...dns.healthCheck, protocol: "HTTP", port: 80 };
+        const plain = await runStack("prod", { dns: JSON.stringify(dns) });
+        const healthCheck = byName(plain, TYPES.healthCheck, "cart.gke-euw1");
+        expect(healthCheck.inputs).to.include({ type: "HTTP", port: 80 });
+        expect(healthCheck.inputs.enableSni).to.equal(undefined);
     });
 
     it("lets a cluster's records wait for its route and the colors that take traffic there, and replaces a direct record delete-first", async () => {
