@@ -341,3 +341,24 @@ describe("program: config and secrets", () => {
         expect(parseStackConfig(required, environment)).to.deep.equal(parseStackConfig({ ...required, ...defaults }, environment));
     });
 });
+
+describe("program: no ambient provider", () => {
+    // Pulumi.yaml sets pulumi:disable-default-providers ["*"]; the engine then refuses any resource or
+    // invoke that names no provider, and the harness does the same, so a forgotten { provider } fails here.
+    it("is refused a resource or an invoke that names no provider, as the engine refuses them", async () => {
+        const { ProgramError } = await import("../tools/mockRuntime.ts");
+        const aws = await import("@pulumi/aws");
+        const config = loadStackConfig("prod");
+        const resource = await runProgram(() => new aws.ecr.Repository("bare", {}), config).then(
+            () => expect.fail("a resource without a provider must be refused"),
+            (error: unknown) => error,
+        );
+        expect(resource).to.be.instanceOf(ProgramError);
+        expect((resource as Error).message).to.match(/Default provider for 'aws' disabled\. 'urn:pulumi:prod::switchyard::[^']*aws:ecr\/repository:Repository::bare' must use an explicit provider\./);
+        const invoke = await runProgram(async () => aws.ecr.getImages({ repositoryName: "x" }), config).then(
+            () => expect.fail("an invoke without a provider must be refused"),
+            (error: unknown) => error,
+        );
+        expect((invoke as Error).message).to.include("Default provider for 'aws' disabled. 'aws:ecr/getImages:getImages' must use an explicit provider.");
+    });
+});

@@ -211,6 +211,22 @@ function invokeHook(hook: Hook, request: InstanceType<typeof resourcePb.Resource
 }
 
 /**
+ * Whether the engine denies `pkg` its default provider: `pulumi:disable-default-providers` lists the
+ * packages, "*" every one (pkg/resource/deploy/source_eval.go and step_generator.go deny a resource
+ * or invoke without a provider with sdk/go/common/diag/errors.go GetDefaultProviderDenied).
+ */
+function defaultProviderDenied(pkg: string): boolean {
+    const text = pulumi.runtime.allConfig()["pulumi:disable-default-providers"];
+    if (text === undefined) return false;
+    const denied = JSON.parse(text) as string[];
+    return denied.includes("*") || denied.includes(pkg);
+}
+
+function defaultProviderDeniedError(pkg: string, what: string): Error {
+    return new Error(`Default provider for '${pkg}' disabled. '${what}' must use an explicit provider.`);
+}
+
+/**
  * Installs Pulumi's mock monitor with switchyard's provider models, as the test runner and the
  * benchmark's language host both need it. `record`, when given, receives every registration.
  */
@@ -239,6 +255,8 @@ export async function installMocks(
                 return result;
             },
             call: (args) => {
+                const pkg = args.token.split(":")[0]!;
+                if (!args.provider && defaultProviderDenied(pkg)) throw invokeFailure(defaultProviderDeniedError(pkg, args.token).message);
                 const result = mockCall(args, next);
                 context.invokes?.push({ token: args.token, result });
                 return result;
@@ -266,6 +284,11 @@ export async function installMocks(
             const prior = live.resources.get(urn);
             const custom = request.getCustom();
             const step: StepKind = custom ? stepFor(type, name, wireInputs, prior, behaviour) : prior === undefined ? "create" : "same";
+            const pkg = type.split(":")[0]!;
+            if (custom && pkg !== "pulumi" && request.getProvider() === "" && defaultProviderDenied(pkg)) {
+                callback(defaultProviderDeniedError(pkg, urn));
+                return;
+            }
             try {
                 if (custom && step !== "same") await runBeforeHooks(request.getHooks(), urn, type, name, step, wireInputs, prior);
                 const answer = custom
