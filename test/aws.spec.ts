@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { buildContextHash } from "../components/aws/buildContext.ts";
 import program from "../index.ts";
 import { inputChanges, runProgram, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
-import { loadStackConfig } from "../tools/stackFiles.ts";
+import { PROJECT_ROOT, loadStackConfig, stackModel } from "../tools/stackFiles.ts";
+import { colorsInRepository } from "../components/aws/images.ts";
 import { TYPES, at, byName, ofType, runStack } from "./support.ts";
 
 const ZONE = "shop.example.com";
@@ -149,6 +150,7 @@ describe("aws: images built into ECR and pinned by digest", () => {
         const image = byName(prod, TYPES.image, "storefront.green");
         expect(image.inputs.imageName).to.match(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/shop\/storefront:1\.5\.0-[0-9a-f]{12}$/);
         expect(at(image, "build", "context")).to.equal("app");
+        expect(at(image, "build", "dockerfile"), "the Dockerfile within that context, as pulumi-docker resolves it").to.equal("app/Dockerfile");
         const tokens = prod.invokes.filter((i) => i.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken");
         expect(tokens).to.have.length(1);
         expect(at(image, "registry", "password")).to.equal(tokens[0]!.result.password);
@@ -180,6 +182,11 @@ describe("aws: images built into ECR and pinned by digest", () => {
             { selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 }, action: { type: "expire" } },
         ]);
         expect(policy.rules.map((r: { rulePriority: number }) => r.rulePriority)).to.deep.equal([1, 2, 3]);
+        expect(policy.rules.map((r: { description: string }) => r.description), "what each rule is for, as the console shows it").to.deep.equal([
+            "keep 1.4.0-9f2c6a1d3b7e: a color runs it",
+            `keep ${greenTag}: a color runs it`,
+            "keep the last 30 images",
+        ]);
     });
 
     it("changes only that color's Deployments, its build and the tags the lifecycle keeps when one color's image is rebuilt", async () => {
@@ -190,6 +197,15 @@ describe("aws: images built into ECR and pinned by digest", () => {
         const changed = inputChanges(prod, rebuilt).map((c) => c.urn.split("::").pop()).sort();
         expect(changed).to.deep.equal(["eks-use1.storefront.green", "gke-euw1.storefront.green", "storefront", "storefront.green"]);
         expect(inputChanges(prod, rebuilt).find((c) => c.urn.endsWith("::storefront"))!.type).to.equal("aws:ecr/lifecyclePolicy:LifecyclePolicy");
+    });
+
+    it("finds the images of a service with one color only: its build, and no frozen tags", () => {
+        const model = stackModel(loadStackConfig("prod"));
+        const storefront = model.services.find((s) => s.name === "storefront")!;
+        const { builds, frozenTags } = colorsInRepository(model, { ...storefront, blue: undefined }, PROJECT_ROOT);
+        expect(builds.map((b) => `${b.color} ${b.tag.split("-")[0]}`)).to.deep.equal(["green 1.5.0"]);
+        expect(frozenTags).to.deep.equal([]);
+        expect(colorsInRepository(model, storefront, PROJECT_ROOT).frozenTags, "blue runs a tag of the repository").to.deep.equal(["1.4.0-9f2c6a1d3b7e"]);
     });
 
     it("passes build args on as secrets when the services key is a secret", async () => {

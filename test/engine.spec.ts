@@ -206,7 +206,7 @@ describe("engine: images built into ECR", () => {
         built = await run("prod");
     });
 
-    const greenBuild = (run: ProgramRun) => run.resources.filter((r) => r.type === TYPES.image);
+    const greenBuild = (run: Pick<ProgramRun, "resources">) => run.resources.filter((r) => r.type === TYPES.image);
     const imageIn = (live: Live, deployment: string): string => {
         const entry = [...live.resources.values()].find((e) => e.type === TYPES.deployment && e.name === deployment)!;
         return (entry.outputs.spec.template.spec.containers as { image: string }[])[0]!.image;
@@ -224,6 +224,16 @@ describe("engine: images built into ECR", () => {
         expect(again.deleted.filter((urn) => urn.includes("docker:index/image:Image")), "the finished build leaves the state").to.have.length(1);
         expect(again.resources.filter((r) => r.step !== "same").map((r) => r.type), "and nothing else changes").to.deep.equal([]);
         expect(imageIn(again.live, "eks-use1.storefront.green")).to.equal(imageIn(built.live, "eks-use1.storefront.green"));
+        const tokens = (r: ProgramRun) => r.invokes.filter((i) => i.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken");
+        expect(tokens(built), "a push needs a registry token").to.have.length(1);
+        expect(tokens(again), "nothing to push asks ECR for no token").to.deep.equal([]);
+    });
+
+    it("stops on any ECR failure but a missing repository, rather than build a tag that may be there", async () => {
+        const denied = "reading ECR Images: AccessDeniedException: User is not authorized to perform: ecr:DescribeImages";
+        const failed = await failure("prod", { live: built.live, behaviour: { failingInvokes: { "aws:ecr/getImages:getImages": denied } } });
+        expect(failed.message).to.include(denied);
+        expect(greenBuild(failed.run), "nothing built").to.deep.equal([]);
     });
 
     it("previews a new build with its digest unknown, and the color's Deployments as updates the gate lets through", async () => {

@@ -122,7 +122,9 @@ function invokeFailure(message: string): Error {
 }
 
 /** Invokes (data sources) the program calls, answered like the providers do. */
-function mockCall(args: MockCallArgs, live: Live): Record<string, unknown> {
+function mockCall(args: MockCallArgs, live: Live, behaviour: Behaviour): Record<string, unknown> {
+    const failure = behaviour.failingInvokes?.[args.token];
+    if (failure !== undefined) throw invokeFailure(failure);
     switch (args.token) {
         case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             // A fresh token per call, as ECR issues them, so a spec can tell which one the program passed on.
@@ -257,7 +259,7 @@ export async function installMocks(
             call: (args) => {
                 const pkg = args.token.split(":")[0]!;
                 if (!args.provider && defaultProviderDenied(pkg)) throw invokeFailure(defaultProviderDeniedError(pkg, args.token).message);
-                const result = mockCall(args, next);
+                const result = mockCall(args, next, behaviour);
                 context.invokes?.push({ token: args.token, result });
                 return result;
             },

@@ -51,6 +51,8 @@ export interface Behaviour {
     rejectedRoutes?: Record<string, string>;
     /** Images (by resource name) whose docker context digest changed though switchyard's build inputs did not (file modes, symlinks). */
     dockerContextChanged?: string[];
+    /** Invokes (by token) that fail with this message from the cloud, e.g. an AccessDeniedException. */
+    failingInvokes?: Record<string, string>;
 }
 
 export function emptyLive(): Live {
