@@ -34,8 +34,8 @@ export interface BlueGreenServiceArgs {
     hostnames: string[];
     /** Route rules ahead of the weighted one: the cohorts of this service on this cluster. Default: none. */
     cohortRules?: IHTTPRouteRule[];
-    /** Colors those rules send requests to; they take traffic whatever their weight. Default: none. */
-    cohortColors?: Color[];
+    /** Colors those rules send requests to; they take traffic whatever their weight. */
+    cohortColors: Color[];
     /** RequestMirror filter for the weighted rule. Default: none. */
     mirror?: IHTTPRouteFilter;
     provider: k8s.Provider;
@@ -63,7 +63,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         super("switchyard:kubernetes:BlueGreenService", name, {}, opts);
         const { service, weights, candidate } = args;
         const deployed = COLORS.filter((color) => args.images[color] !== undefined);
-        const inCohort = (color: Color) => args.cohortColors?.includes(color) ?? false;
+        const inCohort = (color: Color) => args.cohortColors.includes(color);
         // A cohort's color serves real requests at any weight, so it keeps its full size.
         const serving = (color: Color) => weights[color] > 0 || inCohort(color);
         const stable = stableColorOf(candidate);
@@ -114,7 +114,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
                 // route), so its warnings do not depend on which registration the engine answered first.
                 // An update never does: that would hold a rollback until the stable color's await ended.
                 const statusOf = async (color: Color): Promise<ColorStatus> =>
-                    dryRun && serving(color) ? this.colors[color]!.settled : (this.colors[color]?.status ?? { phase: "unknown" });
+                    dryRun && serving(color) ? this.colors[color]!.settled : this.colors[color]!.status;
                 const status = Object.fromEntries(await Promise.all(deployed.map(async (color) => [color, await statusOf(color)] as const)));
                 const verdict = judgeShift({
                     route: describe,

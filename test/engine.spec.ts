@@ -119,6 +119,28 @@ describe("engine: after a refresh found a color degraded", () => {
         at25 = (await run("prod", { live: at0, overrides: { greenWeight: "25" } })).live;
     });
 
+    it("lists every reason a preview refuses a promotion, one per line", async () => {
+        // Every green Deployment degraded, so whichever route the engine reaches first has both reasons.
+        const everyGreen = Object.fromEntries(["eks-use1", "gke-euw1"].flatMap((c) => ["storefront", "cart", "checkout"].map((s) => [`${c}.${s}.green`, 1])));
+        const refused = await failure("prod", { live: refreshDegraded(at25, everyGreen), preview: true, overrides: { greenWeight: "75" } });
+        expect(refused.message).to.match(
+            new RegExp(
+                "(HTTPRoute shop/\\w+ on cluster [\\w-]+): green would go from 25 % to 75 % \\(\\+50\\) in one update, more than switchyard:rollout\\.maxStep \\(25\\)\\. " +
+                    "Move it in steps of at most 25, or raise rollout\\.maxStep \\(100 turns this guard off\\)\\.\n" +
+                    "\\1: not moving green from 25 % to 75 %: it has 1 available replica\\(s\\)",
+            ),
+        );
+    });
+
+    it("judges a cohort only when it starts sending its users to the candidate, not while it stays there", async () => {
+        // green with no available pod on one cluster, its beta cohort already on it.
+        const degraded = refreshDegraded(at25, { "eks-use1.cart.green": 0 });
+        await run("prod", { live: degraded, preview: true, overrides: { greenWeight: "5" } });
+        const onBlue = (await run("prod", { live: at25, overrides: { cohorts: cohortsTo("blue") } })).live;
+        const arriving = await failure("prod", { live: refreshDegraded(onBlue, { "eks-use1.cart.green": 0 }), preview: true });
+        expect(arriving.message).to.include("HTTPRoute shop/cart on cluster eks-use1: not sending a cohort to green: it has 0 available replica(s)");
+    });
+
     it("refuses a promotion onto the degraded candidate in preview, and names it", async () => {
         const degraded = refreshDegraded(at25, { "eks-use1.cart.green": 1 });
         const refused = await failure("prod", { live: degraded, preview: true, overrides: { greenWeight: "50" } });

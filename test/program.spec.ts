@@ -362,3 +362,35 @@ describe("program: no ambient provider", () => {
         expect((invoke as Error).message).to.include("Default provider for 'aws' disabled. 'aws:ecr/getImages:getImages' must use an explicit provider.");
     });
 });
+
+describe("program: each color and its component", () => {
+    it("deploys a service with one color as that color alone, behind a route that names it alone", async () => {
+        const services = JSON.parse(loadStackConfig("dev").config["switchyard:services"]!) as Record<string, unknown>[];
+        delete services[0]!.green;
+        const blueOnly = await runStack("dev", { services: JSON.stringify(services) });
+        expect(ofType(blueOnly, TYPES.deployment).map((d) => d.name)).to.deep.equal(["local.podinfo.blue"]);
+        expect(ofType(blueOnly, TYPES.service).map((s) => s.name)).to.deep.equal(["local.podinfo.blue"]);
+        const [route] = ofType(blueOnly, TYPES.httpRoute);
+        expect((at(route!, "spec", "rules") as { backendRefs: { name: string }[] }[]).at(-1)!.backendRefs.map((b) => b.name)).to.deep.equal(["podinfo-blue"]);
+    });
+
+    it("puts the capacity annotation on the Deployments of a service with a capacity block, and on no other", async () => {
+        const run = await runStack("prod");
+        for (const deployment of ofType(run, TYPES.deployment)) {
+            const annotation = at(deployment, "metadata", "annotations", "switchyard.io/capacity");
+            if (deployment.name.includes(".storefront.")) expect(JSON.parse(annotation as string), deployment.name).to.include({ peakRps: 240, podRps: 150 });
+            else expect(annotation, deployment.name).to.equal(undefined);
+        }
+    });
+
+    it("keeps each object under its component, so its URN stays what earlier updates deployed", async () => {
+        const run = await runStack("prod");
+        const parentType = (resource: RegisteredResource) => run.resources.find((r) => r.urn === resource.parent)?.type;
+        const deployment = byName(run, TYPES.deployment, "eks-use1.cart.green");
+        expect(parentType(deployment)).to.equal("switchyard:kubernetes:ColorEnvironment");
+        expect(parentType(run.resources.find((r) => r.urn === deployment.parent)!)).to.equal("switchyard:kubernetes:BlueGreenService");
+        const route = byName(run, TYPES.httpRoute, "eks-use1.cart");
+        expect(parentType(route)).to.equal("switchyard:kubernetes:WeightedRoute");
+        expect(parentType(run.resources.find((r) => r.urn === route.parent)!)).to.equal("switchyard:kubernetes:BlueGreenService");
+    });
+});
