@@ -1,8 +1,4 @@
 import { expect } from "chai";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { buildContextHash } from "../components/aws/buildContext.ts";
 import program from "../index.ts";
 import { inputChanges, runProgram, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
 import { PROJECT_ROOT, loadStackConfig, stackModel } from "../tools/stackFiles.ts";
@@ -217,95 +213,5 @@ describe("aws: images built into ECR and pinned by digest", () => {
         expect(Object.keys(args)).to.deep.equal(["APP_VERSION"]);
         expect(JSON.stringify(args.APP_VERSION), "the value travels wrapped as a secret").to.include("1b47061264138c4ac30d75fd1eb44270");
         expect(byName(prod, TYPES.image, "storefront.green").secretInputs, "not when the key is plain").not.to.include("build");
-    });
-});
-
-describe("aws: build context hash (the image tag)", () => {
-    let dir: string;
-    beforeEach(() => {
-        dir = mkdtempSync(join(tmpdir(), "switchyard-context-"));
-        mkdirSync(join(dir, "app", "docs"), { recursive: true });
-        writeFileSync(join(dir, "app", "Dockerfile"), "FROM scratch\n");
-        writeFileSync(join(dir, "app", "server.mjs"), "console.log(1)\n");
-        writeFileSync(join(dir, "app", "docs", "notes.md"), "notes\n");
-        writeFileSync(join(dir, "app", ".dockerignore"), "docs\n*.md\n");
-    });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-    const build = { context: "app", dockerfile: "Dockerfile", args: {}, platform: "linux/amd64" };
-
-    it("changes when a file in the context, a build arg or the platform changes", () => {
-        const original = buildContextHash(dir, build);
-        expect(buildContextHash(dir, build), "stable for the same inputs").to.equal(original);
-        writeFileSync(join(dir, "app", "server.mjs"), "console.log(2)\n");
-        const edited = buildContextHash(dir, build);
-        expect(edited).not.to.equal(original);
-        expect(buildContextHash(dir, { ...build, args: { APP_VERSION: "2" } })).not.to.equal(edited);
-        expect(buildContextHash(dir, { ...build, platform: "linux/arm64" })).not.to.equal(edited);
-    });
-
-    it("ignores what .dockerignore keeps out of the context, wildcards included", () => {
-        const original = buildContextHash(dir, build);
-        writeFileSync(join(dir, "app", "docs", "notes.md"), "other notes\n");
-        writeFileSync(join(dir, "app", "README.md"), "readme\n");
-        expect(buildContextHash(dir, build)).to.equal(original);
-    });
-
-    it("hashes what a ! exception puts back, and the Dockerfile even when it is ignored", () => {
-        writeFileSync(join(dir, "app", ".dockerignore"), "docs\n*.md\n!docs/keep.md\nDockerfile\n");
-        writeFileSync(join(dir, "app", "docs", "keep.md"), "kept\n");
-        const original = buildContextHash(dir, build);
-        writeFileSync(join(dir, "app", "docs", "keep.md"), "changed\n");
-        const kept = buildContextHash(dir, build);
-        expect(kept).not.to.equal(original);
-        writeFileSync(join(dir, "app", "Dockerfile"), "FROM busybox\n");
-        expect(buildContextHash(dir, build)).not.to.equal(kept);
-    });
-});
-
-describe("aws: build context hash follows what pulumi-docker hashes", () => {
-    let dir: string;
-    const build = { context: "app", dockerfile: "Dockerfile", args: {}, platform: "linux/amd64" };
-    beforeEach(() => {
-        dir = mkdtempSync(join(tmpdir(), "switchyard-context-"));
-        mkdirSync(join(dir, "app"), { recursive: true });
-        writeFileSync(join(dir, "app", "Dockerfile"), "FROM scratch\n");
-        writeFileSync(join(dir, "app", "run.sh"), "echo hi\n");
-    });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-    it("changes when a file's permission bits change (chmod +x changes the image)", () => {
-        chmodSync(join(dir, "app", "run.sh"), 0o644);
-        const before = buildContextHash(dir, build);
-        chmodSync(join(dir, "app", "run.sh"), 0o755);
-        expect(buildContextHash(dir, build)).not.to.equal(before);
-    });
-
-    it("hashes a symlink by where it points, not by what it points at", () => {
-        writeFileSync(join(dir, "app", "a.txt"), "a\n");
-        writeFileSync(join(dir, "app", "b.txt"), "b\n");
-        symlinkSync("a.txt", join(dir, "app", "current"));
-        const before = buildContextHash(dir, build);
-        writeFileSync(join(dir, "app", "a.txt"), "changed\n");
-        const targetEdited = buildContextHash(dir, build);
-        expect(targetEdited, "the target's own bytes count once, as a file").not.to.equal(before);
-        rmSync(join(dir, "app", "current"));
-        symlinkSync("b.txt", join(dir, "app", "current"));
-        expect(buildContextHash(dir, build), "repointing the link counts").not.to.equal(targetEdited);
-    });
-
-    it("reads <Dockerfile>.dockerignore instead of the context's .dockerignore when there is one", () => {
-        writeFileSync(join(dir, "app", ".dockerignore"), "notes.txt\n");
-        writeFileSync(join(dir, "app", "notes.txt"), "one\n");
-        const withContextIgnore = buildContextHash(dir, build);
-        writeFileSync(join(dir, "app", "notes.txt"), "two\n");
-        expect(buildContextHash(dir, build), "ignored by .dockerignore").to.equal(withContextIgnore);
-        writeFileSync(join(dir, "app", "Dockerfile.dockerignore"), "run.sh\n");
-        const withSpecific = buildContextHash(dir, build);
-        writeFileSync(join(dir, "app", "notes.txt"), "three\n");
-        const notesEdited = buildContextHash(dir, build);
-        expect(notesEdited, "notes.txt is in the context again").not.to.equal(withSpecific);
-        writeFileSync(join(dir, "app", "run.sh"), "echo changed\n");
-        expect(buildContextHash(dir, build), "run.sh is left out by Dockerfile.dockerignore").to.equal(notesEdited);
     });
 });

@@ -6,6 +6,7 @@ export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
     "components/traffic.ts": ["test/traffic.spec.ts"],
     "components/hostnames.ts": ["test/hostnames.spec.ts", "test/config.spec.ts"],
     "components/imageReference.ts": ["test/imageReference.spec.ts", "test/config.spec.ts"],
+    "components/aws/buildContext.ts": ["test/buildContext.spec.ts"],
     "components/validation.ts": ["test/validation.spec.ts", "test/config.spec.ts"],
     "components/config.ts": ["test/config.spec.ts"],
     "policy/policies.ts": ["test/policy.spec.ts"],
