@@ -116,11 +116,12 @@ describe("build context: the ignore rules", () => {
     it("keeps * and ? within one segment", () => {
         expect(ignored("*.log\n", ["a.log", "logs/a.log", "a.log.txt"])).to.deep.equal(["a.log"]);
         expect(ignored("file?.txt\n", ["file1.txt", "file10.txt", "file/.txt", "file.txt"])).to.deep.equal(["file1.txt"]);
+        expect(ignored("log*\n", ["log", "logs", "blog", "lox", "logs/a"]), "a star after other characters").to.deep.equal(["log", "logs", "logs/a"]);
     });
 
     it("lets ** cross segments, with or without the slash after it, and at the end", () => {
         expect(ignored("**/*.md\n", ["a.md", "docs/a.md", "docs/x/y/a.md", "a.mdx"])).to.deep.equal(["a.md", "docs/a.md", "docs/x/y/a.md"]);
-        expect(ignored("a/**/b\n", ["a/b", "a/x/b", "a/x/y/b", "a/x/c"])).to.deep.equal(["a/b", "a/x/b", "a/x/y/b"]);
+        expect(ignored("a/**/b\n", ["a/b", "a/x/b", "a/x/y/b", "a/x/c", "a/xb"])).to.deep.equal(["a/b", "a/x/b", "a/x/y/b"]);
         expect(ignored("doc**\n", ["doc", "docs", "docs/x/y", "adoc"])).to.deep.equal(["doc", "docs", "docs/x/y"]);
     });
 
@@ -128,6 +129,7 @@ describe("build context: the ignore rules", () => {
         expect(ignored("file[0-9].txt\n", ["file3.txt", "filex.txt", "file33.txt"])).to.deep.equal(["file3.txt"]);
         expect(ignored("file[a!].txt\n", ["filea.txt", "file!.txt", "fileb.txt"]), "a ! inside the class is a member").to.deep.equal(["filea.txt", "file!.txt"]);
         expect(ignored("[ab]x[cd]\n", ["axc", "bxd", "cxa"]), "two classes in one pattern").to.deep.equal(["axc", "bxd"]);
+        expect(ignored("x][ab]\n", ["x]a", "x]c"]), "a ] before the class is a character").to.deep.equal(["x]a"]);
     });
 
     it("takes characters a regular expression would read as operators literally", () => {
@@ -193,5 +195,6 @@ describe("build context hash: an encoding with no two readings", () => {
             rmSync(other, { recursive: true, force: true });
         }
         expect(buildContextHash(dir, { ...build, args: { B: "1", A: "2" } })).to.equal(buildContextHash(dir, { ...build, args: { A: "2", B: "1" } }));
+        expect(buildContextHash(dir, { ...build, args: { A: "1" } }), "an arg's value counts, not only its name").not.to.equal(buildContextHash(dir, { ...build, args: { A: "2" } }));
     });
 });
