@@ -1,18 +1,18 @@
 // switchyard: blue and green environments of every service on every cluster, weighted routing in
 // front of them, and one stack config value — greenWeight — that moves traffic.
 
-import "./components/stackTraces.ts";
+import "./program/stackTraces.ts";
 import * as aws from "@pulumi/aws";
 import { resolveImages } from "./components/aws/images.ts";
 import { WeightedDns } from "./components/aws/weightedDns.ts";
 import { BlueGreenService } from "./components/blueGreenService.ts";
 import { Cluster } from "./components/cluster.ts";
-import { capacityAnnotations, replicasNeededForShare } from "./components/capacity.ts";
-import { cohortColorsOn, cohortRules, mirrorFilter } from "./components/cohorts.ts";
-import { routeHostnames } from "./components/hostnames.ts";
-import { stackOutputs, type ClusterDeployment } from "./components/outputs.ts";
-import { PROJECT_DIR, loadStack } from "./components/stackConfig.ts";
-import { answerFractions, colorWeights, greenWeightFor, route53Weights } from "./components/traffic.ts";
+import { capacityAnnotations, replicasNeededForShare } from "./model/capacity.ts";
+import { cohortColorsOn, cohortRules, mirrorFilter } from "./model/cohorts.ts";
+import { routeHostnames } from "./model/hostnames.ts";
+import { stackOutputs, type ClusterDeployment } from "./program/outputs.ts";
+import { PROJECT_DIR, loadStack } from "./program/stackConfig.ts";
+import { answerFractions, colorWeights, greenWeightFor, route53Weights } from "./model/traffic.ts";
 
 export default async function switchyard() {
     // 1. Config, validated in full before anything is registered.

@@ -1,7 +1,7 @@
-// StrykerJS settings shared by every module. `npm run mutation` (tools/mutation.ts) runs one pass
-// per module of tools/mutation/modules.ts, adding that module's `mutate`, the command that runs its
+// StrykerJS settings shared by every module. `npm run mutation` (devtools/mutation.ts) runs one pass
+// per module of devtools/mutation/modules.ts, adding that module's `mutate`, the command that runs its
 // specs and where the JSON report goes; `npx stryker run` alone mutates them all against all their specs.
-import { MUTATION_MODULES } from "./tools/mutation/modules.ts";
+import { MUTATION_MODULES } from "./devtools/mutation/modules.ts";
 
 const specs = [...new Set(Object.values(MUTATION_MODULES).flat())];
 

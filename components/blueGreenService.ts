@@ -2,13 +2,13 @@ import type { IHTTPRouteFilter } from "@kubernetes-models/gateway-api/gateway.ne
 import type { IHTTPRouteRule } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteRule";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CANDIDATE_ANNOTATION } from "../policy/capacity.ts";
+import { CANDIDATE_ANNOTATION } from "../model/capacityAnnotation.ts";
 import { ColorEnvironment } from "./colorEnvironment.ts";
-import { COLORS, type Color, type ClusterSpec, type ServiceSpec } from "./config.ts";
-import { judgeColorUpdate, judgeShift, routeCohortColors, routeWeights, templateVersion, type ColorStatus } from "./gate.ts";
-import { colorObjectName } from "./labels.ts";
-import { stableColorOf } from "./rollout.ts";
-import { replicasFor, type ColorWeights } from "./traffic.ts";
+import { COLORS, type Color, type ClusterSpec, type ServiceSpec } from "../model/config/types.ts";
+import { judgeColorUpdate, judgeShift, routeCohortColors, routeWeights, templateVersion, type ColorStatus } from "../model/gate.ts";
+import { colorObjectName } from "../model/labels.ts";
+import { stableColorOf } from "../model/rollout.ts";
+import { replicasFor, type ColorWeights } from "../model/traffic.ts";
 import { WeightedRoute } from "./weightedRoute.ts";
 
 export interface BlueGreenServiceArgs {

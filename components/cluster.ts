@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MANAGED_BY } from "./labels.ts";
+import { MANAGED_BY } from "../model/labels.ts";
 
 export interface ClusterArgs {
     /** kubeconfig context to use; the kubeconfig's current context when unset. */

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Color, ServiceSpec } from "./config.ts";
-import { colorStatus, type ColorStatus } from "./gate.ts";
-import { colorLabels, colorObjectName, colorSelector } from "./labels.ts";
+import type { Color, ServiceSpec } from "../model/config/types.ts";
+import { colorStatus, type ColorStatus } from "../model/gate.ts";
+import { colorLabels, colorObjectName, colorSelector } from "../model/labels.ts";
 
 export interface ColorEnvironmentArgs {
     service: ServiceSpec;

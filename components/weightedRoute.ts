@@ -3,8 +3,8 @@ import type { IHTTPRouteFilter } from "@kubernetes-models/gateway-api/gateway.ne
 import type { IHTTPRouteRule } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteRule";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GatewayRef } from "./config.ts";
-import { MANAGED_BY } from "./labels.ts";
+import type { GatewayRef } from "../model/config/types.ts";
+import { MANAGED_BY } from "../model/labels.ts";
 
 export type HTTPRouteSpec = IHTTPRoute["spec"];
 

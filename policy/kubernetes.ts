@@ -3,7 +3,7 @@
 // same cluster. A cluster is a Kubernetes provider: the same names on another provider are other objects.
 
 import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
-import { CANDIDATE_ANNOTATION } from "./capacity.ts";
+import { CANDIDATE_ANNOTATION } from "../model/capacityAnnotation.ts";
 
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 export const SERVICE = "kubernetes:core/v1:Service";

@@ -20,7 +20,7 @@ import {
     formatNumber,
     judgeColor,
     type CapacityAnnotation,
-} from "./capacity.ts";
+} from "../model/capacityAnnotation.ts";
 import { isFloating, parseImageReference } from "./images.ts";
 import {
     ClusterObjects,

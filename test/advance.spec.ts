@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { decideAdvance, rollbackComment } from "../components/advance.ts";
-import type { TargetJudgement, Verdict } from "../components/analysis.ts";
-import type { RolloutSpec } from "../components/rollout.ts";
+import { decideAdvance, rollbackComment } from "../model/advance.ts";
+import type { TargetJudgement, Verdict } from "../model/analysis.ts";
+import type { RolloutSpec } from "../model/config/types.ts";
 
 const green: RolloutSpec = { candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 };
 const blue: RolloutSpec = { ...green, candidate: "blue" };

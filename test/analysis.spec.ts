@@ -15,8 +15,8 @@ import {
     type AnalysisTarget,
     type Sample,
     type TargetJudgement,
-} from "../components/analysis.ts";
-import type { CheckSpec } from "../components/rollout.ts";
+} from "../model/analysis.ts";
+import type { CheckSpec } from "../model/config/types.ts";
 import { LATENCY_P99 as latency, SUCCESS_RATE as successRate, analysisSpec as spec } from "./analysisFixture.ts";
 
 const target = (candidateWeight: number): AnalysisTarget => ({

@@ -1,7 +1,7 @@
 // The analysis settings the specs share: a Prometheus on loopback, the demo app's metrics, a success
 // rate check and a latency check with the thresholds docs/progressive-delivery.md uses.
 
-import type { AnalysisSpec, CheckSpec } from "../components/rollout.ts";
+import type { AnalysisSpec, CheckSpec } from "../model/config/types.ts";
 
 export const SUCCESS_RATE: CheckSpec = { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%" };
 export const LATENCY_P99: CheckSpec = { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 500, unit: "ms" };

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import program from "../index.ts";
-import { inputChanges, runProgram, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
-import { PROJECT_ROOT, loadStackConfig, stackModel } from "../tools/stackFiles.ts";
+import { inputChanges, runProgram, type ProgramRun, type RegisteredResource } from "../harness/mockRuntime.ts";
+import { PROJECT_ROOT, loadStackConfig, stackModel } from "../model/stackFiles.ts";
 import { colorsInRepository } from "../components/aws/images.ts";
 import { TYPES, at, byName, ofType, runStack } from "./support.ts";
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import program from "../index.ts";
-import { replayCustomResources } from "../tools/bench/replay.ts";
-import { canonical, runProgram, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
-import { loadStackConfig } from "../tools/stackFiles.ts";
+import { replayCustomResources } from "../devtools/bench/replay.ts";
+import { canonical, runProgram, type ProgramRun, type RegisteredResource } from "../harness/mockRuntime.ts";
+import { loadStackConfig } from "../model/stackFiles.ts";
 
 /** `type name` of a resource or of a provider reference (`urn::id`), independent of its parents. */
 function identity(urn: string): string {

@@ -2,11 +2,11 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { readmeBlock, renderPerformanceDoc, renderReadme, replaceBlock, type FleetBench, type LoaderBench } from "../tools/bench/docs.ts";
-import { parseBenchArgs, UsageError } from "../tools/bench/options.ts";
-import { fleetResult, side, targets, type Flip } from "../tools/bench/results.ts";
-import type { Measurement } from "../tools/bench/runner.ts";
-import { PROJECT_ROOT } from "../tools/stackFiles.ts";
+import { readmeBlock, renderPerformanceDoc, renderReadme, replaceBlock, type FleetBench, type LoaderBench } from "../devtools/bench/docs.ts";
+import { parseBenchArgs, UsageError } from "../devtools/bench/options.ts";
+import { fleetResult, side, targets, type Flip } from "../devtools/bench/results.ts";
+import type { Measurement } from "../devtools/bench/runner.ts";
+import { PROJECT_ROOT } from "../model/stackFiles.ts";
 
 const run = (wallMs: number, peakRssMiB: number): Measurement => ({
     wallMs,
@@ -151,7 +151,7 @@ describe("npm run bench: its command line", () => {
     });
 
     it("prints the usage with every flag for --help, and the usage and exit code 2 for an unknown flag, without a stack trace", () => {
-        const bench = (...args: string[]) => spawnSync(process.execPath, ["tools/bench.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
+        const bench = (...args: string[]) => spawnSync(process.execPath, ["devtools/bench.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
         const help = bench("--help");
         expect(help.status).to.equal(0);
         for (const flag of ["--sizes", "--repeat", "--loaders", "--loader-fleet", "--docs", "--help", "Example"]) expect(help.stdout, flag).to.include(flag);

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildContextHash, ignoreFileOf, isIgnored, readIgnoreRules } from "../components/aws/buildContext.ts";
+import { buildContextHash, ignoreFileOf, isIgnored, readIgnoreRules } from "../model/buildContext.ts";
 
 describe("build context hash (the image tag)", () => {
     let dir: string;

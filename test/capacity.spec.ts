@@ -4,10 +4,10 @@
 // the recurrence under test.
 
 import { expect } from "chai";
-import { capacityAnnotations, capacityRows, replicasNeededForShare, replicasRunning } from "../components/capacity.ts";
-import { DEFAULT_CANDIDATE } from "../components/rollout.ts";
-import { CAPACITY_ANNOTATION, decodeCapacity, describeQueue, encodeCapacity } from "../policy/capacity.ts";
-import { queueMetrics } from "../policy/queueing.ts";
+import { capacityAnnotations, capacityRows, replicasNeededForShare, replicasRunning } from "../model/capacity.ts";
+import { DEFAULT_CANDIDATE } from "../model/rollout.ts";
+import { CAPACITY_ANNOTATION, decodeCapacity, describeQueue, encodeCapacity } from "../model/capacityAnnotation.ts";
+import { queueMetrics } from "../model/queueing.ts";
 import { cluster, expectOneProblem, parse, problemsOf, service } from "./stackFixture.ts";
 
 /** Erlang C by the textbook formula with factorials: fine for the few servers of these cases. */

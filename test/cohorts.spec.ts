@@ -3,9 +3,9 @@
 
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { expect } from "chai";
-import { cohortColorsOn, cohortRules, cookiePattern, mirrorFilter, mirrorTarget, readCohorts } from "../components/cohorts.ts";
-import { regexProblem } from "../components/gatewayRegex.ts";
-import { Problems } from "../components/validation.ts";
+import { cohortColorsOn, cohortRules, cookiePattern, mirrorFilter, mirrorTarget, readCohorts } from "../model/cohorts.ts";
+import { regexProblem } from "../model/gatewayRegex.ts";
+import { Problems } from "../model/validation.ts";
 import { cluster, expectOneProblem, parse, problemsOf, service } from "./stackFixture.ts";
 
 const beta = (extra: Record<string, unknown> = {}) => ({

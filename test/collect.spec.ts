@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import type { AnalysisTarget } from "../components/analysis.ts";
-import { PrometheusError, type RangeSeries } from "../tools/prometheus.ts";
-import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "../tools/switchyard/collect.ts";
+import type { AnalysisTarget } from "../model/analysis.ts";
+import { PrometheusError, type RangeSeries } from "../cli/prometheus.ts";
+import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "../cli/switchyard/collect.ts";
 import { SUCCESS_RATE, analysisSpec } from "./analysisFixture.ts";
 import { HEALTHY, fakeMetrics } from "./fakeMetrics.ts";
 

@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { parseStackConfig, switchyardKeys, type ParseEnvironment } from "../components/config.ts";
+import { parseStackConfig } from "../model/config/parse.ts";
+import { switchyardKeys } from "../model/config/keys.ts";
+import type { ParseEnvironment } from "../model/config/types.ts";
 import { cluster, configErrorOf as configErrorWith, parse as parseWith, problemsOf as problemsWith, raw, service } from "./stackFixture.ts";
 
 const env: ParseEnvironment = {

@@ -3,7 +3,7 @@
 // this module's output.
 
 import { expect } from "chai";
-import { ConfigEditError, applyEdit, coerceValue, formatPath, parseEdit, parsePropertyPath } from "../tools/configEdits.ts";
+import { ConfigEditError, applyEdit, coerceValue, formatPath, parseEdit, parsePropertyPath } from "../model/configEdits.ts";
 
 const edit = (config: Record<string, unknown>, path: string, value: string, secret = false) => applyEdit(config, { path, value, secret }, "switchyard");
 

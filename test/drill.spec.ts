@@ -7,14 +7,14 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { releaseVerdict, type Verdict } from "../components/analysis.ts";
-import { PrometheusClient } from "../tools/prometheus.ts";
-import { startLoad } from "../tools/drill/load.ts";
-import { startDemoApp, startPrometheus, stopAll, type DemoApp, type PrometheusServer, type Running } from "../tools/drill/processes.ts";
-import { drillProject, greenWeightIn, type DrillProject } from "../tools/drill/project.ts";
-import { judgeTargets, judgedTargets } from "../tools/switchyard/collect.ts";
-import { loadProjectStack } from "../tools/switchyard/stack.ts";
-import { PROJECT_ROOT } from "../tools/stackFiles.ts";
+import { releaseVerdict, type Verdict } from "../model/analysis.ts";
+import { PrometheusClient } from "../cli/prometheus.ts";
+import { startLoad } from "../devtools/drill/load.ts";
+import { startDemoApp, startPrometheus, stopAll, type DemoApp, type PrometheusServer, type Running } from "../devtools/drill/processes.ts";
+import { drillProject, greenWeightIn, type DrillProject } from "../devtools/drill/project.ts";
+import { judgeTargets, judgedTargets } from "../cli/switchyard/collect.ts";
+import { loadProjectStack } from "../cli/switchyard/stack.ts";
+import { PROJECT_ROOT } from "../model/stackFiles.ts";
 import { runSwitchyard } from "./cli.ts";
 
 interface Scenario {
@@ -144,7 +144,7 @@ describe("drill: switchyard advance against a real Prometheus", function () {
 });
 
 describe("npm run drill: its usage", () => {
-    const drill = (...args: string[]) => spawnSync(process.execPath, ["tools/drill.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
+    const drill = (...args: string[]) => spawnSync(process.execPath, ["devtools/drill.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
 
     it("prints every option and the exit codes with --help, starting nothing", () => {
         const help = drill("--help");

@@ -3,12 +3,12 @@
 // color. Each case is what an operator meets with `pulumi preview`, `pulumi up` and `up --refresh`.
 
 import { expect } from "chai";
-import { routeWeights } from "../components/gate.ts";
+import { routeWeights } from "../model/gate.ts";
 import program from "../index.ts";
-import { ProgramError, emptyLive, plainValue, runProgram, type Behaviour, type Live, type ProgramRun } from "../tools/mockRuntime.ts";
+import { ProgramError, emptyLive, plainValue, runProgram, type Behaviour, type Live, type ProgramRun } from "../harness/mockRuntime.ts";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
-import { expiredByLifecycle, refreshDegraded } from "../tools/providerModels.ts";
-import { loadStackConfig } from "../tools/stackFiles.ts";
+import { expiredByLifecycle, refreshDegraded } from "../harness/providerModels.ts";
+import { loadStackConfig } from "../model/stackFiles.ts";
 import { TYPES, byName, ofType } from "./support.ts";
 
 interface Operation {

@@ -1,8 +1,8 @@
 // A stand-in for Prometheus behind the MetricsApi interface, answering the demo app's queries (the
 // `app` metric source) as if a Gateway had applied the stack file's current weight all along.
 
-import type { MetricsApi } from "../tools/switchyard/collect.ts";
-import type { InstantSample, RangeSeries } from "../tools/prometheus.ts";
+import type { MetricsApi } from "../cli/switchyard/collect.ts";
+import type { InstantSample, RangeSeries } from "../cli/prometheus.ts";
 
 export interface ColorHealth {
     successRate: number;

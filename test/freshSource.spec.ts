@@ -2,10 +2,10 @@ import { expect } from "chai";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { MANAGED_BY } from "../components/labels.ts";
-import { readRecording } from "../tools/bench/recording.ts";
-import { measure, type RunSpec } from "../tools/bench/runner.ts";
-import { PROJECT_ROOT, loadStackConfig, readProjectFile } from "../tools/stackFiles.ts";
+import { MANAGED_BY } from "../model/labels.ts";
+import { readRecording } from "../devtools/bench/recording.ts";
+import { measure, type RunSpec } from "../devtools/bench/runner.ts";
+import { PROJECT_ROOT, loadStackConfig, readProjectFile } from "../model/stackFiles.ts";
 
 const SKIPPED = new Set(["node_modules", ".git", "bench-results"]);
 
@@ -42,7 +42,7 @@ describe("program loading", function () {
         run(before);
         expect(managedBy(before)).to.equal(MANAGED_BY[key]);
 
-        const labels = join(projectCopy, "components", "labels.ts");
+        const labels = join(projectCopy, "model", "labels.ts");
         const marker = `edited-${process.pid}-${Date.now()}`;
         const source = readFileSync(labels, "utf8");
         const edited = source.replace(JSON.stringify(MANAGED_BY[key]), JSON.stringify(marker));

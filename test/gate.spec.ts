@@ -10,7 +10,7 @@ import {
     type ColorStatus,
     type ColorUpdate,
     type ShiftRequest,
-} from "../components/gate.ts";
+} from "../model/gate.ts";
 
 const ready = (available: number): ColorStatus => ({ phase: "current", available });
 

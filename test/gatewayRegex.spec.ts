@@ -1,9 +1,9 @@
-// The RE2 check of components/gatewayRegex.ts: what RE2-based gateways (Envoy, so Envoy Gateway and
+// The RE2 check of model/gatewayRegex.ts: what RE2-based gateways (Envoy, so Envoy Gateway and
 // Istio; GKE) accept and refuse. Every verdict follows RE2's syntax reference (github.com/google/re2,
 // doc/syntax.txt) and its parser's documented rules, not what the check prints.
 
 import { expect } from "chai";
-import { escapeRegex, regexProblem } from "../components/gatewayRegex.ts";
+import { escapeRegex, regexProblem } from "../model/gatewayRegex.ts";
 
 /** Patterns RE2 accepts: regexProblem must have nothing to say about any of them. */
 function expectAccepted(patterns: readonly string[]): void {

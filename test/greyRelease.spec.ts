@@ -3,8 +3,8 @@
 
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { expect } from "chai";
-import { inputChanges, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
-import { loadStackConfig } from "../tools/stackFiles.ts";
+import { inputChanges, type ProgramRun, type RegisteredResource } from "../harness/mockRuntime.ts";
+import { loadStackConfig } from "../model/stackFiles.ts";
 import { TYPES, at, byName, ofType, runStack, runStackExpectingError } from "./support.ts";
 
 interface Rule {

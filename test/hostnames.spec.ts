@@ -3,8 +3,8 @@
 // RFC 6890 (IPv4) and RFC 4291 / RFC 4193 (IPv6), checked at their edges.
 
 import { expect } from "chai";
-import type { ClusterSpec, DnsSpec, ServiceSpec } from "../components/config.ts";
-import { addressRecordType, clusterHostname, globalHostname, isPubliclyRoutable, routeHostnames } from "../components/hostnames.ts";
+import type { ClusterSpec, DnsSpec, ServiceSpec } from "../model/config/types.ts";
+import { addressRecordType, clusterHostname, globalHostname, isPubliclyRoutable, routeHostnames } from "../model/hostnames.ts";
 
 const service = (name: string, dnsRecord = name) => ({ name, dnsRecord }) as ServiceSpec;
 const cluster = (name: string, hostnames: string[]) => ({ name, hostnames }) as ClusterSpec;

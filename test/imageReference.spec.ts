@@ -2,7 +2,7 @@
 // (distribution/reference) splits them, and which references can change under a running color.
 
 import { expect } from "chai";
-import { ecrRepositoryName, isFloating, isPinnedByDigest, parseImageReference } from "../components/imageReference.ts";
+import { ecrRepositoryName, isFloating, isPinnedByDigest, parseImageReference } from "../model/imageReference.ts";
 
 const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { CHECK_PRESETS, METRIC_SOURCES, SOURCE_QUERIES, checkTemplate, placeholdersIn, renderQuery } from "../components/metricQueries.ts";
+import { CHECK_PRESETS, METRIC_SOURCES, SOURCE_QUERIES, checkTemplate, placeholdersIn, renderQuery } from "../model/metricQueries.ts";
 
 const values = { service: "cart", color: "green", cluster: "east", namespace: "shop", windowSeconds: 60 };
 

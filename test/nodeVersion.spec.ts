@@ -4,8 +4,8 @@
 
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { nodeVersionProblem } from "../tools/nodeVersion.mjs";
-import { PROJECT_ROOT, readProjectFile } from "../tools/stackFiles.ts";
+import { nodeVersionProblem } from "../bin/nodeVersion.mjs";
+import { PROJECT_ROOT, readProjectFile } from "../model/stackFiles.ts";
 
 const OLD_NODE = "/usr/bin/node";
 

@@ -3,10 +3,10 @@ import { execFile } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../tools/stackFiles.ts";
+import { PROJECT_ROOT } from "../model/stackFiles.ts";
 
 const run = promisify(execFile);
-const PLAN = join(PROJECT_ROOT, "tools", "plan.ts");
+const PLAN = join(PROJECT_ROOT, "cli", "plan.ts");
 
 type Result = { stdout: string; stderr: string; code: number };
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
-import { leafChanges, showLeaf } from "../tools/planDiff.ts";
+import { leafChanges, showLeaf } from "../cli/planDiff.ts";
 
 describe("plan diff: null is a value, not a container", () => {
     it("shows a null that disappears or becomes an object as the leaf it is", () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { planWarnings } from "../tools/planWarnings.ts";
+import { planWarnings } from "../cli/planWarnings.ts";
 import { cluster, parse, service } from "./stackFixture.ts";
 
 describe("plan warnings: changes that do more or less than they look", () => {

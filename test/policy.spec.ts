@@ -20,10 +20,10 @@ import {
     type ResourceRule,
     type StackRule,
 } from "../policy/policies.ts";
-import { ConfigError } from "../components/validation.ts";
+import { ConfigError } from "../model/validation.ts";
 import { cluster as stackCluster, parse as parseStack, service as stackService } from "./stackFixture.ts";
 import { settingsOf } from "../policy/settings.ts";
-import { PROJECT_ROOT } from "../tools/stackFiles.ts";
+import { PROJECT_ROOT } from "../model/stackFiles.ts";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";

@@ -5,8 +5,8 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import program from "../index.ts";
-import { runProgram, type RegisteredResource } from "../tools/mockRuntime.ts";
-import { loadStackConfig, type StackConfig } from "../tools/stackFiles.ts";
+import { runProgram, type RegisteredResource } from "../harness/mockRuntime.ts";
+import { loadStackConfig, type StackConfig } from "../model/stackFiles.ts";
 import {
     POLICY_DIR,
     PolicyConfigError,
@@ -17,7 +17,7 @@ import {
     type AnalyzerInfo,
     type Diagnostic,
     type PolicyConfig,
-} from "../tools/policyPackProcess.ts";
+} from "../harness/policyPackProcess.ts";
 
 const PROD_CONFIG = join(POLICY_DIR, "config", "prod.json");
 const DEV_CONFIG = join(POLICY_DIR, "config", "dev.json");

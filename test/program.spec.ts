@@ -5,9 +5,10 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { CONFIG_KEYS, parseStackConfig } from "../components/config.ts";
-import { inputChanges, runProgram, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
-import { configText, loadStackConfig, readProjectFile } from "../tools/stackFiles.ts";
+import { CONFIG_KEYS } from "../model/config/keys.ts";
+import { parseStackConfig } from "../model/config/parse.ts";
+import { inputChanges, runProgram, type ProgramRun, type RegisteredResource } from "../harness/mockRuntime.ts";
+import { configText, loadStackConfig, readProjectFile } from "../model/stackFiles.ts";
 import program from "../index.ts";
 import { TYPES, at, byName, ofType, runStack, runStackExpectingError } from "./support.ts";
 
@@ -346,7 +347,7 @@ describe("program: no ambient provider", () => {
     // Pulumi.yaml sets pulumi:disable-default-providers ["*"]; the engine then refuses any resource or
     // invoke that names no provider, and the harness does the same, so a forgotten { provider } fails here.
     it("is refused a resource or an invoke that names no provider, as the engine refuses them", async () => {
-        const { ProgramError } = await import("../tools/mockRuntime.ts");
+        const { ProgramError } = await import("../harness/mockRuntime.ts");
         const aws = await import("@pulumi/aws");
         const config = loadStackConfig("prod");
         const resource = await runProgram(() => new aws.ecr.Repository("bare", {}), config).then(

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PrometheusClient, PrometheusError } from "../tools/prometheus.ts";
+import { PrometheusClient, PrometheusError } from "../cli/prometheus.ts";
 
 interface Seen {
     method: string;

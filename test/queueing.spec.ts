@@ -1,8 +1,8 @@
-// The Erlang C arithmetic of policy/queueing.ts against published values, hand-derived cases and an
+// The Erlang C arithmetic of model/queueing.ts against published values, hand-derived cases and an
 // exact evaluation of Erlang's formula in rational arithmetic.
 
 import { expect } from "chai";
-import { erlangB, erlangC, fewestServers, meanWaitSeconds, meetsTarget, queueMetrics, utilization } from "../policy/queueing.ts";
+import { erlangB, erlangC, fewestServers, meanWaitSeconds, meetsTarget, queueMetrics, utilization } from "../model/queueing.ts";
 
 const HOUR = 3600;
 

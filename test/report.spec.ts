@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { decideAdvance } from "../components/advance.ts";
-import { judgeWindow, type Sample } from "../components/analysis.ts";
-import type { RolloutSpec } from "../components/rollout.ts";
-import { advanceReport, advanceSummary, formatTable } from "../tools/switchyard/report.ts";
+import { decideAdvance } from "../model/advance.ts";
+import { judgeWindow, type Sample } from "../model/analysis.ts";
+import type { RolloutSpec } from "../model/config/types.ts";
+import { advanceReport, advanceSummary, formatTable } from "../cli/switchyard/report.ts";
 import { SUCCESS_RATE, analysisSpec } from "./analysisFixture.ts";
 
 const rollout: RolloutSpec = { candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 };

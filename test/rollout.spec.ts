@@ -1,20 +1,9 @@
 import { expect } from "chai";
-import { parseStackConfig, type RawConfig } from "../components/config.ts";
-import {
-    candidateWeightOf,
-    checkRollout,
-    formatDuration,
-    greenWeightForCandidate,
-    isCohortEdit,
-    nextStep,
-    parseDuration,
-    readRollout,
-    rollbackEdits,
-    stableColorOf,
-    stepEdit,
-    type RolloutSpec,
-} from "../components/rollout.ts";
-import { ConfigError, Problems } from "../components/validation.ts";
+import { parseStackConfig } from "../model/config/parse.ts";
+import type { RawConfig } from "../model/config/types.ts";
+import { candidateWeightOf, checkRollout, formatDuration, greenWeightForCandidate, isCohortEdit, nextStep, parseDuration, readRollout, rollbackEdits, stableColorOf, stepEdit } from "../model/rollout.ts";
+import type { RolloutSpec } from "../model/config/types.ts";
+import { ConfigError, Problems } from "../model/validation.ts";
 
 const analysis = (extra: Record<string, unknown> = {}) => ({ prometheus: { url: "https://prometheus.example.com" }, ...extra });
 

@@ -3,10 +3,10 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
-import { drillProject, greenWeightIn, type DrillProject } from "../tools/drill/project.ts";
-import { PULUMI_CLI_MISSING, findPulumiCli } from "../tools/switchyard/commands.ts";
-import { CommandError } from "../tools/switchyard/errors.ts";
-import { automationDeployer, rehearsalDeployer, runRolloutLoop, type Deployer, type LoopIo } from "../tools/switchyard/rolloutLoop.ts";
+import { drillProject, greenWeightIn, type DrillProject } from "../devtools/drill/project.ts";
+import { PULUMI_CLI_MISSING, findPulumiCli } from "../cli/switchyard/commands.ts";
+import { CommandError } from "../cli/switchyard/errors.ts";
+import { automationDeployer, rehearsalDeployer, runRolloutLoop, type Deployer, type LoopIo } from "../cli/switchyard/rolloutLoop.ts";
 import { FAILING, HEALTHY, fakeMetrics } from "./fakeMetrics.ts";
 
 /** A copy of the drill stack with these values set. */

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { editStackFile, editStackText, StackEditError } from "../tools/stackEdit.ts";
+import { editStackFile, editStackText, StackEditError } from "../cli/stackEdit.ts";
 
 const stack = `# The prod stack. Weights move by switchyard advance.
 config:

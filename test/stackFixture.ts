@@ -2,8 +2,9 @@
 // parseStackConfig, for specs of the config readers that need a whole model around them.
 
 import { expect } from "chai";
-import { parseStackConfig, type ParseEnvironment, type RawConfig, type StackModel } from "../components/config.ts";
-import { ConfigError } from "../components/validation.ts";
+import { parseStackConfig } from "../model/config/parse.ts";
+import type { ParseEnvironment, RawConfig, StackModel } from "../model/config/types.ts";
+import { ConfigError } from "../model/validation.ts";
 
 export const cluster = (name: string, extra: Record<string, unknown> = {}) => ({
     name,

@@ -1,8 +1,8 @@
 // Shared by the specs: run the real program under Pulumi's mocks with a stack file's config.
 
 import program from "../index.ts";
-import { ProgramError, runProgram, type ProgramRun, type RegisteredResource } from "../tools/mockRuntime.ts";
-import { loadStackConfig } from "../tools/stackFiles.ts";
+import { ProgramError, runProgram, type ProgramRun, type RegisteredResource } from "../harness/mockRuntime.ts";
+import { loadStackConfig } from "../model/stackFiles.ts";
 
 export const TYPES = {
     deployment: "kubernetes:apps/v1:Deployment",

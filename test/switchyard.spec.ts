@@ -8,8 +8,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { drillProject, greenWeightIn, type DrillProject } from "../tools/drill/project.ts";
-import { main, type CommandIo } from "../tools/switchyard.ts";
+import { drillProject, greenWeightIn, type DrillProject } from "../devtools/drill/project.ts";
+import { main, type CommandIo } from "../cli/switchyard.ts";
 import { runSwitchyard, type CommandRun } from "./cli.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");

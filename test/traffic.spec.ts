@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { answerFractions, colorWeights, greenWeightFor, replicasFor, route53Weights } from "../components/traffic.ts";
+import { answerFractions, colorWeights, greenWeightFor, replicasFor, route53Weights } from "../model/traffic.ts";
 
 describe("traffic: weight math", () => {
     it("gives blue the rest of greenWeight", () => {

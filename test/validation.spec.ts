@@ -3,7 +3,7 @@
 // the nearest known key.
 
 import { expect } from "chai";
-import { ConfigError, ObjectReader, Problems, asInteger, closest, describeRange, isPlainObject, parseStructured, show, unknownKeyHint } from "../components/validation.ts";
+import { ConfigError, ObjectReader, Problems, asInteger, closest, describeRange, isPlainObject, parseStructured, show, unknownKeyHint } from "../model/validation.ts";
 
 /** A reader over `data` at path `x` whose known keys are the data's own, and the problems it records. */
 function reader(data: Record<string, unknown>): { r: ObjectReader; problems: string[] } {

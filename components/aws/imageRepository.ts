@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Color, ImageBuild, ImagesSpec } from "../config.ts";
+import type { Color, ImageBuild, ImagesSpec } from "../../model/config/types.ts";
 
 export interface ColorBuild {
     color: Color;

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { COLORS, ownRepositoryImage, repositoryNameOf, type Color, type ServiceSpec, type StackModel } from "../config.ts";
-import { buildContextHash } from "./buildContext.ts";
+import { COLORS, type Color, type ServiceSpec, type StackModel } from "../../model/config/types.ts";
+import { ownRepositoryImage, repositoryNameOf } from "../../model/config/images.ts";
+import { buildContextHash } from "../../model/buildContext.ts";
 import { ImageRepository, pinnedReference, type ColorBuild } from "./imageRepository.ts";
 
 export type ColorImages = Partial<Record<Color, pulumi.Input<string>>>;

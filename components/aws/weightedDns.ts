@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec, DnsSpec, ServiceSpec } from "../config.ts";
-import { addressRecordType, clusterHostname, globalHostname } from "../hostnames.ts";
+import type { ClusterSpec, DnsSpec, ServiceSpec } from "../../model/config/types.ts";
+import { addressRecordType, clusterHostname, globalHostname } from "../../model/hostnames.ts";
 
 export interface ClusterWeight {
     cluster: ClusterSpec;

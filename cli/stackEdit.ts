@@ -1,0 +1,156 @@
+// Edits greenWeight values (and cohort colors) in a stack file's text in place: only the characters of each value (and,
+// for a rollback, the comment on the stack's greenWeight line) change, so comments, quoting, key
+// order and layout stay exactly as the operator wrote them and `git diff` shows one line per edit.
+// Every edit is checked by parsing the result again before anyone writes it.
+
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair, type Scalar } from "yaml";
+import { ROLLBACK_COMMENT_PREFIX } from "../model/advance.ts";
+import { isCohortEdit, type StackEdit } from "../model/rollout.ts";
+
+export class StackEditError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackEditError";
+    }
+}
+
+interface Splice {
+    start: number;
+    end: number;
+    text: string;
+}
+
+function keyName(pair: Pair): string | undefined {
+    return isScalar(pair.key) ? String(pair.key.value) : undefined;
+}
+
+/** The pair for `key` in a map, written with or without the project namespace. */
+function findPair(map: unknown, project: string, key: string): Pair | undefined {
+    if (!isMap(map)) return undefined;
+    return map.items.find((pair) => isPair(pair) && [key, `${project}:${key}`].includes(keyName(pair) ?? "")) as Pair | undefined;
+}
+
+/** The value as the scalar already was: "25" stays quoted, 25 stays plain. */
+function valueText(node: Scalar, value: number | string): string {
+    if (node.type === "QUOTE_DOUBLE") return `"${value}"`;
+    if (node.type === "QUOTE_SINGLE") return `'${value}'`;
+    if (node.type === "PLAIN") return String(value);
+    throw new StackEditError(`cannot rewrite a ${node.type} scalar in place; write the value plainly`);
+}
+
+function scalarSplice(node: unknown, value: number | string, where: string): Splice & { node: Scalar } {
+    if (!isScalar(node) || !node.range) throw new StackEditError(`${where} is not a plain value this command can edit`);
+    return { start: node.range[0], end: node.range[1], text: valueText(node, value), node };
+}
+
+/** Where the line of `from` ends, before its line break (\n or \r\n). */
+function lineEnd(text: string, from: number): number {
+    const newline = text.indexOf("\n", from);
+    const end = newline === -1 ? text.length : newline;
+    return text[end - 1] === "\r" ? end - 1 : end;
+}
+
+/** Sets, replaces or clears the comment after a value that ends its line; a value inside a flow collection keeps its line as is. */
+function commentSplice(text: string, valueEnd: number, comment: string | undefined): Splice | undefined {
+    const end = lineEnd(text, valueEnd);
+    const existing = /^[ \t]*(#.*)?$/.exec(text.slice(valueEnd, end));
+    if (!existing) return undefined;
+    if (comment !== undefined) return { start: valueEnd, end, text: `  # ${comment}` };
+    if (existing[1]?.startsWith(`# ${ROLLBACK_COMMENT_PREFIX}`)) return { start: valueEnd, end, text: "" };
+    return undefined;
+}
+
+function insertGreenWeight(text: string, config: unknown, project: string, value: number): Splice {
+    const firstKey = isMap(config) && !config.flow ? config.items[0]?.key : undefined;
+    if (!isScalar(firstKey) || !firstKey.range) {
+        throw new StackEditError(`the stack file has no ${project}:greenWeight and its config is not a block map this command can add it to`);
+    }
+    const keyStart = firstKey.range[0];
+    const lineStart = text.lastIndexOf("\n", keyStart) + 1;
+    const indent = text.slice(lineStart, keyStart);
+    if (!/^[ ]*$/.test(indent)) throw new StackEditError(`cannot add ${project}:greenWeight next to a key that does not start its line`);
+    return { start: lineStart, end: lineStart, text: `${indent}${project}:greenWeight: ${value}\n` };
+}
+
+function parse(text: string): Document {
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0) throw new StackEditError(`the stack file does not parse as YAML: ${doc.errors[0]!.message}`);
+    return doc;
+}
+
+/** The `config` map with every key namespaced, as Pulumi reads it. */
+function configValues(doc: Document, project: string): Record<string, unknown> {
+    const js = (doc.toJS() ?? {}) as { config?: Record<string, unknown> };
+    return Object.fromEntries(Object.entries(js.config ?? {}).map(([key, value]) => [key.includes(":") ? key : `${project}:${key}`, value]));
+}
+
+/** What the config should read after the edits: each weight changed, written as it was ("25" stays text). */
+function expectedValues(before: Record<string, unknown>, project: string, edits: readonly StackEdit[]): Record<string, unknown> {
+    const after = structuredClone(before);
+    const written = (old: unknown, value: number) => (typeof old === "string" ? String(value) : value);
+    for (const edit of edits) {
+        if (isCohortEdit(edit)) {
+            (after[`${project}:cohorts`] as Record<string, unknown>[])[edit.cohort]!.color = edit.color;
+        } else if (edit.cluster === undefined) {
+            after[`${project}:greenWeight`] = written(after[`${project}:greenWeight`], edit.greenWeight);
+        } else {
+            const cluster = (after[`${project}:clusters`] as Record<string, unknown>[])[edit.cluster]!;
+            cluster.greenWeight = written(cluster.greenWeight, edit.greenWeight);
+        }
+    }
+    return after;
+}
+
+/**
+ * Applies weight edits to a stack file's text. `comment`, when given, replaces the comment on the
+ * stack's greenWeight line (a rollback says there what failed and when); without it, a comment a
+ * previous rollback left there is removed, and any other comment stays.
+ */
+export function editStackText(text: string, project: string, edits: readonly StackEdit[], comment?: string): string {
+    const doc = parse(text);
+    const config = doc.get("config", true);
+    const splices: Splice[] = [];
+    for (const edit of edits) {
+        if (isCohortEdit(edit)) {
+            const cohorts = findPair(config, project, "cohorts")?.value;
+            const cohort = isSeq(cohorts) ? cohorts.items[edit.cohort] : undefined;
+            const pair = findPair(cohort, project, "color");
+            if (!pair) throw new StackEditError(`${project}:cohorts[${edit.cohort}] has no color to change`);
+            splices.push(scalarSplice(pair.value, edit.color, `${project}:cohorts[${edit.cohort}].color`));
+        } else if (edit.cluster === undefined) {
+            const pair = findPair(config, project, "greenWeight");
+            if (!pair) {
+                splices.push(insertGreenWeight(text, config, project, edit.greenWeight));
+                continue;
+            }
+            const splice = scalarSplice(pair.value, edit.greenWeight, `${project}:greenWeight`);
+            splices.push(splice);
+            const commentEdit = commentSplice(text, splice.end, comment?.replace(/[\r\n]+/g, "; "));
+            if (commentEdit) splices.push(commentEdit);
+        } else {
+            const clusters = findPair(config, project, "clusters")?.value;
+            const cluster = isSeq(clusters) ? clusters.items[edit.cluster] : undefined;
+            const pair = findPair(cluster, project, "greenWeight");
+            if (!pair) throw new StackEditError(`${project}:clusters[${edit.cluster}] has no greenWeight to change`);
+            splices.push(scalarSplice(pair.value, edit.greenWeight, `${project}:clusters[${edit.cluster}].greenWeight`));
+        }
+    }
+    let edited = text;
+    for (const splice of [...splices].sort((a, b) => b.start - a.start)) {
+        edited = edited.slice(0, splice.start) + splice.text + edited.slice(splice.end);
+    }
+    if (!isDeepStrictEqual(configValues(parse(edited), project), expectedValues(configValues(doc, project), project, edits))) {
+        throw new StackEditError("editing the stack file in place would change more than the weights; nothing was written");
+    }
+    return edited;
+}
+
+/** Edits a stack file on disk; a reader sees the old file or the new one, never half of it. */
+export function editStackFile(path: string, project: string, edits: readonly StackEdit[], comment?: string): void {
+    const edited = editStackText(readFileSync(path, "utf8"), project, edits, comment);
+    const temporary = `${path}.switchyard-${process.pid}.tmp`;
+    writeFileSync(temporary, edited);
+    renameSync(temporary, path);
+}

@@ -1,0 +1,155 @@
+// status, analyze and advance: each reads the stack the way the program does, asks Prometheus,
+// and (advance only) edits the stack file. Nothing is written unless every query answered.
+
+import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { decideAdvance, rollbackComment, rollbackNote, type AdvanceDecision } from "../../model/advance.ts";
+import { analysisTargets, releaseVerdict, type TargetJudgement } from "../../model/analysis.ts";
+import { PROJECT } from "../../model/config/keys.ts";
+import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf } from "../../model/rollout.ts";
+import { PrometheusClient } from "../prometheus.ts";
+import { editStackFile } from "../stackEdit.ts";
+import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "./collect.ts";
+import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
+import { CommandError } from "./errors.ts";
+import { loadProjectStack, requireAnalysis, type ProjectStack } from "./stack.ts";
+
+export const TOKEN_VARIABLE = "SWITCHYARD_PROMETHEUS_TOKEN";
+
+export interface Io {
+    out(text: string): void;
+    err(text: string): void;
+    now(): Date;
+}
+
+/** The Pulumi CLI on PATH, which the Automation API runs; undefined when it is not installed. */
+export function findPulumiCli(path = process.env.PATH ?? ""): string | undefined {
+    for (const dir of path.split(delimiter).filter((d) => d !== "")) {
+        const candidate = join(dir, process.platform === "win32" ? "pulumi.exe" : "pulumi");
+        try {
+            accessSync(candidate, constants.X_OK);
+            return candidate;
+        } catch {
+            // not in this directory
+        }
+    }
+    return undefined;
+}
+
+export const PULUMI_CLI_MISSING =
+    "the Pulumi CLI is not installed (no `pulumi` on PATH), and this needs it: the Automation API drives `pulumi` itself.\n" +
+    "  Install it: curl -fsSL https://get.pulumi.com | sh   (or see https://www.pulumi.com/docs/install/), then `pulumi login`.\n" +
+    "  Without an engine, `switchyard rollout --rehearse` walks the same steps with each one evaluated offline.";
+
+/**
+ * The bearer token: SWITCHYARD_PROMETHEUS_TOKEN, else the stack's secret decrypted through the
+ * Automation API (this command cannot decrypt `secure:` values itself). Never printed.
+ */
+async function prometheusToken(stack: ProjectStack): Promise<string | undefined> {
+    const fromEnvironment = process.env[TOKEN_VARIABLE];
+    if (fromEnvironment) return fromEnvironment;
+    if (!stack.model.rollout.analysis?.prometheus.hasToken) return undefined;
+    if (!findPulumiCli()) {
+        throw new CommandError(`the Prometheus token is a Pulumi secret in the stack file: set ${TOKEN_VARIABLE}, or install the Pulumi CLI so switchyard can decrypt it.\n  ${PULUMI_CLI_MISSING}`);
+    }
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
+    const workspace = await LocalWorkspace.selectStack({ stackName: stack.name, workDir: stack.dir });
+    return (await workspace.getConfig(`${PROJECT}:rollout.analysis.prometheus.token`, true)).value;
+}
+
+export type MetricsFactory = (stack: ProjectStack) => Promise<MetricsApi>;
+
+/** Prometheus as the stack configures it. */
+export const prometheusFromStack: MetricsFactory = async (stack) => {
+    const analysis = stack.model.rollout.analysis!;
+    const token = await prometheusToken(stack);
+    return new PrometheusClient({ url: analysis.prometheus.url, ...(token === undefined ? {} : { token }) });
+};
+
+export async function runStatus(stack: ProjectStack, io: Io, metrics: MetricsFactory): Promise<number> {
+    const { model } = stack;
+    const { rollout } = model;
+    const targets = analysisTargets(model, rollout);
+    const weights = targets.map((t) => ({
+        service: t.service,
+        cluster: t.cluster,
+        weight: t.candidateWeight,
+        override: model.clusters.find((c) => c.name === t.cluster)!.greenWeight !== undefined,
+    }));
+    io.out(statusText(stack.name, rollout, weights, candidateWeightOf(model.greenWeight, rollout.candidate)));
+    const analysis = rollout.analysis;
+    if (!analysis) {
+        io.out(`\nNo ${PROJECT}:rollout.analysis in the stack: no Prometheus to ask for live rates.`);
+        return 0;
+    }
+    const rates = await currentRates(targets, analysis, await metrics(stack), io.now().getTime() / 1000);
+    io.out(`\nLast ${analysis.intervalSeconds} s from ${analysis.prometheus.url}:\n${ratesText(rates, analysis)}`);
+    return 0;
+}
+
+const ANALYZE_EXIT_CODES = { pass: 0, fail: 1, inconclusive: 2 } as const;
+
+export async function runAnalyze(stack: ProjectStack, io: Io, metrics: MetricsFactory): Promise<number> {
+    const analysis = requireAnalysis(stack, "analyze");
+    const { rollout } = stack.model;
+    const judgements = await judgeTargets(judgedTargets(stack.model, rollout), analysis, await metrics(stack), io.now().getTime() / 1000);
+    const verdict = releaseVerdict(judgements);
+    io.out(analyzeText(stack.name, judgements, verdict, rollout, analysis));
+    return ANALYZE_EXIT_CODES[verdict];
+}
+
+export interface AdvanceResult {
+    decision: AdvanceDecision;
+    judgements: TargetJudgement[];
+    /** The stack file before the edit, to restore it if applying the edit fails. */
+    previousText: string;
+}
+
+/** Analyzes and edits the stack file as decided; the file is untouched unless every query answered. */
+export async function advanceStack(stack: ProjectStack, api: MetricsApi, at: Date, start: boolean): Promise<AdvanceResult> {
+    const analysis = requireAnalysis(stack, "advance");
+    const { rollout } = stack.model;
+    const targets = judgedTargets(stack.model, rollout);
+    const judgements = targets.length > 0 ? await judgeTargets(targets, analysis, api, at.getTime() / 1000) : [];
+    const decision = decideAdvance(stack.model, rollout, judgements, { start });
+    const previousText = readFileSync(stack.file, "utf8");
+    if (decision.edits.length > 0) {
+        editStackFile(stack.file, PROJECT, decision.edits, decision.action === "rollback" ? rollbackComment(decision, at) : undefined);
+    }
+    return { decision, judgements, previousText };
+}
+
+export async function runAdvance(stack: ProjectStack, io: Io, metrics: MetricsFactory, options: { start: boolean; report?: string }): Promise<number> {
+    const analysis = requireAnalysis(stack, "advance");
+    const at = io.now();
+    const { decision, judgements } = await advanceStack(stack, await metrics(stack), at, options.start);
+    const rollout = stack.model.rollout;
+    io.out(advanceReport(stack.name, decision, judgements, rollout, analysis, at, "text"));
+    if (options.report) writeFileSync(options.report, advanceReport(stack.name, decision, judgements, rollout, analysis, at, "markdown"));
+    // The last line is the summary a CI step puts in its commit message.
+    io.out(advanceSummary(stack.name, decision, rollout));
+    return decision.exitCode;
+}
+
+/** The operator's abort: the rollback edit advance makes on a failure, made now and without analysis. */
+export function runRollback(stack: ProjectStack, io: Io, reason: string): number {
+    const { model } = stack;
+    const { candidate } = model.rollout;
+    const edits = rollbackEdits(model, model.rollout);
+    if (edits.length === 0) {
+        io.out(`switchyard ${stack.name}: nothing to roll back — no weight or cohort gives ${candidate} traffic.`);
+        return 0;
+    }
+    const at = io.now();
+    editStackFile(stack.file, PROJECT, edits, rollbackNote(at, reason));
+    const weights = edits.filter((e) => !isCohortEdit(e)).length;
+    const cohorts = edits.filter(isCohortEdit).map((e) => model.cohorts[e.cohort]!.name);
+    io.out(
+        `switchyard ${stack.name}: rolled back ${candidate} to 0 % (${weights} weight(s))` +
+            (cohorts.length > 0 ? `, cohorts ${cohorts.join(", ")} to ${stableColorOf(candidate)}` : "") +
+            ` — ${reason}. Apply it: pulumi up --stack ${stack.name}`,
+    );
+    return 0;
+}
+
+export { loadProjectStack };

@@ -1,6 +1,0 @@
-// Where the project is: Pulumi.yaml, the stack files and the build contexts they name. Its own
-// module, without the Pulumi SDK, so the tools that only read stack files start fast.
-
-import { resolve } from "node:path";
-
-export const PROJECT_DIR = resolve(import.meta.dirname, "..");

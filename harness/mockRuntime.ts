@@ -1,0 +1,500 @@
+// Runs a Pulumi program in-process under Pulumi's official mocks (pulumi.runtime.setMocks) and
+// records every RegisterResource request the SDK sends: the same inputs, parent, provider and
+// dependencies the engine would receive. The providers' answers come from harness/providerModels.ts,
+// which follows each provider's source case by case (first deploy, preview, up, a refreshed state
+// with a degraded Deployment). Resource hooks are called the way the engine calls them, over the
+// SDK's own callback server, when a registration becomes a create or an update.
+
+import * as grpc from "@grpc/grpc-js";
+import * as pulumi from "@pulumi/pulumi";
+import callbackGrpc from "@pulumi/pulumi/proto/callback_grpc_pb.js";
+import callbackPb from "@pulumi/pulumi/proto/callback_pb.js";
+import resourcePb from "@pulumi/pulumi/proto/resource_pb.js";
+import type { MockCallArgs } from "@pulumi/pulumi/runtime/mocks.js";
+import { specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc.js";
+import structPb from "google-protobuf/google/protobuf/struct_pb.js";
+import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb.js";
+import { createHash, randomBytes } from "node:crypto";
+import {
+    MOCK_ACCOUNT,
+    ProviderError,
+    canonical,
+    copyLive,
+    diffedInputs,
+    emptyLive,
+    respond,
+    stepFor,
+    type Behaviour,
+    type Live,
+    type StateEntry,
+    type StepKind,
+} from "./providerModels.ts";
+import type { StackConfig } from "../model/stackFiles.ts";
+
+export { canonical, emptyLive, type Behaviour, type Live };
+
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    /** Inputs with secrets unwrapped and resource references replaced by their URN. */
+    inputs: Record<string, unknown>;
+    /** Inputs exactly as sent on the wire (secrets and references in Pulumi's JSON encoding). */
+    wireInputs: Record<string, unknown>;
+    /** Top-level input names that carry a secret. */
+    secretInputs: string[];
+    parent: string;
+    /** Provider reference `urn::id`, empty for components and the default provider. */
+    provider: string;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    protect: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+    ignoreChanges: string[];
+    /** What the engine did with it: create, update or nothing; components are always "same". */
+    step: StepKind;
+}
+
+/** One call of a resource hook, as the engine made it. */
+export interface HookCall {
+    hook: string;
+    kind: "beforeCreate" | "beforeUpdate";
+    urn: string;
+    /** The hook's error, when it refused. */
+    error?: string;
+}
+
+export interface ProgramRun {
+    resources: RegisteredResource[];
+    /** Stack outputs, resolved. */
+    outputs: Record<string, unknown>;
+    /** The state and the world after this run: unchanged by a preview. */
+    live: Live;
+    hookCalls: HookCall[];
+    /** Warnings the program logged. */
+    warnings: string[];
+    /** URNs in the prior state that this run no longer registers: the engine deletes them after an update. */
+    deleted: string[];
+    /** Invokes the program made, with the answers it got. */
+    invokes: { token: string; result: Record<string, unknown> }[];
+}
+
+export interface RunOptions {
+    /** `pulumi preview` (and the preview `pulumi up` runs first) when true. */
+    preview?: boolean;
+    /** The stack's state and the world before the run; a first deploy when absent. */
+    live?: Live;
+    /** How clusters and registries behave during this run. */
+    behaviour?: Behaviour;
+}
+
+/** A wire value decoded: resource references reduced to their URN, each secret's value passed to `secret`. */
+export function decodeWire(value: unknown, secret: (value: unknown) => unknown): unknown {
+    if (Array.isArray(value)) return value.map((item) => decodeWire(item, secret));
+    if (typeof value === "object" && value !== null) {
+        const record = value as Record<string, unknown>;
+        if (record[specialSigKey] === specialSecretSig) return secret(decodeWire(record.value, secret));
+        if (record[specialSigKey] === specialResourceSig) return record.urn;
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, decodeWire(v, secret)]));
+    }
+    return value;
+}
+
+/** Secrets unwrapped and resource references reduced to their URN. */
+export function plainValue(value: unknown): unknown {
+    return decodeWire(value, (secret) => secret);
+}
+
+function containsSecret(value: unknown): boolean {
+    if (Array.isArray(value)) return value.some(containsSecret);
+    if (typeof value === "object" && value !== null) {
+        const record = value as Record<string, unknown>;
+        return record[specialSigKey] === specialSecretSig || Object.values(record).some(containsSecret);
+    }
+    return false;
+}
+
+/** A failed invoke as the engine returns it: a gRPC error whose details the SDK rethrows as the message (runtime/invoke.js). */
+function invokeFailure(message: string): Error {
+    return Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message });
+}
+
+/** Invokes (data sources) the program calls, answered like the providers do. */
+function mockCall(args: MockCallArgs, live: Live, behaviour: Behaviour): Record<string, unknown> {
+    const failure = behaviour.failingInvokes?.[args.token];
+    if (failure !== undefined) throw invokeFailure(failure);
+    switch (args.token) {
+        case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            // A fresh token per call, as ECR issues them, so a spec can tell which one the program passed on.
+            return { userName: "AWS", password: randomBytes(24).toString("base64"), proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.amazonaws.com` };
+        case "aws:route53/getZone:getZone":
+            return { zoneId: `Z${createHash("sha256").update(JSON.stringify(args.inputs.name)).digest("hex").slice(0, 20).toUpperCase()}`, name: args.inputs.name };
+        case "aws:ecr/getImages:getImages": {
+            // DescribeImages on a repository that does not exist fails (RepositoryNotFoundException).
+            const images = live.registry.get(String(args.inputs.repositoryName));
+            if (!images) {
+                throw invokeFailure(
+                    `reading ECR Images: RepositoryNotFoundException: The repository with name '${args.inputs.repositoryName}' ` +
+                        `does not exist in the registry with id '${MOCK_ACCOUNT}'`,
+                );
+            }
+            return {
+                repositoryName: args.inputs.repositoryName,
+                imageIds: images.flatMap((image) =>
+                    image.tags.length === 0 ? [{ imageDigest: image.digest }] : image.tags.map((imageTag) => ({ imageDigest: image.digest, imageTag })),
+                ),
+            };
+        }
+        default:
+            throw new Error(`no mock for invoke ${args.token}; add one in harness/mockRuntime.ts`);
+    }
+}
+
+interface HooksBinding {
+    getBeforeCreateList(): string[];
+    getBeforeUpdateList(): string[];
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getHooks(): HooksBinding | undefined;
+}
+
+interface HookRegistration {
+    getName(): string;
+    getOnDryRun(): boolean;
+    getCallback(): { getToken(): string; getTarget(): string } | undefined;
+}
+
+type Callback = (error: unknown, response?: { getUrn(): string }) => void;
+
+interface MockMonitorInternals {
+    registerResource(request: RegisterRequest, callback: Callback): void;
+    registerResourceHook?: (request: HookRegistration, callback: (error: unknown, response: unknown) => void) => void;
+    signalAndWaitForShutdown?: (request: unknown, callback: (error: unknown, response: unknown) => void) => void;
+    newUrn(parent: string, type: string, name: string): string;
+}
+
+interface Hook {
+    onDryRun: boolean;
+    token: string;
+    target: string;
+}
+
+/** A property map as the engine marshals it for a hook: JSON values, secrets and unknowns kept in their wire form. */
+function struct(value: Record<string, unknown>) {
+    return structPb.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)) as Record<string, JavaScriptValue>);
+}
+
+/** Calls a hook as the engine's resource monitor does (pkg/resource/deploy/source_eval.go wrapResourceHookCallback). */
+function invokeHook(hook: Hook, request: InstanceType<typeof resourcePb.ResourceHookRequest>): Promise<string> {
+    const client = new callbackGrpc.CallbacksClient(hook.target, grpc.credentials.createInsecure());
+    const invoke = new callbackPb.CallbackInvokeRequest().setToken(hook.token).setRequest(request.serializeBinary());
+    return new Promise((resolve, reject) => {
+        client.invoke(invoke, (error, response) => {
+            client.close();
+            if (error) return reject(error);
+            resolve(resourcePb.ResourceHookResponse.deserializeBinary(response.getResponse_asU8()).getError());
+        });
+    });
+}
+
+/**
+ * Whether the engine denies `pkg` its default provider: `pulumi:disable-default-providers` lists the
+ * packages, "*" every one (pkg/resource/deploy/source_eval.go and step_generator.go deny a resource
+ * or invoke without a provider with sdk/go/common/diag/errors.go GetDefaultProviderDenied).
+ */
+function defaultProviderDenied(pkg: string): boolean {
+    const text = pulumi.runtime.allConfig()["pulumi:disable-default-providers"];
+    if (text === undefined) return false;
+    const denied = JSON.parse(text) as string[];
+    return denied.includes("*") || denied.includes(pkg);
+}
+
+function defaultProviderDeniedError(pkg: string, what: string): Error {
+    return new Error(`Default provider for '${pkg}' disabled. '${what}' must use an explicit provider.`);
+}
+
+/**
+ * Installs Pulumi's mock monitor with switchyard's provider models, as the test runner and the
+ * benchmark's language host both need it. `record`, when given, receives every registration.
+ */
+export async function installMocks(
+    project: string,
+    stack: string,
+    preview: boolean,
+    record?: (resource: RegisteredResource) => void,
+    context: { live?: Live; behaviour?: Behaviour; hookCalls?: HookCall[]; next?: Live; invokes?: ProgramRun["invokes"] } = {},
+): Promise<void> {
+    const live = context.live ?? emptyLive();
+    const next = context.next ?? copyLive(live);
+    const behaviour = context.behaviour ?? {};
+    const providerRegions = new Map<string, string>();
+    const regionOf = (reference: string) => providerRegions.get(reference.split("::").pop() ?? "") ?? "us-east-1";
+    /** Answers computed by the registration wrapper, handed to the mock monitor's newResource. */
+    const answers = new Map<string, { id: string; state: Record<string, unknown> }>();
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                const key = `${args.type}::${args.name}`;
+                const answer = answers.get(key);
+                answers.delete(key);
+                const result = answer ?? { id: `${args.name}-id`, state: args.inputs as Record<string, unknown> };
+                if (args.type === "pulumi:providers:aws") providerRegions.set(result.id, String(args.inputs.region));
+                return result;
+            },
+            call: (args) => {
+                const pkg = args.token.split(":")[0]!;
+                if (!args.provider && defaultProviderDenied(pkg)) throw invokeFailure(defaultProviderDeniedError(pkg, args.token).message);
+                const result = mockCall(args, next, behaviour);
+                context.invokes?.push({ token: args.token, result });
+                return result;
+            },
+        },
+        project,
+        stack,
+        preview,
+    );
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorInternals;
+    const hooks = new Map<string, Hook>();
+    // The SDK's mock monitor has no RegisterResourceHook; the engine's keeps the hook's callback address.
+    monitor.registerResourceHook = (request, callback) => {
+        const cb = request.getCallback();
+        hooks.set(request.getName(), { onDryRun: request.getOnDryRun(), token: cb?.getToken() ?? "", target: cb?.getTarget() ?? "" });
+        callback(null, {});
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) => {
+        void (async () => {
+            const type = request.getType();
+            const name = request.getName();
+            const urn = monitor.newUrn(request.getParent(), type, name);
+            const wireInputs = request.getObject()?.toJavaScript() ?? {};
+            const prior = live.resources.get(urn);
+            const custom = request.getCustom();
+            const step: StepKind = custom ? stepFor(type, name, wireInputs, prior, behaviour) : prior === undefined ? "create" : "same";
+            const pkg = type.split(":")[0]!;
+            if (custom && pkg !== "pulumi" && request.getProvider() === "" && defaultProviderDenied(pkg)) {
+                callback(defaultProviderDeniedError(pkg, urn));
+                return;
+            }
+            try {
+                if (custom && step !== "same") await runBeforeHooks(request.getHooks(), urn, type, name, step, wireInputs, prior);
+                const answer = custom
+                    ? respond({ type, name, step, preview, wire: wireInputs, prior, live: next, behaviour, region: regionOf(request.getProvider()) })
+                    : { id: "", outputs: {} };
+                if (custom) answers.set(`${type}::${name}`, { id: answer.id, state: answer.outputs });
+                if (!preview) remember(urn, type, name, answer.id, wireInputs, answer.outputs, undefined, request);
+            } catch (error) {
+                if (error instanceof ProviderError && error.partial && !preview) {
+                    remember(urn, type, name, prior?.id ?? urn, wireInputs, error.partial, error.message, request);
+                }
+                callback(error instanceof Error ? new Error(`${urn}: ${error.message}`) : error);
+                return;
+            }
+            register(request, (error, response) => {
+                if (!error && response) record?.(recorded(request, response.getUrn(), wireInputs, step));
+                callback(error, response);
+            });
+        })();
+    };
+
+    function remember(
+        urn: string,
+        type: string,
+        name: string,
+        id: string,
+        inputs: Record<string, unknown>,
+        outputs: Record<string, unknown>,
+        initError: string | undefined,
+        request: RegisterRequest,
+    ): void {
+        const entry: StateEntry = { type, name, id, inputs, outputs, protect: request.getProtect(), retainOnDelete: request.getRetainondelete() };
+        if (initError !== undefined) entry.initError = initError;
+        next.resources.set(urn, entry);
+    }
+
+    /** CreateStep/UpdateStep.Apply run the before-hooks first; a preview skips hooks without onDryRun (pkg/resource/deploy/deployment.go RunHooks). */
+    async function runBeforeHooks(
+        binding: HooksBinding | undefined,
+        urn: string,
+        type: string,
+        name: string,
+        step: StepKind,
+        wire: Record<string, unknown>,
+        prior: StateEntry | undefined,
+    ): Promise<void> {
+        const kind = step === "create" ? "beforeCreate" : "beforeUpdate";
+        const names = binding ? (kind === "beforeCreate" ? binding.getBeforeCreateList() : binding.getBeforeUpdateList()) : [];
+        for (const hookName of names) {
+            const hook = hooks.get(hookName);
+            if (!hook) throw new Error(`hook "${hookName}" was not registered`);
+            if (preview && !hook.onDryRun) continue;
+            const request = new resourcePb.ResourceHookRequest().setUrn(urn).setId(prior?.id ?? "").setName(name).setType(type).setNewInputs(struct(wire));
+            if (prior) request.setOldInputs(struct(prior.inputs)).setOldOutputs(struct(prior.outputs));
+            const error = await invokeHook(hook, request);
+            context.hookCalls?.push({ hook: hookName, kind, urn, ...(error ? { error } : {}) });
+            if (error) throw new Error(`before hook "${hookName}" failed: ${error}`);
+        }
+    }
+    // The language host signals shutdown once the program is done; the mock monitor has nothing to wait for.
+    monitor.signalAndWaitForShutdown = (_request, callback) => callback(null, {});
+}
+
+function recorded(request: RegisterRequest, urn: string, wireInputs: Record<string, unknown>, step: StepKind): RegisteredResource {
+    const propertyDependencies: Record<string, string[]> = {};
+    request.getPropertydependenciesMap().forEach((value, key) => {
+        propertyDependencies[key] = value.getUrnsList();
+    });
+    return {
+        urn,
+        type: request.getType(),
+        name: request.getName(),
+        custom: request.getCustom(),
+        inputs: plainValue(wireInputs) as Record<string, unknown>,
+        wireInputs,
+        secretInputs: Object.keys(wireInputs).filter((k) => containsSecret(wireInputs[k])),
+        parent: request.getParent(),
+        provider: request.getProvider(),
+        dependencies: request.getDependenciesList(),
+        propertyDependencies,
+        protect: request.getProtect(),
+        retainOnDelete: request.getRetainondelete(),
+        deleteBeforeReplace: request.getDeletebeforereplace(),
+        ignoreChanges: request.getIgnorechangesList(),
+        step,
+    };
+}
+
+/**
+ * Runs `program` as the language host would (inside the root Stack resource) under the given
+ * stack config, and returns what it registered. Each call resets the SDK's state, so one process
+ * can run the same program under several configs.
+ */
+export async function runProgram(program: () => unknown, stackConfig: StackConfig, options: RunOptions = {}): Promise<ProgramRun> {
+    const resources: RegisteredResource[] = [];
+    const hookCalls: HookCall[] = [];
+    const warnings: string[] = [];
+    const invokes: ProgramRun["invokes"] = [];
+    const prior = options.live ?? emptyLive();
+    const next = copyLive(prior);
+    const preview = options.preview ?? false;
+    await installMocks(stackConfig.project, stackConfig.stack, preview, (resource) => resources.push(resource), {
+        live: prior,
+        next,
+        behaviour: options.behaviour ?? {},
+        hookCalls,
+        invokes,
+    });
+    pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
+    // Without an engine the SDK prints warnings to the console; keep them instead.
+    const consoleWarn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(" ").replace(/^warning: \[runtime\] /, ""));
+    // A failing program rejects more than one SDK promise with the same error; the language host
+    // reports it once through its unhandledRejection handler, and so does this.
+    const stray: unknown[] = [];
+    const onStray = (reason: unknown) => stray.push(reason);
+    process.on("unhandledRejection", onStray);
+    let outputs: unknown;
+    const result = () => ({ resources, live: preview ? prior : next, hookCalls, warnings, invokes, deleted: deletedBy(prior, resources) });
+    try {
+        outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+    } catch (error) {
+        throw new ProgramError(error, result());
+    } finally {
+        await pulumi.runtime.disconnect();
+        await new Promise((resolve) => setImmediate(resolve));
+        process.off("unhandledRejection", onStray);
+        console.warn = consoleWarn;
+    }
+    if (stray.length > 0) throw new ProgramError(stray[0], result());
+    // The engine rejects a second registration of a URN; the mock monitor would accept it.
+    const urns = new Set<string>();
+    for (const { urn } of resources) {
+        if (urns.has(urn)) throw new ProgramError(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`), result());
+        urns.add(urn);
+    }
+    if (!preview) {
+        const refused = applyDeletes(prior, next, resources);
+        if (refused) throw new ProgramError(refused, result());
+    }
+    return { ...result(), outputs: plainValue(outputs ?? {}) as Record<string, unknown> };
+}
+
+function deletedBy(prior: Live, resources: RegisteredResource[]): string[] {
+    const registered = new Set(resources.map((r) => r.urn));
+    return [...prior.resources.keys()].filter((urn) => !registered.has(urn));
+}
+
+/**
+ * After the program, the engine deletes what it no longer registers: a protected resource stops the
+ * update; one with retainOnDelete leaves Pulumi's state but stays in the cloud; an ECR repository
+ * that still holds images is refused by AWS (RepositoryNotEmptyException) unless forceDelete is set.
+ */
+function applyDeletes(prior: Live, next: Live, resources: RegisteredResource[]): Error | undefined {
+    for (const urn of deletedBy(prior, resources)) {
+        const entry = prior.resources.get(urn)!;
+        if (entry.protect) return new Error(`unable to delete resource "${urn}" as it is currently marked for protection`);
+        next.resources.delete(urn);
+        if (entry.retainOnDelete || entry.type !== "aws:ecr/repository:Repository") continue;
+        const name = String(entry.outputs.name);
+        if ((next.registry.get(name) ?? []).length > 0 && entry.outputs.forceDelete !== true) {
+            return new Error(`deleting ECR Repository (${name}): RepositoryNotEmptyException: The repository cannot be deleted because it still contains images`);
+        }
+        next.registry.delete(name);
+    }
+    return undefined;
+}
+
+/** The program failed; `run` holds what it had registered (and changed) by then. */
+export class ProgramError extends Error {
+    readonly resources: RegisteredResource[];
+    readonly run: Omit<ProgramRun, "outputs">;
+    constructor(cause: unknown, run: Omit<ProgramRun, "outputs">) {
+        // The SDK wraps an error once for every output it passes through on the way to the stack's outputs.
+        super((cause instanceof Error ? cause.message : String(cause)).replace(/^(error serializing property "[^"]*": )+/, ""), { cause });
+        this.name = "ProgramError";
+        this.resources = run.resources;
+        this.run = run;
+    }
+}
+
+export interface InputChange {
+    urn: string;
+    type: string;
+    kind: "changed" | "added" | "removed";
+    /** Top-level input names that differ. */
+    keys: string[];
+}
+
+/** Resources whose recorded inputs differ between two runs of the same program (by URN), as their providers compare them. */
+export function inputChanges(before: Pick<ProgramRun, "resources">, after: Pick<ProgramRun, "resources">): InputChange[] {
+    const old = new Map(before.resources.map((r) => [r.urn, r]));
+    const changes: InputChange[] = [];
+    for (const resource of after.resources) {
+        const previous = old.get(resource.urn);
+        old.delete(resource.urn);
+        if (!previous) {
+            changes.push({ urn: resource.urn, type: resource.type, kind: "added", keys: Object.keys(resource.inputs) });
+            continue;
+        }
+        const [before, after] = [diffedInputs(resource.type, previous.inputs), diffedInputs(resource.type, resource.inputs)];
+        const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => canonical(before[k]) !== canonical(after[k]));
+        if (keys.length > 0) changes.push({ urn: resource.urn, type: resource.type, kind: "changed", keys });
+    }
+    for (const resource of old.values()) changes.push({ urn: resource.urn, type: resource.type, kind: "removed", keys: [] });
+    return changes;
+}

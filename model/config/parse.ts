@@ -1,0 +1,99 @@
+// Stack config → a validated, typed model of the fleet. Pure: no Pulumi import and no resources,
+// so every bad value is reported before anything is registered. Each key has its reader beside its
+// rules, in the file named after it:
+//   greenWeight, idleReplicas   model/config/weights.ts
+//   clusters                    model/config/clusters.ts
+//   services                    model/config/services.ts (services[].capacity: model/capacity.ts)
+//   dns                         model/config/dns.ts
+//   images                      model/config/images.ts
+//   aws, kubeconfig, requireImageDigests   here
+//   cohorts, mirror             model/cohorts.ts
+//   capacity                    model/capacity.ts
+//   rollout                     model/rollout.ts
+// Rules across keys: model/config/fleet.ts. The shapes: model/config/types.ts.
+
+import { checkCapacity, readCapacityTarget } from "../capacity.ts";
+import { checkCohorts, readCohorts, readMirror } from "../cohorts.ts";
+import { checkRollout, readRollout } from "../rollout.ts";
+import { Problems, closest, isPlainObject } from "../validation.ts";
+import { readCluster } from "./clusters.ts";
+import { readDns } from "./dns.ts";
+import { checkFleet, checkUnique } from "./fleet.ts";
+import { readImages } from "./images.ts";
+import { CONFIG_KEYS, PROJECT, keyHint, readBoolean, readList, readObjectKey } from "./keys.ts";
+import { AWS_REGION } from "./patterns.ts";
+import { readService } from "./services.ts";
+import type { ParseEnvironment, RawConfig, StackModel } from "./types.ts";
+import { readGreenWeight, readIdleReplicas } from "./weights.ts";
+
+const AWS_KEYS = ["region"] as const;
+
+/**
+ * Parses the `switchyard:` config namespace. Throws a ConfigError listing every problem found;
+ * returns a model only when the whole config is valid.
+ */
+export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackModel {
+    // A problem inside a secret key (e.g. a service env value) names the key, never the value.
+    const problems = new Problems((path) => {
+        const [, namespace, key] = /^([^:]*):([^.[]*)/.exec(path) ?? [];
+        return namespace === PROJECT ? env.isSecret(key ?? "") : (env.isOtherSecret?.(`${namespace}:${key}`) ?? true);
+    });
+    for (const key of Object.keys(raw)) {
+        if (!(CONFIG_KEYS as readonly string[]).includes(key) && raw[key] !== undefined) {
+            problems.add(`${PROJECT}:${key}`, raw[key], `no such config key; ${keyHint(key)}`);
+        }
+    }
+    for (const [key, value] of Object.entries(env.otherKeys ?? {})) {
+        const colon = key.indexOf(":");
+        const namespace = colon === -1 ? key : key.slice(0, colon);
+        if (closest(namespace, [PROJECT]) === PROJECT) {
+            problems.add(key, value, `no such config namespace; did you mean "${PROJECT}:${key.slice(colon + 1)}"?`);
+        }
+    }
+    const requireImageDigests = readBoolean("requireImageDigests", raw.requireImageDigests, problems);
+    const explicitShares = new Set<number>();
+    const kubeconfig = raw.kubeconfig ?? "";
+    if (kubeconfig !== "" && !env.isSecret("kubeconfig")) {
+        problems.add(
+            `${PROJECT}:kubeconfig`,
+            "<a plaintext kubeconfig>",
+            `a Pulumi secret: run 'pulumi config set --secret kubeconfig < merged-kubeconfig.yaml' (plaintext credentials must not sit in the stack file)`,
+        );
+    }
+    const model: StackModel = {
+        greenWeight: readGreenWeight(raw.greenWeight, problems),
+        idleReplicas: readIdleReplicas(raw.idleReplicas, problems),
+        clusters: readList("clusters", raw.clusters, problems, (item, path, index) => {
+            if (isPlainObject(item) && item.trafficShare !== undefined && item.trafficShare !== null) explicitShares.add(index);
+            return readCluster(item, path, problems);
+        }),
+        services: readList("services", raw.services, problems, (item, path) =>
+            readService(item, path, problems, requireImageDigests, env),
+        ),
+        hasKubeconfig: kubeconfig !== "",
+        servicesAreSecret: env.isSecret("services"),
+        requireImageDigests,
+        images: readImages(raw.images, problems),
+        cohorts: readCohorts(raw.cohorts, problems),
+        capacity: readCapacityTarget(raw.capacity, problems),
+        rollout: readRollout(raw.rollout, problems, env.isSecret("rollout")),
+    };
+    const mirror = readMirror(raw.mirror, problems);
+    if (mirror) model.mirror = mirror;
+    const dns = readDns(raw.dns, problems);
+    if (dns) model.dns = dns;
+    let regionGiven = false;
+    const region = readObjectKey("aws", raw.aws, AWS_KEYS, problems, (r) => {
+        regionGiven = r.has("region");
+        return r.optionalString("region", "an AWS region such as us-east-1", AWS_REGION);
+    });
+    if (region !== undefined) model.aws = { region };
+    checkUnique("clusters", model.clusters.map((c) => c.name), problems);
+    const repeatedServices = checkUnique("services", model.services.map((s) => s.name), problems);
+    checkFleet(model, problems, { regionGiven, repeatedServices, explicitShares });
+    checkCohorts(model, problems);
+    checkCapacity(model, model.rollout.candidate, problems);
+    checkRollout(model, problems);
+    problems.throwIfAny();
+    return model;
+}

@@ -1,0 +1,120 @@
+// Reads Pulumi.yaml and Pulumi.<stack>.yaml into the config the CLI would hand the program: stack
+// values as strings (objects JSON-encoded), project defaults applied where the stack is silent,
+// required keys enforced, and secure values replaced by placeholders marked secret. Used by the
+// offline plan, the benchmark and the tests, which run without the Pulumi CLI.
+
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { PROJECT, switchyardKeys } from "./config/keys.ts";
+import { parseStackConfig } from "./config/parse.ts";
+import type { StackModel } from "./config/types.ts";
+import { PROJECT_DIR } from "./projectDir.ts";
+import { applyEdit, type ConfigEdit, type SecretValue } from "./configEdits.ts";
+
+export const PROJECT_ROOT = PROJECT_DIR;
+
+export interface StackConfig {
+    project: string;
+    stack: string;
+    /** Full keys (`switchyard:greenWeight`) to values as the SDK receives them. */
+    config: Record<string, string>;
+    secretKeys: string[];
+}
+
+export interface ProjectFile {
+    name: string;
+    /** Entry point, relative to Pulumi.yaml; the directory when unset. */
+    main?: string;
+    runtime: string | { name: string; options?: { typescript?: boolean; nodeargs?: string } };
+    config?: Record<string, { default?: unknown; value?: unknown; type?: string } | string | number | boolean>;
+}
+
+/** What `pulumi config` shows instead of a secret it cannot decrypt here. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+function readYaml<T>(path: string): T {
+    return parse(readFileSync(path, "utf8")) as T;
+}
+
+export function readProjectFile(root = PROJECT_ROOT): ProjectFile {
+    return readYaml<ProjectFile>(join(root, "Pulumi.yaml"));
+}
+
+/**
+ * Replaces `{secure: ...}` anywhere in a value with the placeholder, and a secret set on the plan's
+ * command line with its value; reports whether it found one.
+ */
+function redactSecure(value: unknown): { value: unknown; secret: boolean } {
+    if (Array.isArray(value)) {
+        const items = value.map(redactSecure);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (typeof value === "object" && value !== null) {
+        const entries = Object.entries(value);
+        if (entries.length === 1 && entries[0]![0] === "secure") return { value: SECRET_PLACEHOLDER, secret: true };
+        if ("secure" in value && "plaintext" in value) return { value: (value as SecretValue).plaintext, secret: true };
+        const mapped = entries.map(([k, v]) => [k, redactSecure(v)] as const);
+        return {
+            value: Object.fromEntries(mapped.map(([k, v]) => [k, v.value])),
+            secret: mapped.some(([, v]) => v.secret),
+        };
+    }
+    return { value, secret: false };
+}
+
+/** The SDK's representation of a config value: scalars as text, lists and objects as JSON. */
+export function configText(value: unknown): string {
+    return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+}
+
+function fullKey(project: string, key: string): string {
+    return key.includes(":") ? key : `${project}:${key}`;
+}
+
+/**
+ * Config for a stack as the CLI would pass it. `changes` act like `pulumi config set --path` on top
+ * of the stack file: a record sets top-level keys to text (lists and objects as JSON), a list of
+ * edits sets paths (model/configEdits.ts). Keys without namespace belong to the project.
+ */
+export function loadStackConfig(stack: string, changes: Record<string, string> | ConfigEdit[] = {}, root = PROJECT_ROOT): StackConfig {
+    const project = readProjectFile(root);
+    const stackFile = readYaml<{ config?: Record<string, unknown> } | null>(join(root, `Pulumi.${stack}.yaml`));
+    const edits = Array.isArray(changes) ? changes : Object.entries(changes).map(([path, value]) => ({ path, value, secret: false }));
+    let raw: Record<string, unknown> = Object.fromEntries(Object.entries(stackFile?.config ?? {}).map(([key, value]) => [fullKey(project.name, key), value]));
+    for (const edit of edits) {
+        // A record's key is a whole key, never a path: its value is the text as given.
+        raw = Array.isArray(changes) ? applyEdit(raw, edit, project.name) : { ...raw, [fullKey(project.name, edit.path)]: edit.value };
+    }
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, rawValue] of Object.entries(raw)) {
+        const { value, secret } = redactSecure(rawValue);
+        config[key] = configText(value);
+        if (secret) secretKeys.push(key);
+    }
+    const missing: string[] = [];
+    for (const [key, declaration] of Object.entries(project.config ?? {})) {
+        const full = fullKey(project.name, key);
+        if (full in config) continue;
+        const isDeclaration = typeof declaration === "object" && declaration !== null;
+        const fallback = isDeclaration ? (declaration.default ?? declaration.value) : declaration;
+        if (fallback !== undefined) config[full] = configText(fallback);
+        else if (!key.includes(":")) missing.push(key);
+    }
+    if (missing.length > 0) {
+        throw new Error(`Stack '${stack}' is missing configuration value${missing.length > 1 ? "s" : ""} ${missing.map((k) => `'${k}'`).join(", ")}`);
+    }
+    return { project: project.name, stack, config, secretKeys };
+}
+
+/** The stack's switchyard model, read by the program's own parser from config as the CLI passes it. */
+export function stackModel(stackConfig: StackConfig, root = PROJECT_ROOT): StackModel {
+    const { raw, otherKeys } = switchyardKeys(stackConfig.config);
+    return parseStackConfig(raw, {
+        isSecret: (key) => stackConfig.secretKeys.includes(`${PROJECT}:${key}`),
+        pathExists: (relativePath) => existsSync(join(root, relativePath)),
+        otherKeys,
+        isOtherSecret: (key) => stackConfig.secretKeys.includes(key),
+    });
+}
