@@ -10,20 +10,28 @@ import { Cluster } from "./components/cluster.ts";
 import { capacityAnnotations, replicasNeededForShare } from "./model/capacity.ts";
 import { cohortColorsOn, cohortRules, mirrorFilter } from "./model/cohorts.ts";
 import { routeHostnames } from "./model/hostnames.ts";
+import { servicesInScope } from "./model/config/scope.ts";
 import { stackOutputs, type ClusterDeployment } from "./program/outputs.ts";
 import { PROJECT_DIR, loadStack } from "./program/stackConfig.ts";
+import { imagesForClusterStack, trafficImagesOutput } from "./program/trafficImages.ts";
 import { answerFractions, colorWeights, greenWeightFor, route53Weights } from "./model/traffic.ts";
 
 export default async function switchyard() {
-    // 1. Config, validated in full before anything is registered.
+    // 1. Config, validated in full before anything is registered, and what of the fleet this stack
+    //    holds (switchyard:scope): all of it, what spans clusters (traffic), or one cluster.
     const { model, kubeconfig } = loadStack();
+    const { scope } = model;
+    const spansClusters = scope.kind !== "cluster";
+    const inScope = servicesInScope(model.services, scope, model.fleet?.groups ?? []);
 
-    // 2. Clouds: AWS for DNS and image builds, only when the stack uses them.
-    const awsProvider = model.aws && new aws.Provider("aws", { region: model.aws.region as aws.Region });
-    const images = await resolveImages(model, PROJECT_DIR, awsProvider);
+    // 2. Clouds: AWS for DNS and image builds, only when the stack uses them. A cluster stack runs
+    //    the images its traffic stack built.
+    const awsProvider = spansClusters && model.aws ? new aws.Provider("aws", { region: model.aws.region as aws.Region }) : undefined;
+    const images = spansClusters ? await resolveImages(model, PROJECT_DIR, awsProvider) : await imagesForClusterStack(inScope, model.fleet!);
 
     // 3. Clusters, and on each every service in both colors behind a weighted route.
-    const fleet: ClusterDeployment[] = model.clusters.map((spec) => {
+    const clusters = scope.kind === "all" ? model.clusters : model.clusters.filter((c) => scope.kind === "cluster" && c.name === scope.cluster);
+    const fleet: ClusterDeployment[] = clusters.map((spec) => {
         const cluster = new Cluster(spec.name, {
             ...(spec.context === undefined ? {} : { context: spec.context }),
             ...(kubeconfig === undefined ? {} : { kubeconfig }),
@@ -31,7 +39,7 @@ export default async function switchyard() {
             createNamespace: spec.createNamespace,
         });
         const weights = colorWeights(greenWeightFor(model.greenWeight, spec));
-        const services = model.services.map((service) => {
+        const services = inScope.map((service) => {
             const hostnames = routeHostnames(service, spec, model.dns);
             const serviceImages = images.get(service.name)!;
             const deployment = new BlueGreenService(`${spec.name}.${service.name}`, {
@@ -58,7 +66,9 @@ export default async function switchyard() {
     });
 
     // 4. DNS across clusters and clouds: per service, one health-checked weighted record per cluster.
-    if (!model.dns) return stackOutputs(model, fleet, undefined);
+    //    The traffic stack holds it for the whole fleet and outputs the images its cluster stacks read.
+    const extra = scope.kind === "traffic" ? { images: trafficImagesOutput(images) } : {};
+    if (!model.dns || !spansClusters) return { ...stackOutputs(model, fleet, undefined), ...extra };
     const zoneId = model.dns.zoneId ?? aws.route53.getZoneOutput({ name: model.dns.zone, privateZone: false }, { provider: awsProvider }).zoneId;
     const weights = route53Weights(model.clusters.map((c) => c.trafficShare));
     const hostnames: Record<string, string> = {};
@@ -67,15 +77,16 @@ export default async function switchyard() {
             service,
             dns: model.dns!,
             zoneId,
-            clusters: fleet.map(({ spec, services }, ci) => {
-                const { deployment } = services[si]!;
+            clusters: model.clusters.map((spec, ci) => {
                 // A drained record waits for nothing on its cluster, so draining a sick cluster is never held.
-                const waitFor = weights[ci]! > 0 ? [deployment.route, ...deployment.servingDeployments] : [];
+                // In the traffic stack the cluster's objects are another stack's: CI runs that stack first.
+                const deployment = fleet[ci]?.services[si]?.deployment;
+                const waitFor = weights[ci]! > 0 && deployment ? [deployment.route, ...deployment.servingDeployments] : [];
                 return { cluster: spec, weight: weights[ci]!, waitFor };
             }),
             provider: awsProvider!,
         });
         hostnames[service.name] = record.hostname;
     });
-    return stackOutputs(model, fleet, { weights, fractions: answerFractions(weights), hostnames });
+    return { ...stackOutputs(model, fleet, { weights, fractions: answerFractions(weights), hostnames }), ...extra };
 }

@@ -88,6 +88,8 @@ export interface RunOptions {
     live?: Live;
     /** How clusters and registries behave during this run. */
     behaviour?: Behaviour;
+    /** Other stacks' outputs by fully qualified name (`organization/switchyard/prod-traffic`), as the backend holds them. */
+    stacks?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** A wire value decoded: resource references reduced to their URN, each secret's value passed to `secret`. */
@@ -237,7 +239,7 @@ export async function installMocks(
     stack: string,
     preview: boolean,
     record?: (resource: RegisteredResource) => void,
-    context: { live?: Live; behaviour?: Behaviour; hookCalls?: HookCall[]; next?: Live; invokes?: ProgramRun["invokes"] } = {},
+    context: { live?: Live; behaviour?: Behaviour; hookCalls?: HookCall[]; next?: Live; invokes?: ProgramRun["invokes"]; stacks?: RunOptions["stacks"] } = {},
 ): Promise<void> {
     const live = context.live ?? emptyLive();
     const next = context.next ?? copyLive(live);
@@ -249,6 +251,7 @@ export async function installMocks(
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
+                if (args.type === "pulumi:pulumi:StackReference") return readStackReference(String(args.inputs.name), context.stacks);
                 const key = `${args.type}::${args.name}`;
                 const answer = answers.get(key);
                 answers.delete(key);
@@ -267,6 +270,8 @@ export async function installMocks(
         project,
         stack,
         preview,
+        // The DIY backend's organization; the service backend's is the account's.
+        "organization",
     );
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorInternals;
     const hooks = new Map<string, Hook>();
@@ -354,6 +359,17 @@ export async function installMocks(
     monitor.signalAndWaitForShutdown = (_request, callback) => callback(null, {});
 }
 
+/**
+ * A StackReference is a read the engine answers itself (pkg/resource/deploy/builtins.go,
+ * readStackReference): the backend's outputs of that stack, with the names of the secret ones; a
+ * stack the backend does not have fails the read with the backend's error, and the program with it.
+ */
+function readStackReference(name: string, stacks: RunOptions["stacks"]): { id: string; state: Record<string, unknown> } {
+    const outputs = stacks?.[name];
+    if (outputs === undefined) throw new Error(`reading stack reference ${name}: stack '${name}' not found`);
+    return { id: name, state: { name, outputs, secretOutputNames: [] } };
+}
+
 function recorded(request: RegisterRequest, urn: string, wireInputs: Record<string, unknown>, step: StepKind): RegisteredResource {
     const propertyDependencies: Record<string, string[]> = {};
     request.getPropertydependenciesMap().forEach((value, key) => {
@@ -398,6 +414,7 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
         behaviour: options.behaviour ?? {},
         hookCalls,
         invokes,
+        ...(options.stacks ? { stacks: options.stacks } : {}),
     });
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
     // Without an engine the SDK prints warnings to the console; keep them instead.

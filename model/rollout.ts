@@ -16,7 +16,8 @@ function defaultRollout(): RolloutSpec {
     return { ...DEFAULT_ROLLOUT, steps: [...DEFAULT_ROLLOUT.steps] };
 }
 
-const ROLLOUT_KEYS = ["candidate", "steps", "maxStep", "analysis"] as const;
+// waves are read with the fleet file (model/config/scope.ts): they move a fleet's cluster stacks.
+const ROLLOUT_KEYS = ["candidate", "steps", "maxStep", "analysis", "waves"] as const;
 const ANALYSIS_KEYS = ["prometheus", "metrics", "interval", "window", "minRequests", "failureLimit", "checks"] as const;
 const PROMETHEUS_KEYS = ["url", "token"] as const;
 const CHECK_KEYS = ["name", "query", "min", "max", "maxWorseThanStable"] as const;

@@ -108,6 +108,22 @@ export function loadStackConfig(stack: string, changes: Record<string, string> |
     return { project: project.name, stack, config, secretKeys };
 }
 
+/** Pulumi.yaml's defaults of the project's keys (without namespace), as the SDK would hand them over. */
+export function projectDefaults(project: ProjectFile): Record<string, string> {
+    const defaults: Record<string, string> = {};
+    for (const [key, declaration] of Object.entries(project.config ?? {})) {
+        if (key.includes(":") || typeof declaration !== "object" || declaration === null || declaration.default === undefined) continue;
+        defaults[key] = configText(declaration.default);
+    }
+    return defaults;
+}
+
+/** A project file's text, or undefined when there is none (how the program reads its fleet file). */
+export function readProjectText(root: string, relativePath: string): string | undefined {
+    const path = join(root, relativePath);
+    return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+}
+
 /** The stack's switchyard model, read by the program's own parser from config as the CLI passes it. */
 export function stackModel(stackConfig: StackConfig, root = PROJECT_ROOT): StackModel {
     const { raw, otherKeys } = switchyardKeys(stackConfig.config);
@@ -116,5 +132,8 @@ export function stackModel(stackConfig: StackConfig, root = PROJECT_ROOT): Stack
         pathExists: (relativePath) => existsSync(join(root, relativePath)),
         otherKeys,
         isOtherSecret: (key) => stackConfig.secretKeys.includes(key),
+        readFile: (relativePath) => readProjectText(root, relativePath),
+        projectDefaults: projectDefaults(readProjectFile(root)),
+        stackName: stackConfig.stack,
     });
 }

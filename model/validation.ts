@@ -24,16 +24,21 @@ export function show(value: unknown): string {
 export class Problems {
     readonly list: string[] = [];
     private readonly isSecret: (path: string) => boolean;
+    private readonly label: (path: string) => string;
 
-    /** `isSecret` tells which paths hold secret values; those are never echoed back. */
-    constructor(isSecret: (path: string) => boolean = () => false) {
+    /**
+     * `isSecret` tells which paths hold secret values; those are never echoed back. `label` names
+     * a path where the operator wrote it (a key from a fleet file as `fleets/prod.yaml: services[0]`).
+     */
+    constructor(isSecret: (path: string) => boolean = () => false, label: (path: string) => string = (path) => path) {
         this.isSecret = isSecret;
+        this.label = label;
     }
 
     /** `path: got <value>; allowed: <allowed>` — the one shape every config error takes. */
     add(path: string, got: unknown, allowed: string): void {
         const value = got !== undefined && this.isSecret(path) ? "[secret]" : show(got);
-        this.list.push(`${path}: got ${value}; allowed: ${allowed}`);
+        this.list.push(`${this.label(path)}: got ${value}; allowed: ${allowed}`);
     }
 
     throwIfAny(): void {

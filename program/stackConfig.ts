@@ -8,6 +8,7 @@ import { PROJECT_DIR } from "../model/projectDir.ts";
 import { ConfigError } from "../model/validation.ts";
 import { PROJECT, switchyardKeys } from "../model/config/keys.ts";
 import { parseStackConfig } from "../model/config/parse.ts";
+import { projectDefaults, readProjectFile, readProjectText } from "../model/stackFiles.ts";
 import type { StackModel } from "../model/config/types.ts";
 
 export { PROJECT_DIR };
@@ -32,6 +33,10 @@ export function loadStack(): Stack {
             pathExists: (relativePath) => existsSync(resolve(PROJECT_DIR, relativePath)),
             otherKeys,
             isOtherSecret: (key) => runtimeConfig.isConfigSecret(key),
+            readFile: (relativePath) => readProjectText(PROJECT_DIR, relativePath),
+            // The CLI fills Pulumi.yaml's defaults into every stack's config: those were not set by the stack.
+            projectDefaults: projectDefaults(readProjectFile(PROJECT_DIR)),
+            stackName: pulumi.getStack(),
         });
     } catch (error) {
         // RunError prints the message without a stack trace: the problems are the operator's to fix.

@@ -570,6 +570,7 @@ describe("config: every field read into the model", () => {
             cohorts: [],
             capacity: { maxWaitMs: 50 },
             rollout: { candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 },
+            scope: { kind: "all" },
         });
     });
 
@@ -756,6 +757,7 @@ describe("config: the smallest stack, and one line per mistake", () => {
             cohorts: [],
             capacity: { maxWaitMs: 50 },
             rollout: { candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 },
+            scope: { kind: "all" },
         });
     });
 

@@ -339,7 +339,7 @@ describe("program: config and secrets", () => {
         );
         expect(Object.keys(defaults)).to.include.members(["greenWeight", "idleReplicas", "kubeconfig", "dns", "images"]);
         const environment = { isSecret: () => false, pathExists: () => true };
-        expect(parseStackConfig(required, environment)).to.deep.equal(parseStackConfig({ ...required, ...defaults }, environment));
+        expect(parseStackConfig(required, environment)).to.deep.equal(parseStackConfig({ ...defaults, ...required }, environment));
     });
 });
 

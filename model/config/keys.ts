@@ -32,6 +32,8 @@ export const CONFIG_KEYS = [
     "mirror",
     "capacity",
     "rollout",
+    "fleet",
+    "scope",
 ] as const;
 
 export function readBoolean(key: string, raw: string | undefined, problems: Problems): boolean {
@@ -44,7 +46,7 @@ export function readBoolean(key: string, raw: string | undefined, problems: Prob
 export function readList<T>(key: string, raw: string | undefined, problems: Problems, read: (item: unknown, path: string, index: number) => T | undefined): T[] {
     const path = `${PROJECT}:${key}`;
     if (raw === undefined) {
-        problems.add(path, undefined, `a non-empty list of ${key} in the stack file`);
+        problems.add(path, undefined, `a non-empty list of ${key} in the stack file (or in the fleet file ${PROJECT}:fleet names)`);
         return [];
     }
     const value = parseStructured(path, raw, problems, "a YAML list or object");

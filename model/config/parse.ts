@@ -7,6 +7,8 @@
 //   dns                         model/config/dns.ts
 //   images                      model/config/images.ts
 //   aws, kubeconfig, requireImageDigests   here
+//   fleet                       model/config/fleetFile.ts (the fleet's shape in a file)
+//   scope, groups, rollout.waves   model/config/scope.ts
 //   cohorts, mirror             model/cohorts.ts
 //   capacity                    model/capacity.ts
 //   rollout                     model/rollout.ts
@@ -18,12 +20,14 @@ import { checkRollout, readRollout } from "../rollout.ts";
 import { Problems, closest, isPlainObject } from "../validation.ts";
 import { readCluster } from "./clusters.ts";
 import { readDns } from "./dns.ts";
+import { fleetLabel, withFleetFile, type FleetSource } from "./fleetFile.ts";
+import { checkFleetScope, readGroups, readScope, readWaves } from "./scope.ts";
 import { checkFleet, checkUnique } from "./fleet.ts";
 import { readImages } from "./images.ts";
 import { CONFIG_KEYS, PROJECT, keyHint, readBoolean, readList, readObjectKey } from "./keys.ts";
 import { AWS_REGION } from "./patterns.ts";
 import { readService } from "./services.ts";
-import type { ParseEnvironment, RawConfig, StackModel } from "./types.ts";
+import type { FleetSpec, ParseEnvironment, RawConfig, StackModel } from "./types.ts";
 import { readGreenWeight, readIdleReplicas } from "./weights.ts";
 
 const AWS_KEYS = ["region"] as const;
@@ -32,17 +36,30 @@ const AWS_KEYS = ["region"] as const;
  * Parses the `switchyard:` config namespace. Throws a ConfigError listing every problem found;
  * returns a model only when the whole config is valid.
  */
-export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackModel {
-    // A problem inside a secret key (e.g. a service env value) names the key, never the value.
-    const problems = new Problems((path) => {
-        const [, namespace, key] = /^([^:]*):([^.[]*)/.exec(path) ?? [];
-        return namespace === PROJECT ? env.isSecret(key ?? "") : (env.isOtherSecret?.(`${namespace}:${key}`) ?? true);
-    });
-    for (const key of Object.keys(raw)) {
-        if (!(CONFIG_KEYS as readonly string[]).includes(key) && raw[key] !== undefined) {
-            problems.add(`${PROJECT}:${key}`, raw[key], `no such config key; ${keyHint(key)}`);
+export function parseStackConfig(stackRaw: RawConfig, env: ParseEnvironment): StackModel {
+    let source: FleetSource | undefined;
+    // A problem inside a secret key (e.g. a service env value) names the key, never the value; one
+    // in a key the fleet file set is named by the file.
+    const problems = new Problems(
+        (path) => {
+            // A fleet file holds no secrets: it is plain text in the repository.
+            if (stackRaw.fleet !== undefined && path.startsWith(`${stackRaw.fleet}: `)) return false;
+            const [, namespace, key] = /^([^:]*):([^.[]*)/.exec(path) ?? [];
+            return namespace === PROJECT ? env.isSecret(key ?? "") : (env.isOtherSecret?.(`${namespace}:${key}`) ?? true);
+        },
+        (path) => fleetLabel(source)(path),
+    );
+    for (const key of Object.keys(stackRaw)) {
+        if (!(CONFIG_KEYS as readonly string[]).includes(key) && stackRaw[key] !== undefined) {
+            problems.add(`${PROJECT}:${key}`, stackRaw[key], `no such config key; ${keyHint(key)}`);
         }
     }
+    const fromFile = withFleetFile(stackRaw, env, problems);
+    source = fromFile.source;
+    // Pulumi.yaml's empty lists stand for "not set": the stack file or the fleet file must give them.
+    const listOrUnset = (key: "clusters" | "services") =>
+        source?.keys.has(key) || fromFile.raw[key] !== env.projectDefaults?.[key] ? fromFile.raw[key] : undefined;
+    const raw: RawConfig = { ...fromFile.raw, clusters: listOrUnset("clusters"), services: listOrUnset("services") };
     for (const [key, value] of Object.entries(env.otherKeys ?? {})) {
         const colon = key.indexOf(":");
         const namespace = colon === -1 ? key : key.slice(0, colon);
@@ -77,7 +94,21 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
         cohorts: readCohorts(raw.cohorts, problems),
         capacity: readCapacityTarget(raw.capacity, problems),
         rollout: readRollout(raw.rollout, problems, env.isSecret("rollout")),
+        scope: readScope(stackRaw.scope, problems),
     };
+    const waves = readWaves(raw.rollout, problems);
+    if (source) {
+        const fleet: FleetSpec = {
+            file: source.file,
+            name: source.name,
+            groups: readGroups(raw.groups, source.file, problems),
+            // Without waves, every cluster moves at once: one wave of the whole fleet.
+            waves: waves ?? [{ name: "fleet", clusters: model.clusters.map((c) => c.name), parallel: Math.max(1, model.clusters.length), soakSeconds: 0, approval: false }],
+        };
+        model.fleet = fleet;
+    } else if (waves !== undefined) {
+        problems.add(`${PROJECT}:rollout.waves`, waves.map((w) => w.name), `no waves in stack config: waves move a fleet's cluster stacks, so they belong in the fleet file (${PROJECT}:fleet)`);
+    }
     const mirror = readMirror(raw.mirror, problems);
     if (mirror) model.mirror = mirror;
     const dns = readDns(raw.dns, problems);
@@ -94,6 +125,7 @@ export function parseStackConfig(raw: RawConfig, env: ParseEnvironment): StackMo
     checkCohorts(model, problems);
     checkCapacity(model, model.rollout.candidate, problems);
     checkRollout(model, problems);
+    checkFleetScope(model, problems, env.stackName);
     problems.throwIfAny();
     return model;
 }

@@ -118,6 +118,45 @@ export interface StackModel {
     capacity: CapacityTarget;
     /** The progressive rollout: candidate color, steps, the per-update guard, and analysis. */
     rollout: RolloutSpec;
+    /** What this stack holds of the fleet: all of it, what spans clusters, or one cluster (or one group on it). */
+    scope: Scope;
+    /** The fleet file the stack reads its shape from, with its groups and waves; absent for inline stack config. */
+    fleet?: FleetSpec;
+}
+
+/** `switchyard:scope`. */
+export type Scope =
+    | { kind: "all" }
+    /** ECR repositories and builds, Route53 health checks and weighted records: what spans clusters. */
+    | { kind: "traffic" }
+    /** One cluster's provider, namespace, colors and routes; with a group, only that group's services. */
+    | { kind: "cluster"; cluster: string; group?: string };
+
+/** A set of services that gets its own stack on every cluster (`<fleet>-<cluster>-<group>`). */
+export interface GroupSpec {
+    name: string;
+    services: string[];
+}
+
+/** One wave of a fleet rollout: its clusters' stacks move together, then soak, then (optionally) wait for a person. */
+export interface WaveSpec {
+    name: string;
+    clusters: string[];
+    /** How many stacks of the wave update at once. */
+    parallel: number;
+    /** Seconds the wave must stay healthy at a step before the next wave takes that step. */
+    soakSeconds: number;
+    /** Whether the wave waits for `switchyard approve` before it takes a step. */
+    approval: boolean;
+}
+
+export interface FleetSpec {
+    /** The fleet file, relative to the project: `fleets/prod.yaml`. */
+    file: string;
+    /** The fleet's name, the file's base name: the prefix of every stack of the fleet (`prod-traffic`). */
+    name: string;
+    groups: GroupSpec[];
+    waves: WaveSpec[];
 }
 
 /** Config values as the Pulumi SDK hands them over: strings, objects JSON-encoded. Keys without namespace. */
@@ -132,6 +171,12 @@ export interface ParseEnvironment {
     otherKeys?: Readonly<Record<string, string>>;
     /** Whether the stack stores a key of another namespace (full key) as a secret. Default: every one, so no value is echoed. */
     isOtherSecret?(key: string): boolean;
+    /** A project file's text (the fleet file), or undefined when there is none. Default: no file exists. */
+    readFile?(relativePath: string): string | undefined;
+    /** Pulumi.yaml's defaults by key (as the SDK hands values over): a value equal to one was not set by the stack. Default: none. */
+    projectDefaults?: Readonly<Record<string, string>>;
+    /** The stack's name, checked against the name the fleet gives its scope. Default: not checked. */
+    stackName?: string;
 }
 
 // switchyard:cohorts and switchyard:mirror (read in model/cohorts.ts)

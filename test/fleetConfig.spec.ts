@@ -1,0 +1,233 @@
+// The fleet file and the scopes, read by the program's own parser: the same readers as stack
+// config, errors named by the file's key path, and every bad input refused before anything is
+// registered.
+
+import { expect } from "chai";
+import { stringify } from "yaml";
+import { parseStackConfig } from "../model/config/parse.ts";
+import { servicesInScope, stackNameFor } from "../model/config/scope.ts";
+import type { ParseEnvironment, RawConfig, StackModel } from "../model/config/types.ts";
+import { ConfigError } from "../model/validation.ts";
+import { cluster, service } from "./stackFixture.ts";
+
+const FILE = "fleets/shop.yaml";
+
+/** A fleet of three clusters and three services in a file, as a fleet file of the repository would hold it. */
+function fleetFile(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        clusters: [cluster("east"), cluster("west"), cluster("north")],
+        services: [service("cart"), service("checkout"), service("search")],
+        ...overrides,
+    };
+}
+
+function environment(files: Record<string, string>, stackName?: string, defaults: Record<string, string> = {}): ParseEnvironment {
+    return {
+        isSecret: (key) => key === "kubeconfig",
+        pathExists: () => true,
+        readFile: (path) => files[path],
+        projectDefaults: defaults,
+        ...(stackName === undefined ? {} : { stackName }),
+    };
+}
+
+function read(stack: Record<string, string>, file: Record<string, unknown> | string = fleetFile(), stackName?: string, defaults?: Record<string, string>): StackModel {
+    const text = typeof file === "string" ? file : stringify(file);
+    return parseStackConfig({ fleet: FILE, ...stack } as RawConfig, environment({ [FILE]: text }, stackName, defaults));
+}
+
+function problems(stack: Record<string, string>, file: Record<string, unknown> | string = fleetFile(), stackName?: string, defaults?: Record<string, string>): string[] {
+    try {
+        read(stack, file, stackName, defaults);
+    } catch (error) {
+        expect(error).to.be.instanceOf(ConfigError);
+        return (error as ConfigError).problems;
+    }
+    throw new Error("expected a config error");
+}
+
+describe("fleet file: the fleet's shape read from the repository", () => {
+    it("reads clusters and services from the file with the stack's own greenWeight", () => {
+        const model = read({ greenWeight: "25" });
+        expect(model.greenWeight).to.equal(25);
+        expect(model.clusters.map((c) => c.name)).to.deep.equal(["east", "west", "north"]);
+        expect(model.services.map((s) => s.name)).to.deep.equal(["cart", "checkout", "search"]);
+        expect(model.fleet).to.deep.include({ file: FILE, name: "shop", groups: [] });
+        expect(model.scope).to.deep.equal({ kind: "all" });
+    });
+
+    it("moves every cluster in one wave when the file names none", () => {
+        expect(read({}).fleet!.waves).to.deep.equal([{ name: "fleet", clusters: ["east", "west", "north"], parallel: 3, soakSeconds: 0, approval: false }]);
+    });
+
+    it("names a mistake in the file by the file and its key path, in the one error shape", () => {
+        const found = problems({}, fleetFile({ services: [service("cart", { port: 0 }), service("checkout"), service("search")] }));
+        expect(found).to.deep.equal([`${FILE}: services[0].port: got 0; allowed: an integer from 1 to 65535 (the container's HTTP port)`]);
+    });
+
+    it("refuses a key set both in the stack and in the file, but not Pulumi.yaml's default that the CLI fills in", () => {
+        const inline = JSON.stringify([service("cart")]);
+        expect(problems({ services: inline })).to.deep.equal([
+            `switchyard:services: got ${JSON.stringify(JSON.stringify([service("cart")])).slice(0, 77)}...; allowed: nothing in the stack file while switchyard:fleet names ${FILE}, which sets services: keep one of the two`,
+        ]);
+        expect(read({ services: "[]" }, fleetFile(), undefined, { services: "[]" }).services).to.have.length(3);
+    });
+
+    it("keeps greenWeight, kubeconfig, fleet and scope out of the file, saying where each belongs", () => {
+        const found = problems({}, fleetFile({ greenWeight: 25, scope: "traffic" }));
+        expect(found).to.have.length(2);
+        expect(found[0]).to.equal(`${FILE}: greenWeight: got 25; allowed: no greenWeight in a fleet file: it is each stack's own weight: a flip edits the cluster stacks' files, never the shared fleet file`);
+        expect(found[1]).to.match(new RegExp(`^${FILE}: scope: got "traffic"; allowed: no scope in a fleet file`));
+    });
+
+    it("suggests the key a typo in the file meant", () => {
+        expect(problems({}, fleetFile({ servics: [] }))).to.deep.equal([
+            `${FILE}: servics: got []; allowed: no such fleet key; did you mean "services"? Known keys: idleReplicas, clusters, services, requireImageDigests, dns, aws, images, cohorts, mirror, capacity, rollout, groups`,
+        ]);
+    });
+});
+
+describe("fleet file: files that cannot be read", () => {
+    const errorOf = (fleet: string, files: Record<string, string>) => {
+        try {
+            parseStackConfig({ fleet }, environment(files));
+        } catch (error) {
+            return (error as ConfigError).problems[0];
+        }
+        throw new Error("expected an error");
+    };
+
+    it("refuses a fleet file that does not exist", () => {
+        expect(errorOf("fleets/none.yaml", {})).to.equal(
+            'switchyard:fleet: got "fleets/none.yaml"; allowed: a fleet file that exists, relative to the project directory (Pulumi.yaml\'s folder)',
+        );
+    });
+
+    it("refuses one that does not parse, with the line YAML stopped at", () => {
+        expect(errorOf(FILE, { [FILE]: "clusters:\n  - name: east\n   bad: [\n" })).to.match(/^switchyard:fleet: got "fleets\/shop.yaml"; allowed: a YAML file that parses; Sequence item without - indicator at line 3, column 1$/);
+    });
+
+    it("refuses one that is not a mapping of keys", () => {
+        expect(errorOf(FILE, { [FILE]: "- a\n- b\n" })).to.match(/^switchyard:fleet: got "fleets\/shop.yaml"; allowed: a YAML mapping of fleet keys \(idleReplicas, clusters/);
+    });
+
+    it("refuses a path outside the project or not a YAML file", () => {
+        expect(errorOf("../other/prod.yaml", {})).to.match(/allowed: a YAML file's path inside the project/);
+        expect(errorOf("/etc/prod.yaml", {})).to.match(/allowed: a YAML file's path inside the project/);
+        expect(errorOf("fleets/prod.json", {})).to.match(/allowed: a YAML file's path inside the project/);
+    });
+});
+
+describe("fleet file: scopes", () => {
+    it("holds the traffic part, a cluster, or one group on a cluster, each with its stack name", () => {
+        const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "find", services: ["search"] }];
+        expect(read({ scope: "traffic" }, fleetFile(), "shop-traffic").scope).to.deep.equal({ kind: "traffic" });
+        expect(read({ scope: "west" }, fleetFile(), "shop-west").scope).to.deep.equal({ kind: "cluster", cluster: "west" });
+        const grouped = read({ scope: "west/find" }, fleetFile({ groups }), "shop-west-find");
+        expect(grouped.scope).to.deep.equal({ kind: "cluster", cluster: "west", group: "find" });
+        expect(servicesInScope(grouped.services, grouped.scope, grouped.fleet!.groups).map((s) => s.name)).to.deep.equal(["search"]);
+        expect(servicesInScope(grouped.services, { kind: "cluster", cluster: "west" }, grouped.fleet!.groups)).to.have.length(3);
+        expect(stackNameFor("shop", { kind: "all" })).to.equal("shop");
+        expect(stackNameFor("shop", { kind: "traffic" })).to.equal("shop-traffic");
+        expect(stackNameFor("shop", { kind: "cluster", cluster: "west", group: "find" })).to.equal("shop-west-find");
+    });
+
+    it("refuses a scope that names no cluster of the fleet, listing the ones it has", () => {
+        expect(problems({ scope: "south" })).to.deep.equal([`switchyard:scope: got "south"; allowed: "all", "traffic", or a cluster of ${FILE}: east, west, north`]);
+    });
+
+    it("refuses a scope that is no name at all", () => {
+        expect(problems({ scope: "East Coast" })[0]).to.match(/^switchyard:scope: got "East Coast"; allowed: "all" \(the whole fleet in one stack\), "traffic"/);
+    });
+
+    it("refuses a split scope without a fleet file: split stacks share one", () => {
+        const error = (() => {
+            try {
+                parseStackConfig({ scope: "east", clusters: JSON.stringify([cluster("east")]), services: JSON.stringify([service("cart")]) }, environment({}));
+            } catch (e) {
+                return (e as ConfigError).problems;
+            }
+            return [];
+        })();
+        expect(error).to.deep.equal(['switchyard:scope: got "east"; allowed: "all" while switchyard:fleet is unset: the stacks of a split fleet share one fleet file']);
+    });
+
+    it("refuses a stack whose name is not the one its scope's stack has, so one cluster's stack never manages another", () => {
+        expect(problems({ scope: "west" }, fleetFile(), "shop-east")).to.deep.equal([
+            `switchyard:scope: got "west"; allowed: the scope of this stack's name (shop-east); ${FILE} names the stack for west shop-west`,
+        ]);
+    });
+
+    it("refuses a cluster override of the weight in the file for a cluster stack: its own greenWeight is the cluster's", () => {
+        const file = fleetFile({ clusters: [cluster("east", { greenWeight: 10 }), cluster("west"), cluster("north")] });
+        expect(problems({ scope: "east" }, file)).to.deep.equal([
+            `${FILE}: clusters[0].greenWeight: got 10; allowed: nothing while shop-east holds east: the cluster stack's own switchyard:greenWeight is this cluster's weight`,
+        ]);
+        expect(read({ scope: "west" }, file).clusters[0]!.greenWeight, "another cluster's stack does not apply it").to.equal(10);
+    });
+
+    it("refuses a group scope for a group the file does not define", () => {
+        expect(problems({ scope: "east/web" })).to.deep.equal([`switchyard:scope: got "east/web"; allowed: a cluster without /<group>: ${FILE} defines no groups`]);
+        const groups = [{ name: "web", services: ["cart", "checkout", "search"] }];
+        expect(problems({ scope: "east/api" }, fleetFile({ groups }))).to.deep.equal([`switchyard:scope: got "east/api"; allowed: <cluster>/<group> with a group of ${FILE}: web`]);
+    });
+});
+
+describe("fleet file: groups", () => {
+    it("refuses a group naming an unknown service, a service in two groups, and services left in none", () => {
+        const groups = [
+            { name: "web", services: ["cart", "cartt"] },
+            { name: "pay", services: ["cart"] },
+        ];
+        expect(problems({}, fleetFile({ groups }))).to.deep.equal([
+            `${FILE}: groups[0].services[1]: got "cartt"; allowed: a service of ${FILE}: cart, checkout, search`,
+            `${FILE}: groups[1].services[0]: got "cart"; allowed: a service in no other group (group web holds it)`,
+            `${FILE}: groups: got ["checkout","search"]; allowed: groups that hold every service: these are in none, so no stack would deploy them`,
+        ]);
+    });
+
+    it("refuses two groups of one name", () => {
+        const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "web", services: ["search"] }];
+        expect(problems({}, fleetFile({ groups }))).to.deep.equal([`${FILE}: groups[1].name: got "web"; allowed: a name no other group has`]);
+    });
+});
+
+describe("fleet file: waves", () => {
+    const rollout = (waves: unknown) => fleetFile({ rollout: { waves } });
+
+    it("reads ordered waves with their parallelism, soak and approval", () => {
+        const model = read({}, rollout([{ name: "canary", clusters: ["east"], soak: "10m" }, { name: "rest", clusters: ["west", "north"], parallel: 1, approval: true }]));
+        expect(model.fleet!.waves).to.deep.equal([
+            { name: "canary", clusters: ["east"], parallel: 1, soakSeconds: 600, approval: false },
+            { name: "rest", clusters: ["west", "north"], parallel: 1, soakSeconds: 0, approval: true },
+        ]);
+    });
+
+    it("refuses a wave naming an unknown cluster, a cluster in two waves, and a cluster left out", () => {
+        expect(problems({}, rollout([{ name: "canary", clusters: ["east", "esat"] }, { name: "rest", clusters: ["east"] }]))).to.deep.equal([
+            `${FILE}: rollout.waves[0].clusters[1]: got "esat"; allowed: a cluster of ${FILE}: east, west, north`,
+            `${FILE}: rollout.waves[1].clusters[0]: got "east"; allowed: a cluster in no other wave (wave canary holds it)`,
+            `${FILE}: rollout.waves: got ["canary","rest"]; allowed: waves that hold every cluster; not in any: west, north`,
+        ]);
+    });
+
+    it("refuses a soak that is no duration, parallel below 1 and an approval that is no boolean", () => {
+        const found = problems({}, rollout([{ name: "all", clusters: ["east", "west", "north"], soak: "10 minutes", parallel: 0, approval: "yes" }]));
+        expect(found).to.have.length(3);
+        expect(found[0]).to.match(/^fleets\/shop.yaml: rollout.waves\[0\].soak: got "10 minutes"; allowed: a duration such as 10m/);
+        expect(found[1]).to.match(/^fleets\/shop.yaml: rollout.waves\[0\].approval: got "yes"; allowed: true/);
+        expect(found[2]).to.match(/^fleets\/shop.yaml: rollout.waves\[0\].parallel: got 0; allowed: an integer >= 1/);
+    });
+
+    it("refuses waves in stack config: they move a fleet's stacks", () => {
+        const stack = { clusters: JSON.stringify([cluster("east")]), services: JSON.stringify([service("cart")]), rollout: JSON.stringify({ waves: [{ name: "a", clusters: ["east"] }] }) };
+        try {
+            parseStackConfig(stack, environment({}));
+            expect.fail("parsed");
+        } catch (error) {
+            expect((error as ConfigError).problems).to.deep.equal([
+                'switchyard:rollout.waves: got ["a"]; allowed: no waves in stack config: waves move a fleet\'s cluster stacks, so they belong in the fleet file (switchyard:fleet)',
+            ]);
+        }
+    });
+});
