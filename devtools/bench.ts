@@ -25,6 +25,7 @@ import { readRecording } from "./bench/recording.ts";
 import { fleetTable, loaderTable } from "./bench/report.ts";
 import { best, fleetResult, side, targets, type Baseline, type Flip, type LoaderResult } from "./bench/results.ts";
 import { measure, type Measurement, type RunSpec } from "./bench/runner.ts";
+import { splitStacks, splitTable, type SplitRow } from "./bench/split.ts";
 import { inputChanges, type RegisteredResource } from "../harness/mockRuntime.ts";
 import { PROJECT_ROOT } from "../model/stackFiles.ts";
 
@@ -247,8 +248,73 @@ function benchLoaders(size: FleetSize, repeat: number, resultsFile: string): voi
     if (resultsFile === "loaders.json") writeDocs();
 }
 
+/**
+ * The split fleet's stacks at each size, in passes (pass 1 at greenWeight 0 recorded, pass 2 at 30
+ * recorded for the flip, later passes at 0), each stack in a fresh process like the others here.
+ */
+function benchSplit(sizes: FleetSize[], repeat: number, resultsFile: string): void {
+    console.log(`Split fleets ${sizes.map(label).join(", ")}; best of ${repeat}`);
+    const rows: SplitRow[] = [];
+    for (const size of sizes) {
+        const dir = join(RESULTS_DIR, `split-${label(size).replace("×", "x")}.tmp`);
+        const byKind = new Map<string, { measurements: Measurement[]; base?: RegisteredResource[]; flip?: SplitRow["flip"]; failed?: string }>();
+        try {
+            for (let pass = 1; pass <= repeat; pass++) {
+                const greenWeight = pass === 2 ? FLIP_TO : 0;
+                for (const stack of splitStacks(size, dir, greenWeight)) {
+                    const state = byKind.get(stack.kind) ?? { measurements: [] };
+                    byKind.set(stack.kind, state);
+                    if (stack.impossible || state.failed) continue;
+                    const recordTo = pass <= 2 ? join(scratch, `split-${stack.kind}.jsonl`) : undefined;
+                    console.log(`
+${label(size)} ${stack.kind} (${stack.config.stack}), pass ${pass}/${repeat}, greenWeight ${greenWeight}  (${seconds(performance.now() - benchStarted)} so far)`);
+                    try {
+                        state.measurements.push(
+                            step(stack.kind, {
+                                stackConfig: stack.config,
+                                cwd: PROJECT_ROOT,
+                                program: join(PROJECT_ROOT, "index.ts"),
+                                ...(stack.stacks ? { stacks: stack.stacks } : {}),
+                                ...(recordTo ? { recordTo } : {}),
+                            }),
+                        );
+                    } catch (error) {
+                        // A stack too large for one process (the heap) is a result, not a crash of the bench.
+                        state.failed = String((error as Error).message).split("\n").find((l) => /heap|memory|E2BIG/i.test(l)) ?? String(error).slice(0, 200);
+                        console.log(`  failed: ${state.failed}`);
+                        continue;
+                    }
+                    if (pass === 1) state.base = readRecording(recordTo!);
+                    if (pass === 2) {
+                        const changes = inputChanges({ resources: state.base! }, { resources: readRecording(recordTo!) });
+                        state.flip = { changed: changes.length, onlyRoutes: changes.every((c) => c.type === HTTPROUTE && c.kind === "changed") };
+                    }
+                }
+            }
+            for (const stack of splitStacks(size, dir)) {
+                const state = byKind.get(stack.kind)!;
+                const row: SplitRow = { size, kind: stack.kind, stack: stack.config.stack, configBytes: JSON.stringify(stack.config.config).length };
+                const impossible = stack.impossible ?? state.failed;
+                if (impossible) row.impossible = impossible;
+                else {
+                    const fastest = best(state.measurements);
+                    Object.assign(row, { customResources: state.measurements[0]!.customResources, wallMs: fastest.wallMs, peakRssMiB: fastest.peakRssMiB, ...(state.flip ? { flip: state.flip } : {}) });
+                }
+                rows.push(row);
+            }
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    }
+    const elapsed = performance.now() - benchStarted;
+    console.log(`\n${splitTable(rows)}\n`);
+    const path = writeResults(resultsFile, { machine: machine(), repeat, benchSeconds: Math.round(elapsed / 1000), rows });
+    console.log(`npm run bench -- --split took ${seconds(elapsed)}; results in ${path}`);
+}
+
 try {
     if (command.kind === "docs") writeDocs();
+    else if (command.kind === "split") benchSplit(command.sizes, command.repeat, command.resultsFile);
     else if (command.kind === "loaders") benchLoaders(command.fleet, command.repeat, command.resultsFile);
     else benchFleets(command.sizes, command.repeat, command.resultsFile);
 } finally {

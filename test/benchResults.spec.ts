@@ -142,6 +142,15 @@ describe("npm run bench: its command line", () => {
         expect(parseBenchArgs(["--loaders", "--loader-fleet", "10x2"])).to.deep.include({ resultsFile: "partial-loaders.json" });
         expect(parseBenchArgs(["--docs"])).to.deep.equal({ kind: "docs" });
         expect(parseBenchArgs(["--help", "--sizes", "x"])).to.deep.equal({ kind: "help" });
+        expect(parseBenchArgs(["--split"])).to.deep.equal({
+            kind: "split",
+            sizes: [{ services: 200, clusters: 5 }, { services: 1000, clusters: 5 }],
+            repeat: 2,
+            resultsFile: "split.json",
+        });
+        expect(parseBenchArgs(["--split", "--split-sizes", "10x2"])).to.deep.include({ sizes: [{ services: 10, clusters: 2 }], resultsFile: "partial-split.json" });
+        expect(() => parseBenchArgs(["--split-sizes", "10x2"])).to.throw(UsageError, "--split-sizes goes with --split");
+        expect(() => parseBenchArgs(["--split", "--sizes", "10x2"])).to.throw(UsageError, "--split measures its own fleets");
     });
 
     it("refuses what the usage does not allow", () => {

@@ -166,6 +166,13 @@ describe("fleet file: scopes", () => {
         expect(read({ scope: "west" }, file).clusters[0]!.greenWeight, "another cluster's stack does not apply it").to.equal(10);
     });
 
+    it("refuses a whole-cluster scope in a grouped fleet: the cluster's services live in its group stacks", () => {
+        const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "find", services: ["search"] }];
+        expect(problems({ scope: "east" }, fleetFile({ groups }))).to.deep.equal([
+            `switchyard:scope: got "east"; allowed: <cluster>/<group> (east/web, east/find): with groups in ${FILE}, a cluster's services live in its group stacks`,
+        ]);
+    });
+
     it("refuses a group scope for a group the file does not define", () => {
         expect(problems({ scope: "east/web" })).to.deep.equal([`switchyard:scope: got "east/web"; allowed: a cluster without /<group>: ${FILE} defines no groups`]);
         const groups = [{ name: "web", services: ["cart", "checkout", "search"] }];

@@ -28,6 +28,8 @@ export interface HostJob {
      */
     keepSourceMapSupport?: boolean;
     resultTo: string;
+    /** Other stacks' outputs by full name, which the program's StackReferences read. */
+    stacks?: Record<string, Record<string, unknown>>;
 }
 
 export interface HostResult {
@@ -47,7 +49,7 @@ interface CountingMonitor {
 const job = JSON.parse(process.argv[2]!) as HostJob;
 const recording = job.recordTo === undefined ? undefined : openSync(job.recordTo, "w");
 const record = recording === undefined ? undefined : (r: RegisteredResource) => writeSync(recording, `${JSON.stringify(r)}\n`);
-await installMocks(job.project, job.stack, job.preview, record);
+await installMocks(job.project, job.stack, job.preview, record, job.stacks ? { stacks: job.stacks } : {});
 
 // Counting only: cheap enough to leave on in timed runs, for the program and the floor alike.
 const result: HostResult = { exitCode: -1, registrations: 0, customResources: 0, cpuMs: 0, peakRssMiB: 0 };

@@ -20,6 +20,9 @@ Options:
   --repeat <n>           runs of each, the best one counts; at least 2 (default ${DEFAULT_REPEAT})
   --loaders              instead: the program under each TypeScript loader Pulumi can use
   --loader-fleet <size>  the fleet for --loaders (default ${DEFAULT_LOADER_FLEET})
+  --split                instead: the split fleet's stacks side by side (single, traffic, one cluster,
+                         one group) at each --split-sizes fleet, with config sizes and a flip's changes
+  --split-sizes <list>   the fleets for --split (default 200x5,1000x5)
   --docs                 measure nothing: write the tables of the committed bench-results/latest.json
                          and loaders.json into README.md and docs/performance.md
   --help                 print this and exit
@@ -31,13 +34,15 @@ other run writes bench-results/partial.json (partial-loaders.json), which git ig
 Examples:
   npm run bench
   npm run bench -- --sizes 50x4,300x5 --repeat 3
-  npm run bench -- --loaders`;
+  npm run bench -- --loaders
+  npm run bench -- --split`;
 
 export type BenchCommand =
     | { kind: "help" }
     | { kind: "docs" }
     | { kind: "fleets"; sizes: FleetSize[]; repeat: number; resultsFile: "latest.json" | "partial.json" }
-    | { kind: "loaders"; fleet: FleetSize; repeat: number; resultsFile: "loaders.json" | "partial-loaders.json" };
+    | { kind: "loaders"; fleet: FleetSize; repeat: number; resultsFile: "loaders.json" | "partial-loaders.json" }
+    | { kind: "split"; sizes: FleetSize[]; repeat: number; resultsFile: "split.json" | "partial-split.json" };
 
 export class UsageError extends Error {}
 
@@ -65,6 +70,8 @@ export function parseBenchArgs(args: string[]): BenchCommand {
                 loaders: { type: "boolean", default: false },
                 "loader-fleet": { type: "string" },
                 docs: { type: "boolean", default: false },
+                split: { type: "boolean", default: false },
+                "split-sizes": { type: "string" },
                 help: { type: "boolean", default: false },
             },
         }).values;
@@ -72,13 +79,19 @@ export function parseBenchArgs(args: string[]): BenchCommand {
         throw new UsageError((error as Error).message);
     }
     if (values.help) return { kind: "help" };
-    const measuring = values.loaders || values.sizes !== undefined || values.repeat !== undefined || values["loader-fleet"] !== undefined;
+    const measuring = values.loaders || values.split || values["split-sizes"] !== undefined || values.sizes !== undefined || values.repeat !== undefined || values["loader-fleet"] !== undefined;
     if (values.docs) {
         if (measuring) throw new UsageError("--docs measures nothing: give it alone");
         return { kind: "docs" };
     }
     const isDefault = values.sizes === undefined && values.repeat === undefined && values["loader-fleet"] === undefined;
     const repeat = parseRepeat(values.repeat);
+    if (values.split) {
+        if (values.loaders || values.sizes !== undefined) throw new UsageError("--split measures its own fleets: give --split-sizes, not --sizes or --loaders");
+        const sizes = (values["split-sizes"] ?? "200x5,1000x5").split(",").map(parseSize);
+        return { kind: "split", sizes, repeat, resultsFile: values["split-sizes"] === undefined && values.repeat === undefined ? "split.json" : "partial-split.json" };
+    }
+    if (values["split-sizes"] !== undefined) throw new UsageError("--split-sizes goes with --split");
     if (values.loaders) {
         if (values.sizes !== undefined) throw new UsageError("--sizes does not go with --loaders; use --loader-fleet");
         return { kind: "loaders", fleet: parseSize(values["loader-fleet"] ?? DEFAULT_LOADER_FLEET), repeat, resultsFile: isDefault ? "loaders.json" : "partial-loaders.json" };

@@ -23,6 +23,8 @@ export interface RunSpec {
     env?: Record<string, string>;
     keepSourceMapSupport?: boolean;
     recordTo?: string;
+    /** Other stacks' outputs by full name, for a stack that reads them (a cluster stack's traffic stack). */
+    stacks?: Record<string, Record<string, unknown>>;
 }
 
 export interface Measurement extends HostResult {
@@ -46,6 +48,7 @@ export function measure(spec: RunSpec, scratchDir: string): Measurement {
         preview: true,
         ...(spec.recordTo ? { recordTo: spec.recordTo } : {}),
         ...(spec.keepSourceMapSupport ? { keepSourceMapSupport: true } : {}),
+        ...(spec.stacks ? { stacks: spec.stacks } : {}),
         resultTo,
     };
     const env: Record<string, string> = {};

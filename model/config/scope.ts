@@ -128,7 +128,9 @@ export function checkFleetScope(model: Pick<StackModel, "scope" | "fleet" | "clu
                 `nothing while ${stackNameFor(fleet.name, scope)} holds ${scope.cluster}: the cluster stack's own ${PROJECT}:greenWeight is this cluster's weight`,
             );
         }
-        if (scope.group !== undefined && !fleet.groups.some((g) => g.name === scope.group)) {
+        if (scope.group === undefined && fleet.groups.length > 0) {
+            problems.add(SCOPE_KEY, scopeText(scope), `<cluster>/<group> (${fleet.groups.map((g) => `${scope.cluster}/${g.name}`).join(", ")}): with groups in ${fleet.file}, a cluster's services live in its group stacks`);
+        } else if (scope.group !== undefined && !fleet.groups.some((g) => g.name === scope.group)) {
             const known = fleet.groups.map((g) => g.name);
             problems.add(SCOPE_KEY, scopeText(scope), known.length > 0 ? `<cluster>/<group> with a group of ${fleet.file}: ${known.join(", ")}` : `a cluster without /<group>: ${fleet.file} defines no groups`);
         }
