@@ -12,6 +12,7 @@ import { editStackFile } from "../stackEdit.ts";
 import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "./collect.ts";
 import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
 import { CommandError } from "./errors.ts";
+import { verdictMetrics } from "./dashboard.ts";
 import { loadProjectStack, requireAnalysis, type ProjectStack } from "./stack.ts";
 
 export const TOKEN_VARIABLE = "SWITCHYARD_PROMETHEUS_TOKEN";
@@ -119,13 +120,15 @@ export async function advanceStack(stack: ProjectStack, api: MetricsApi, at: Dat
     return { decision, judgements, previousText };
 }
 
-export async function runAdvance(stack: ProjectStack, io: Io, metrics: MetricsFactory, options: { start: boolean; report?: string }): Promise<number> {
+export async function runAdvance(stack: ProjectStack, io: Io, metrics: MetricsFactory, options: { start: boolean; report?: string; metricsFile?: string }): Promise<number> {
     const analysis = requireAnalysis(stack, "advance");
     const at = io.now();
     const { decision, judgements } = await advanceStack(stack, await metrics(stack), at, options.start);
     const rollout = stack.model.rollout;
     io.out(advanceReport(stack.name, decision, judgements, rollout, analysis, at, "text"));
     if (options.report) writeFileSync(options.report, advanceReport(stack.name, decision, judgements, rollout, analysis, at, "markdown"));
+    // The weights as the file now says, after the edit: what the dashboard shows beside the observed share.
+    if (options.metricsFile) writeFileSync(options.metricsFile, verdictMetrics(stack.name, loadProjectStack(stack.name, stack.dir).model, judgements, at));
     // The last line is the summary a CI step puts in its commit message.
     io.out(advanceSummary(stack.name, decision, rollout));
     return decision.exitCode;
