@@ -30,6 +30,7 @@ Commands:
   advance   analyze, then edit the stack file: the next step, a rollback, or nothing yet
   rollout   the whole loop through Pulumi's Automation API: up, sample, advance or roll back, up again
   rollback  take the candidate's traffic away now, without asking Prometheus
+  dashboard the Grafana dashboard of the rollout, from the analysis's query templates
 
 ${COMMON}
 
@@ -65,8 +66,8 @@ Exit codes: 0 pass, 1 fail, 2 inconclusive (too early, too little traffic, or mi
 3 error (Prometheus unreachable, a query error, bad config).`,
     },
     advance: {
-        summary: "switchyard advance --stack <name> [--start] [--report <file>]",
-        options: { ...STACK_OPTIONS, start: { type: "boolean" }, report: { type: "string" } },
+        summary: "switchyard advance --stack <name> [--start] [--report <file>] [--metrics-file <file>]",
+        options: { ...STACK_OPTIONS, start: { type: "boolean" }, report: { type: "string" }, "metrics-file": { type: "string" } },
         help: `Analyzes, then edits Pulumi.<stack>.yaml in place (comments and layout kept):
   pass with the step's window elapsed   the next step
   fail                                  the candidate to 0 % at once, cluster overrides included,
@@ -78,6 +79,8 @@ Then 'pulumi up --refresh' applies the edit.
 
   --start          at 0 %, move the candidate to the first step
   --report <file>  also write the report as markdown, fit for a pull-request comment
+  --metrics-file <file>  also write the weights after the edit and each verdict in Prometheus's
+                   text format, for a Pushgateway or textfile collector (the dashboard's verdict panels)
 
 Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched).`,
     },
@@ -92,6 +95,21 @@ greenWeight line saying when and why. Then 'pulumi up' applies it; the readiness
   --reason <text>  why, for the comment and the commit (default: "by hand")
 
 Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error (the stack file untouched).`,
+    },
+    dashboard: {
+        summary: "switchyard dashboard --stack <name> [--metrics app|envoy-gateway|istio] [--out <file>]",
+        options: { ...STACK_OPTIONS, metrics: { type: "string" }, out: { type: "string" } },
+        help: `Prints (or writes) a Grafana dashboard of the stack's rollout as JSON, built from the same query
+templates the analysis runs: per service and cluster the candidate's and stable's requests, each
+check side by side with its bar, the configured weight beside the observed share, and the step's
+verdict over time (from advance --metrics-file). Variables: stack, service, cluster, namespace,
+candidate, stable, sample range. Import it in Grafana; regenerate it when services, clusters or
+checks change. Asks nothing of Prometheus.
+
+  --metrics <source>  the metric source to query (default: the stack's rollout.analysis.metrics)
+  --out <file>        write the JSON there instead of printing it
+
+Exit codes: 0 written, 3 error.`,
     },
     rollout: {
         summary: "switchyard rollout --stack <name> [--rehearse] [--policy-pack <dir>] [--policy-pack-config <file>]",
@@ -168,7 +186,15 @@ export async function main(argv: string[], io: CommandIo = terminalIo(), metrics
             case "analyze":
                 return await runAnalyze(stack, io, metrics);
             case "advance":
-                return await runAdvance(stack, io, metrics, { start: values.start === true, ...(typeof values.report === "string" ? { report: values.report } : {}) });
+                return await runAdvance(stack, io, metrics, {
+                    start: values.start === true,
+                    ...(typeof values.report === "string" ? { report: values.report } : {}),
+                    ...(typeof values["metrics-file"] === "string" ? { metricsFile: values["metrics-file"] } : {}),
+                });
+            case "dashboard": {
+                const { runDashboard } = await import("./switchyard/dashboard.ts");
+                return runDashboard(stack, io, { ...(typeof values.metrics === "string" ? { metrics: values.metrics } : {}), ...(typeof values.out === "string" ? { out: values.out } : {}) });
+            }
             case "rollback":
                 return runRollback(stack, io, typeof values.reason === "string" && values.reason !== "" ? values.reason : "by hand");
             default: {

@@ -12,15 +12,13 @@ import { editStackFile } from "../stackEdit.ts";
 import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "./collect.ts";
 import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
 import { CommandError } from "./errors.ts";
+import { verdictMetrics } from "./dashboard.ts";
+import type { Io } from "./io.ts";
 import { loadProjectStack, requireAnalysis, type ProjectStack } from "./stack.ts";
 
 export const TOKEN_VARIABLE = "SWITCHYARD_PROMETHEUS_TOKEN";
 
-export interface Io {
-    out(text: string): void;
-    err(text: string): void;
-    now(): Date;
-}
+export type { Io } from "./io.ts";
 
 /** The Pulumi CLI on PATH, which the Automation API runs; undefined when it is not installed. */
 export function findPulumiCli(path = process.env.PATH ?? ""): string | undefined {
@@ -119,13 +117,15 @@ export async function advanceStack(stack: ProjectStack, api: MetricsApi, at: Dat
     return { decision, judgements, previousText };
 }
 
-export async function runAdvance(stack: ProjectStack, io: Io, metrics: MetricsFactory, options: { start: boolean; report?: string }): Promise<number> {
+export async function runAdvance(stack: ProjectStack, io: Io, metrics: MetricsFactory, options: { start: boolean; report?: string; metricsFile?: string }): Promise<number> {
     const analysis = requireAnalysis(stack, "advance");
     const at = io.now();
     const { decision, judgements } = await advanceStack(stack, await metrics(stack), at, options.start);
     const rollout = stack.model.rollout;
     io.out(advanceReport(stack.name, decision, judgements, rollout, analysis, at, "text"));
     if (options.report) writeFileSync(options.report, advanceReport(stack.name, decision, judgements, rollout, analysis, at, "markdown"));
+    // The weights as the file now says, after the edit: what the dashboard shows beside the observed share.
+    if (options.metricsFile) writeFileSync(options.metricsFile, verdictMetrics(stack.name, loadProjectStack(stack.name, stack.dir).model, judgements, at));
     // The last line is the summary a CI step puts in its commit message.
     io.out(advanceSummary(stack.name, decision, rollout));
     return decision.exitCode;
