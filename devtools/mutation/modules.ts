@@ -17,6 +17,8 @@ export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
     "model/config/images.ts": ["test/config.spec.ts"],
     "model/config/fleet.ts": ["test/config.spec.ts"],
     "model/config/patterns.ts": ["test/config.spec.ts"],
+    "model/config/fleetFile.ts": ["test/fleetConfig.spec.ts"],
+    "model/config/scope.ts": ["test/fleetConfig.spec.ts"],
     "policy/policies.ts": ["test/policy.spec.ts"],
     "policy/kubernetes.ts": ["test/policyKubernetes.spec.ts", "test/policy.spec.ts"],
     "policy/images.ts": ["test/policyImages.spec.ts", "test/policy.spec.ts"],
