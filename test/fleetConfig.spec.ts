@@ -107,6 +107,11 @@ describe("fleet file: files that cannot be read", () => {
         expect(errorOf(FILE, { [FILE]: "clusters:\n  - name: east\n   bad: [\n" })).to.match(/^switchyard:fleet: got "fleets\/shop.yaml"; allowed: a YAML file that parses; Sequence item without - indicator at line 3, column 1$/);
     });
 
+    it("reads a file that repeats one anchor more often than YAML's default guard allows: the file is the repository's own", () => {
+        const text = `base: &svc {port: 8080, replicas: 2}\nservices:\n${Array.from({ length: 120 }, (_, i) => `  - {<<: *svc, name: s${i}, blue: {image: "ghcr.io/acme/s:1.0.0"}}`).join("\n")}\n`;
+        expect(errorOf(FILE, { [FILE]: text })).to.match(/^fleets\/shop.yaml: base: got/);
+    });
+
     it("refuses one that is not a mapping of keys", () => {
         expect(errorOf(FILE, { [FILE]: "- a\n- b\n" })).to.match(/^switchyard:fleet: got "fleets\/shop.yaml"; allowed: a YAML mapping of fleet keys \(idleReplicas, clusters/);
     });

@@ -75,8 +75,8 @@ export function splitStacks(size: FleetSize, dir: string, greenWeight = 0): Spli
     mkdirSync(join(dir, "grouped"), { recursive: true });
     const plain = benchFleetFile(size, false);
     const grouped = benchFleetFile(size, true);
-    writeFileSync(join(dir, "plain", `${FLEET}.yaml`), stringify(plain));
-    writeFileSync(join(dir, "grouped", `${FLEET}.yaml`), stringify(grouped));
+    writeFileSync(join(dir, "plain", `${FLEET}.yaml`), stringify(plain, { aliasDuplicateObjects: false }));
+    writeFileSync(join(dir, "grouped", `${FLEET}.yaml`), stringify(grouped, { aliasDuplicateObjects: false }));
     const cluster = String((plain.clusters as Entry[])[0]!.name);
     const images = { [`organization/switchyard/${FLEET}-traffic`]: { images: trafficImagesFor(plain) } };
     const single = fleetStackConfig(size, greenWeight);

@@ -78,7 +78,14 @@ export function withFleetFile(raw: RawConfig, env: ParseEnvironment, problems: P
         problems.add(key, file, `a YAML file that parses; ${document.errors[0]!.message.split("\n")[0]!.replace(/:$/, "")}`);
         return { raw };
     }
-    const content: unknown = document.toJS();
+    let content: unknown;
+    try {
+        // A fleet file is the repository's own text, not untrusted input: anchors may repeat as often as the fleet needs.
+        content = document.toJS({ maxAliasCount: -1 });
+    } catch (error) {
+        problems.add(key, file, `a YAML file whose anchors resolve; ${String((error as Error).message).split("\n")[0]}`);
+        return { raw };
+    }
     if (!isPlainObject(content)) {
         problems.add(key, file, `a YAML mapping of fleet keys (${FLEET_FILE_KEYS.join(", ")})`);
         return { raw };
