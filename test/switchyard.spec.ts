@@ -87,6 +87,9 @@ describe("switchyard command", function () {
             advanceHelp: runSwitchyard(["advance", "--help"]),
             rolloutHelp: runSwitchyard(["rollout", "--help"]),
             rollbackHelp: runSwitchyard(["rollback", "--help"]),
+            helpAdvance: runSwitchyard(["help", "advance"]),
+            helpTypo: runSwitchyard(["help", "advnce"]),
+            version: runSwitchyard(["--version"]),
             unknownFlag: runSwitchyard(["advance", ...at(running), "--bogus"]),
             unknownCommand: runSwitchyard(["deploy", ...at(running)]),
             noStack: runSwitchyard(["advance", "--cwd", running.dir]),
@@ -102,6 +105,7 @@ describe("switchyard command", function () {
             ["nothingToRollBack", ["rollback", ...at(nothingToRollBack)], {}],
             ["noAnalysis", ["analyze", "--stack", "dev", "--cwd", ROOT], {}],
             ["noStackFile", ["status", "--stack", "staging", "--cwd", ROOT], {}],
+            ["stackTypo", ["advance", "--stack", "prd", "--cwd", ROOT], {}],
             ["status", ["status", ...at(running)], {}],
             ["analyzeNoData", ["analyze", ...at(running)], {}],
             ["rolloutNoCli", ["rollout", ...at(running)], { PATH: dirname(process.execPath) }],
@@ -122,33 +126,52 @@ describe("switchyard command", function () {
 
     const untouched = (name: string) => expect(readFileSync(files[name]!.file, "utf8"), `${name}: the stack file`).to.equal(files[name]!.before);
 
-    it("prints its usage with --help and exits 0, and exits 2 without a command", () => {
+    it("prints its usage with --help and exits 0, and exits 64 without a command", () => {
         expect(runs.help!.code).to.equal(0);
-        for (const command of ["status", "analyze", "advance", "rollout", "rollback"]) expect(runs.help!.stdout).to.match(new RegExp(`^  ${command} `, "m"));
-        expect(runs.none!.code).to.equal(2);
+        for (const command of ["status", "analyze", "advance", "rollout", "rollback", "help"]) expect(runs.help!.stdout).to.match(new RegExp(`^  ${command} `, "m"));
+        expect(runs.help!.stdout).to.match(/\nExamples:\n {2}switchyard /);
+        expect(runs.help!.stdout).to.include("64 usage error");
+        expect(runs.none!.code).to.equal(64);
         expect(runs.none!.stdout).to.equal(runs.help!.stdout);
     });
 
-    it("documents every command's exit codes in its --help", () => {
-        expect(runs.statusHelp!.stdout).to.include("Exit codes: 0 shown, 3 error.");
-        expect(runs.analyzeHelp!.stdout).to.include("Exit codes: 0 pass, 1 fail, 2 inconclusive");
-        expect(runs.advanceHelp!.stdout).to.include("Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched).");
-        expect(runs.rolloutHelp!.stdout).to.include("Exit codes: 0 complete, 1 rolled back, 3 error");
-        expect(runs.rollbackHelp!.stdout).to.include("Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error");
-        for (const name of ["statusHelp", "analyzeHelp", "advanceHelp", "rolloutHelp", "rollbackHelp"]) {
+    it("answers help <command> like <command> --help, and --version with package.json's version", () => {
+        expect(runs.helpAdvance!.code).to.equal(0);
+        expect(runs.helpAdvance!.stdout).to.equal(runs.advanceHelp!.stdout);
+        expect(runs.helpTypo!.code).to.equal(64);
+        expect(runs.helpTypo!.stderr).to.match(/^switchyard: unknown command "advnce"; did you mean "advance"\?/);
+        const { version } = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { version: string };
+        expect(runs.version!.code).to.equal(0);
+        expect(runs.version!.stdout).to.equal(`switchyard ${version}\n`);
+    });
+
+    it("documents every command's exit codes, the usage error's among them, and examples in its --help", () => {
+        const usage = "64 usage error (an unknown flag, no --stack, no such stack; nothing read or written).";
+        const codes: Record<string, string[]> = {
+            statusHelp: ["Exit codes: 0 shown, 3 error"],
+            analyzeHelp: ["Exit codes: 0 pass, 1 fail, 2 inconclusive", "3 error (Prometheus unreachable"],
+            advanceHelp: ["Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched)"],
+            rolloutHelp: ["Exit codes: 0 complete, 1 rolled back, 3 error"],
+            rollbackHelp: ["Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error"],
+        };
+        for (const [name, expected] of Object.entries(codes)) {
+            const text = runs[name]!.stdout.replace(/\n(?!\n)/g, " ");
             expect(runs[name]!.code, name).to.equal(0);
             expect(runs[name]!.stdout, name).to.include("--stack <name>");
+            for (const part of [...expected, usage]) expect(text, name).to.include(part);
+            const command = name.replace("Help", "");
+            expect(runs[name]!.stdout, name).to.match(new RegExp(`\nExamples:\n {2}switchyard ${command} --stack `));
         }
     });
 
-    it("refuses an unknown flag or command, or a missing --stack, with the usage and exit 2", () => {
-        expect(runs.unknownFlag!.code).to.equal(2);
+    it("refuses an unknown flag or command, or a missing --stack, with the usage and exit 64", () => {
+        expect(runs.unknownFlag!.code).to.equal(64);
         expect(runs.unknownFlag!.stderr).to.match(/^switchyard: Unknown option '--bogus'/);
         expect(runs.unknownFlag!.stderr).to.include("Usage: switchyard advance --stack <name> [--start] [--report <file>]");
-        expect(runs.unknownCommand!.code).to.equal(2);
+        expect(runs.unknownCommand!.code).to.equal(64);
         expect(runs.unknownCommand!.stderr).to.match(/^switchyard: unknown command "deploy"/);
         expect(runs.unknownCommand!.stderr).to.include("Usage: switchyard <command> --stack <name> [options]");
-        expect(runs.noStack!.code).to.equal(2);
+        expect(runs.noStack!.code).to.equal(64);
         expect(runs.noStack!.stderr).to.match(/^switchyard: --stack <name> is required/);
         untouched("running");
     });
@@ -182,11 +205,13 @@ describe("switchyard command", function () {
         expect(runs.start!.stdout.trim().split("\n").at(-1)).to.equal("switchyard drill: advanced green 0 % → 5 % — started: green gets its first step, 5 %");
     });
 
-    it("exits 3 with the config problem when analysis is not set up, and names a missing stack file", () => {
+    it("exits 3 with the config problem when analysis is not set up, and 64 for a stack without a stack file, asking after the nearest", () => {
         expect(runs.noAnalysis!.code).to.equal(3);
         expect(runs.noAnalysis!.stderr).to.include("switchyard:rollout.analysis: got nothing (the key is missing); allowed: an object with prometheus {url} at least, which switchyard analyze needs");
-        expect(runs.noStackFile!.code).to.equal(3);
-        expect(runs.noStackFile!.stderr).to.equal(`switchyard status: no stack file ${ROOT}/Pulumi.staging.yaml: is the stack called staging?\n`);
+        expect(runs.noStackFile!.code).to.equal(64);
+        expect(runs.noStackFile!.stderr.split("\n")[0]).to.match(new RegExp(`^switchyard: no stack file ${ROOT}/Pulumi\\.staging\\.yaml \\(stack files here: .*\\bdev\\b.*\\bprod\\b.*\\)$`));
+        expect(runs.stackTypo!.code).to.equal(64);
+        expect(runs.stackTypo!.stderr.split("\n")[0]).to.match(new RegExp(`^switchyard: no stack file ${ROOT}/Pulumi\\.prd\\.yaml: is the stack called prod\\? `));
     });
 
     it("reads the stack as the program does: a key in a mistyped namespace is refused, and nothing is written", () => {
