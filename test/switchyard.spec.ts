@@ -3,11 +3,12 @@
 // the rest through the same entry in this process, which answers without starting Node again.
 
 import { expect } from "chai";
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { dirname, join, resolve } from "node:path";
+import { isMap, parseDocument, type Document } from "yaml";
 import { drillProject, greenWeightIn, type DrillProject } from "../devtools/drill/project.ts";
 import { main, type CommandIo } from "../cli/switchyard.ts";
 import { runSwitchyard, type CommandRun } from "./cli.ts";
@@ -45,11 +46,12 @@ describe("switchyard command", function () {
     const runs: Record<string, CommandRun> = {};
     const files: Record<string, { file: string; before: string }> = {};
 
-    function project(name: string, values: Record<string, unknown>, prometheusUrl: string): DrillProject {
+    function project(name: string, values: Record<string, unknown>, prometheusUrl: string, edit?: (doc: Document) => void): DrillProject {
         const copy = drillProject({ service: "storefront", prometheusUrl });
         projects.push(copy);
         const doc = parseDocument(readFileSync(copy.file, "utf8"));
         for (const [path, value] of Object.entries(values)) doc.setIn(["config", ...path.split(".")], value);
+        edit?.(doc);
         writeFileSync(copy.file, doc.toString());
         files[name] = { file: copy.file, before: readFileSync(copy.file, "utf8") };
         return copy;
@@ -79,6 +81,37 @@ describe("switchyard command", function () {
         const nothingToRollBack = project("nothingToRollBack", { "switchyard:greenWeight": 0 }, prometheus);
         const tokenNoCli = project("tokenNoCli", secret, prometheus);
         const typo = project("typo", { "switchyrd:greenWeight": 30 }, prometheus);
+        const cohortOnly = project("cohortOnly", { "switchyard:greenWeight": 0, "switchyard:cohorts": beta }, prometheus);
+        // advance's ways to exit 3; each must leave its stack file as it was.
+        const missingDir = join(cohortOnly.dir, "no-such-dir", "report.md");
+        const reportUnwritable = project("reportUnwritable", { "switchyard:greenWeight": 0 }, prometheus);
+        const prometheusDown = project("prometheusDown", { "switchyard:greenWeight": 25 }, "http://127.0.0.1:9");
+        const configProblem = project("configProblem", { "switchyard:greenWeight": 0, "switchyard:idleReplicas": "some" }, prometheus);
+        const noAnalysis = project("noAnalysisAdvance", { "switchyard:greenWeight": 0, "switchyard:rollout": { candidate: "green" } }, prometheus);
+        const tokenNoCliAdvance = project("tokenNoCliAdvance", { ...secret, "switchyard:greenWeight": 25 }, prometheus);
+        const notInPlace = project("notInPlace", {}, prometheus, (doc) => {
+            doc.deleteIn(["config", "switchyard:greenWeight"]);
+            const config = doc.get("config", true);
+            if (isMap(config)) config.flow = true;
+        });
+        const stackUnwritable = project("stackUnwritable", { "switchyard:greenWeight": 0 }, prometheus);
+        const stackUnwritableReport = join(stackUnwritable.dir, "report.md");
+        // The stack file's own write fails: where its temporary file goes, a directory stands.
+        mkdirSync(`${stackUnwritable.file}.switchyard-${process.pid}.tmp`);
+        // A stack file committed in git, then edited by hand before advance --start edits it.
+        const handEdited = project("handEdited", { "switchyard:greenWeight": 0 }, prometheus);
+        const git = (...args: string[]) =>
+            execFileSync("git", ["-C", handEdited.dir, ...args], {
+                env: { ...process.env, GIT_AUTHOR_NAME: "spec", GIT_AUTHOR_EMAIL: "spec@example.com", GIT_COMMITTER_NAME: "spec", GIT_COMMITTER_EMAIL: "spec@example.com" },
+                stdio: "ignore",
+            });
+        git("init", "-q");
+        git("add", "Pulumi.drill.yaml");
+        git("commit", "-qm", "the stack as committed");
+        const byHand = parseDocument(readFileSync(handEdited.file, "utf8"));
+        byHand.setIn(["config", "switchyard:services", 0, "replicas"], 4);
+        writeFileSync(handEdited.file, byHand.toString());
+        files.handEdited!.before = readFileSync(handEdited.file, "utf8");
         const processes: Record<string, Promise<CommandRun>> = {
             help: runSwitchyard(["--help"]),
             none: runSwitchyard([]),
@@ -112,6 +145,15 @@ describe("switchyard command", function () {
             ["withToken", ["analyze", ...at(withToken)], { SWITCHYARD_PROMETHEUS_TOKEN: "t0ken-from-env" }],
             ["tokenNoCli", ["analyze", ...at(tokenNoCli)], { PATH: dirname(process.execPath) }],
             ["typo", ["rollback", ...at(typo)], {}],
+            ["cohortOnly", ["rollback", ...at(cohortOnly), "--reason", "INC-8: beta sees errors"], {}],
+            ["reportUnwritable", ["advance", ...at(reportUnwritable), "--start", "--report", missingDir], {}],
+            ["prometheusDown", ["advance", ...at(prometheusDown)], {}],
+            ["configProblem", ["advance", ...at(configProblem), "--start"], {}],
+            ["noAnalysisAdvance", ["advance", ...at(noAnalysis), "--start"], {}],
+            ["tokenNoCliAdvance", ["advance", ...at(tokenNoCliAdvance)], { PATH: dirname(process.execPath) }],
+            ["notInPlace", ["advance", ...at(notInPlace), "--start"], {}],
+            ["stackUnwritable", ["advance", ...at(stackUnwritable), "--start", "--report", stackUnwritableReport], {}],
+            ["handEdited", ["advance", ...at(handEdited), "--start"], {}],
         ];
         for (const [name, argv, env] of inProcess) runs[name] = await inThisProcess(argv, env);
         const settled = await Promise.all(Object.entries(processes).map(async ([name, run]) => [name, await run] as const));
@@ -191,6 +233,46 @@ describe("switchyard command", function () {
         expect(runs.nothingToRollBack!.code).to.equal(0);
         expect(runs.nothingToRollBack!.stdout).to.include("nothing to roll back");
         untouched("nothingToRollBack");
+    });
+
+    it("writes the rollback's comment with --reason when only cohorts move", () => {
+        expect(runs.cohortOnly!.code, runs.cohortOnly!.stderr).to.equal(0);
+        expect(runs.cohortOnly!.stdout).to.include("rolled back green to 0 % (0 weight(s)), cohorts beta to blue — INC-8: beta sees errors");
+        const text = readFileSync(files.cohortOnly!.file, "utf8");
+        expect(parseDocument(text).getIn(["config", "switchyard:cohorts", 0, "color"])).to.equal("blue");
+        expect(text).to.match(/color: blue {2}# switchyard rolled back \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: INC-8: beta sees errors\n/);
+    });
+
+    describe("advance: every exit 3 leaves the stack file untouched", () => {
+        const cases: [string, RegExp][] = [
+            ["reportUnwritable", /^switchyard advance: cannot write the report to \S+no-such-dir\/report\.md: ENOENT.*The stack file is untouched\.\n$/],
+            ["prometheusDown", /^switchyard advance: .*127\.0\.0\.1:9/],
+            ["configProblem", /switchyard:idleReplicas: got "some"; allowed: /],
+            ["noAnalysisAdvance", /switchyard:rollout\.analysis: got nothing \(the key is missing\); allowed: .*switchyard advance needs/],
+            ["tokenNoCliAdvance", /^switchyard advance: the Prometheus token is a Pulumi secret in the stack file: set SWITCHYARD_PROMETHEUS_TOKEN/],
+            ["notInPlace", /^switchyard advance: the stack file has no switchyard:greenWeight and its config is not a block map this command can add it to\n$/],
+            ["stackUnwritable", /^switchyard advance: cannot write \S+Pulumi\.drill\.yaml: EISDIR.*The stack file is untouched\.\n$/],
+        ];
+        for (const [name, stderr] of cases) {
+            it(`${name}: exit 3, the reason on stderr, the file as it was`, () => {
+                expect(runs[name]!.code, runs[name]!.stderr).to.equal(3);
+                expect(runs[name]!.stderr).to.match(stderr);
+                expect(runs[name]!.stdout, "no report of an edit that did not happen").to.equal("");
+                untouched(name);
+            });
+        }
+        it("stackUnwritable: the report of the edit that could not be written is gone too", () => {
+            expect(existsSync(join(dirname(files.stackUnwritable!.file), "report.md"))).to.equal(false);
+        });
+    });
+
+    it("says which keys are uncommitted when advance edits on top of hand edits", () => {
+        expect(runs.handEdited!.code, runs.handEdited!.stderr).to.equal(0);
+        expect(runs.handEdited!.stderr).to.equal(
+            "switchyard drill: note: Pulumi.drill.yaml has uncommitted changes to services[0].replicas; this edit goes on top of them: commit them with it, or revert them first.\n",
+        );
+        expect(greenWeightIn(files.handEdited!.file)).to.equal(5);
+        expect(runs.start!.stderr, "nothing to say outside git").to.equal("");
     });
 
     it("never starts a rollout at 0 % by itself: advance holds with exit 2 and says how to start", () => {
