@@ -440,6 +440,16 @@ describe("config: no silent mistakes, and one line per mistake", () => {
         expect(problems[0]).to.match(/^switchyard:aws\.region: got "Europe"; allowed: a region the AWS provider knows: af-south-1, ap-east-1, .*, us-west-2, /);
     });
 
+    it("takes a wildcard domain where Gateway API takes one (first), and refuses it elsewhere and as a DNS zone", () => {
+        expect(parse({ clusters: [cluster("east", { hostnames: ["*.example.com"] }), cluster("west")] }).clusters[0]!.hostnames).to.deep.equal(["*.example.com"]);
+        for (const hostname of ["a.*.example.com", "*.*.example.com", "*example.com"]) {
+            expect(problemsOf({ clusters: [cluster("east", { hostnames: [hostname] }), cluster("west")] }), hostname).to.deep.equal([
+                `switchyard:clusters[0].hostnames[0]: got ${JSON.stringify(hostname)}; allowed: a non-empty list of domains, e.g. [shop.example.com], or wildcards such as [*.example.com]`,
+            ]);
+        }
+        expectProblem(problemsOf({ dns: { enabled: true, zone: "*.example.com" }, aws: { region: "us-east-1" } }), "switchyard:dns.zone", '"*.example.com"', /Route53 hosted zone name/);
+    });
+
     it("checks aws.region against the regions the AWS provider knows, with the nearest for a typo", () => {
         expect(problemsOf({ aws: { region: "us-est-1" } })).to.deep.equal(['switchyard:aws.region: got "us-est-1"; allowed: a region the AWS provider knows; did you mean "us-east-1"?']);
         for (const region of ["us-east-1", "eusc-de-east-1", "cn-northwest-1", "us-isof-south-1"]) expect(parse({ aws: { region } }).aws).to.deep.equal({ region });

@@ -8,6 +8,8 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const SERVICE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 // At least two labels, and a last label (the TLD) that is not all digits, so that 10.0.0.256 is no hostname.
 export const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+(?=[-a-z0-9]*[a-z])[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// A Gateway API hostname may start with a wildcard label (`*.example.com`); DNS names here may not.
+export const ROUTE_DOMAIN = new RegExp(`^(\\*\\.)?${HOSTNAME.source.slice(1)}`);
 export const RECORD_LABELS = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 export const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
