@@ -1,34 +1,43 @@
-// npm run plan -- --stack <name> [--set path=value ...] [--set-secret path=value ...] [--no-policy]
+// npm run plan -- --stack <name> [--base <rev>] [--set path=value ...] [--set-secret path=value ...] [--no-policy]
 //
 // Evaluates the program under Pulumi's mocks with a stack's config and prints what an operator
 // needs at the moment of a change: the split per service and cluster, the image and version each
 // color runs, capacity, warnings, every changed value (old → new) against the stack file as
-// committed, and the policy pack's verdict as CI will give it. The desired state from config, not a
-// diff against live infrastructure (that is `pulumi preview`).
+// committed (git's HEAD, or --base), hand edits in the working tree judged like --set, and the
+// policy pack's verdict as CI will give it. The desired state from config, not a diff against live
+// infrastructure (that is `pulumi preview`).
 
 import Table from "cli-table3";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { capacityRows } from "../model/capacity.ts";
 import { COLORS, type StackModel } from "../model/config/types.ts";
 import program from "../index.ts";
-import { ConfigEditError, parseEdit, type ConfigEdit } from "../model/configEdits.ts";
+import { ConfigEditError, applyEdit, changedPaths, parseEdit, type ConfigEdit } from "../model/configEdits.ts";
+import { cohortsOn } from "../model/cohorts.ts";
+import { PROJECT } from "../model/config/keys.ts";
 import { runProgram, type ProgramRun } from "../harness/mockRuntime.ts";
-import { leafChanges } from "./planDiff.ts";
-import { planWarnings } from "./planWarnings.ts";
+import { envByName, leafChanges } from "./planDiff.ts";
+import { planWarnings, replacementOf, secretLookingEnv } from "./planWarnings.ts";
+import { USAGE_EXIT_CODE } from "./exitCodes.ts";
+import { committedText } from "./git.ts";
 import { POLICY_DIR, PolicyPackProcess, readPolicyPackConfig, type Diagnostic } from "../harness/policyPackProcess.ts";
 import { diffedInputs } from "../harness/providerModels.ts";
-import { loadStackConfig, stackModel, type StackConfig } from "../model/stackFiles.ts";
+import { PROJECT_ROOT, missingStack, stackConfigFromText, stackFileConfig, stackModel, type StackConfig } from "../model/stackFiles.ts";
+import { ConfigError } from "../model/validation.ts";
 
 const USAGE = `usage: npm run plan -- --stack <name> [options]
 
 Evaluates the switchyard program offline, under Pulumi's mocks, with a stack's config: the traffic
-split, each color's image and version, capacity, warnings, what changes against the stack file as
-committed (each value old → new), and the policy pack's verdict with policy/config/<stack>.json.
+split (cohorts included), each color's image and version, capacity, warnings, what changes against
+the stack file as committed (each value old → new), and the policy pack's verdict with
+policy/config/<stack>.json. Hand edits in Pulumi.<name>.yaml that are not committed are part of the
+change, judged like --set: by the readiness gate and rollout.maxStep too.
 
 options:
   --stack <name>              the stack (Pulumi.<name>.yaml); required
+  --base <rev>                the git revision whose stack file is the baseline (default: HEAD)
   --set <path>=<value>        a config change, as \`pulumi config set --path\` takes it: a key
                               (greenWeight=30) or a path (clusters[1].greenWeight=10,
                               services[0].replicas=4); in a path true/false are booleans and
@@ -37,16 +46,24 @@ options:
   --no-policy                 skip the policy pack (it needs npm ci --prefix policy)
   -h, --help                  this text
 
-exit codes: 0 planned (advisory violations allowed), 1 the config or the program failed,
-            2 usage error, 3 a mandatory policy violation
+exit codes:
+  0   planned (advisory violations allowed)
+  1   the config or the program failed (a config problem, or a change the gate refuses)
+  3   a mandatory policy violation
+  64  usage error: an unknown flag, a bad --set, an unknown stack or --base; nothing was evaluated
 
-example:
-  npm run plan -- --stack prod --set greenWeight=25 --set 'clusters[1].greenWeight=5'`;
+examples:
+  npm run plan -- --stack prod                                   # the stack file as it is, hand edits judged
+  npm run plan -- --stack prod --set greenWeight=25 --set 'clusters[1].greenWeight=5'
+  npm run plan -- --stack prod --base origin/main                # everything this branch changes
+  npm run plan -- --stack dev --set-secret 'services[0].env.API_KEY=...' --no-policy`;
 
 class UsageError extends Error {}
 
 interface Options {
     stack: string;
+    /** The revision given with --base; undefined for HEAD. */
+    base: string | undefined;
     edits: ConfigEdit[];
     policy: boolean;
 }
@@ -59,6 +76,7 @@ function options(argv: string[]): Options | "help" {
             strict: true,
             options: {
                 stack: { type: "string" },
+                base: { type: "string" },
                 set: { type: "string", multiple: true, default: [] },
                 "set-secret": { type: "string", multiple: true, default: [] },
                 "no-policy": { type: "boolean", default: false },
@@ -74,6 +92,7 @@ function options(argv: string[]): Options | "help" {
     try {
         return {
             stack: values.stack,
+            base: values.base,
             edits: [...values.set.map((s) => parseEdit(s, false)), ...values["set-secret"].map((s) => parseEdit(s, true))],
             policy: !values["no-policy"],
         };
@@ -108,24 +127,52 @@ function trafficTable(run: ProgramRun): string {
     return table.toString();
 }
 
+/** What a cohort's matches ask of a request, short: `header x-switchyard-cohort: beta`. */
+function cohortCondition(cohort: StackModel["cohorts"][number]): string {
+    return cohort.matches
+        .map((match) =>
+            [
+                ...match.headers.map((h) => `header ${h.name}${h.type === "RegularExpression" ? " ~ " : ": "}${h.value}`),
+                ...(match.cookie ? [`cookie ${match.cookie.name}=${match.cookie.value}`] : []),
+                ...match.queryParams.map((q) => `?${q.name}${q.type === "RegularExpression" ? "~" : "="}${q.value}`),
+            ].join(" and "),
+        )
+        .join(", or ");
+}
+
+/** The cohorts ahead of the weights: who is on which color whatever the table above says. */
+function cohortLines(model: StackModel): string[] {
+    return model.cohorts.map((cohort) => {
+        const where = model.services.flatMap((s) => model.clusters.filter((c) => cohortsOn([cohort], s.name, c.name).length > 0).map((c) => `${s.name} on ${c.name}`));
+        const everywhere = where.length === model.services.length * model.clusters.length;
+        return `cohort ${cohort.name} → ${cohort.color}, whatever the weights: requests with ${cohortCondition(cohort)}, on ${everywhere ? "every service and cluster" : where.join(", ") || "nothing (no service or cluster it names)"}`;
+    });
+}
+
 /** `repo@sha256:4c5b78e70f54…`: enough of a digest to tell images apart. */
 function shortImage(image: string): string {
     return image.replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}$/, "@sha256:$1…");
 }
 
+/** The widest a table may print: a terminal of 100 columns. */
+const MAX_WIDTH = 100;
+
+/** One row per service and color, the image column wrapped so the table fits MAX_WIDTH. */
 function imagesTable(model: StackModel): string {
-    const table = new Table({ ...plainTable, head: ["service", ...COLORS.map((c) => `${c}: version, image`)] });
-    for (const service of model.services) {
-        table.push([
-            service.name,
-            ...COLORS.map((color) => {
-                const spec = service[color];
-                if (!spec) return "(not deployed)";
-                const source = spec.build ? `built from ${spec.build.context}/` : shortImage(spec.image!);
-                return `${spec.version}  ${source}`;
-            }),
-        ]);
-    }
+    const rows = model.services.flatMap((service) =>
+        COLORS.map((color) => {
+            const spec = service[color];
+            const role = color === model.rollout.candidate ? "candidate" : "stable";
+            if (!spec) return [service.name, `${color} (${role})`, "", "(not deployed)"];
+            return [service.name, `${color} (${role})`, spec.version, spec.build ? `built from ${spec.build.context}/` : shortImage(spec.image!)];
+        }),
+    );
+    const head = ["service", "color", "version", "image"];
+    // A column's width counts its padding (one space each side); a table of n columns adds n + 1 borders.
+    const widths = head.slice(0, 3).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)) + 2);
+    const imageWidth = Math.max(20, MAX_WIDTH - (head.length + 1) - widths.reduce((a, b) => a + b, 0));
+    const table = new Table({ ...plainTable, head, colWidths: [...widths, imageWidth], wordWrap: true, wrapOnWordBoundary: false });
+    for (const row of rows) table.push(row);
     return table.toString();
 }
 
@@ -164,10 +211,14 @@ function changes(base: ProgramRun, planned: ProgramRun): string {
             count(resource.type);
             continue;
         }
-        const leaves = leafChanges(diffedInputs(resource.type, previous.wireInputs), diffedInputs(resource.type, resource.wireInputs));
+        const old = envByName(diffedInputs(resource.type, previous.wireInputs));
+        const now = envByName(diffedInputs(resource.type, resource.wireInputs));
+        const leaves = leafChanges(old, now);
         if (leaves.length === 0) continue;
         count(resource.type);
-        lines.push(`  ~ ${name}`, ...leaves.map((l) => `      ${l.path}: ${l.before} → ${l.after}`));
+        // Like `pulumi preview`: +- for an object the provider replaces (a new name or namespace), ~ for an update.
+        const replaced = replacementOf(resource.type, old, now);
+        lines.push(replaced ? `  +- ${name} (replaced: ${replaced})` : `  ~ ${name}`, ...leaves.map((l) => `      ${l.path}: ${l.before} → ${l.after}`));
     }
     for (const removed of before.values()) {
         lines.push(`  - ${removed.type} ${removed.name}`);
@@ -192,35 +243,84 @@ async function policyVerdict(stack: StackConfig, run: ProgramRun): Promise<Diagn
     }
 }
 
+/** What the plan is doing, on stderr while it works: evaluating and the policy pack take seconds. */
+function progress(text: string): void {
+    process.stderr.write(`switchyard plan: ${text}\n`);
+}
+
+interface Baseline {
+    text: string;
+    /** How the output names it: `Pulumi.prod.yaml at HEAD`. */
+    name: string;
+    /** Said once when the baseline is not what the operator may expect. */
+    note?: string;
+}
+
+/** The stack file as committed at `--base` (default HEAD). A file git does not have at HEAD is its own baseline: nothing to compare. */
+function baseline(stack: string, file: string, working: string, base: string | undefined): Baseline {
+    const committed = committedText(file, base ?? "HEAD");
+    if ("text" in committed) return { text: committed.text, name: `Pulumi.${stack}.yaml at ${base ?? "HEAD"}` };
+    if (base !== undefined) throw new UsageError(`--base ${base}: git has no Pulumi.${stack}.yaml there (${committed.missing})`);
+    return {
+        text: working,
+        name: `Pulumi.${stack}.yaml as on disk`,
+        note: `Pulumi.${stack}.yaml is not committed (${committed.missing}): the plan's baseline is the file as it is on disk.`,
+    };
+}
+
 async function main(argv: string[]): Promise<number> {
     const opts = options(argv);
     if (opts === "help") {
         console.log(USAGE);
         return 0;
     }
-    const committed = loadStackConfig(opts.stack);
-    const planned = opts.edits.length > 0 ? loadStackConfig(opts.stack, opts.edits) : committed;
+    const missing = missingStack(opts.stack);
+    if (missing) throw new UsageError(missing);
+    const file = join(PROJECT_ROOT, `Pulumi.${opts.stack}.yaml`);
+    const working = readFileSync(file, "utf8");
+    const base = baseline(opts.stack, file, working, opts.base);
+    // Hand edits on disk are part of the change, as if given with --set.
+    const handEdits = changedPaths(stackFileConfig(base.text, PROJECT), stackFileConfig(working, PROJECT), PROJECT);
+    const committed = stackConfigFromText(opts.stack, base.text);
+    const planned = stackConfigFromText(opts.stack, working, opts.edits);
+    const changing = handEdits.length > 0 || opts.edits.length > 0;
+    let baseModel: StackModel;
+    try {
+        baseModel = stackModel(committed);
+    } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        throw new Error(`${base.name}, the plan's baseline, does not load; plan against another with --base <rev>.\n${error.message}`);
+    }
     const model = stackModel(planned);
     // The committed stack as deployed (twice, so a finished build has left the state as it does
     // after a real update), then the change previewed against that state as `pulumi preview` runs
     // it: the readiness gate and rollout.maxStep judge it too.
+    progress(`evaluating ${base.name} as deployed, under Pulumi's mocks…`);
     const deployed = await runProgram(program, committed);
     const baseRun = await runProgram(program, committed, { live: deployed.live });
-    const run = planned === committed ? baseRun : await runProgram(program, planned, { live: baseRun.live, preview: true });
+    if (changing) progress("previewing the change against it…");
+    const run = changing ? await runProgram(program, planned, { live: baseRun.live, preview: true }) : baseRun;
 
     const setText = opts.edits.map((e) => `${e.path}=${e.secret ? "[secret]" : e.value}`).join(", ");
     console.log(`switchyard plan: stack ${opts.stack}${setText ? `; set ${setText}` : ""}`);
+    if (base.note) console.log(base.note);
+    if (handEdits.length > 0) console.log(`Hand edits in Pulumi.${opts.stack}.yaml against ${base.name.split(" at ")[1] ?? "the baseline"}, planned like --set: ${handEdits.join(", ")}`);
     console.log("Desired state evaluated from config under Pulumi's mocks; not a diff against live infrastructure (that is `pulumi preview`).\n");
     console.log(trafficTable(run));
+    for (const line of cohortLines(model)) console.log(line);
     for (const [cluster, line] of Object.entries(run.outputs.summary as Record<string, string>)) console.log(`${cluster}: ${line}`);
     console.log(`\nRelease: candidate ${model.rollout.candidate}, stable ${model.rollout.candidate === "green" ? "blue" : "green"}. Images:`);
     console.log(imagesTable(model));
     const capacity = capacityTable(model);
     if (capacity) console.log(`\nCapacity (M/M/c, target ${JSON.stringify(model.capacity)}):\n${capacity}`);
-    for (const warning of [...planWarnings(stackModel(committed), model), ...run.warnings]) console.log(`\nwarning: ${warning}`);
+    let written = stackFileConfig(working, PROJECT);
+    for (const edit of opts.edits) written = applyEdit(written, edit, PROJECT);
+    const warnings = [...planWarnings(baseModel, model), ...secretLookingEnv(written, PROJECT), ...run.warnings];
+    for (const warning of warnings) console.log(`\nwarning: ${warning}`);
     console.log(`\n${run.resources.filter((r) => r.custom).length} resources declared.`);
-    if (planned !== committed) console.log(`\nAgainst Pulumi.${opts.stack}.yaml as committed:\n${changes(baseRun, run)}`);
+    if (changing) console.log(`\nAgainst ${base.name}:\n${changes(baseRun, run)}`);
     if (!opts.policy) return 0;
+    progress(`running the policy pack with policy/config/${opts.stack}.json…`);
     const diagnostics = await policyVerdict(planned, run);
     if (diagnostics.length === 0) {
         console.log(`\nPolicy pack (policy/config/${opts.stack}.json): no violations.`);
@@ -239,7 +339,7 @@ main(process.argv.slice(2)).then(
     (error: unknown) => {
         if (error instanceof UsageError) {
             console.error(`${error.message}\n\n${USAGE}`);
-            process.exitCode = 2;
+            process.exitCode = USAGE_EXIT_CODE;
             return;
         }
         console.error(error instanceof Error ? error.message : error);

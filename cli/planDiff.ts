@@ -34,6 +34,7 @@ export function showLeaf(value: unknown): string {
 
 function join(path: string, key: string | number): string {
     if (typeof key === "number") return `${path}[${key}]`;
+    if (key.startsWith('["')) return `${path}${key}`;
     return path === "" ? key : `${path}.${key}`;
 }
 
@@ -56,4 +57,34 @@ export function leafChanges(before: unknown, after: unknown, path = ""): LeafCha
     if (isSecret(before) && isSecret(after)) return same(before.value, after.value) ? [] : [{ path, before: "[secret]", after: "[secret]" }];
     if (same(before, after)) return [];
     return [{ path, before: showLeaf(before), after: showLeaf(after) }];
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function isNamedList(value: unknown): value is { name: string }[] {
+    return (
+        Array.isArray(value) &&
+        value.every((item) => isContainer(item) && !Array.isArray(item) && typeof (item as { name?: unknown }).name === "string") &&
+        new Set(value.map((item) => (item as { name: string }).name)).size === value.length
+    );
+}
+
+/**
+ * A container's `env` keyed by variable name instead of list position, so that adding one variable
+ * shows as that variable (`env.LOG_LEVEL: (none) → "debug"`), not as every later entry shifting by
+ * one. An entry with only a value becomes that value; one with valueFrom keeps its other fields.
+ */
+export function envByName(value: unknown, key?: string): unknown {
+    if (key === "env" && isNamedList(value)) {
+        return Object.fromEntries(
+            value.map(({ name, ...rest }) => {
+                const field = IDENTIFIER.test(name) ? name : `[${JSON.stringify(name)}]`;
+                const keys = Object.keys(rest);
+                return [field, keys.length === 1 && keys[0] === "value" ? (rest as Record<string, unknown>).value : rest];
+            }),
+        );
+    }
+    if (Array.isArray(value)) return value.map((item) => envByName(item));
+    if (isContainer(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, envByName(v, k)]));
+    return value;
 }

@@ -3,7 +3,7 @@
 // order and layout stay exactly as the operator wrote them and `git diff` shows one line per edit.
 // Every edit is checked by parsing the result again before anyone writes it.
 
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair, type Scalar } from "yaml";
 import { ROLLBACK_COMMENT_PREFIX } from "../model/advance.ts";
@@ -112,14 +112,21 @@ export function editStackText(text: string, project: string, edits: readonly Sta
     const doc = parse(text);
     const config = doc.get("config", true);
     const splices: Splice[] = [];
+    const flatComment = comment?.replace(/[\r\n]+/g, "; ");
+    // Where the comment goes when no edit is on the stack's greenWeight (a rollback of cohorts only).
+    let otherEdit: Splice | undefined;
+    let onGreenWeight = false;
     for (const edit of edits) {
         if (isCohortEdit(edit)) {
             const cohorts = findPair(config, project, "cohorts")?.value;
             const cohort = isSeq(cohorts) ? cohorts.items[edit.cohort] : undefined;
             const pair = findPair(cohort, project, "color");
             if (!pair) throw new StackEditError(`${project}:cohorts[${edit.cohort}] has no color to change`);
-            splices.push(scalarSplice(pair.value, edit.color, `${project}:cohorts[${edit.cohort}].color`));
+            const splice = scalarSplice(pair.value, edit.color, `${project}:cohorts[${edit.cohort}].color`);
+            splices.push(splice);
+            otherEdit ??= splice;
         } else if (edit.cluster === undefined) {
+            onGreenWeight = true;
             const pair = findPair(config, project, "greenWeight");
             if (!pair) {
                 splices.push(insertGreenWeight(text, config, project, edit.greenWeight));
@@ -127,15 +134,23 @@ export function editStackText(text: string, project: string, edits: readonly Sta
             }
             const splice = scalarSplice(pair.value, edit.greenWeight, `${project}:greenWeight`);
             splices.push(splice);
-            const commentEdit = commentSplice(text, splice.end, comment?.replace(/[\r\n]+/g, "; "));
+            const commentEdit = commentSplice(text, splice.end, flatComment);
             if (commentEdit) splices.push(commentEdit);
         } else {
             const clusters = findPair(config, project, "clusters")?.value;
             const cluster = isSeq(clusters) ? clusters.items[edit.cluster] : undefined;
             const pair = findPair(cluster, project, "greenWeight");
             if (!pair) throw new StackEditError(`${project}:clusters[${edit.cluster}] has no greenWeight to change`);
-            splices.push(scalarSplice(pair.value, edit.greenWeight, `${project}:clusters[${edit.cluster}].greenWeight`));
+            const splice = scalarSplice(pair.value, edit.greenWeight, `${project}:clusters[${edit.cluster}].greenWeight`);
+            splices.push(splice);
+            otherEdit ??= splice;
         }
+    }
+    if (flatComment !== undefined && !onGreenWeight && otherEdit) {
+        // After the first edited value, or, inside a flow collection, as a comment line above it.
+        const lineStart = text.lastIndexOf("\n", otherEdit.start) + 1;
+        const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+        splices.push(commentSplice(text, otherEdit.end, flatComment) ?? { start: lineStart, end: lineStart, text: `${indent}# ${flatComment}\n` });
     }
     let edited = text;
     for (const splice of [...splices].sort((a, b) => b.start - a.start)) {
@@ -149,8 +164,19 @@ export function editStackText(text: string, project: string, edits: readonly Sta
 
 /** Edits a stack file on disk; a reader sees the old file or the new one, never half of it. */
 export function editStackFile(path: string, project: string, edits: readonly StackEdit[], comment?: string): void {
-    const edited = editStackText(readFileSync(path, "utf8"), project, edits, comment);
+    writeStackFile(path, editStackText(readFileSync(path, "utf8"), project, edits, comment));
+}
+
+/** Replaces a stack file with text already checked by editStackText; a reader sees the old file or the new one. */
+export function writeStackFile(path: string, text: string): void {
     const temporary = `${path}.switchyard-${process.pid}.tmp`;
-    writeFileSync(temporary, edited);
-    renameSync(temporary, path);
+    let written = false;
+    try {
+        writeFileSync(temporary, text);
+        written = true;
+        renameSync(temporary, path);
+    } catch (error) {
+        if (written) rmSync(temporary, { force: true });
+        throw error;
+    }
 }

@@ -1,17 +1,19 @@
 // switchyard <command> --stack <name>: the operator's entry beside `pulumi` for progressive
 // delivery. bin/switchyard.mjs checks the Node version, then runs this.
 
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ConfigError } from "../model/validation.ts";
+import { ConfigError, closest } from "../model/validation.ts";
 import { PrometheusError } from "./prometheus.ts";
 import { StackEditError } from "./stackEdit.ts";
 import type { Io, MetricsFactory } from "./switchyard/commands.ts";
 import type { LoopIo } from "./switchyard/rolloutLoop.ts";
-import { CommandError } from "./switchyard/errors.ts";
+import { CommandError, UsageError } from "./switchyard/errors.ts";
+import { USAGE_EXIT_CODE } from "./exitCodes.ts";
 
-/** Exit code for a usage mistake (unknown command or flag), as for held/inconclusive: nothing happened. */
-export const USAGE_EXIT_CODE = 2;
+/** Exit code for a usage mistake (unknown command or flag, no such stack): 64, apart from every outcome. */
+export { USAGE_EXIT_CODE };
 /** Exit code for an error: config, Prometheus, the stack file or the engine. Nothing was written. */
 export const ERROR_EXIT_CODE = 3;
 
@@ -19,6 +21,9 @@ const COMMON = `Options for every command:
   --stack <name>   the stack, Pulumi.<name>.yaml (required)
   --cwd <dir>      the project directory, where Pulumi.yaml is (default: the current directory)
   -h, --help       this help`;
+
+/** Every command's last exit code: a usage mistake, nothing read or written. */
+const USAGE_CODE_TEXT = `${USAGE_EXIT_CODE} usage error (an unknown flag, no --stack, no such stack; nothing read or written)`;
 
 const USAGE = `switchyard: progressive delivery for a switchyard stack
 
@@ -31,10 +36,19 @@ Commands:
   rollout   the whole loop through Pulumi's Automation API: up, sample, advance or roll back, up again
   rollback  take the candidate's traffic away now, without asking Prometheus
   dashboard the Grafana dashboard of the rollout, from the analysis's query templates
+  help      'switchyard help <command>': a command's options, examples and exit codes
 
 ${COMMON}
+  --version        the version of switchyard
 
-Run 'switchyard <command> --help' for a command's options and exit codes.
+Exit codes: each command's own (see its help); ${USAGE_CODE_TEXT}.
+
+Examples:
+  switchyard status --stack prod
+  switchyard advance --stack prod --start
+  switchyard help advance
+
+Run 'switchyard help <command>' (or 'switchyard <command> --help') for a command's options and exit codes.
 Docs: docs/progressive-delivery.md`;
 
 interface Command {
@@ -53,7 +67,11 @@ const COMMANDS: Record<string, Command> = {
 (from the stack file), and, when rollout.analysis is set, each color's request rate and check values
 over the last interval from Prometheus.
 
-Exit codes: 0 shown, 3 error.`,
+Examples:
+  switchyard status --stack prod
+  switchyard status --stack dev --cwd ~/src/switchyard
+
+Exit codes: 0 shown, 3 error (Prometheus unreachable, bad config), ${USAGE_CODE_TEXT}.`,
     },
     analyze: {
         summary: "switchyard analyze --stack <name>",
@@ -62,8 +80,12 @@ Exit codes: 0 shown, 3 error.`,
 whether the step is live (the observed traffic share matches the weight), each check per sample,
 and failing samples against failureLimit. Prints a table per service, cluster and check.
 
+Examples:
+  switchyard analyze --stack prod
+  switchyard analyze --stack prod || echo "not a pass: exit $?"
+
 Exit codes: 0 pass, 1 fail, 2 inconclusive (too early, too little traffic, or missing data),
-3 error (Prometheus unreachable, a query error, bad config).`,
+3 error (Prometheus unreachable, a query error, bad config), ${USAGE_CODE_TEXT}.`,
     },
     advance: {
         summary: "switchyard advance --stack <name> [--start] [--report <file>] [--metrics-file <file>]",
@@ -82,7 +104,12 @@ Then 'pulumi up --refresh' applies the edit.
   --metrics-file <file>  also write the weights after the edit and each verdict in Prometheus's
                    text format, for a Pushgateway or textfile collector (the dashboard's verdict panels)
 
-Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched).`,
+Examples:
+  switchyard advance --stack prod --start      # at 0 %: the first step, without asking Prometheus
+  switchyard advance --stack prod --report "$RUNNER_TEMP/report.md"
+
+Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched),
+${USAGE_CODE_TEXT}.`,
     },
     rollback: {
         summary: "switchyard rollback --stack <name> [--reason <text>]",
@@ -94,7 +121,12 @@ greenWeight line saying when and why. Then 'pulumi up' applies it; the readiness
 
   --reason <text>  why, for the comment and the commit (default: "by hand")
 
-Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error (the stack file untouched).`,
+Examples:
+  switchyard rollback --stack prod --reason "INC-7: checkout errors"
+  switchyard rollback --stack prod && pulumi up --stack prod
+
+Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error (the stack file untouched),
+${USAGE_CODE_TEXT}.`,
     },
     dashboard: {
         summary: "switchyard dashboard --stack <name> [--metrics app|envoy-gateway|istio] [--out <file>]",
@@ -129,11 +161,24 @@ file always says what is live: an edit whose 'up' fails is put back.
   --policy-pack <dir>          run 'up' under this policy pack (repeatable)
   --policy-pack-config <file>  its config, e.g. policy/config/prod.json (repeatable)
 
-Exit codes: 0 complete, 1 rolled back, 3 error (the stack file says what is live).`,
+Examples:
+  switchyard rollout --stack prod --policy-pack policy --policy-pack-config policy/config/prod.json
+  switchyard rollout --stack drill --rehearse
+
+Exit codes: 0 complete, 1 rolled back, 3 error (the stack file says what is live), ${USAGE_CODE_TEXT}.`,
     },
 };
 
-class UsageError extends Error {}
+/** `switchyard`'s version: package.json's, beside bin/ and cli/. */
+function version(): string {
+    return (JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** "; did you mean "advance"?" for a near miss of a command. */
+function suggestion(name: string): string {
+    const near = closest(name, Object.keys(COMMANDS));
+    return near ? `; did you mean "${near}"?` : "";
+}
 
 function commandHelp(name: string): string {
     const command = COMMANDS[name]!;
@@ -157,13 +202,27 @@ export function terminalIo(): CommandIo {
 
 export async function main(argv: string[], io: CommandIo = terminalIo(), metricsFactory?: MetricsFactory): Promise<number> {
     const [name, ...rest] = argv;
-    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    if (name === undefined || name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
         io.out(USAGE);
         return name === undefined ? USAGE_EXIT_CODE : 0;
     }
+    if (name === "--version" || name === "-V") {
+        io.out(`switchyard ${version()}`);
+        return 0;
+    }
+    if (name === "help") {
+        const [topic, ...extra] = rest;
+        if (COMMANDS[topic!] && extra.length === 0) {
+            io.out(commandHelp(topic!));
+            return 0;
+        }
+        io.err(`switchyard: ${extra.length > 0 ? `help takes one command, got "${rest.join(" ")}"` : `unknown command "${topic}"`}${suggestion(topic!)}\n`);
+        io.err(USAGE);
+        return USAGE_EXIT_CODE;
+    }
     const command = COMMANDS[name];
     try {
-        if (!command) throw new UsageError(`unknown command "${name}"`);
+        if (!command) throw new UsageError(`unknown command "${name}"${suggestion(name)}`);
         let values: Record<string, unknown>;
         try {
             ({ values } = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }));

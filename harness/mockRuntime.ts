@@ -421,10 +421,15 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
     const consoleWarn = console.warn;
     console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(" ").replace(/^warning: \[runtime\] /, ""));
     // A failing program rejects more than one SDK promise with the same error; the language host
-    // reports it once through its unhandledRejection handler, and so does this.
-    const stray: unknown[] = [];
-    const onStray = (reason: unknown) => stray.push(reason);
+    // reports it once through its unhandledRejection handler, and so does this. A rejection the SDK
+    // handles later (the stack's outputs serialized after a resource failed) is no longer stray:
+    // Node says so with rejectionHandled, and without that bookkeeping it warns
+    // (PromiseRejectionHandledWarning). The language host never sees that: it exits at the first.
+    const stray = new Map<Promise<unknown>, unknown>();
+    const onStray = (reason: unknown, promise: Promise<unknown>) => stray.set(promise, reason);
+    const onHandled = (promise: Promise<unknown>) => stray.delete(promise);
     process.on("unhandledRejection", onStray);
+    process.on("rejectionHandled", onHandled);
     let outputs: unknown;
     const result = () => ({ resources, live: preview ? prior : next, hookCalls, warnings, invokes, deleted: deletedBy(prior, resources) });
     try {
@@ -435,9 +440,10 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
         await pulumi.runtime.disconnect();
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onStray);
+        process.off("rejectionHandled", onHandled);
         console.warn = consoleWarn;
     }
-    if (stray.length > 0) throw new ProgramError(stray[0], result());
+    if (stray.size > 0) throw new ProgramError(stray.values().next().value, result());
     // The engine rejects a second registration of a URN; the mock monitor would accept it.
     const urns = new Set<string>();
     for (const { urn } of resources) {

@@ -136,3 +136,34 @@ export function applyEdit(config: Record<string, unknown>, edit: ConfigEdit, pro
     const leaf: unknown = edit.secret ? ({ secure: "plan", plaintext: edit.value } satisfies SecretValue) : path.length === 1 ? edit.value : coerceValue(edit.value);
     return { ...config, [key]: setIn(config[key], [root], path.slice(1), leaf) };
 }
+
+function isSecure(value: unknown): boolean {
+    return isRecord(value) && "secure" in value;
+}
+
+/**
+ * The paths whose values differ between two stack configs (full keys to parsed YAML values), in
+ * key order: each changed leaf, or the key or item added or removed as a whole. A secure value is
+ * one leaf, never opened. Keys of the project's namespace are shown without it (`greenWeight`,
+ * `clusters[1].greenWeight`), others with theirs (`aws:region`).
+ */
+export function changedPaths(before: Record<string, unknown>, after: Record<string, unknown>, project: string): string[] {
+    const walk = (a: unknown, b: unknown, path: PathElement[]): PathElement[][] => {
+        const bothArrays = Array.isArray(a) && Array.isArray(b);
+        const bothMaps = isRecord(a) && isRecord(b) && !isSecure(a) && !isSecure(b);
+        if (bothArrays || bothMaps) {
+            const keys: PathElement[] = bothArrays
+                ? Array.from({ length: Math.max((a as unknown[]).length, (b as unknown[]).length) }, (_, i) => i)
+                : [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+            return keys.flatMap((key) => walk((a as Record<PathElement, unknown>)[key], (b as Record<PathElement, unknown>)[key], [...path, key]));
+        }
+        return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
+    };
+    const prefix = `${project}:`;
+    return walk(before, after, []).map(([key, ...rest]) => {
+        const name = String(key);
+        const quoted = rest.map((e) => (typeof e === "string" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(e) ? `["${e.replace(/"/g, '\\"')}"]` : e));
+        const text = formatPath([name.startsWith(prefix) ? name.slice(prefix.length) : name, ...quoted]);
+        return text.replace(/\.\["/g, '["');
+    });
+}

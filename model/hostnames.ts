@@ -13,9 +13,18 @@ export function clusterHostname(service: ServiceSpec, cluster: ClusterSpec, dns:
     return `${service.dnsRecord}.${cluster.name}.${dns.zone}`;
 }
 
+/**
+ * The service's name under one of its cluster's domains: `cart.shop.example.com`. Under a wildcard
+ * domain the wildcard stays first, where Gateway API allows it: `*.example.com` gives
+ * `*.cart.example.com`, every name below cart.example.com (tenant1.cart.example.com).
+ */
+export function serviceHostname(service: Pick<ServiceSpec, "name">, domain: string): string {
+    return domain.startsWith("*.") ? `*.${service.name}.${domain.slice(2)}` : `${service.name}.${domain}`;
+}
+
 /** Every hostname the service's HTTPRoute on one cluster must accept. */
 export function routeHostnames(service: ServiceSpec, cluster: ClusterSpec, dns: DnsSpec | undefined): string[] {
-    const names = cluster.hostnames.map((domain) => `${service.name}.${domain}`);
+    const names = cluster.hostnames.map((domain) => serviceHostname(service, domain));
     if (dns) names.push(globalHostname(service, dns), clusterHostname(service, cluster, dns));
     return [...new Set(names)];
 }

@@ -3,7 +3,7 @@
 // required keys enforced, and secure values replaced by placeholders marked secret. Used by the
 // offline plan, the benchmark and the tests, which run without the Pulumi CLI.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { PROJECT, switchyardKeys } from "./config/keys.ts";
@@ -11,6 +11,7 @@ import { parseStackConfig } from "./config/parse.ts";
 import type { StackModel } from "./config/types.ts";
 import { PROJECT_DIR } from "./projectDir.ts";
 import { applyEdit, type ConfigEdit, type SecretValue } from "./configEdits.ts";
+import { closest } from "./validation.ts";
 
 export const PROJECT_ROOT = PROJECT_DIR;
 
@@ -78,10 +79,20 @@ function fullKey(project: string, key: string): string {
  * edits sets paths (model/configEdits.ts). Keys without namespace belong to the project.
  */
 export function loadStackConfig(stack: string, changes: Record<string, string> | ConfigEdit[] = {}, root = PROJECT_ROOT): StackConfig {
+    return stackConfigFromText(stack, readFileSync(join(root, `Pulumi.${stack}.yaml`), "utf8"), changes, root);
+}
+
+/** A stack file's `config` map as written, every key with its namespace (`switchyard:greenWeight`). */
+export function stackFileConfig(text: string, project: string): Record<string, unknown> {
+    const stackFile = parse(text) as { config?: Record<string, unknown> } | null;
+    return Object.fromEntries(Object.entries(stackFile?.config ?? {}).map(([key, value]) => [fullKey(project, key), value]));
+}
+
+/** As loadStackConfig, from the text of the stack file (e.g. as committed, from git) instead of the file on disk. */
+export function stackConfigFromText(stack: string, text: string, changes: Record<string, string> | ConfigEdit[] = {}, root = PROJECT_ROOT): StackConfig {
     const project = readProjectFile(root);
-    const stackFile = readYaml<{ config?: Record<string, unknown> } | null>(join(root, `Pulumi.${stack}.yaml`));
     const edits = Array.isArray(changes) ? changes : Object.entries(changes).map(([path, value]) => ({ path, value, secret: false }));
-    let raw: Record<string, unknown> = Object.fromEntries(Object.entries(stackFile?.config ?? {}).map(([key, value]) => [fullKey(project.name, key), value]));
+    let raw = stackFileConfig(text, project.name);
     for (const edit of edits) {
         // A record's key is a whole key, never a path: its value is the text as given.
         raw = Array.isArray(changes) ? applyEdit(raw, edit, project.name) : { ...raw, [fullKey(project.name, edit.path)]: edit.value };
@@ -136,4 +147,25 @@ export function stackModel(stackConfig: StackConfig, root = PROJECT_ROOT): Stack
         projectDefaults: projectDefaults(readProjectFile(root)),
         stackName: stackConfig.stack,
     });
+}
+
+/** The stacks a project directory has a stack file for (`Pulumi.<stack>.yaml`), sorted. */
+export function stackNames(root = PROJECT_ROOT): string[] {
+    return readdirSync(root)
+        .map((name) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
+}
+
+/**
+ * What to say for a stack without a stack file: the nearest stack there is (`prd` → prod), or the
+ * ones there are. Undefined when the file exists.
+ */
+export function missingStack(stack: string, root = PROJECT_ROOT): string | undefined {
+    const file = join(root, `Pulumi.${stack}.yaml`);
+    if (existsSync(file)) return undefined;
+    const stacks = stackNames(root);
+    const guess = closest(stack, stacks);
+    const here = stacks.length > 0 ? `stack files here: ${stacks.join(", ")}` : "there is no stack file here";
+    return guess ? `no stack file ${file}: is the stack called ${guess}? (${here})` : `no stack file ${file} (${here})`;
 }

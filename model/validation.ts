@@ -168,6 +168,16 @@ export class ObjectReader {
         return value;
     }
 
+    /**
+     * A Kubernetes quantity (`250m`, `1`, `0.5`, `256Mi`): int-or-string, as the API takes it, so a
+     * YAML number (`cpu: 1`) reads as its text. Anything else, or text the pattern refuses, is a problem.
+     */
+    quantity(key: string, allowed: string, options: { pattern: RegExp; fallback: string }): string {
+        const value = this.data[key];
+        if (typeof value === "number" && Number.isFinite(value) && options.pattern.test(String(value))) return String(value);
+        return this.string(key, allowed, options)!;
+    }
+
     optionalString(key: string, allowed: string, pattern?: RegExp): string | undefined {
         return this.has(key) ? this.string(key, allowed, pattern ? { pattern } : {}) : undefined;
     }

@@ -194,6 +194,18 @@ const NO_TRAFFIC_SCHEMA = configSchema({
     },
 });
 
+/**
+ * What a backend gets, as a person reads it: its weight, or, for a rule with header or query matches
+ * and no weight (a switchyard cohort), the requests that rule matches, whatever the weights say.
+ */
+function sendsWhat(route: PolicyResource, backend: { rule: number; ref: { weight?: unknown }; weight: unknown }): string {
+    type Match = { headers?: { name?: string }[]; queryParams?: { name?: string }[] };
+    const rule = (route.props as HTTPRoute).spec?.rules?.[backend.rule] as { matches?: Match[] } | undefined;
+    const conditions = (rule?.matches ?? []).flatMap((m) => [...(m.headers ?? []).map((h) => `header ${h.name}`), ...(m.queryParams ?? []).map((q) => `query ${q.name}`)]);
+    if (backend.ref.weight !== undefined || conditions.length === 0) return `sends weight ${JSON.stringify(backend.weight)}`;
+    return `sends the requests its rule ${backend.rule} matches (a cohort rule, on ${[...new Set(conditions)].join(", ")}; whatever the weights)`;
+}
+
 const noTrafficToUnreadyColorCheck: StackValidation = (args, report) => {
     const { minReplicas } = settingsOf<{ minReplicas: number }>(NO_TRAFFIC_SCHEMA, args.getConfig());
     const objects = new ClusterObjects(args.resources);
@@ -204,7 +216,7 @@ const noTrafficToUnreadyColorCheck: StackValidation = (args, report) => {
         for (const backend of objects.backendsOf(route)) {
             // Invalid weights are traffic-weights-valid's to report; here only traffic that flows counts.
             if (typeof backend.weight !== "number" || backend.weight <= 0) continue;
-            const sends = `${what} sends weight ${backend.weight} to`;
+            const sends = `${what} ${sendsWhat(route, backend)} to`;
             const target = `${backend.namespace}/${backend.ref.name}`;
             if (!backend.isService) {
                 // The Gateway API defaults kind to Service; a group makes it another API's kind (Kind.group, as kubectl names it).

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { createRequire } from "node:module";
+import { AWS_REGIONS } from "../model/config/patterns.ts";
 import { parseStackConfig } from "../model/config/parse.ts";
 import { switchyardKeys } from "../model/config/keys.ts";
 import type { ParseEnvironment } from "../model/config/types.ts";
@@ -188,6 +190,20 @@ describe("config: clusters and services", () => {
         });
         expectProblem(problems, "switchyard:services[0].resources.limits.memory", '"lots"', /memory quantity/);
         expectProblem(problems, "switchyard:services[0].resources.requests", '{"cpu":"2","memory":"1Gi"}', /^requests.cpu at most limits.cpu \(500m\)$/);
+    });
+
+    it("takes quantities as int-or-string, as Kubernetes does: a YAML number such as cpu: 1 reads as its text", () => {
+        const model = parse({ services: [service("cart", { resources: { requests: { cpu: 0.5, memory: 134217728 }, limits: { cpu: 1, memory: "1Gi" } } })] });
+        expect(model.services[0]!.resources).to.deep.equal({ requests: { cpu: "0.5", memory: "134217728" }, limits: { cpu: "1", memory: "1Gi" } });
+        // Numbers are compared like text: 2 CPUs requested against a limit of 1.
+        expect(problemsOf({ services: [service("cart", { resources: { requests: { cpu: 2 }, limits: { cpu: 1 } } })] })).to.deep.equal([
+            'switchyard:services[0].resources.requests: got {"cpu":2}; allowed: requests.cpu at most limits.cpu (1)',
+        ]);
+        // A number is no licence for what a quantity cannot be.
+        expect(problemsOf({ services: [service("cart", { resources: { limits: { cpu: -1, memory: 1e21 } } })] })).to.deep.equal([
+            "switchyard:services[0].resources.limits.cpu: got -1; allowed: a CPU quantity such as 250m or 1",
+            "switchyard:services[0].resources.limits.memory: got 1e+21; allowed: a memory quantity such as 256Mi or 1Gi",
+        ]);
     });
 
     it("compares requests given alone with the default limits, and a limit left null as the default", () => {
@@ -420,7 +436,30 @@ describe("config: no silent mistakes, and one line per mistake", () => {
 
     it("reports a malformed aws.region once, not also as missing", () => {
         const problems = problemsOf({ aws: { region: "Europe" }, services: [service("cart", { blue: { version: "1.0.0", build: { context: "app" } } })] });
-        expect(problems).to.deep.equal(['switchyard:aws.region: got "Europe"; allowed: an AWS region such as us-east-1']);
+        expect(problems).to.have.length(1);
+        expect(problems[0]).to.match(/^switchyard:aws\.region: got "Europe"; allowed: a region the AWS provider knows: af-south-1, ap-east-1, .*, us-west-2, /);
+    });
+
+    it("takes a wildcard domain where Gateway API takes one (first), and refuses it elsewhere and as a DNS zone", () => {
+        expect(parse({ clusters: [cluster("east", { hostnames: ["*.example.com"] }), cluster("west")] }).clusters[0]!.hostnames).to.deep.equal(["*.example.com"]);
+        for (const hostname of ["a.*.example.com", "*.*.example.com", "*example.com"]) {
+            expect(problemsOf({ clusters: [cluster("east", { hostnames: [hostname] }), cluster("west")] }), hostname).to.deep.equal([
+                `switchyard:clusters[0].hostnames[0]: got ${JSON.stringify(hostname)}; allowed: a non-empty list of domains, e.g. [shop.example.com], or wildcards such as [*.example.com]`,
+            ]);
+        }
+        expectProblem(problemsOf({ dns: { enabled: true, zone: "*.example.com" }, aws: { region: "us-east-1" } }), "switchyard:dns.zone", '"*.example.com"', /Route53 hosted zone name/);
+    });
+
+    it("checks aws.region against the regions the AWS provider knows, with the nearest for a typo", () => {
+        expect(problemsOf({ aws: { region: "us-est-1" } })).to.deep.equal(['switchyard:aws.region: got "us-est-1"; allowed: a region the AWS provider knows; did you mean "us-east-1"?']);
+        for (const region of ["us-east-1", "eusc-de-east-1", "cn-northwest-1", "us-isof-south-1"]) expect(parse({ aws: { region } }).aws).to.deep.equal({ region });
+        // Shaped like a region, known to no one.
+        expect(problemsOf({ aws: { region: "moon-base-42" } })[0]).to.match(/^switchyard:aws\.region: got "moon-base-42"; allowed: a region the AWS provider knows: af-south-1, /);
+    });
+
+    it("knows exactly the regions of the installed @pulumi/aws: its Region enum, read from the provider package", () => {
+        const { Region } = createRequire(import.meta.url)("@pulumi/aws/types/enums/index.js") as { Region: Record<string, string> };
+        expect(AWS_REGIONS).to.deep.equal(Object.values(Region));
     });
 
     it("reports a malformed limit once, without comparing requests with a default the operator never wrote", () => {
@@ -645,9 +684,9 @@ describe("config: each bad value named with its key and what is allowed", () => 
         ["a zone id of 34 characters", dnsOn({ zoneId: `Z${"A".repeat(33)}` }), "switchyard:dns.zoneId", `"Z${"A".repeat(33)}"`, /Route53 hosted zone id/],
         ["dns that is a list", { dns: [1] }, "switchyard:dns", "[1]", /^an object with enabled, zone, zoneId, ttl, healthCheck$/],
         ["dns that is not YAML", { dns: "{enabled" }, "switchyard:dns", '"{enabled"', /^a YAML list or object in the stack file \(it did not parse as one\)$/],
-        ["a region without its number", { aws: { region: "us-east" } }, "switchyard:aws.region", '"us-east"', /^an AWS region such as us-east-1$/],
-        ["a region with a prefix", { aws: { region: "xus-east-1" } }, "switchyard:aws.region", '"xus-east-1"', /AWS region/],
-        ["a region with a suffix", { aws: { region: "us-east-1a" } }, "switchyard:aws.region", '"us-east-1a"', /AWS region/],
+        ["a region without its number", { aws: { region: "us-east" } }, "switchyard:aws.region", '"us-east"', /^a region the AWS provider knows; did you mean "us-east-1"\?$/],
+        ["a region with a prefix", { aws: { region: "xus-east-1" } }, "switchyard:aws.region", '"xus-east-1"', /AWS provider knows; did you mean "us-east-1"/],
+        ["a region with a suffix", { aws: { region: "us-east-1a" } }, "switchyard:aws.region", '"us-east-1a"', /AWS provider knows; did you mean "us-east-1"/],
         ["aws that is a list", { aws: ["us-east-1"] }, "switchyard:aws", '["us-east-1"]', /^an object with region$/],
         ["more than 1000 images kept", { images: { keepLast: 1001 } }, "switchyard:images.keepLast", "1001", /^an integer from 1 to 1000 \(images kept per ECR repository\)$/],
         ["a repository prefix ending in a dash", { images: { repositoryPrefix: "shop-" } }, "switchyard:images.repositoryPrefix", '"shop-"', /ECR repository namespace/],
@@ -824,7 +863,7 @@ describe("config: the smallest stack, and one line per mistake", () => {
 
     it("takes names, paths, regions and quantities at the edges of their formats", () => {
         const model = parse({
-            aws: { region: "us-iso-east-10" },
+            aws: { region: "us-iso-east-1" },
             images: { repositoryPrefix: "acme.shop_team-eu" },
             clusters: [cluster("east", { hostnames: ["a.example.io", "edge.k8s", "shop.example.cloud"] }), cluster("west")],
             services: [
@@ -835,7 +874,7 @@ describe("config: the smallest stack, and one line per mistake", () => {
                 }),
             ],
         });
-        expect(model.aws).to.deep.equal({ region: "us-iso-east-10" });
+        expect(model.aws).to.deep.equal({ region: "us-iso-east-1" });
         expect(model.images.repositoryPrefix).to.equal("acme.shop_team-eu");
         expect(model.clusters[0]!.hostnames).to.deep.equal(["a.example.io", "edge.k8s", "shop.example.cloud"]);
         expect(model.services[0]!.dnsRecord).to.equal("a.b-c.d");
@@ -885,13 +924,13 @@ describe("config: the pieces that only a whole stack exercises", () => {
         ]);
     });
 
-    it("compares requests and limits only where both were given well: a number for a quantity is one problem", () => {
-        const problems = problemsOf({ services: [service("cart", { resources: { requests: { cpu: 2, memory: 64 }, limits: { cpu: "50m", memory: "32Mi" } } })] });
+    it("compares requests and limits only where both were given well: a malformed quantity is one problem", () => {
+        const problems = problemsOf({ services: [service("cart", { resources: { requests: { cpu: -2, memory: "64 bytes" }, limits: { cpu: "50m", memory: "32Mi" } } })] });
         expect(problems).to.deep.equal([
-            "switchyard:services[0].resources.requests.cpu: got 2; allowed: a CPU quantity such as 250m or 1",
-            "switchyard:services[0].resources.requests.memory: got 64; allowed: a memory quantity such as 256Mi or 1Gi",
+            "switchyard:services[0].resources.requests.cpu: got -2; allowed: a CPU quantity such as 250m or 1",
+            'switchyard:services[0].resources.requests.memory: got "64 bytes"; allowed: a memory quantity such as 256Mi or 1Gi',
         ]);
-        const limitsBad = problemsOf({ services: [service("cart", { resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: 1, memory: 512 } } })] });
+        const limitsBad = problemsOf({ services: [service("cart", { resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: true, memory: [512] } } })] });
         expect(limitsBad).to.have.length(2);
     });
 

@@ -3,7 +3,7 @@
 // this module's output.
 
 import { expect } from "chai";
-import { ConfigEditError, applyEdit, coerceValue, formatPath, parseEdit, parsePropertyPath } from "../model/configEdits.ts";
+import { ConfigEditError, applyEdit, changedPaths, coerceValue, formatPath, parseEdit, parsePropertyPath } from "../model/configEdits.ts";
 
 const edit = (config: Record<string, unknown>, path: string, value: string, secret = false) => applyEdit(config, { path, value, secret }, "switchyard");
 
@@ -105,5 +105,30 @@ describe("config edits: applied to a stack file's config", () => {
     it("marks a secret value as the stack loader reads one, keeping what the operator typed for the program", () => {
         const edited = edit(stack, "services[0].env.TOKEN", "hunter2", true);
         expect((edited["switchyard:services"] as { env: Record<string, unknown> }[])[0]!.env.TOKEN).to.deep.equal({ secure: "plan", plaintext: "hunter2" });
+    });
+});
+
+describe("config edits: which paths a hand edit changed", () => {
+    it("names each changed leaf, in the project's namespace without it and others with theirs", () => {
+        const before = { "switchyard:greenWeight": 0, "switchyard:clusters": [{ name: "east", greenWeight: 10 }, { name: "west" }], "aws:region": "us-east-1" };
+        const after = { "switchyard:greenWeight": 25, "switchyard:clusters": [{ name: "east", greenWeight: 10 }, { name: "west", greenWeight: 5 }], "aws:region": "eu-west-1" };
+        expect(changedPaths(before, after, "switchyard")).to.deep.equal(["aws:region", "clusters[1].greenWeight", "greenWeight"]);
+    });
+
+    it("names a key or an item added or removed as a whole, and nothing when the values are equal", () => {
+        expect(changedPaths({ "switchyard:services": [{ name: "a" }] }, { "switchyard:services": [{ name: "a" }, { name: "b" }], "switchyard:mirror": { percent: 5 } }, "switchyard")).to.deep.equal([
+            "mirror",
+            "services[1]",
+        ]);
+        expect(changedPaths({ "switchyard:services": [{ name: "a" }] }, {}, "switchyard")).to.deep.equal(["services"]);
+        expect(changedPaths({ "switchyard:greenWeight": 5 }, { "switchyard:greenWeight": 5 }, "switchyard")).to.deep.equal([]);
+        expect(changedPaths({ "switchyard:greenWeight": 5 }, { "switchyard:greenWeight": "5" }, "switchyard"), "a number that became text").to.deep.equal(["greenWeight"]);
+    });
+
+    it("treats a secure value as one leaf it never opens, and quotes a name that is no identifier", () => {
+        const env = (value: unknown) => ({ "switchyard:services": [{ env: { "A.B": 1, DB_PASSWORD: value } }] });
+        expect(changedPaths(env({ secure: "v1:abc" }), env({ secure: "v1:xyz" }), "switchyard")).to.deep.equal(["services[0].env.DB_PASSWORD"]);
+        expect(changedPaths(env("plain"), env({ secure: "v1:xyz" }), "switchyard")).to.deep.equal(["services[0].env.DB_PASSWORD"]);
+        expect(changedPaths({ "switchyard:services": [{ env: { "A.B": 1 } }] }, { "switchyard:services": [{ env: { "A.B": 2 } }] }, "switchyard")).to.deep.equal(['services[0].env["A.B"]']);
     });
 });

@@ -27,6 +27,16 @@ describe("hostnames: the names a service answers on", () => {
         ]);
     });
 
+    it("keeps a wildcard domain's * first, where Gateway API allows it: *.example.com routes *.cart.example.com", () => {
+        const wild = cluster("east", ["*.example.com", "shop.example.org"]);
+        expect(routeHostnames(service("cart"), wild, undefined)).to.deep.equal(["*.cart.example.com", "cart.shop.example.org"]);
+        // The DNS names stay concrete: a Route53 health check asks for one host.
+        expect(routeHostnames(service("cart"), wild, dns)).to.deep.equal(["*.cart.example.com", "cart.shop.example.org", "cart.shop.example.com", "cart.east.shop.example.com"]);
+        // Gateway API's own pattern for a hostname takes it.
+        const gatewayHostname = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+        expect(routeHostnames(service("cart"), wild, undefined)[0]).to.match(gatewayHostname);
+    });
+
     it("lists a hostname once when a domain and the DNS zone give the same name", () => {
         expect(routeHostnames(service("cart"), cluster("east", ["shop.example.com"]), dns)).to.deep.equal([
             "cart.shop.example.com",

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
-import { leafChanges, showLeaf } from "../cli/planDiff.ts";
+import { envByName, leafChanges, showLeaf } from "../cli/planDiff.ts";
 
 describe("plan diff: null is a value, not a container", () => {
     it("shows a null that disappears or becomes an object as the leaf it is", () => {
@@ -54,5 +54,27 @@ describe("plan diff: every changed leaf, old → new", () => {
     it("compares a list with a map, or a container with a scalar, as one leaf", () => {
         expect(leafChanges({ a: [1] }, { a: { 0: 1 } })).to.deep.equal([{ path: "a", before: "[1]", after: '{"0":1}' }]);
         expect(leafChanges({ a: { b: 1 } }, { a: 2 })).to.deep.equal([{ path: "a", before: '{"b":1}', after: "2" }]);
+    });
+});
+
+describe("plan diff: env by variable name", () => {
+    const container = (...env: unknown[]) => ({ spec: { containers: [{ name: "app", env }] } });
+    it("shows an added variable as itself, not as every later entry moving down one", () => {
+        const before = envByName(container({ name: "SWITCHYARD_SERVICE", value: "cart" }, { name: "SWITCHYARD_COLOR", value: "blue" }));
+        const after = envByName(container({ name: "LOG_LEVEL", value: "debug" }, { name: "SWITCHYARD_SERVICE", value: "cart" }, { name: "SWITCHYARD_COLOR", value: "blue" }));
+        expect(leafChanges(before, after)).to.deep.equal([{ path: "spec.containers[0].env.LOG_LEVEL", before: "(none)", after: '"debug"' }]);
+    });
+
+    it("keeps valueFrom entries' fields, quotes a name that is no identifier, and leaves a list of other shapes by index", () => {
+        const from = { name: "TOKEN", valueFrom: { secretKeyRef: { name: "s", key: "k" } } };
+        expect(envByName(container(from, { name: "A.B", value: "1" }))).to.deep.equal({ spec: { containers: [{ name: "app", env: { TOKEN: { valueFrom: from.valueFrom }, '["A.B"]': "1" } }] } });
+        expect(leafChanges(envByName(container({ name: "A.B", value: "1" })), envByName(container({ name: "A.B", value: "2" })))).to.deep.equal([
+            { path: 'spec.containers[0].env["A.B"]', before: '"1"', after: '"2"' },
+        ]);
+        // Two entries with one name, or a list that is not env, stay lists.
+        expect(envByName({ env: [{ name: "A", value: "1" }, { name: "A", value: "2" }] })).to.deep.equal({ env: [{ name: "A", value: "1" }, { name: "A", value: "2" }] });
+        expect(envByName({ ports: [{ name: "http", containerPort: 80 }] })).to.deep.equal({ ports: [{ name: "http", containerPort: 80 }] });
+        // A secret env list is one leaf, never opened.
+        expect(envByName({ env: secret([{ name: "A", value: "1" }]) })).to.deep.equal({ env: secret([{ name: "A", value: "1" }]) });
     });
 });

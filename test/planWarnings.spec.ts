@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { planWarnings } from "../cli/planWarnings.ts";
+import { planWarnings, replacementOf, secretLookingEnv } from "../cli/planWarnings.ts";
 import { cluster, parse, service } from "./stackFixture.ts";
 
 describe("plan warnings: changes that do more or less than they look", () => {
@@ -66,5 +66,52 @@ describe("plan warnings: what is no reason to warn", () => {
             "checkout: replicas 3 → 2 takes pods from colors that carry traffic: blue on east (100 %), blue on west (100 %). " +
                 "Nothing holds this but a capacity block (services[].capacity).",
         ]);
+    });
+});
+
+describe("plan warnings: namespaces, cohorts and secret-looking env", () => {
+    it("says what a namespace change replaces and what traffic does meanwhile, with a did-you-mean for a near miss", () => {
+        const before = parse();
+        const after = parse({ clusters: [cluster("east", { namespace: "sohp" }), cluster("west", { namespace: "payments" })] });
+        const warnings = planWarnings(before, after);
+        expect(warnings).to.have.length(2);
+        expect(warnings[0]).to.match(/^east: clusters\[0\]\.namespace "shop" → "sohp" replaces every switchyard object on the cluster \(2 service\(s\)/);
+        expect(warnings[0]).to.include('Did you mean "shop"?');
+        expect(warnings[1]).to.match(/^west: clusters\[1\]\.namespace "shop" → "payments" /);
+        expect(warnings[1], "a real rename is no typo").not.to.include("Did you mean");
+        for (const w of warnings) expect(w).to.include("the Gateway keeps serving the older route").and.include("allowedRoutes.namespaces");
+        expect(warnings[0]).to.include('switchyard creates namespace "sohp"');
+        const prepared = parse({ clusters: [cluster("east", { namespace: "shop2", createNamespace: false, imagePullSecrets: ["ecr"] }), cluster("west")] });
+        expect(planWarnings(before, prepared)[0]).to.include('namespace "shop2" must exist first (createNamespace: false), with the pull secret(s) ecr in it');
+    });
+
+    it("names the cohort when a color takes traffic through one, not only its weight", () => {
+        const beta = [{ name: "beta", color: "green", match: { headers: [{ name: "x-beta", value: "1" }] } }];
+        const cut = planWarnings(parse({ cohorts: beta }), parse({ cohorts: beta, services: [service("cart", { replicas: 2 }), service("checkout")] }));
+        expect(cut[0]).to.include("takes pods from colors that carry traffic: blue on east (100 %), green on east (0 %, cohort beta), blue on west (100 %), green on west (0 %, cohort beta)");
+    });
+
+    it("calls a Kubernetes object with a new name or namespace a replacement, and anything else an update", () => {
+        const meta = (namespace: string, name = "cart") => ({ metadata: { name, namespace }, spec: { replicas: 1 } });
+        expect(replacementOf("kubernetes:apps/v1:Deployment", meta("shop"), meta("sohp"))).to.equal('metadata.namespace "shop" → "sohp"');
+        expect(replacementOf("kubernetes:core/v1:Service", meta("shop"), meta("shop", "cart-2"))).to.equal('metadata.name "cart" → "cart-2"');
+        expect(replacementOf("kubernetes:apps/v1:Deployment", meta("shop"), { ...meta("shop"), spec: { replicas: 2 } })).to.equal(undefined);
+        expect(replacementOf("aws:route53/record:Record", meta("shop"), meta("sohp")), "not the Kubernetes provider").to.equal(undefined);
+    });
+
+    it("hints at a secret for a plaintext env value whose name looks like one, never for a secure one", () => {
+        const config = {
+            "switchyard:services": [
+                { name: "api", env: { DB_PASSWORD: "hunter2", api_token: "x", CLIENT_SECRET: { secure: "v1:abc" }, LOG_LEVEL: "debug", STRIPE_API_KEY: "sk" } },
+                { name: "web" },
+            ],
+        };
+        expect(secretLookingEnv(config, "switchyard").map((w) => w.split(" ")[0])).to.deep.equal(["services[0].env.DB_PASSWORD", "services[0].env.api_token", "services[0].env.STRIPE_API_KEY"]);
+        expect(secretLookingEnv(config, "switchyard")[0]).to.equal(
+            "services[0].env.DB_PASSWORD is plaintext in the stack file, and its name looks like a secret's. Store it encrypted: " +
+                "pulumi config set --secret --path 'services[0].env.DB_PASSWORD' <value> (in the plan: --set-secret 'services[0].env.DB_PASSWORD=<value>').",
+        );
+        expect(secretLookingEnv(config, "switchyard").join(" "), "the value is never printed").not.to.include("hunter2");
+        expect(secretLookingEnv({}, "switchyard")).to.deep.equal([]);
     });
 });

@@ -860,6 +860,20 @@ describe("policy no-traffic-to-unready-color: messages and edges", function () {
         expect(judgeStack(noTrafficToUnreadyColor, unweighted.resources)[0]!.message).to.include("sends weight 1 to Deployment shop/cart-blue");
     });
 
+    it("says a cohort rule sends the requests it matches, not weight 1, when its color cannot take them", function () {
+        const cohort = fleet({ blue: 100 }, {
+            change: (o) => {
+                const rule = o.route!.spec.rules[0];
+                delete rule.backendRefs[0].weight;
+                rule.matches = [{ path: { type: "PathPrefix", value: "/" }, headers: [{ name: "x-switchyard-cohort", value: "beta" }] }];
+                o.blueDeployment!.spec.replicas = 1;
+            },
+        });
+        const message = judgeStack(noTrafficToUnreadyColor, cohort.resources)[0]!.message;
+        expect(message).to.include("sends the requests its rule 0 matches (a cohort rule, on header x-switchyard-cohort; whatever the weights) to Deployment shop/cart-blue");
+        expect(message).not.to.include("sends weight 1");
+    });
+
     it("names the containers without a readinessProbe, and does not ask init containers for one", function () {
         const unprobed = fleet({ blue: 100 }, {
             change: (o) => {

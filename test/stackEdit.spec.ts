@@ -37,6 +37,23 @@ function expectThrows(run: () => unknown, message: RegExp): void {
 }
 
 describe("stack file edits", () => {
+    it("puts a rollback's comment on the first cohort it moves when no weight changes, so --reason is never lost", () => {
+        const note = "switchyard rolled back 2026-12-01T10:00:00Z: INC-7";
+        const edited = editStackText(stack, "switchyard", [{ cohort: 0, color: "blue" }, { cohort: 1, color: "blue" }], note);
+        expect(edited).to.equal(
+            stack
+                .replace("      color: green   # beta testers see the release first", `      color: blue  # ${note}`)
+                .replace('{ name: staff, color: "green",', '{ name: staff, color: "blue",'),
+        );
+        // A cohort written as a flow map has no line end of its own: the comment goes on a line above it.
+        const flowOnly = editStackText(stack, "switchyard", [{ cohort: 1, color: "blue" }], note);
+        expect(flowOnly).to.equal(stack.replace('    - { name: staff, color: "green",', `    # ${note}\n    - { name: staff, color: "blue",`));
+        // With the stack's weight among the edits, the comment stays on its greenWeight line alone.
+        const both = editStackText(stack, "switchyard", [{ greenWeight: 0 }, { cohort: 0, color: "blue" }], note);
+        expect(both.match(/# switchyard rolled back/g)).to.have.length(1);
+        expect(both).to.include(`switchyard:greenWeight: "0"  # ${note}\n`);
+    });
+
     it("points cohorts at another color in place, keeping quotes and comments", () => {
         const edited = editStackText(stack, "switchyard", [{ cohort: 0, color: "blue" }, { cohort: 1, color: "blue" }]);
         expect(edited).to.equal(

@@ -3,11 +3,12 @@
 // the rest through the same entry in this process, which answers without starting Node again.
 
 import { expect } from "chai";
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { dirname, join, resolve } from "node:path";
+import { isMap, parseDocument, type Document } from "yaml";
 import { drillProject, greenWeightIn, type DrillProject } from "../devtools/drill/project.ts";
 import { main, type CommandIo } from "../cli/switchyard.ts";
 import { runSwitchyard, type CommandRun } from "./cli.ts";
@@ -45,11 +46,12 @@ describe("switchyard command", function () {
     const runs: Record<string, CommandRun> = {};
     const files: Record<string, { file: string; before: string }> = {};
 
-    function project(name: string, values: Record<string, unknown>, prometheusUrl: string): DrillProject {
+    function project(name: string, values: Record<string, unknown>, prometheusUrl: string, edit?: (doc: Document) => void): DrillProject {
         const copy = drillProject({ service: "storefront", prometheusUrl });
         projects.push(copy);
         const doc = parseDocument(readFileSync(copy.file, "utf8"));
         for (const [path, value] of Object.entries(values)) doc.setIn(["config", ...path.split(".")], value);
+        edit?.(doc);
         writeFileSync(copy.file, doc.toString());
         files[name] = { file: copy.file, before: readFileSync(copy.file, "utf8") };
         return copy;
@@ -79,6 +81,37 @@ describe("switchyard command", function () {
         const nothingToRollBack = project("nothingToRollBack", { "switchyard:greenWeight": 0 }, prometheus);
         const tokenNoCli = project("tokenNoCli", secret, prometheus);
         const typo = project("typo", { "switchyrd:greenWeight": 30 }, prometheus);
+        const cohortOnly = project("cohortOnly", { "switchyard:greenWeight": 0, "switchyard:cohorts": beta }, prometheus);
+        // advance's ways to exit 3; each must leave its stack file as it was.
+        const missingDir = join(cohortOnly.dir, "no-such-dir", "report.md");
+        const reportUnwritable = project("reportUnwritable", { "switchyard:greenWeight": 0 }, prometheus);
+        const prometheusDown = project("prometheusDown", { "switchyard:greenWeight": 25 }, "http://127.0.0.1:9");
+        const configProblem = project("configProblem", { "switchyard:greenWeight": 0, "switchyard:idleReplicas": "some" }, prometheus);
+        const noAnalysis = project("noAnalysisAdvance", { "switchyard:greenWeight": 0, "switchyard:rollout": { candidate: "green" } }, prometheus);
+        const tokenNoCliAdvance = project("tokenNoCliAdvance", { ...secret, "switchyard:greenWeight": 25 }, prometheus);
+        const notInPlace = project("notInPlace", {}, prometheus, (doc) => {
+            doc.deleteIn(["config", "switchyard:greenWeight"]);
+            const config = doc.get("config", true);
+            if (isMap(config)) config.flow = true;
+        });
+        const stackUnwritable = project("stackUnwritable", { "switchyard:greenWeight": 0 }, prometheus);
+        const stackUnwritableReport = join(stackUnwritable.dir, "report.md");
+        // The stack file's own write fails: where its temporary file goes, a directory stands.
+        mkdirSync(`${stackUnwritable.file}.switchyard-${process.pid}.tmp`);
+        // A stack file committed in git, then edited by hand before advance --start edits it.
+        const handEdited = project("handEdited", { "switchyard:greenWeight": 0 }, prometheus);
+        const git = (...args: string[]) =>
+            execFileSync("git", ["-C", handEdited.dir, ...args], {
+                env: { ...process.env, GIT_AUTHOR_NAME: "spec", GIT_AUTHOR_EMAIL: "spec@example.com", GIT_COMMITTER_NAME: "spec", GIT_COMMITTER_EMAIL: "spec@example.com" },
+                stdio: "ignore",
+            });
+        git("init", "-q");
+        git("add", "Pulumi.drill.yaml");
+        git("commit", "-qm", "the stack as committed");
+        const byHand = parseDocument(readFileSync(handEdited.file, "utf8"));
+        byHand.setIn(["config", "switchyard:services", 0, "replicas"], 4);
+        writeFileSync(handEdited.file, byHand.toString());
+        files.handEdited!.before = readFileSync(handEdited.file, "utf8");
         const processes: Record<string, Promise<CommandRun>> = {
             help: runSwitchyard(["--help"]),
             none: runSwitchyard([]),
@@ -87,6 +120,9 @@ describe("switchyard command", function () {
             advanceHelp: runSwitchyard(["advance", "--help"]),
             rolloutHelp: runSwitchyard(["rollout", "--help"]),
             rollbackHelp: runSwitchyard(["rollback", "--help"]),
+            helpAdvance: runSwitchyard(["help", "advance"]),
+            helpTypo: runSwitchyard(["help", "advnce"]),
+            version: runSwitchyard(["--version"]),
             unknownFlag: runSwitchyard(["advance", ...at(running), "--bogus"]),
             unknownCommand: runSwitchyard(["deploy", ...at(running)]),
             noStack: runSwitchyard(["advance", "--cwd", running.dir]),
@@ -102,12 +138,22 @@ describe("switchyard command", function () {
             ["nothingToRollBack", ["rollback", ...at(nothingToRollBack)], {}],
             ["noAnalysis", ["analyze", "--stack", "dev", "--cwd", ROOT], {}],
             ["noStackFile", ["status", "--stack", "staging", "--cwd", ROOT], {}],
+            ["stackTypo", ["advance", "--stack", "prd", "--cwd", ROOT], {}],
             ["status", ["status", ...at(running)], {}],
             ["analyzeNoData", ["analyze", ...at(running)], {}],
             ["rolloutNoCli", ["rollout", ...at(running)], { PATH: dirname(process.execPath) }],
             ["withToken", ["analyze", ...at(withToken)], { SWITCHYARD_PROMETHEUS_TOKEN: "t0ken-from-env" }],
             ["tokenNoCli", ["analyze", ...at(tokenNoCli)], { PATH: dirname(process.execPath) }],
             ["typo", ["rollback", ...at(typo)], {}],
+            ["cohortOnly", ["rollback", ...at(cohortOnly), "--reason", "INC-8: beta sees errors"], {}],
+            ["reportUnwritable", ["advance", ...at(reportUnwritable), "--start", "--report", missingDir], {}],
+            ["prometheusDown", ["advance", ...at(prometheusDown)], {}],
+            ["configProblem", ["advance", ...at(configProblem), "--start"], {}],
+            ["noAnalysisAdvance", ["advance", ...at(noAnalysis), "--start"], {}],
+            ["tokenNoCliAdvance", ["advance", ...at(tokenNoCliAdvance)], { PATH: dirname(process.execPath) }],
+            ["notInPlace", ["advance", ...at(notInPlace), "--start"], {}],
+            ["stackUnwritable", ["advance", ...at(stackUnwritable), "--start", "--report", stackUnwritableReport], {}],
+            ["handEdited", ["advance", ...at(handEdited), "--start"], {}],
         ];
         for (const [name, argv, env] of inProcess) runs[name] = await inThisProcess(argv, env);
         const settled = await Promise.all(Object.entries(processes).map(async ([name, run]) => [name, await run] as const));
@@ -122,33 +168,52 @@ describe("switchyard command", function () {
 
     const untouched = (name: string) => expect(readFileSync(files[name]!.file, "utf8"), `${name}: the stack file`).to.equal(files[name]!.before);
 
-    it("prints its usage with --help and exits 0, and exits 2 without a command", () => {
+    it("prints its usage with --help and exits 0, and exits 64 without a command", () => {
         expect(runs.help!.code).to.equal(0);
-        for (const command of ["status", "analyze", "advance", "rollout", "rollback"]) expect(runs.help!.stdout).to.match(new RegExp(`^  ${command} `, "m"));
-        expect(runs.none!.code).to.equal(2);
+        for (const command of ["status", "analyze", "advance", "rollout", "rollback", "help"]) expect(runs.help!.stdout).to.match(new RegExp(`^  ${command} `, "m"));
+        expect(runs.help!.stdout).to.match(/\nExamples:\n {2}switchyard /);
+        expect(runs.help!.stdout).to.include("64 usage error");
+        expect(runs.none!.code).to.equal(64);
         expect(runs.none!.stdout).to.equal(runs.help!.stdout);
     });
 
-    it("documents every command's exit codes in its --help", () => {
-        expect(runs.statusHelp!.stdout).to.include("Exit codes: 0 shown, 3 error.");
-        expect(runs.analyzeHelp!.stdout).to.include("Exit codes: 0 pass, 1 fail, 2 inconclusive");
-        expect(runs.advanceHelp!.stdout).to.include("Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched).");
-        expect(runs.rolloutHelp!.stdout).to.include("Exit codes: 0 complete, 1 rolled back, 3 error");
-        expect(runs.rollbackHelp!.stdout).to.include("Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error");
-        for (const name of ["statusHelp", "analyzeHelp", "advanceHelp", "rolloutHelp", "rollbackHelp"]) {
+    it("answers help <command> like <command> --help, and --version with package.json's version", () => {
+        expect(runs.helpAdvance!.code).to.equal(0);
+        expect(runs.helpAdvance!.stdout).to.equal(runs.advanceHelp!.stdout);
+        expect(runs.helpTypo!.code).to.equal(64);
+        expect(runs.helpTypo!.stderr).to.match(/^switchyard: unknown command "advnce"; did you mean "advance"\?/);
+        const { version } = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { version: string };
+        expect(runs.version!.code).to.equal(0);
+        expect(runs.version!.stdout).to.equal(`switchyard ${version}\n`);
+    });
+
+    it("documents every command's exit codes, the usage error's among them, and examples in its --help", () => {
+        const usage = "64 usage error (an unknown flag, no --stack, no such stack; nothing read or written).";
+        const codes: Record<string, string[]> = {
+            statusHelp: ["Exit codes: 0 shown, 3 error"],
+            analyzeHelp: ["Exit codes: 0 pass, 1 fail, 2 inconclusive", "3 error (Prometheus unreachable"],
+            advanceHelp: ["Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched)"],
+            rolloutHelp: ["Exit codes: 0 complete, 1 rolled back, 3 error"],
+            rollbackHelp: ["Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error"],
+        };
+        for (const [name, expected] of Object.entries(codes)) {
+            const text = runs[name]!.stdout.replace(/\n(?!\n)/g, " ");
             expect(runs[name]!.code, name).to.equal(0);
             expect(runs[name]!.stdout, name).to.include("--stack <name>");
+            for (const part of [...expected, usage]) expect(text, name).to.include(part);
+            const command = name.replace("Help", "");
+            expect(runs[name]!.stdout, name).to.match(new RegExp(`\nExamples:\n {2}switchyard ${command} --stack `));
         }
     });
 
-    it("refuses an unknown flag or command, or a missing --stack, with the usage and exit 2", () => {
-        expect(runs.unknownFlag!.code).to.equal(2);
+    it("refuses an unknown flag or command, or a missing --stack, with the usage and exit 64", () => {
+        expect(runs.unknownFlag!.code).to.equal(64);
         expect(runs.unknownFlag!.stderr).to.match(/^switchyard: Unknown option '--bogus'/);
         expect(runs.unknownFlag!.stderr).to.include("Usage: switchyard advance --stack <name> [--start] [--report <file>]");
-        expect(runs.unknownCommand!.code).to.equal(2);
+        expect(runs.unknownCommand!.code).to.equal(64);
         expect(runs.unknownCommand!.stderr).to.match(/^switchyard: unknown command "deploy"/);
         expect(runs.unknownCommand!.stderr).to.include("Usage: switchyard <command> --stack <name> [options]");
-        expect(runs.noStack!.code).to.equal(2);
+        expect(runs.noStack!.code).to.equal(64);
         expect(runs.noStack!.stderr).to.match(/^switchyard: --stack <name> is required/);
         untouched("running");
     });
@@ -170,6 +235,46 @@ describe("switchyard command", function () {
         untouched("nothingToRollBack");
     });
 
+    it("writes the rollback's comment with --reason when only cohorts move", () => {
+        expect(runs.cohortOnly!.code, runs.cohortOnly!.stderr).to.equal(0);
+        expect(runs.cohortOnly!.stdout).to.include("rolled back green to 0 % (0 weight(s)), cohorts beta to blue — INC-8: beta sees errors");
+        const text = readFileSync(files.cohortOnly!.file, "utf8");
+        expect(parseDocument(text).getIn(["config", "switchyard:cohorts", 0, "color"])).to.equal("blue");
+        expect(text).to.match(/color: blue {2}# switchyard rolled back \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: INC-8: beta sees errors\n/);
+    });
+
+    describe("advance: every exit 3 leaves the stack file untouched", () => {
+        const cases: [string, RegExp][] = [
+            ["reportUnwritable", /^switchyard advance: cannot write the report to \S+no-such-dir\/report\.md: ENOENT.*The stack file is untouched\.\n$/],
+            ["prometheusDown", /^switchyard advance: .*127\.0\.0\.1:9/],
+            ["configProblem", /switchyard:idleReplicas: got "some"; allowed: /],
+            ["noAnalysisAdvance", /switchyard:rollout\.analysis: got nothing \(the key is missing\); allowed: .*switchyard advance needs/],
+            ["tokenNoCliAdvance", /^switchyard advance: the Prometheus token is a Pulumi secret in the stack file: set SWITCHYARD_PROMETHEUS_TOKEN/],
+            ["notInPlace", /^switchyard advance: the stack file has no switchyard:greenWeight and its config is not a block map this command can add it to\n$/],
+            ["stackUnwritable", /^switchyard advance: cannot write \S+Pulumi\.drill\.yaml: EISDIR.*The stack file is untouched\.\n$/],
+        ];
+        for (const [name, stderr] of cases) {
+            it(`${name}: exit 3, the reason on stderr, the file as it was`, () => {
+                expect(runs[name]!.code, runs[name]!.stderr).to.equal(3);
+                expect(runs[name]!.stderr).to.match(stderr);
+                expect(runs[name]!.stdout, "no report of an edit that did not happen").to.equal("");
+                untouched(name);
+            });
+        }
+        it("stackUnwritable: the report of the edit that could not be written is gone too", () => {
+            expect(existsSync(join(dirname(files.stackUnwritable!.file), "report.md"))).to.equal(false);
+        });
+    });
+
+    it("says which keys are uncommitted when advance edits on top of hand edits", () => {
+        expect(runs.handEdited!.code, runs.handEdited!.stderr).to.equal(0);
+        expect(runs.handEdited!.stderr).to.equal(
+            "switchyard drill: note: Pulumi.drill.yaml has uncommitted changes to services[0].replicas; this edit goes on top of them: commit them with it, or revert them first.\n",
+        );
+        expect(greenWeightIn(files.handEdited!.file)).to.equal(5);
+        expect(runs.start!.stderr, "nothing to say outside git").to.equal("");
+    });
+
     it("never starts a rollout at 0 % by itself: advance holds with exit 2 and says how to start", () => {
         expect(runs.notStarted!.code).to.equal(2);
         expect(runs.notStarted!.stdout).to.include("Start it with: switchyard advance --start");
@@ -182,11 +287,13 @@ describe("switchyard command", function () {
         expect(runs.start!.stdout.trim().split("\n").at(-1)).to.equal("switchyard drill: advanced green 0 % → 5 % — started: green gets its first step, 5 %");
     });
 
-    it("exits 3 with the config problem when analysis is not set up, and names a missing stack file", () => {
+    it("exits 3 with the config problem when analysis is not set up, and 64 for a stack without a stack file, asking after the nearest", () => {
         expect(runs.noAnalysis!.code).to.equal(3);
         expect(runs.noAnalysis!.stderr).to.include("switchyard:rollout.analysis: got nothing (the key is missing); allowed: an object with prometheus {url} at least, which switchyard analyze needs");
-        expect(runs.noStackFile!.code).to.equal(3);
-        expect(runs.noStackFile!.stderr).to.equal(`switchyard status: no stack file ${ROOT}/Pulumi.staging.yaml: is the stack called staging?\n`);
+        expect(runs.noStackFile!.code).to.equal(64);
+        expect(runs.noStackFile!.stderr.split("\n")[0]).to.match(new RegExp(`^switchyard: no stack file ${ROOT}/Pulumi\\.staging\\.yaml \\(stack files here: .*\\bdev\\b.*\\bprod\\b.*\\)$`));
+        expect(runs.stackTypo!.code).to.equal(64);
+        expect(runs.stackTypo!.stderr.split("\n")[0]).to.match(new RegExp(`^switchyard: no stack file ${ROOT}/Pulumi\\.prd\\.yaml: is the stack called prod\\? `));
     });
 
     it("reads the stack as the program does: a key in a mistyped namespace is refused, and nothing is written", () => {

@@ -1,14 +1,15 @@
 // status, analyze and advance: each reads the stack the way the program does, asks Prometheus,
 // and (advance only) edits the stack file. Nothing is written unless every query answered.
 
-import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { decideAdvance, rollbackComment, rollbackNote, type AdvanceDecision } from "../../model/advance.ts";
 import { analysisTargets, releaseVerdict, type TargetJudgement } from "../../model/analysis.ts";
 import { PROJECT } from "../../model/config/keys.ts";
 import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf } from "../../model/rollout.ts";
 import { PrometheusClient } from "../prometheus.ts";
-import { editStackFile } from "../stackEdit.ts";
+import { editStackText, writeStackFile } from "../stackEdit.ts";
+import { uncommittedPaths } from "../git.ts";
 import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "./collect.ts";
 import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
 import { CommandError } from "./errors.ts";
@@ -103,29 +104,82 @@ export interface AdvanceResult {
     previousText: string;
 }
 
-/** Analyzes and edits the stack file as decided; the file is untouched unless every query answered. */
-export async function advanceStack(stack: ProjectStack, api: MetricsApi, at: Date, start: boolean): Promise<AdvanceResult> {
+interface PreparedAdvance extends AdvanceResult {
+    /** The stack file as the decision edits it; undefined when nothing changes. */
+    editedText: string | undefined;
+}
+
+/**
+ * Analyzes and computes the edit, writing nothing: every query has answered and the edited text
+ * has parsed back to exactly the decided values before anyone touches the file.
+ */
+async function prepareAdvance(stack: ProjectStack, api: MetricsApi, at: Date, start: boolean): Promise<PreparedAdvance> {
     const analysis = requireAnalysis(stack, "advance");
     const { rollout } = stack.model;
     const targets = judgedTargets(stack.model, rollout);
     const judgements = targets.length > 0 ? await judgeTargets(targets, analysis, api, at.getTime() / 1000) : [];
     const decision = decideAdvance(stack.model, rollout, judgements, { start });
     const previousText = readFileSync(stack.file, "utf8");
-    if (decision.edits.length > 0) {
-        editStackFile(stack.file, PROJECT, decision.edits, decision.action === "rollback" ? rollbackComment(decision, at) : undefined);
-    }
-    return { decision, judgements, previousText };
+    const editedText =
+        decision.edits.length > 0
+            ? editStackText(previousText, PROJECT, decision.edits, decision.action === "rollback" ? rollbackComment(decision, at) : undefined)
+            : undefined;
+    return { decision, judgements, previousText, editedText };
 }
 
+/** Analyzes and edits the stack file as decided; the file is untouched unless every query answered. */
+export async function advanceStack(stack: ProjectStack, api: MetricsApi, at: Date, start: boolean): Promise<AdvanceResult> {
+    const { editedText, ...result } = await prepareAdvance(stack, api, at, start);
+    if (editedText !== undefined) writeStackFile(stack.file, editedText);
+    return result;
+}
+
+/** Says which keys of the stack file differ from git's HEAD, when an edit is about to go on top of them. */
+function noteUncommitted(stack: ProjectStack, io: Io): void {
+    const paths = uncommittedPaths(stack.file, PROJECT);
+    if (paths.length === 0) return;
+    io.err(
+        `switchyard ${stack.name}: note: Pulumi.${stack.name}.yaml has uncommitted changes to ${paths.join(", ")}; ` +
+            `this edit goes on top of them: commit them with it, or revert them first.`,
+    );
+}
+
+/**
+ * advance: everything that can fail is done before the stack file changes — the queries, the edit
+ * checked in memory, the --report file written — so an exit 3 always leaves the file as it was.
+ * Should the stack file's own write fail, the report it would have described is removed again.
+ */
 export async function runAdvance(stack: ProjectStack, io: Io, metrics: MetricsFactory, options: { start: boolean; report?: string; metricsFile?: string }): Promise<number> {
     const analysis = requireAnalysis(stack, "advance");
     const at = io.now();
-    const { decision, judgements } = await advanceStack(stack, await metrics(stack), at, options.start);
+    const { decision, judgements, editedText } = await prepareAdvance(stack, await metrics(stack), at, options.start);
     const rollout = stack.model.rollout;
+    if (options.report) {
+        try {
+            writeFileSync(options.report, advanceReport(stack.name, decision, judgements, rollout, analysis, at, "markdown"));
+        } catch (error) {
+            throw new CommandError(`cannot write the report to ${options.report}: ${(error as Error).message}. The stack file is untouched.`);
+        }
+    }
+    if (editedText !== undefined) {
+        noteUncommitted(stack, io);
+        try {
+            writeStackFile(stack.file, editedText);
+        } catch (error) {
+            if (options.report) rmSync(options.report, { force: true });
+            throw new CommandError(`cannot write ${stack.file}: ${(error as Error).message}. The stack file is untouched.`);
+        }
+    }
     io.out(advanceReport(stack.name, decision, judgements, rollout, analysis, at, "text"));
-    if (options.report) writeFileSync(options.report, advanceReport(stack.name, decision, judgements, rollout, analysis, at, "markdown"));
-    // The weights as the file now says, after the edit: what the dashboard shows beside the observed share.
-    if (options.metricsFile) writeFileSync(options.metricsFile, verdictMetrics(stack.name, loadProjectStack(stack.name, stack.dir).model, judgements, at));
+    // The weights as the file now says, after the edit: what the dashboard shows beside the observed
+    // share. A side output: failing to write it is said, but never turns a done edit into an exit 3.
+    if (options.metricsFile) {
+        try {
+            writeFileSync(options.metricsFile, verdictMetrics(stack.name, loadProjectStack(stack.name, stack.dir).model, judgements, at));
+        } catch (error) {
+            io.err(`switchyard ${stack.name}: warning: cannot write the metrics file ${options.metricsFile}: ${(error as Error).message}`);
+        }
+    }
     // The last line is the summary a CI step puts in its commit message.
     io.out(advanceSummary(stack.name, decision, rollout));
     return decision.exitCode;
@@ -141,7 +195,9 @@ export function runRollback(stack: ProjectStack, io: Io, reason: string): number
         return 0;
     }
     const at = io.now();
-    editStackFile(stack.file, PROJECT, edits, rollbackNote(at, reason));
+    const edited = editStackText(readFileSync(stack.file, "utf8"), PROJECT, edits, rollbackNote(at, reason));
+    noteUncommitted(stack, io);
+    writeStackFile(stack.file, edited);
     const weights = edits.filter((e) => !isCohortEdit(e)).length;
     const cohorts = edits.filter(isCohortEdit).map((e) => model.cohorts[e.cohort]!.name);
     io.out(

@@ -7,7 +7,7 @@ import { analysisTargets, type TargetJudgement } from "../../model/analysis.ts";
 import { METRIC_SOURCES, type MetricSource } from "../../model/metricQueries.ts";
 import { rolloutDashboard, VERDICT_METRICS, VERDICT_VALUES } from "../../model/grafanaDashboard.ts";
 import type { StackModel } from "../../model/config/types.ts";
-import { CommandError } from "./errors.ts";
+import { UsageError } from "./errors.ts";
 import type { Io } from "./io.ts";
 import type { ProjectStack } from "./stack.ts";
 
@@ -18,7 +18,7 @@ export function dashboardText(stack: string, model: StackModel, source?: MetricS
 
 export function runDashboard(stack: ProjectStack, io: Io, options: { metrics?: string; out?: string }): number {
     if (options.metrics !== undefined && !(METRIC_SOURCES as readonly string[]).includes(options.metrics)) {
-        throw new CommandError(`--metrics: got ${JSON.stringify(options.metrics)}; allowed: ${METRIC_SOURCES.join(", ")}`);
+        throw new UsageError(`--metrics: got ${JSON.stringify(options.metrics)}; allowed: ${METRIC_SOURCES.join(", ")}`);
     }
     const text = dashboardText(stack.name, stack.model, options.metrics as MetricSource | undefined);
     if (options.out === undefined) {

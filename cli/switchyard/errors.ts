@@ -7,3 +7,11 @@ export class CommandError extends Error {
         this.name = "CommandError";
     }
 }
+
+/** A usage mistake: an unknown command or flag, no --stack, no such stack. Exits 64 with the usage. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}

@@ -7,8 +7,8 @@ import { PROJECT } from "../../model/config/keys.ts";
 import type { StackModel } from "../../model/config/types.ts";
 import type { AnalysisSpec } from "../../model/config/types.ts";
 import { ConfigError } from "../../model/validation.ts";
-import { loadStackConfig, stackModel } from "../../model/stackFiles.ts";
-import { CommandError } from "./errors.ts";
+import { loadStackConfig, missingStack, stackModel } from "../../model/stackFiles.ts";
+import { CommandError, UsageError } from "./errors.ts";
 
 export interface ProjectStack {
     name: string;
@@ -21,7 +21,8 @@ export interface ProjectStack {
 export function loadProjectStack(stack: string, dir: string): ProjectStack {
     const file = join(dir, `Pulumi.${stack}.yaml`);
     if (!existsSync(join(dir, "Pulumi.yaml"))) throw new CommandError(`no Pulumi.yaml in ${dir}: run switchyard in the project directory, or give --cwd <dir>`);
-    if (!existsSync(file)) throw new CommandError(`no stack file ${file}: is the stack called ${stack}?`);
+    const missing = missingStack(stack, dir);
+    if (missing) throw new UsageError(missing);
     let stackConfig: ReturnType<typeof loadStackConfig>;
     try {
         stackConfig = loadStackConfig(stack, {}, dir);

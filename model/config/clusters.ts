@@ -3,7 +3,7 @@
 
 import { isIP } from "node:net";
 import { ObjectReader, isPlainObject, type IntegerRule, type Problems } from "../validation.ts";
-import { DNS_LABEL, HOSTNAME } from "./patterns.ts";
+import { DNS_LABEL, HOSTNAME, ROUTE_DOMAIN } from "./patterns.ts";
 import type { ClusterSpec, GatewayRef } from "./types.ts";
 import { WEIGHT_RULE } from "./weights.ts";
 
@@ -76,8 +76,8 @@ export function readCluster(value: unknown, path: string, problems: Problems): C
         })!,
         createNamespace: createNamespace !== false,
         gateway: readGateway(c),
-        hostnames: c.stringList("hostnames", "a non-empty list of domains, e.g. [shop.example.com]", {
-            pattern: HOSTNAME,
+        hostnames: c.stringList("hostnames", "a non-empty list of domains, e.g. [shop.example.com], or wildcards such as [*.example.com]", {
+            pattern: ROUTE_DOMAIN,
             minItems: 1,
         }),
         ...(greenWeight === undefined ? {} : { greenWeight }),

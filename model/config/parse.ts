@@ -25,7 +25,7 @@ import { checkFleetScope, readGroups, readScope, readWaves } from "./scope.ts";
 import { checkFleet, checkUnique } from "./fleet.ts";
 import { readImages } from "./images.ts";
 import { CONFIG_KEYS, PROJECT, keyHint, readBoolean, readList, readObjectKey } from "./keys.ts";
-import { AWS_REGION } from "./patterns.ts";
+import { AWS_REGIONS } from "./patterns.ts";
 import { readService } from "./services.ts";
 import type { FleetSpec, ParseEnvironment, RawConfig, StackModel } from "./types.ts";
 import { readGreenWeight, readIdleReplicas } from "./weights.ts";
@@ -116,7 +116,11 @@ export function parseStackConfig(stackRaw: RawConfig, env: ParseEnvironment): St
     let regionGiven = false;
     const region = readObjectKey("aws", raw.aws, AWS_KEYS, problems, (r) => {
         regionGiven = r.has("region");
-        return r.optionalString("region", "an AWS region such as us-east-1", AWS_REGION);
+        const region = r.optionalString("region", "an AWS region such as us-east-1");
+        if (region === undefined || AWS_REGIONS.includes(region)) return region;
+        const guess = closest(region, AWS_REGIONS);
+        r.problem("region", guess ? `a region the AWS provider knows; did you mean "${guess}"?` : `a region the AWS provider knows: ${AWS_REGIONS.join(", ")}`);
+        return undefined;
     });
     if (region !== undefined) model.aws = { region };
     checkUnique("clusters", model.clusters.map((c) => c.name), problems);

@@ -115,8 +115,8 @@ function readQuantities(resources: ObjectReader | undefined, key: "requests" | "
     const q = resources?.object(key, QUANTITY_KEYS, { required: false, allowed: "an object with cpu and memory" });
     if (!q) return { ...fallback };
     return {
-        cpu: q.string("cpu", "a CPU quantity such as 250m or 1", { pattern: CPU, fallback: fallback.cpu })!,
-        memory: q.string("memory", "a memory quantity such as 256Mi or 1Gi", { pattern: MEMORY, fallback: fallback.memory })!,
+        cpu: q.quantity("cpu", "a CPU quantity such as 250m or 1", { pattern: CPU, fallback: fallback.cpu }),
+        memory: q.quantity("memory", "a memory quantity such as 256Mi or 1Gi", { pattern: MEMORY, fallback: fallback.memory }),
     };
 }
 
@@ -131,7 +131,7 @@ function readResources(service: ObjectReader): ServiceSpec["resources"] {
     // second problem about a number the operator never wrote.
     const valid = (kind: "requests" | "limits", quantity: "cpu" | "memory", pattern: RegExp) => {
         const given = (r?.raw(kind) as Record<string, unknown> | undefined)?.[quantity];
-        return given === undefined || given === null || (typeof given === "string" && pattern.test(given));
+        return given === undefined || given === null || ((typeof given === "string" || typeof given === "number") && pattern.test(String(given)));
     };
     if (valid("requests", "cpu", CPU) && valid("limits", "cpu", CPU) && quantityValue(requests.cpu, CPU_UNITS) > quantityValue(limits.cpu, CPU_UNITS)) {
         r?.problem("requests", `requests.cpu at most limits.cpu (${limits.cpu})`);

@@ -1,0 +1,34 @@
+// The offline engine itself: what it does with a program that fails.
+
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { ProgramError, runProgram } from "../harness/mockRuntime.ts";
+import { loadStackConfig } from "../model/stackFiles.ts";
+
+describe("harness: a program that fails", () => {
+    it("reports the failure once, and a rejection the SDK handles late raises no PromiseRejectionHandledWarning", async () => {
+        const warnings: string[] = [];
+        const onWarning = (warning: Error) => warnings.push(warning.name);
+        process.on("warning", onWarning);
+        try {
+            let failure: unknown;
+            try {
+                await runProgram(async () => {
+                    // A value that fails before anything handles it, exported like a failed resource's
+                    // output: the stack serializes it only once the program has returned.
+                    const failed = Promise.reject(new Error("the route's registration failed"));
+                    await new Promise((done) => setTimeout(done, 20));
+                    return { route: pulumi.output(failed) };
+                }, loadStackConfig("dev"));
+            } catch (error) {
+                failure = error;
+            }
+            expect(failure).to.be.instanceOf(ProgramError);
+            expect(String((failure as Error).message)).to.include("the route's registration failed");
+            await new Promise((done) => setTimeout(done, 20));
+            expect(warnings).to.deep.equal([]);
+        } finally {
+            process.off("warning", onWarning);
+        }
+    });
+});
