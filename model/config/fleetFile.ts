@@ -6,24 +6,8 @@
 
 import { parseDocument } from "yaml";
 import { isPlainObject, unknownKeyHint, type Problems } from "../validation.ts";
-import { PROJECT } from "./keys.ts";
+import { CONFIG_KEYS, PROJECT } from "./keys.ts";
 import type { ParseEnvironment, RawConfig } from "./types.ts";
-
-/** The keys a fleet file holds: the fleet's shape. */
-export const FLEET_FILE_KEYS = [
-    "idleReplicas",
-    "clusters",
-    "services",
-    "requireImageDigests",
-    "dns",
-    "aws",
-    "images",
-    "cohorts",
-    "mirror",
-    "capacity",
-    "rollout",
-    "groups",
-] as const;
 
 /** Keys that stay in each stack's own file, and why. */
 const STACK_ONLY: Record<string, string> = {
@@ -32,6 +16,9 @@ const STACK_ONLY: Record<string, string> = {
     fleet: "the stack file's pointer to this file",
     scope: "what each stack holds of the fleet",
 };
+
+/** The keys a fleet file holds: the fleet's shape, every stack key but those, and the groups. */
+export const FLEET_FILE_KEYS: readonly string[] = [...CONFIG_KEYS.filter((key) => !(key in STACK_ONLY)), "groups"];
 
 const FLEET_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+\.ya?ml$/;
 
@@ -94,7 +81,7 @@ export function withFleetFile(raw: RawConfig, env: ParseEnvironment, problems: P
     const keys = new Set<string>();
     for (const [name, value] of Object.entries(content)) {
         if (value === undefined || value === null) continue;
-        if (!(FLEET_FILE_KEYS as readonly string[]).includes(name)) {
+        if (!FLEET_FILE_KEYS.includes(name)) {
             const why = STACK_ONLY[name];
             problems.add(`${file}: ${name}`, value, why ? `no ${name} in a fleet file: it is ${why}` : `no such fleet key; ${unknownKeyHint(name, FLEET_FILE_KEYS)}`);
             continue;
