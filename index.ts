@@ -27,7 +27,9 @@ export default async function switchyard() {
     // 2. Clouds: AWS for DNS and image builds, only when the stack uses them. A cluster stack runs
     //    the images its traffic stack built.
     const awsProvider = spansClusters && model.aws ? new aws.Provider("aws", { region: model.aws.region as aws.Region }) : undefined;
-    const images = spansClusters ? await resolveImages(model, PROJECT_DIR, awsProvider) : await imagesForClusterStack(inScope, model.fleet!);
+    const images = spansClusters
+        ? await resolveImages({ ...model, services: inScope }, PROJECT_DIR, awsProvider)
+        : await imagesForClusterStack(inScope, model.fleet!, scope);
 
     // 3. Clusters, and on each every service in both colors behind a weighted route.
     const clusters = scope.kind === "all" ? model.clusters : model.clusters.filter((c) => scope.kind === "cluster" && c.name === scope.cluster);
@@ -72,7 +74,7 @@ export default async function switchyard() {
     const zoneId = model.dns.zoneId ?? aws.route53.getZoneOutput({ name: model.dns.zone, privateZone: false }, { provider: awsProvider }).zoneId;
     const weights = route53Weights(model.clusters.map((c) => c.trafficShare));
     const hostnames: Record<string, string> = {};
-    model.services.forEach((service, si) => {
+    inScope.forEach((service, si) => {
         const record = new WeightedDns(service.name, {
             service,
             dns: model.dns!,

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ColorImages } from "../components/aws/images.ts";
 import { stackNameFor } from "../model/config/scope.ts";
-import { COLORS, type FleetSpec, type ServiceSpec } from "../model/config/types.ts";
+import { COLORS, type FleetSpec, type Scope, type ServiceSpec } from "../model/config/types.ts";
 
 /** The traffic stack's `images` output: service → color → `repo:tag@digest` (or the configured reference). */
 export type TrafficImages = Record<string, Partial<Record<string, string>>>;
@@ -20,7 +20,7 @@ export function builtColors(services: readonly ServiceSpec[]): { service: string
  * builds, and refuses — before any of the cluster's resources is registered — when its output does
  * not name an image for every such color: the traffic stack goes first for a new build.
  */
-export async function imagesForClusterStack(services: readonly ServiceSpec[], fleet: FleetSpec): Promise<Map<string, ColorImages>> {
+export async function imagesForClusterStack(services: readonly ServiceSpec[], fleet: FleetSpec, scope: Scope): Promise<Map<string, ColorImages>> {
     const result = new Map<string, ColorImages>();
     for (const service of services) {
         const images: ColorImages = {};
@@ -32,7 +32,9 @@ export async function imagesForClusterStack(services: readonly ServiceSpec[], fl
     }
     const needed = builtColors(services);
     if (needed.length === 0) return result;
-    const trafficStack = stackNameFor(fleet.name, { kind: "traffic" });
+    // A group's cluster stacks read their group's traffic stack; each traffic shard holds its group's builds.
+    const group = scope.kind === "all" ? undefined : scope.group;
+    const trafficStack = stackNameFor(fleet.name, group === undefined ? { kind: "traffic" } : { kind: "traffic", group });
     const reference = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${trafficStack}`);
     const details = await reference.getOutputDetails("images");
     const built = (details.value ?? details.secretValue) as TrafficImages | undefined;

@@ -174,14 +174,28 @@ describe("fleet file: scopes", () => {
     it("refuses a whole-cluster scope in a grouped fleet: the cluster's services live in its group stacks", () => {
         const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "find", services: ["search"] }];
         expect(problems({ scope: "east" }, fleetFile({ groups }))).to.deep.equal([
-            `switchyard:scope: got "east"; allowed: <cluster>/<group> (east/web, east/find): with groups in ${FILE}, a cluster's services live in its group stacks`,
+            `switchyard:scope: got "east"; allowed: east/<group> (east/web, east/find): with groups in ${FILE}, a cluster's services live in its group stacks`,
+        ]);
+        expect(problems({ scope: "traffic" }, fleetFile({ groups }))).to.deep.equal([
+            `switchyard:scope: got "traffic"; allowed: traffic/<group> (traffic/web, traffic/find): with groups in ${FILE}, the traffic stack's services (ECR, DNS) live in its group stacks`,
         ]);
     });
 
+    it("shards the traffic stack by group in a grouped fleet, each shard with its own stack name", () => {
+        const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "find", services: ["search"] }];
+        const shard = read({ scope: "traffic/find" }, fleetFile({ groups }), "shop-traffic-find");
+        expect(shard.scope).to.deep.equal({ kind: "traffic", group: "find" });
+        expect(servicesInScope(shard.services, shard.scope, shard.fleet!.groups).map((s) => s.name)).to.deep.equal(["search"]);
+        expect(stackNameFor("shop", { kind: "traffic", group: "find" })).to.equal("shop-traffic-find");
+        expect(problems({ scope: "traffic/find" }, fleetFile({ groups }), "shop-traffic")[0]).to.equal(
+            `switchyard:scope: got "traffic/find"; allowed: the scope of this stack's name (shop-traffic); ${FILE} names the stack for traffic/find shop-traffic-find`,
+        );
+    });
+
     it("refuses a group scope for a group the file does not define", () => {
-        expect(problems({ scope: "east/web" })).to.deep.equal([`switchyard:scope: got "east/web"; allowed: a cluster without /<group>: ${FILE} defines no groups`]);
+        expect(problems({ scope: "east/web" })).to.deep.equal([`switchyard:scope: got "east/web"; allowed: east without /<group>: ${FILE} defines no groups`]);
         const groups = [{ name: "web", services: ["cart", "checkout", "search"] }];
-        expect(problems({ scope: "east/api" }, fleetFile({ groups }))).to.deep.equal([`switchyard:scope: got "east/api"; allowed: <cluster>/<group> with a group of ${FILE}: web`]);
+        expect(problems({ scope: "east/api" }, fleetFile({ groups }))).to.deep.equal([`switchyard:scope: got "east/api"; allowed: east/<group> with a group of ${FILE}: web`]);
     });
 });
 

@@ -148,11 +148,16 @@ describe("fleet stacks: groups split a cluster's stack by service", function () 
         expect(routes.sort()).to.deep.equal(["eks-use1.cart", "eks-use1.checkout"]);
     });
 
-    it("reads the traffic stack for the group whose color builds", async () => {
+    it("reads its group's traffic stack for the group whose color builds, and that shard holds only the group's ECR and DNS", async () => {
         const error = await groupRun("web").then(
             () => undefined,
             (e: unknown) => e,
         );
-        expect(String((error as Error).message)).to.include(`stack '${TRAFFIC}' not found`);
+        expect(String((error as Error).message)).to.include(`stack '${TRAFFIC}-web' not found`);
+        const shard = await runProgram(program, { ...loadStackConfig("prod-traffic", { fleet: file, scope: "traffic/web" }), stack: "prod-traffic-web" });
+        const records = shard.resources.filter((r) => r.type === TYPES.record && r.name.includes(".eks-use1")).map((r) => r.name);
+        expect(records.sort()).to.deep.equal(["storefront.eks-use1", "storefront.eks-use1.direct"]);
+        const built = await groupRun("web", { stacks: { [`${TRAFFIC}-web`]: shard.outputs } });
+        expect(built.resources.filter((r) => r.type === TYPES.httpRoute).map((r) => r.name)).to.deep.equal(["eks-use1.storefront"]);
     });
 });

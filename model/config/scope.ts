@@ -17,12 +17,12 @@ const SCOPE_TEXT = /^(all|traffic|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z
 /** The scope as written; whether the cluster and group exist is checked against the fleet afterwards. */
 export function readScope(raw: string | undefined, problems: Problems): Scope {
     if (raw === undefined || raw === "all") return { kind: "all" };
-    if (raw === "traffic") return { kind: "traffic" };
     if (!SCOPE_TEXT.test(raw)) {
-        problems.add(SCOPE_KEY, raw, `"all" (the whole fleet in one stack), "traffic" (what spans clusters), a cluster's name, or <cluster>/<group>`);
+        problems.add(SCOPE_KEY, raw, `"all" (the whole fleet in one stack), "traffic" (what spans clusters), a cluster's name, or <cluster>/<group> and traffic/<group> in a grouped fleet`);
         return { kind: "all" };
     }
     const [cluster, group] = raw.split("/") as [string, string | undefined];
+    if (cluster === "traffic") return group === undefined ? { kind: "traffic" } : { kind: "traffic", group };
     return group === undefined ? { kind: "cluster", cluster } : { kind: "cluster", cluster, group };
 }
 
@@ -96,13 +96,13 @@ export function readWaves(rawRollout: string | undefined, problems: Problems): W
 /** The stack a fleet gives a scope: `prod-traffic`, `prod-eks-use1`, `prod-eks-use1-web`. */
 export function stackNameFor(fleet: string, scope: Scope): string {
     if (scope.kind === "all") return fleet;
-    if (scope.kind === "traffic") return `${fleet}-traffic`;
+    if (scope.kind === "traffic") return scope.group === undefined ? `${fleet}-traffic` : `${fleet}-traffic-${scope.group}`;
     return scope.group === undefined ? `${fleet}-${scope.cluster}` : `${fleet}-${scope.cluster}-${scope.group}`;
 }
 
 /** The services a stack holds: every one, or its group's. */
 export function servicesInScope<T extends { name: string }>(services: readonly T[], scope: Scope, groups: readonly GroupSpec[]): T[] {
-    if (scope.kind !== "cluster" || scope.group === undefined) return [...services];
+    if (scope.kind === "all" || scope.group === undefined) return [...services];
     const members = new Set(groups.find((g) => g.name === scope.group)?.services ?? []);
     return services.filter((s) => members.has(s.name));
 }
@@ -128,11 +128,15 @@ export function checkFleetScope(model: Pick<StackModel, "scope" | "fleet" | "clu
                 `nothing while ${stackNameFor(fleet.name, scope)} holds ${scope.cluster}: the cluster stack's own ${PROJECT}:greenWeight is this cluster's weight`,
             );
         }
+    }
+    if (scope.kind !== "all") {
+        const prefix = scope.kind === "traffic" ? "traffic" : scope.cluster;
+        const part = scope.kind === "traffic" ? "the traffic stack's services (ECR, DNS)" : "a cluster's services";
         if (scope.group === undefined && fleet.groups.length > 0) {
-            problems.add(SCOPE_KEY, scopeText(scope), `<cluster>/<group> (${fleet.groups.map((g) => `${scope.cluster}/${g.name}`).join(", ")}): with groups in ${fleet.file}, a cluster's services live in its group stacks`);
+            problems.add(SCOPE_KEY, scopeText(scope), `${prefix}/<group> (${fleet.groups.map((g) => `${prefix}/${g.name}`).join(", ")}): with groups in ${fleet.file}, ${part} live in its group stacks`);
         } else if (scope.group !== undefined && !fleet.groups.some((g) => g.name === scope.group)) {
             const known = fleet.groups.map((g) => g.name);
-            problems.add(SCOPE_KEY, scopeText(scope), known.length > 0 ? `<cluster>/<group> with a group of ${fleet.file}: ${known.join(", ")}` : `a cluster without /<group>: ${fleet.file} defines no groups`);
+            problems.add(SCOPE_KEY, scopeText(scope), known.length > 0 ? `${prefix}/<group> with a group of ${fleet.file}: ${known.join(", ")}` : `${prefix} without /<group>: ${fleet.file} defines no groups`);
         }
     }
     checkGroups(fleet, model.services.map((s) => s.name), problems);
@@ -144,8 +148,9 @@ export function checkFleetScope(model: Pick<StackModel, "scope" | "fleet" | "clu
 }
 
 function scopeText(scope: Scope): string {
-    if (scope.kind !== "cluster") return scope.kind;
-    return scope.group === undefined ? scope.cluster : `${scope.cluster}/${scope.group}`;
+    if (scope.kind === "all") return "all";
+    const name = scope.kind === "traffic" ? "traffic" : scope.cluster;
+    return scope.group === undefined ? name : `${name}/${scope.group}`;
 }
 
 function checkGroups(fleet: FleetSpec, services: string[], problems: Problems): void {

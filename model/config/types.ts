@@ -127,8 +127,8 @@ export interface StackModel {
 /** `switchyard:scope`. */
 export type Scope =
     | { kind: "all" }
-    /** ECR repositories and builds, Route53 health checks and weighted records: what spans clusters. */
-    | { kind: "traffic" }
+    /** ECR repositories and builds, Route53 health checks and weighted records: what spans clusters; with a group, that group's. */
+    | { kind: "traffic"; group?: string }
     /** One cluster's provider, namespace, colors and routes; with a group, only that group's services. */
     | { kind: "cluster"; cluster: string; group?: string };
 
