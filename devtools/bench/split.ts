@@ -1,7 +1,7 @@
 // `npm run bench -- --split`: the split fleet's stacks measured side by side at each size — the
 // single stack (while its config still fits in the one environment variable the language host
-// passes it in), the traffic stack, one cluster stack, and one group stack of a grouped fleet —
-// with each stack's config size and a flip's blast radius. The fleets are prod's fleet file with
+// passes it in), the traffic stack, one cluster stack, and a grouped fleet's traffic and cluster
+// stacks of one group — with each stack's config size and a flip's blast radius. The fleets are prod's fleet file with
 // generated clusters and services (bench/fleet.ts), written where the program reads fleet files:
 // inside the project, under bench-results/ (git ignores *.tmp). Pure but for those files.
 
@@ -19,7 +19,7 @@ export const ENV_VARIABLE_LIMIT = 128 * 1024;
 export const GROUP_SIZE = 250;
 const FLEET = "bench";
 
-export type StackKind = "single" | "traffic" | "cluster" | "group";
+export type StackKind = "single" | "traffic" | "cluster" | "traffic group" | "cluster group";
 
 export interface SplitStack {
     kind: StackKind;
@@ -79,6 +79,7 @@ export function splitStacks(size: FleetSize, dir: string, greenWeight = 0): Spli
     writeFileSync(join(dir, "grouped", `${FLEET}.yaml`), stringify(grouped, { aliasDuplicateObjects: false }));
     const cluster = String((plain.clusters as Entry[])[0]!.name);
     const images = { [`organization/switchyard/${FLEET}-traffic`]: { images: trafficImagesFor(plain) } };
+    const groupImages = { [`organization/switchyard/${FLEET}-traffic-g0`]: { images: trafficImagesFor(grouped) } };
     const single = fleetStackConfig(size, greenWeight);
     const singleBytes = JSON.stringify(single.config).length;
     return [
@@ -89,10 +90,11 @@ export function splitStacks(size: FleetSize, dir: string, greenWeight = 0): Spli
         },
         { kind: "traffic", config: splitConfig("prod-traffic", `${FLEET}-traffic`, relative(`plain/${FLEET}.yaml`), "traffic", greenWeight) },
         { kind: "cluster", config: splitConfig("prod-eks-use1", `${FLEET}-${cluster}`, relative(`plain/${FLEET}.yaml`), cluster, greenWeight), stacks: images },
+        { kind: "traffic group", config: splitConfig("prod-traffic", `${FLEET}-traffic-g0`, relative(`grouped/${FLEET}.yaml`), "traffic/g0", greenWeight) },
         {
-            kind: "group",
+            kind: "cluster group",
             config: splitConfig("prod-eks-use1", `${FLEET}-${cluster}-g0`, relative(`grouped/${FLEET}.yaml`), `${cluster}/g0`, greenWeight),
-            stacks: images,
+            stacks: groupImages,
         },
     ];
 }
