@@ -15,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { renderPerformanceDoc, renderReadme, type FleetBench, type LoaderBench } from "./bench/docs.ts";
+import { renderPerformanceDoc, renderReadme, type FleetBench, type LoaderBench, type SplitBench } from "./bench/docs.ts";
 import { fleetStackConfig, type FleetSize } from "./bench/fleet.ts";
 import { floorDifferences } from "./bench/floorCheck.ts";
 import { LOADERS } from "./bench/loaders.ts";
@@ -163,9 +163,10 @@ const PERFORMANCE_DOC = join(PROJECT_ROOT, "docs/performance.md");
 function writeDocs(): void {
     const fleets = JSON.parse(readFileSync(join(RESULTS_DIR, "latest.json"), "utf8")) as FleetBench;
     const loaders = JSON.parse(readFileSync(join(RESULTS_DIR, "loaders.json"), "utf8")) as LoaderBench;
+    const split = JSON.parse(readFileSync(join(RESULTS_DIR, "split.json"), "utf8")) as SplitBench;
     writeFileSync(README, renderReadme(readFileSync(README, "utf8"), fleets));
-    writeFileSync(PERFORMANCE_DOC, renderPerformanceDoc(readFileSync(PERFORMANCE_DOC, "utf8"), fleets, loaders));
-    console.log(`Tables of bench-results/latest.json and loaders.json written into README.md and docs/performance.md`);
+    writeFileSync(PERFORMANCE_DOC, renderPerformanceDoc(readFileSync(PERFORMANCE_DOC, "utf8"), fleets, loaders, split));
+    console.log(`Tables of bench-results/latest.json, loaders.json and split.json written into README.md and docs/performance.md`);
 }
 
 /** Passes over all fleets rather than repeats back to back: a noisy minute then spoils one run of each, not every run of one. */
@@ -310,6 +311,7 @@ ${label(size)} ${stack.kind} (${stack.config.stack}), pass ${pass}/${repeat}, gr
     console.log(`\n${splitTable(rows)}\n`);
     const path = writeResults(resultsFile, { machine: machine(), repeat, benchSeconds: Math.round(elapsed / 1000), rows });
     console.log(`npm run bench -- --split took ${seconds(elapsed)}; results in ${path}`);
+    if (resultsFile === "split.json") writeDocs();
 }
 
 try {

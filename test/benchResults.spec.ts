@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { readmeBlock, renderPerformanceDoc, renderReadme, replaceBlock, type FleetBench, type LoaderBench } from "../devtools/bench/docs.ts";
+import { readmeBlock, renderPerformanceDoc, renderReadme, replaceBlock, type FleetBench, type LoaderBench, type SplitBench } from "../devtools/bench/docs.ts";
 import { parseBenchArgs, UsageError } from "../devtools/bench/options.ts";
 import { fleetResult, side, targets, type Flip } from "../devtools/bench/results.ts";
 import type { Measurement } from "../devtools/bench/runner.ts";
@@ -77,12 +77,13 @@ describe("benchmark tables in the docs", () => {
     const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), "utf8");
     const latest = () => JSON.parse(read("bench-results/latest.json")) as FleetBench;
     const loaders = () => JSON.parse(read("bench-results/loaders.json")) as LoaderBench;
+    const split = () => JSON.parse(read("bench-results/split.json")) as SplitBench;
 
     it("are in README.md and docs/performance.md exactly as npm run bench makes them from the committed results", () => {
         const readme = read("README.md");
         const doc = read("docs/performance.md");
         expect(renderReadme(readme, latest()), "README.md: run npm run bench -- --docs").to.equal(readme);
-        expect(renderPerformanceDoc(doc, latest(), loaders()), "docs/performance.md: run npm run bench -- --docs").to.equal(doc);
+        expect(renderPerformanceDoc(doc, latest(), loaders(), split()), "docs/performance.md: run npm run bench -- --docs").to.equal(doc);
     });
 
     it("change with the results, and name the commit they were measured at", () => {

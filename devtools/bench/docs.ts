@@ -6,6 +6,7 @@
 import type { FleetSize } from "./fleet.ts";
 import { fleetTable, loaderTable } from "./report.ts";
 import type { Baseline, FleetResult, LoaderResult, Target } from "./results.ts";
+import { splitTable, type SplitRow } from "./split.ts";
 
 export interface Machine {
     date: string;
@@ -34,6 +35,14 @@ export interface LoaderBench {
     fleet: FleetSize;
     benchSeconds: number;
     loaders: LoaderResult[];
+}
+
+/** bench-results/split.json */
+export interface SplitBench {
+    machine: Machine;
+    repeat: number;
+    benchSeconds: number;
+    rows: SplitRow[];
 }
 
 const count = (n: number) => n.toLocaleString("en-US");
@@ -101,8 +110,13 @@ export function renderReadme(text: string, fleets: FleetBench): string {
     return replaceBlock(text, "readme", readmeBlock(fleets));
 }
 
-export function renderPerformanceDoc(text: string, fleets: FleetBench, loaders: LoaderBench): string {
+export function splitBlock(bench: SplitBench): string {
+    return [machineLine(bench.machine, bench.repeat, bench.benchSeconds, "npm run bench -- --split"), "", splitTable(bench.rows)].join("\n");
+}
+
+export function renderPerformanceDoc(text: string, fleets: FleetBench, loaders: LoaderBench, split: SplitBench): string {
     let out = replaceBlock(text, "fleets", fleetsBlock(fleets));
     out = replaceBlock(out, "targets", targetsBlock(fleets));
+    out = replaceBlock(out, "split", splitBlock(split));
     return replaceBlock(out, "loaders", loadersBlock(loaders));
 }
