@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CANDIDATE_ANNOTATION } from "../policy/capacity.ts";
 import { ColorEnvironment } from "./colorEnvironment.ts";
 import { COLORS, type Color, type ClusterSpec, type ServiceSpec } from "./config.ts";
-import { judgeColorUpdate, judgeShift, routeCohortColors, routeWeights, templateVersion, type ColorStatus } from "./gate.ts";
+import { judgeColorUpdate, judgeShift, routeCohortColors, routeWeights, deploymentVersion, type ColorStatus } from "./gate.ts";
 import { colorObjectName } from "./labels.ts";
 import { stableColorOf } from "./rollout.ts";
 import { replicasFor, type ColorWeights } from "./traffic.ts";
@@ -75,10 +75,12 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     deployment: `Deployment ${args.cluster.namespace}/${colorObjectName(service.name, stable)} on cluster ${args.cluster.name}`,
                     color: stable,
                     candidate,
-                    versionBefore: templateVersion(hook.oldInputs),
-                    versionAfter: templateVersion(hook.newInputs),
+                    versionBefore: deploymentVersion(hook.oldInputs),
+                    versionAfter: deploymentVersion(hook.newInputs),
                 });
-                if (refusals.length > 0) throw new Error(refusals.join("\n"));
+                if (refusals.length === 0) return;
+                this.colors[stable]?.refused();
+                throw new Error(refusals.join("\n"));
             },
             { onDryRun: true },
         );

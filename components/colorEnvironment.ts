@@ -31,6 +31,19 @@ export interface ColorEnvironmentArgs {
 }
 
 /**
+ * Resolves when a registration fails: the SDK rejects the resource's URN output then (sdk/nodejs
+ * runtime/resource.ts resolveURN, on the engine's Result FAIL or an SDK-side error), which `apply`
+ * never reports. Output's promise() is the SDK's own accessor for that (sdk/nodejs/output.ts).
+ */
+function registrationFailed(urn: pulumi.Output<string>): Promise<void> {
+    const promised = (urn as unknown as { promise(withUnknowns?: boolean): Promise<unknown> }).promise(true);
+    return promised.then(
+        () => new Promise<void>(() => {}),
+        () => undefined,
+    );
+}
+
+/**
  * One color of one service on one cluster: a Deployment that rolls with no unavailable pods and a
  * Service that selects that color alone. The Kubernetes provider waits for the Deployment's
  * rollout on create and update; the route's gate reads the status it ends with (see gate.ts).
@@ -46,6 +59,7 @@ export class ColorEnvironment extends pulumi.ComponentResource {
      * for it: in `up` that answer comes after the provider's rollout await.
      */
     readonly settled: Promise<ColorStatus>;
+    private settleRefused: () => void = () => {};
 
     constructor(name: string, args: ColorEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("switchyard:kubernetes:ColorEnvironment", name, {}, opts);
@@ -122,10 +136,19 @@ export class ColorEnvironment extends pulumi.ComponentResource {
         });
         // The URN is known even where a preview leaves the status unknown (and skips the apply above),
         // and arrives in the same answer; the next turn of the event loop comes after that apply.
+        // A refused registration never resolves the URN, and the engine waits for a hook that waits
+        // on it (its hook context is not cancelled by step errors): a failure settles as "unknown".
         this.settled = new Promise((resolve) => {
+            this.settleRefused = () => resolve({ phase: "unknown" });
             this.deployment.urn.apply(() => setImmediate(() => resolve(this.lastStatus)));
+            registrationFailed(this.deployment.urn).then(this.settleRefused);
         });
         this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
+    }
+
+    /** Called by a hook of this Deployment that refuses it, so nothing waits for its registration. */
+    refused(): void {
+        this.settleRefused();
     }
 
     /** The status of this color's Deployment as the provider last returned it in this run. */

@@ -171,12 +171,17 @@ export function routeCohortColors(inputs: Record<string, unknown>, service: stri
 }
 
 interface DeploymentInputs {
-    spec?: { template?: { metadata?: { labels?: Record<string, unknown> } } };
+    metadata?: { labels?: Record<string, unknown> };
 }
 
-/** The `version` label of the pod template in a Deployment's inputs as the engine hands them to a hook. */
-export function templateVersion(inputs: Record<string, unknown> | undefined): string | undefined {
-    const version = (inputs as DeploymentInputs | undefined)?.spec?.template?.metadata?.labels?.version;
+/**
+ * The `version` label of a Deployment's own metadata in its inputs as the engine hands them to a
+ * hook. Not the pod template's: the SDK lifts a nested secret to its top-level key (sdk/nodejs
+ * runtime/rpc.ts deserializeProperty, runtime/callbacks.ts outputtifySecrets), so one secret env
+ * value makes the whole `spec` a secret Output, while `metadata` carries no secret.
+ */
+export function deploymentVersion(inputs: Record<string, unknown> | undefined): string | undefined {
+    const version = (inputs as DeploymentInputs | undefined)?.metadata?.labels?.version;
     return typeof version === "string" ? version : undefined;
 }
 
@@ -189,10 +194,19 @@ export interface ColorUpdate {
     versionAfter: string | undefined;
 }
 
-/** Rule 5: refuses a new version on the stable color; any other change of a color's Deployment passes. */
+/** Rule 5: refuses a new version on the stable color, and a version it cannot read; any other change of a color's Deployment passes. */
 export function judgeColorUpdate(update: ColorUpdate): string[] {
     const { deployment, color, candidate, versionBefore, versionAfter } = update;
-    if (color === candidate || versionBefore === undefined || versionAfter === undefined || versionBefore === versionAfter) return [];
+    if (color === candidate) return [];
+    if (versionBefore === undefined || versionAfter === undefined) {
+        const missing = versionBefore === undefined ? "live" : "new";
+        return [
+            `${deployment}: not changing ${color}: the ${missing} Deployment's metadata.labels.version cannot be read, so the ` +
+                `guard cannot tell whether a release goes onto ${color}, the stable color (switchyard:rollout.candidate is ${candidate}); ` +
+                `an unreadable version is never waved through.`,
+        ];
+    }
+    if (versionBefore === versionAfter) return [];
     return [
         `${deployment}: not changing ${color} from version ${versionBefore} to ${versionAfter}: ${color} is the stable color ` +
             `(switchyard:rollout.candidate is ${candidate}), the one a rollback returns to. A release goes to the candidate: ` +

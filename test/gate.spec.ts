@@ -6,7 +6,7 @@ import {
     proportionalReplicas,
     routeCohortColors,
     routeWeights,
-    templateVersion,
+    deploymentVersion,
     type ColorStatus,
     type ColorUpdate,
     type ShiftRequest,
@@ -217,17 +217,23 @@ describe("gate: the stable color keeps its version", () => {
     it("passes the candidate's new versions, and any change of the stable color that keeps its version", () => {
         expect(update({ color: "green" }), "the candidate").to.deep.equal([]);
         expect(update({ versionAfter: "2.8.1" }), "same version: replicas, env, resources").to.deep.equal([]);
-        expect(update({ versionBefore: undefined }), "no version label before").to.deep.equal([]);
-        expect(update({ versionAfter: undefined }), "no version label after").to.deep.equal([]);
     });
 
-    it("reads the version label of the pod template, and nothing that is not a string", () => {
-        const inputs = (labels: unknown) => ({ metadata: { labels: { version: "9.9.9" } }, spec: { template: { metadata: { labels } } } });
-        expect(templateVersion(inputs({ app: "cart", version: "2.8.1" }))).to.equal("2.8.1");
-        expect(templateVersion(inputs({ app: "cart" })), "the Deployment's own label does not count").to.equal(undefined);
-        expect(templateVersion(inputs({ version: 3 }))).to.equal(undefined);
-        for (const partial of [undefined, {}, { spec: {} }, { spec: { template: {} } }, { spec: { template: { metadata: {} } } }]) {
-            expect(templateVersion(partial), JSON.stringify(partial)).to.equal(undefined);
+    it("refuses a stable color whose live or new version it cannot read, and names which one", () => {
+        const before = update({ versionBefore: undefined });
+        expect(before).to.have.length(1);
+        expect(before[0]).to.match(/^Deployment shop\/cart-blue on cluster eks-use1: not changing blue: the live Deployment's metadata\.labels\.version cannot be read/);
+        expect(update({ versionAfter: undefined })[0]).to.include("the new Deployment's metadata.labels.version cannot be read");
+        expect(update({ color: "green", versionBefore: undefined }), "the candidate is never held by rule 5").to.deep.equal([]);
+    });
+
+    it("reads the version label of the Deployment's own metadata, and nothing that is not a string", () => {
+        const inputs = (labels: unknown) => ({ metadata: { labels }, spec: { template: { metadata: { labels: { version: "9.9.9" } } } } });
+        expect(deploymentVersion(inputs({ app: "cart", version: "2.8.1" }))).to.equal("2.8.1");
+        expect(deploymentVersion(inputs({ app: "cart" })), "the pod template's label does not count").to.equal(undefined);
+        expect(deploymentVersion(inputs({ version: 3 }))).to.equal(undefined);
+        for (const partial of [undefined, {}, { metadata: {} }, { metadata: { labels: null } }]) {
+            expect(deploymentVersion(partial as Record<string, unknown> | undefined), JSON.stringify(partial)).to.equal(undefined);
         }
     });
 });

