@@ -3,7 +3,7 @@
 
 import "./components/stackTraces.ts";
 import * as aws from "@pulumi/aws";
-import { resolveImages } from "./components/aws/images.ts";
+import { resolveImagePlan } from "./components/aws/images.ts";
 import { WeightedDns } from "./components/aws/weightedDns.ts";
 import { BlueGreenService } from "./components/blueGreenService.ts";
 import { Cluster } from "./components/cluster.ts";
@@ -20,7 +20,7 @@ export default async function switchyard() {
 
     // 2. Clouds: AWS for DNS and image builds, only when the stack uses them.
     const awsProvider = model.aws && new aws.Provider("aws", { region: model.aws.region as aws.Region });
-    const images = await resolveImages(model, PROJECT_DIR, awsProvider);
+    const { images, imageTags, ecrUnavailable } = await resolveImagePlan(model, PROJECT_DIR, awsProvider);
 
     // 3. Clusters, and on each every service in both colors behind a weighted route.
     const fleet: ClusterDeployment[] = model.clusters.map((spec) => {
@@ -40,6 +40,8 @@ export default async function switchyard() {
                 namespace: cluster.namespace,
                 weights,
                 images: serviceImages,
+                imageTags: imageTags.get(service.name) ?? {},
+                ...(ecrUnavailable === undefined ? {} : { ecrUnavailable }),
                 idleReplicas: model.idleReplicas,
                 candidate: model.rollout.candidate,
                 maxStep: model.rollout.maxStep,

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Color, ServiceSpec } from "./config.ts";
 import { colorStatus, type ColorStatus } from "./gate.ts";
-import { colorLabels, colorObjectName, colorSelector } from "./labels.ts";
+import { IMAGE_TAG_ANNOTATION, colorLabels, colorObjectName, colorSelector } from "./labels.ts";
 
 export interface ColorEnvironmentArgs {
     service: ServiceSpec;
@@ -25,6 +25,10 @@ export interface ColorEnvironmentArgs {
      * before the color is scaled down. Default: none.
      */
     waitFor?: pulumi.Resource[];
+    /** The build tag of the image, for a color that builds: recorded in an annotation. Default: none. */
+    imageTag?: string;
+    /** Keep the image the live Deployment runs (ECR could not say which tags exist). Default: false. */
+    keepLiveImage?: boolean;
     /** Resource hooks bound to the Deployment, e.g. the stable color's guard. Default: none. */
     hooks?: pulumi.ResourceHookBinding;
     provider: k8s.Provider;
@@ -66,6 +70,7 @@ export class ColorEnvironment extends pulumi.ComponentResource {
         const { service, color } = args;
         const objectName = colorObjectName(service.name, color);
         const labels = colorLabels(service.name, color, args.version);
+        const annotations = { ...args.annotations, ...(args.imageTag === undefined ? {} : { [IMAGE_TAG_ANNOTATION]: args.imageTag }) };
         const probe = { httpGet: { path: service.healthPath, port: "http" } };
         const env = Object.keys(service.env)
             .sort()
@@ -77,7 +82,7 @@ export class ColorEnvironment extends pulumi.ComponentResource {
                     name: objectName,
                     namespace: args.namespace,
                     labels,
-                    ...(args.annotations && Object.keys(args.annotations).length > 0 ? { annotations: args.annotations } : {}),
+                    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
                 },
                 spec: {
                     replicas: args.replicas,
@@ -114,7 +119,14 @@ export class ColorEnvironment extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, provider: args.provider, dependsOn: args.waitFor ?? [], ...(args.hooks ? { hooks: args.hooks } : {}) },
+            {
+                parent: this,
+                provider: args.provider,
+                dependsOn: args.waitFor ?? [],
+                ...(args.hooks ? { hooks: args.hooks } : {}),
+                // The engine sets an ignored path back to its live value (pkg/resource/deploy/step_generator.go processIgnoreChanges).
+                ...(args.keepLiveImage ? { ignoreChanges: ["spec.template.spec.containers[0].image"] } : {}),
+            },
         );
         this.service = new k8s.core.v1.Service(
             name,

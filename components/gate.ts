@@ -18,9 +18,12 @@
 //    its version does not change in place (a hook on its Deployment): a stack that releases onto
 //    the stable color has forgotten to name it the candidate, and the gate would judge its
 //    promotion as a rollback and a rollback to the old release as a promotion.
+// 6. Without ECR's answer a color that builds keeps the image it runs: a Deployment that would need
+//    another build tag (or is created) is refused, and everything else goes on, rollbacks included.
 
 import { COLORS, type Color } from "./config.ts";
-import { colorObjectName } from "./labels.ts";
+import { parseImageReference } from "./imageReference.ts";
+import { colorObjectName, IMAGE_TAG_ANNOTATION } from "./labels.ts";
 import { stableColorOf } from "./rollout.ts";
 
 export type Weights = Partial<Record<Color, number>>;
@@ -183,6 +186,52 @@ interface DeploymentInputs {
 export function deploymentVersion(inputs: Record<string, unknown> | undefined): string | undefined {
     const version = (inputs as DeploymentInputs | undefined)?.metadata?.labels?.version;
     return typeof version === "string" ? version : undefined;
+}
+
+interface AnnotatedInputs {
+    metadata?: { annotations?: Record<string, unknown> };
+}
+
+/** The build tag a Deployment's inputs record in their own metadata (which no secret hides). */
+export function deploymentImageTag(inputs: Record<string, unknown> | undefined): string | undefined {
+    const tag = (inputs as AnnotatedInputs | undefined)?.metadata?.annotations?.[IMAGE_TAG_ANNOTATION];
+    return typeof tag === "string" ? tag : undefined;
+}
+
+interface ContainerInputs {
+    spec?: { template?: { spec?: { containers?: { image?: unknown }[] } } };
+}
+
+/** The tag a live Deployment runs: its annotation, else its image reference's tag when the spec is plain (a state from before the annotation). */
+export function liveImageTag(inputs: Record<string, unknown> | undefined): string | undefined {
+    const recorded = deploymentImageTag(inputs);
+    if (recorded !== undefined) return recorded;
+    const image = (inputs as ContainerInputs | undefined)?.spec?.template?.spec?.containers?.[0]?.image;
+    return typeof image === "string" ? parseImageReference(image)?.tag : undefined;
+}
+
+export interface KeptImage {
+    /** How a person names the Deployment in messages. */
+    deployment: string;
+    color: Color;
+    /** The build tag the stack asks for. */
+    tag: string;
+    /** The tag the live Deployment records; undefined on a create or before it recorded one. */
+    tagBefore: string | undefined;
+    /** What ECR answered instead of the tags. */
+    ecrError: string;
+}
+
+/** Rule 6: with ECR unavailable, a color that builds may change only while it keeps running the tag it runs. */
+export function judgeKeptImage(kept: KeptImage): string[] {
+    const { deployment, color, tag, tagBefore, ecrError } = kept;
+    if (tagBefore === tag) return [];
+    const running = tagBefore === undefined ? "no image this stack recorded" : `build ${tagBefore}`;
+    return [
+        `${deployment}: not deploying ${color}'s build ${tag}: ECR did not answer (${ecrError}), so whether that tag was ` +
+            `pushed, and its digest, are unknown; ${color} keeps ${running}. Run again once ECR answers; a change that needs ` +
+            `no new image (a shift, a rollback) goes through meanwhile.`,
+    ];
 }
 
 export interface ColorUpdate {

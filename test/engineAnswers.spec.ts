@@ -86,3 +86,59 @@ describe("engine answers: a registration refused while the gate waits for it", (
         expect(refused.message).to.include("not changing blue from version 2.8.1 to 3.0.0");
     });
 });
+
+describe("engine answers: ECR's words for a repository that does not exist yet", () => {
+    it("deploys a stack with a build on a fresh account, in preview and up: the repository is looked up, not read from an error", async () => {
+        const preview = await run("prod", { preview: true });
+        expect(preview.resources.filter((r) => r.type === TYPES.image).map((r) => r.name), "the build is planned").to.deep.equal(["storefront.green"]);
+        const up = await run("prod");
+        expect(up.live.registry.get("shop/storefront"), "one image pushed into the new repository").to.have.length(1);
+        const tokens = up.invokes.map((i) => i.token);
+        expect(tokens, "no image listing of a repository that is not there").not.to.include("aws:ecr/getImages:getImages");
+        const again = await run("prod", { live: up.live });
+        expect(again.invokes.map((i) => i.token), "once it exists, its images are listed").to.include("aws:ecr/getImages:getImages");
+        expect(again.resources.filter((r) => r.type === TYPES.image), "and the pushed tag is not built again").to.deep.equal([]);
+    });
+});
+
+describe("engine answers: ECR unavailable", () => {
+    const denied = "reading ECR Repositories: operation error ECR: DescribeRepositories, https response error StatusCode: 400, api error AccessDeniedException";
+    const ecrDown: Behaviour = { failingInvokes: { "aws:ecr/getRepositories:getRepositories": denied } };
+    let at25: Live;
+    before(async () => {
+        const at0 = (await run("prod")).live;
+        at25 = (await run("prod", { live: at0, overrides: { greenWeight: "25" } })).live;
+    });
+    const image = (live: Live, deployment: string): string => {
+        const entry = [...live.resources.values()].find((e) => e.type === TYPES.deployment && e.name === deployment)!;
+        return (plainValue(entry.inputs) as any).spec.template.spec.containers[0].image;
+    };
+
+    it("rolls back without ECR: only the routes change, the built color keeps the image it runs, nothing is built", async () => {
+        for (const preview of [true, false]) {
+            const rolledBack = await run("prod", { live: at25, preview, overrides: { greenWeight: "0" }, behaviour: ecrDown });
+            expect(rolledBack.resources.filter((r) => r.step !== "same").map((r) => r.type), preview ? "preview" : "up").to.deep.equal(Array(6).fill(TYPES.httpRoute));
+            expect(rolledBack.resources.filter((r) => r.type === TYPES.image)).to.deep.equal([]);
+            expect(rolledBack.warnings.join("\n")).to.include("ECR did not answer").and.include("AccessDeniedException");
+            if (!preview) {
+                expect(liveWeights(rolledBack.live, "eks-use1.storefront")).to.deep.equal({ blue: 100, green: 0 });
+                expect(image(rolledBack.live, "eks-use1.storefront.green")).to.equal(image(at25, "eks-use1.storefront.green")).and.match(/@sha256:[0-9a-f]{64}$/);
+            }
+        }
+    });
+
+    it("refuses a new build tag without ECR, in preview and up, and leaves the color's image as it runs", async () => {
+        const services = prodServices((s) => (byService(s, "storefront").green.build.args = { APP_VERSION: "1.5.9" }));
+        for (const preview of [true, false]) {
+            const refused = await failure("prod", { live: at25, preview, overrides: { services }, behaviour: ecrDown });
+            expect(refused.message).to.match(/Deployment shop\/storefront-green on cluster [\w-]+: not deploying green's build 1\.5\.0-[0-9a-f]{12}: ECR did not answer \(.*AccessDeniedException\)/);
+            expect(refused.run.resources.filter((r) => r.type === TYPES.image), "nothing built").to.deep.equal([]);
+            if (!preview) expect(image(refused.run.live, "eks-use1.storefront.green")).to.equal(image(at25, "eks-use1.storefront.green"));
+        }
+    });
+
+    it("refuses to create a building color without ECR (a first deploy), rather than deploy an image it cannot pin", async () => {
+        const refused = await failure("prod", { behaviour: ecrDown });
+        expect(refused.message).to.include("not deploying green's build").and.include("keeps no image this stack recorded");
+    });
+});

@@ -7,6 +7,9 @@ import {
     routeCohortColors,
     routeWeights,
     deploymentVersion,
+    deploymentImageTag,
+    judgeKeptImage,
+    liveImageTag,
     type ColorStatus,
     type ColorUpdate,
     type ShiftRequest,
@@ -235,5 +238,31 @@ describe("gate: the stable color keeps its version", () => {
         for (const partial of [undefined, {}, { metadata: {} }, { metadata: { labels: null } }]) {
             expect(deploymentVersion(partial as Record<string, unknown> | undefined), JSON.stringify(partial)).to.equal(undefined);
         }
+    });
+});
+
+describe("gate: without ECR a building color keeps the image it runs", () => {
+    const kept = { deployment: "Deployment shop/storefront-green on cluster eks-use1", color: "green" as const, tag: "1.5.0-aaaaaaaaaaaa", ecrError: "AccessDenied" };
+
+    it("passes a change that keeps the tag the live Deployment runs, and refuses another tag or a create, naming both tags and ECR's answer", () => {
+        expect(judgeKeptImage({ ...kept, tagBefore: "1.5.0-aaaaaaaaaaaa" })).to.deep.equal([]);
+        expect(judgeKeptImage({ ...kept, tagBefore: "1.4.9-bbbbbbbbbbbb" })).to.deep.equal([
+            "Deployment shop/storefront-green on cluster eks-use1: not deploying green's build 1.5.0-aaaaaaaaaaaa: ECR did not answer (AccessDenied), " +
+                "so whether that tag was pushed, and its digest, are unknown; green keeps build 1.4.9-bbbbbbbbbbbb. Run again once ECR answers; " +
+                "a change that needs no new image (a shift, a rollback) goes through meanwhile.",
+        ]);
+        expect(judgeKeptImage({ ...kept, tagBefore: undefined })[0]).to.include("green keeps no image this stack recorded");
+    });
+
+    it("reads the live tag from the Deployment's annotation, else from a plain image reference, never from anything else", () => {
+        const annotated = { metadata: { annotations: { "switchyard.io/image-tag": "1.5.0-aaaaaaaaaaaa" } } };
+        expect(deploymentImageTag(annotated)).to.equal("1.5.0-aaaaaaaaaaaa");
+        expect(deploymentImageTag({ metadata: { annotations: { "switchyard.io/image-tag": 5 } } })).to.equal(undefined);
+        const image = (value: unknown) => ({ spec: { template: { spec: { containers: [{ image: value }] } } } });
+        expect(liveImageTag({ ...image("r.example/shop/storefront:1.4.0-cccccccccccc@sha256:" + "0".repeat(64)), ...annotated }), "the annotation first").to.equal("1.5.0-aaaaaaaaaaaa");
+        expect(liveImageTag(image("r.example/shop/storefront:1.4.0-cccccccccccc@sha256:" + "0".repeat(64)))).to.equal("1.4.0-cccccccccccc");
+        expect(liveImageTag(image("r.example/shop/storefront@sha256:" + "0".repeat(64))), "no tag").to.equal(undefined);
+        expect(liveImageTag(image({ secret: true })), "a spec the SDK handed as a secret Output").to.equal(undefined);
+        expect(liveImageTag(undefined)).to.equal(undefined);
     });
 });
