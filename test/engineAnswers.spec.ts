@@ -142,3 +142,19 @@ describe("engine answers: ECR unavailable", () => {
         expect(refused.message).to.include("not deploying green's build").and.include("keeps no image this stack recorded");
     });
 });
+
+describe("engine answers: a Gateway that writes no observedGeneration on its conditions", () => {
+    const every = ["eks-use1", "gke-euw1"].flatMap((c) => ["storefront", "cart", "checkout"].map((s) => `${c}.${s}`));
+    const noGeneration: Behaviour = { routesWithoutObservedGeneration: every };
+
+    it("creates and updates routes there instead of timing out on every update", async () => {
+        const at0 = (await run("prod", { behaviour: noGeneration })).live;
+        const shifted = await run("prod", { live: at0, overrides: { greenWeight: "5" }, behaviour: noGeneration });
+        expect(liveWeights(shifted.live, "gke-euw1.cart")).to.deep.equal({ blue: 95, green: 5 });
+    });
+
+    it("still fails the create of a route that Gateway does not accept", async () => {
+        const refused = await failure("prod", { behaviour: { ...noGeneration, rejectedRoutes: { "eks-use1.cart": "NotAllowedByListeners" } } });
+        expect(refused.message).to.include("eks-use1.cart").and.include("NotAllowedByListeners");
+    });
+});

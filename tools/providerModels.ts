@@ -49,6 +49,11 @@ export interface Behaviour {
     unready?: Record<string, number>;
     /** HTTPRoutes (by resource name) their Gateway does not accept, with the reason the Gateway reports. */
     rejectedRoutes?: Record<string, string>;
+    /**
+     * HTTPRoutes (by resource name) whose Gateway writes its conditions without observedGeneration,
+     * which metav1.Condition and gateway-api's CRD leave optional (config/crd/standard/gateway.networking.k8s.io_httproutes.yaml).
+     */
+    routesWithoutObservedGeneration?: string[];
     /** Images (by resource name) whose docker context digest changed though switchyard's build inputs did not (file modes, symlinks). */
     dockerContextChanged?: string[];
     /** Invokes (by token) that fail with this message from the cloud, e.g. an AccessDeniedException. */
@@ -231,11 +236,12 @@ function httpRoute(request: ModelRequest): ModelResponse {
     const previousStatus = request.prior?.outputs.status;
     if (request.preview) return { id, outputs: { ...inputs, metadata, ...(previousStatus ? { status: previousStatus } : {}) } };
     const rejected = request.behaviour.rejectedRoutes?.[request.name];
+    const withGeneration = !request.behaviour.routesWithoutObservedGeneration?.includes(request.name);
     const condition = (type: string, ok: boolean, reason: string) => ({
         type,
         status: ok ? "True" : "False",
         reason,
-        observedGeneration: generation,
+        ...(withGeneration ? { observedGeneration: generation } : {}),
     });
     const status = {
         parents: (inputs.spec?.parentRefs ?? []).map((parentRef: Plain) => ({
