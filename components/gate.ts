@@ -11,7 +11,8 @@
 //    as many as its new share needs, in a status that describes the spec being deployed. A preview
 //    of a candidate that rolls (or is created) in the same update passes: during `up` the route
 //    waits for that rollout (it depends on the candidate's Deployment) before the hook runs.
-// 4. A promotion may raise the candidate's weight by at most rollout.maxStep points per update.
+// 4. A promotion may raise the candidate's weight by at most rollout.maxStep points per update. A
+//    route being created has no live weights (a replacement neither): above maxStep it warns.
 // A cohort rule that starts sending its users to the candidate is a promotion too, of a share the
 // weights do not tell: it needs at least one available replica, and the candidate's weight's share.
 // 5. A release goes to the candidate. The stable color is what rules 1 and 2 return traffic to, so
@@ -112,6 +113,16 @@ export function judgeShift(request: ShiftRequest): ShiftVerdict {
     const to = weightOf(after, candidate);
     const cohortArrives = request.cohortsAfter.includes(candidate) && !request.cohortsBefore.includes(candidate);
     if (to <= from && !cohortArrives) return verdict;
+    if (before === undefined && to > request.maxStep) {
+        // A create has no live weights: the engine's create-replacement passes no old inputs either,
+        // so a first deploy and a replaced route look alike here. Say so rather than guess.
+        verdict.warnings.push(
+            `${route}: created with ${candidate} at ${to} %, more than switchyard:rollout.maxStep (${request.maxStep}). A create has ` +
+                `no live weights to compare: on a first deploy or a new cluster that is fine, but if this route is being replaced ` +
+                `(a namespace or cluster context change) its live split jumps without the step limit. Move it in a change of its own, ` +
+                `with the weights as they are live.`,
+        );
+    }
     if (before !== undefined && to - from > request.maxStep) {
         verdict.refusals.push(
             `${route}: ${candidate} would go from ${from} % to ${to} % (+${to - from}) in one update, more than ` +

@@ -158,3 +158,25 @@ describe("engine answers: a Gateway that writes no observedGeneration on its con
         expect(refused.message).to.include("eks-use1.cart").and.include("NotAllowedByListeners");
     });
 });
+
+describe("engine answers: a route replaced (a create with no old inputs)", () => {
+    const inNamespace = (namespace: string) => {
+        const clusters = JSON.parse(loadStackConfig("prod").config["switchyard:clusters"]!) as Record<string, unknown>[];
+        return JSON.stringify(clusters.map((c, i) => (i === 0 ? { ...c, namespace, createNamespace: true } : c)));
+    };
+
+    it("warns on a namespace move that jumps the candidate past maxStep (the engine passes no live weights), and never holds a rollback that moves too", async () => {
+        const at0 = (await run("prod")).live;
+        const at25 = (await run("prod", { live: at0, overrides: { greenWeight: "25" } })).live;
+        const at50 = (await run("prod", { live: at25, overrides: { greenWeight: "50" } })).live;
+        const moved = await run("prod", { live: at25, preview: true, overrides: { greenWeight: "50", clusters: inNamespace("shop-v2") } });
+        const creates = moved.hookCalls.filter((c) => c.hook.startsWith("switchyard-gate.eks-use1."));
+        expect(creates.map((c) => c.kind), "the engine calls beforeCreate for a replacement: one per route moved").to.deep.equal(Array(3).fill("beforeCreate"));
+        const warned = moved.warnings.filter((w) => /^HTTPRoute shop-v2\/\w+ on cluster eks-use1: created with green at 50 %, more than switchyard:rollout\.maxStep \(25\)/.test(w));
+        expect(warned, "one warning per replaced route").to.have.length(3);
+        expect(moved.warnings.join("\n")).to.include("if this route is being replaced");
+        const rolledBack = await run("prod", { live: at50, overrides: { greenWeight: "0", clusters: inNamespace("shop-v2") } });
+        expect(liveWeights(rolledBack.live, "eks-use1.cart"), "a rollback is never held, replaced or not").to.deep.equal({ blue: 100, green: 0 });
+        expect(rolledBack.resources.find((r) => r.name === "eks-use1.cart" && r.type === TYPES.httpRoute)!.step).to.equal("replace");
+    });
+});

@@ -94,9 +94,20 @@ describe("gate: promotions onto the candidate", () => {
         expect(shift({ status: {} }).refusals, "no status at all").to.have.length(1);
     });
 
-    it("judges a route being created as a promotion from 0, without the step limit", () => {
-        expect(shift({ before: undefined, after: { blue: 40, green: 60 } }).refusals).to.deep.equal([]);
-        expect(shift({ before: undefined, after: { blue: 40, green: 60 }, status: { green: ready(1) } }).refusals).to.have.length(1);
+    it("judges a route being created as a promotion from 0 without the step limit, and warns above it (a replacement has no live weights either)", () => {
+        expect(shift({ before: undefined, after: { blue: 75, green: 25 } }), "exactly maxStep").to.deep.equal({ refusals: [], warnings: [] });
+        expect(shift({ before: undefined, after: { blue: 75, green: 25 }, status: { green: ready(0) } }).refusals).to.have.length(1);
+        expect(shift({ before: undefined, after: { blue: 40, green: 60 } })).to.deep.equal({
+            refusals: [],
+            warnings: [
+                "HTTPRoute shop/cart on cluster eks-use1: created with green at 60 %, more than switchyard:rollout.maxStep (25). A create has " +
+                    "no live weights to compare: on a first deploy or a new cluster that is fine, but if this route is being replaced " +
+                    "(a namespace or cluster context change) its live split jumps without the step limit. Move it in a change of its own, " +
+                    "with the weights as they are live.",
+            ],
+        });
+        expect(shift({ before: undefined, after: { blue: 40, green: 60 }, status: { green: ready(1) } }).refusals, "readiness still counts").to.have.length(1);
+        expect(shift({ before: undefined, after: { blue: 40, green: 60 }, maxStep: 100 }).warnings, "maxStep 100 turns it off").to.deep.equal([]);
     });
 });
 

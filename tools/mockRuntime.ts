@@ -320,10 +320,23 @@ export async function installMocks(
                 callback(defaultProviderDeniedError(pkg, urn));
                 return;
             }
+            if (step === "replace" && prior?.protect && request.getProtect()) {
+                // pkg/resource/deploy/step_generator.go: a protected resource is never replaced (a replacement deletes it).
+                callback(
+                    new Error(
+                        `unable to replace resource "${urn}"\nas it is currently marked for protection. To unprotect the resource, ` +
+                            "remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`",
+                    ),
+                );
+                return;
+            }
+            // A replacement creates a new object: its hooks and its provider see no old state.
+            const operation: StepKind = step === "replace" ? "create" : step;
+            const seen = step === "replace" ? undefined : prior;
             try {
-                if (custom && step !== "same") await runBeforeHooks(request.getHooks(), urn, type, name, step, wireInputs, prior);
+                if (custom && step !== "same") await runBeforeHooks(request.getHooks(), urn, type, name, operation, wireInputs, seen);
                 const answer = custom
-                    ? respond({ type, name, step, preview, wire: wireInputs, prior, live: next, behaviour, region: regionOf(request.getProvider()) })
+                    ? respond({ type, name, step: operation, preview, wire: wireInputs, prior: seen, live: next, behaviour, region: regionOf(request.getProvider()) })
                     : { id: "", outputs: {} };
                 if (custom) answers.set(`${type}::${name}`, { id: answer.id, state: answer.outputs });
                 if (!preview) remember(urn, type, name, answer.id, wireInputs, answer.outputs, undefined, request);
