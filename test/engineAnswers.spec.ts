@@ -180,3 +180,16 @@ describe("engine answers: a route replaced (a create with no old inputs)", () =>
         expect(rolledBack.resources.find((r) => r.name === "eks-use1.cart" && r.type === TYPES.httpRoute)!.step).to.equal("replace");
     });
 });
+
+describe("engine answers: images.repositoryPrefix changed on a deployed stack", () => {
+    it("stops before anything changes: the renamed repository is a replacement of a protected resource, as the README's migration says", async () => {
+        const built = (await run("prod")).live;
+        const images = JSON.stringify({ ...(JSON.parse(loadStackConfig("prod").config["switchyard:images"] ?? "{}") as object), repositoryPrefix: "platform" });
+        for (const preview of [true, false]) {
+            const refused = await failure("prod", { live: built, preview, overrides: { images } });
+            expect(refused.message).to.include('unable to replace resource "urn:pulumi:prod::switchyard::switchyard:aws:ImageRepository$aws:ecr/repository:Repository::storefront"');
+            expect(refused.message).to.include("as it is currently marked for protection");
+            expect(refused.run.live.registry.has("platform/storefront"), "no repository created under the new prefix").to.equal(false);
+        }
+    });
+});
