@@ -87,6 +87,16 @@ describe("engine answers: a registration refused while the gate waits for it", (
     });
 });
 
+describe("engine answers: a registration the provider refuses while the gate waits for it", () => {
+    it("ends a preview of a shift with the provider's error when a serving color's Check fails", async function () {
+        this.timeout(20_000);
+        const { live } = await run("prod");
+        const checkFailed = "Deployment.apps \"cart-blue\" is invalid: spec.template.spec.containers[0].env[0].valueFrom: Invalid value";
+        const refused = await failure("prod", { live, preview: true, overrides: { greenWeight: "5" }, behaviour: { refusedRegistrations: { "eks-use1.cart.blue": checkFailed } } });
+        expect(refused.message).to.include(checkFailed);
+    });
+});
+
 describe("engine answers: ECR's words for a repository that does not exist yet", () => {
     it("deploys a stack with a build on a fresh account, in preview and up: the repository is looked up, not read from an error", async () => {
         const preview = await run("prod", { preview: true });

@@ -320,6 +320,12 @@ export async function installMocks(
                 callback(defaultProviderDeniedError(pkg, urn));
                 return;
             }
+            const refusal = custom ? behaviour.refusedRegistrations?.[name] : undefined;
+            if (refusal !== undefined) {
+                // Check runs while the engine generates the step, before any hook (pkg/resource/deploy/step_generator.go).
+                callback(new Error(`${urn}: ${refusal}`));
+                return;
+            }
             if (step === "replace" && prior?.protect && request.getProtect()) {
                 // pkg/resource/deploy/step_generator.go: a protected resource is never replaced (a replacement deletes it).
                 callback(

@@ -60,6 +60,11 @@ export interface Behaviour {
     routesWithoutObservedGeneration?: string[];
     /** Images (by resource name) whose docker context digest changed though switchyard's build inputs did not (file modes, symlinks). */
     dockerContextChanged?: string[];
+    /**
+     * Resources (by name) whose provider refuses the registration before any step, e.g. a failed
+     * Check or server-side dry run (pulumi-kubernetes provider/pkg/provider/provider.go Check).
+     */
+    refusedRegistrations?: Record<string, string>;
     /** Invokes (by token) that fail with this message from the cloud, e.g. an AccessDeniedException. */
     failingInvokes?: Record<string, string>;
 }
