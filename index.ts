@@ -3,7 +3,7 @@
 
 import "./program/stackTraces.ts";
 import * as aws from "@pulumi/aws";
-import { resolveImages } from "./components/aws/images.ts";
+import { imageTagsOf, resolveImagePlan } from "./components/aws/images.ts";
 import { WeightedDns } from "./components/aws/weightedDns.ts";
 import { BlueGreenService } from "./components/blueGreenService.ts";
 import { Cluster } from "./components/cluster.ts";
@@ -27,9 +27,9 @@ export default async function switchyard() {
     // 2. Clouds: AWS for DNS and image builds, only when the stack uses them. A cluster stack runs
     //    the images its traffic stack built.
     const awsProvider = spansClusters && model.aws ? new aws.Provider("aws", { region: model.aws.region as aws.Region }) : undefined;
-    const images = spansClusters
-        ? await resolveImages({ ...model, services: inScope }, PROJECT_DIR, awsProvider)
-        : await imagesForClusterStack(inScope, model.fleet!, scope);
+    const { images, imageTags, ecrUnavailable } = spansClusters
+        ? await resolveImagePlan({ ...model, services: inScope }, PROJECT_DIR, awsProvider)
+        : { images: await imagesForClusterStack(inScope, model.fleet!, scope), imageTags: imageTagsOf(model, inScope, PROJECT_DIR), ecrUnavailable: undefined };
 
     // 3. Clusters, and on each every service in both colors behind a weighted route.
     const clusters = scope.kind === "all" ? model.clusters : model.clusters.filter((c) => scope.kind === "cluster" && c.name === scope.cluster);
@@ -50,6 +50,8 @@ export default async function switchyard() {
                 namespace: cluster.namespace,
                 weights,
                 images: serviceImages,
+                imageTags: imageTags.get(service.name) ?? {},
+                ...(ecrUnavailable === undefined ? {} : { ecrUnavailable }),
                 idleReplicas: model.idleReplicas,
                 candidate: model.rollout.candidate,
                 maxStep: model.rollout.maxStep,

@@ -69,6 +69,16 @@ export function planWarnings(base: StackModel, planned: StackModel): string[] {
         if (to > from) warnings.push(`${cluster.name}: ${stable} goes from ${from} % to ${to} %, a rollback to the stable color; the readiness gate never holds it.`);
         if (was.namespace !== cluster.namespace) warnings.push(namespaceChange(base, cluster, was.namespace, planned.clusters.indexOf(cluster)));
     }
+    // The API server prunes fields its CRD does not know (gateway-api added requestMirror.percent in
+    // v1.3), and the program cannot see a cluster's CRD version: say so when the percent changes.
+    const percent = planned.mirror?.percent ?? 0;
+    if (percent > 0 && percent < 100 && percent !== (base.mirror?.percent ?? 0)) {
+        warnings.push(
+            `mirror.percent ${percent}: a cluster whose Gateway API CRDs are older than v1.3 drops percent without an error and copies ` +
+                `100 % of the weighted rule's requests; check with kubectl get crd httproutes.gateway.networking.k8s.io ` +
+                `-o jsonpath='{.metadata.annotations.gateway\\.networking\\.k8s\\.io/bundle-version}' on every cluster.`,
+        );
+    }
     return warnings;
 }
 

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CANDIDATE_ANNOTATION } from "../model/capacityAnnotation.ts";
 import { ColorEnvironment } from "./colorEnvironment.ts";
 import { COLORS, type Color, type ClusterSpec, type ServiceSpec } from "../model/config/types.ts";
-import { judgeColorUpdate, judgeShift, routeCohortColors, routeWeights, templateVersion, type ColorStatus } from "../model/gate.ts";
+import { deploymentVersion, judgeColorUpdate, judgeKeptImage, judgeShift, liveImageTag, routeCohortColors, routeWeights, type ColorStatus } from "../model/gate.ts";
 import { colorObjectName } from "../model/labels.ts";
 import { stableColorOf } from "../model/rollout.ts";
 import { replicasFor, type ColorWeights } from "../model/traffic.ts";
@@ -29,6 +29,10 @@ export interface BlueGreenServiceArgs {
     replicasNeeded: (color: Color, share: number) => number;
     /** Annotations on each color's Deployment (never its pods), e.g. capacity for the policy pack. Default: none. */
     deploymentAnnotations?: Record<string, string>;
+    /** The tag of each color's image in the service's ECR repository, recorded on its Deployment. Default: none. */
+    imageTags?: Partial<Record<Color, string>>;
+    /** What ECR answered when it could not list tags: colors that build keep their live image (gate.ts rule 6). Default: ECR answered. */
+    ecrUnavailable?: string;
     /** Pass env values as secrets. Default: false. */
     envIsSecret?: boolean;
     hostnames: string[];
@@ -75,15 +79,42 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     deployment: `Deployment ${args.cluster.namespace}/${colorObjectName(service.name, stable)} on cluster ${args.cluster.name}`,
                     color: stable,
                     candidate,
-                    versionBefore: templateVersion(hook.oldInputs),
-                    versionAfter: templateVersion(hook.newInputs),
+                    versionBefore: deploymentVersion(hook.oldInputs),
+                    versionAfter: deploymentVersion(hook.newInputs),
                 });
-                if (refusals.length > 0) throw new Error(refusals.join("\n"));
+                if (refusals.length === 0) return;
+                this.colors[stable]?.refused();
+                throw new Error(refusals.join("\n"));
             },
             { onDryRun: true },
         );
+        const deploymentName = (color: Color) => `Deployment ${args.cluster.namespace}/${colorObjectName(service.name, color)} on cluster ${args.cluster.name}`;
+        // Rule 6 of gate.ts: without ECR's answer a building color keeps the image it runs.
+        const keptImageGuard = (color: Color, tag: string, ecrError: string) =>
+            new pulumi.ResourceHook(
+                `switchyard-image.${name}.${color}`,
+                (hook) => {
+                    const refusals = judgeKeptImage({ deployment: deploymentName(color), color, tag, tagBefore: liveImageTag(hook.oldInputs), ecrError });
+                    if (refusals.length === 0) return;
+                    this.colors[color]?.refused();
+                    throw new Error(refusals.join("\n"));
+                },
+                { onDryRun: true },
+            );
+        const hooksOf = (color: Color): pulumi.ResourceHookBinding | undefined => {
+            const tag = args.imageTags?.[color];
+            const builds = service[color]?.build !== undefined;
+            const image = builds && tag !== undefined && args.ecrUnavailable !== undefined ? keptImageGuard(color, tag, args.ecrUnavailable) : undefined;
+            const beforeUpdate = [...(color === stable ? [stableGuard] : []), ...(image ? [image] : [])];
+            const beforeCreate = image ? [image] : [];
+            if (beforeUpdate.length === 0 && beforeCreate.length === 0) return undefined;
+            return { ...(beforeCreate.length > 0 ? { beforeCreate } : {}), beforeUpdate };
+        };
         const makeColor = (color: Color, waitFor: pulumi.Resource[]) => {
             const colorSpec = service[color]!;
+            const hooks = hooksOf(color);
+            const imageTag = args.imageTags?.[color];
+            const keepLiveImage = colorSpec.build !== undefined && args.ecrUnavailable !== undefined;
             this.colors[color] = new ColorEnvironment(
                 `${name}.${color}`,
                 {
@@ -97,7 +128,8 @@ export class BlueGreenService extends pulumi.ComponentResource {
                     envIsSecret: args.envIsSecret ?? false,
                     ...(args.deploymentAnnotations ? { annotations: args.deploymentAnnotations } : {}),
                     waitFor,
-                    ...(color === stable ? { hooks: { beforeUpdate: [stableGuard] } } : {}),
+                    ...(hooks ? { hooks } : {}),
+                    ...(imageTag === undefined ? {} : { imageTag, keepLiveImage }),
                     provider: args.provider,
                 },
                 { parent: this },

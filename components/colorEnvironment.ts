@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Color, ServiceSpec } from "../model/config/types.ts";
 import { colorStatus, type ColorStatus } from "../model/gate.ts";
-import { colorLabels, colorObjectName, colorSelector } from "../model/labels.ts";
+import { IMAGE_TAG_ANNOTATION, colorLabels, colorObjectName, colorSelector } from "../model/labels.ts";
 
 export interface ColorEnvironmentArgs {
     service: ServiceSpec;
@@ -25,9 +25,26 @@ export interface ColorEnvironmentArgs {
      * before the color is scaled down. Default: none.
      */
     waitFor?: pulumi.Resource[];
+    /** The build tag of the image, for a color that builds: recorded in an annotation. Default: none. */
+    imageTag?: string;
+    /** Keep the image the live Deployment runs (ECR could not say which tags exist). Default: false. */
+    keepLiveImage?: boolean;
     /** Resource hooks bound to the Deployment, e.g. the stable color's guard. Default: none. */
     hooks?: pulumi.ResourceHookBinding;
     provider: k8s.Provider;
+}
+
+/**
+ * Resolves when a registration fails: the SDK rejects the resource's URN output then (sdk/nodejs
+ * runtime/resource.ts resolveURN, on the engine's Result FAIL or an SDK-side error), which `apply`
+ * never reports. Output's promise() is the SDK's own accessor for that (sdk/nodejs/output.ts).
+ */
+function registrationFailed(urn: pulumi.Output<string>): Promise<void> {
+    const promised = (urn as unknown as { promise(withUnknowns?: boolean): Promise<unknown> }).promise(true);
+    return promised.then(
+        () => new Promise<void>(() => {}),
+        () => undefined,
+    );
 }
 
 /**
@@ -46,12 +63,14 @@ export class ColorEnvironment extends pulumi.ComponentResource {
      * for it: in `up` that answer comes after the provider's rollout await.
      */
     readonly settled: Promise<ColorStatus>;
+    private settleRefused: () => void = () => {};
 
     constructor(name: string, args: ColorEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("switchyard:kubernetes:ColorEnvironment", name, {}, opts);
         const { service, color } = args;
         const objectName = colorObjectName(service.name, color);
         const labels = colorLabels(service.name, color, args.version);
+        const annotations = { ...args.annotations, ...(args.imageTag === undefined ? {} : { [IMAGE_TAG_ANNOTATION]: args.imageTag }) };
         const probe = { httpGet: { path: service.healthPath, port: "http" } };
         const env = Object.keys(service.env)
             .sort()
@@ -63,7 +82,7 @@ export class ColorEnvironment extends pulumi.ComponentResource {
                     name: objectName,
                     namespace: args.namespace,
                     labels,
-                    ...(args.annotations && Object.keys(args.annotations).length > 0 ? { annotations: args.annotations } : {}),
+                    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
                 },
                 spec: {
                     replicas: args.replicas,
@@ -100,7 +119,14 @@ export class ColorEnvironment extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, provider: args.provider, dependsOn: args.waitFor ?? [], ...(args.hooks ? { hooks: args.hooks } : {}) },
+            {
+                parent: this,
+                provider: args.provider,
+                dependsOn: args.waitFor ?? [],
+                ...(args.hooks ? { hooks: args.hooks } : {}),
+                // The engine sets an ignored path back to its live value (pkg/resource/deploy/step_generator.go processIgnoreChanges).
+                ...(args.keepLiveImage ? { ignoreChanges: ["spec.template.spec.containers[0].image"] } : {}),
+            },
         );
         this.service = new k8s.core.v1.Service(
             name,
@@ -122,10 +148,19 @@ export class ColorEnvironment extends pulumi.ComponentResource {
         });
         // The URN is known even where a preview leaves the status unknown (and skips the apply above),
         // and arrives in the same answer; the next turn of the event loop comes after that apply.
+        // A refused registration never resolves the URN, and the engine waits for a hook that waits
+        // on it (its hook context is not cancelled by step errors): a failure settles as "unknown".
         this.settled = new Promise((resolve) => {
+            this.settleRefused = () => resolve({ phase: "unknown" });
             this.deployment.urn.apply(() => setImmediate(() => resolve(this.lastStatus)));
+            registrationFailed(this.deployment.urn).then(this.settleRefused);
         });
         this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
+    }
+
+    /** Called by a hook of this Deployment that refuses it, so nothing waits for its registration. */
+    refused(): void {
+        this.settleRefused();
     }
 
     /** The status of this color's Deployment as the provider last returned it in this run. */

@@ -48,6 +48,8 @@ export const HTTPROUTE_API_VERSION = "gateway.networking.k8s.io/v1";
  * for the route's current generation. The generation matters: the provider's JSONPath condition only
  * compares a top-level status.observedGeneration (provider/pkg/await/condition/jsonpath.go), which an
  * HTTPRoute does not have, so a condition left over from the previous spec would otherwise pass.
+ * A Gateway that writes no observedGeneration on its conditions is taken at its word: there a
+ * condition from the previous spec can pass an update (a create has none to pass).
  * The provider evaluates RFC 9535 JSONPath and reads the first match (provider/pkg/jsonpath/jsonpath.go).
  */
 export function acceptanceAwait(gateway: GatewayRef): string {
@@ -56,8 +58,11 @@ export function acceptanceAwait(gateway: GatewayRef): string {
         `@.parentRef.namespace=="${gateway.namespace}"`,
         ...(gateway.sectionName === undefined ? [] : [`@.parentRef.sectionName=="${gateway.sectionName}"`]),
     ].join(" && ");
+    // observedGeneration is optional on a condition (metav1.Condition; gateway-api's CRD does not require
+    // it): without it a condition counts as current, or every update would time out on such a Gateway.
+    const current = `(@.observedGeneration==$.metadata.generation || !@.observedGeneration)`;
     const condition = (type: string) =>
-        `jsonpath={.status.parents[?(${parent})].conditions[?(@.type=="${type}" && @.status=="True" && @.observedGeneration==$.metadata.generation)].type}`;
+        `jsonpath={.status.parents[?(${parent})].conditions[?(@.type=="${type}" && @.status=="True" && ${current})].type}`;
     return JSON.stringify([condition("Accepted"), condition("ResolvedRefs")]);
 }
 

@@ -123,25 +123,31 @@ function invokeFailure(message: string): Error {
     return Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message });
 }
 
+/** A provider's invoke error as the engine words it (pkg/resource/deploy/source_eval.go Invoke). */
+function providerInvokeFailure(token: string, providerText: string): Error {
+    return invokeFailure(`invocation of ${token} returned an error: ${providerText}`);
+}
+
 /** Invokes (data sources) the program calls, answered like the providers do. */
 function mockCall(args: MockCallArgs, live: Live, behaviour: Behaviour): Record<string, unknown> {
     const failure = behaviour.failingInvokes?.[args.token];
-    if (failure !== undefined) throw invokeFailure(failure);
+    if (failure !== undefined) throw providerInvokeFailure(args.token, failure);
     switch (args.token) {
         case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             // A fresh token per call, as ECR issues them, so a spec can tell which one the program passed on.
             return { userName: "AWS", password: randomBytes(24).toString("base64"), proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.amazonaws.com` };
         case "aws:route53/getZone:getZone":
             return { zoneId: `Z${createHash("sha256").update(JSON.stringify(args.inputs.name)).digest("hex").slice(0, 20).toUpperCase()}`, name: args.inputs.name };
+        case "aws:ecr/getRepositories:getRepositories":
+            // DescribeRepositories paged over the whole registry (terraform-provider-aws internal/service/ecr/repositories_data_source.go).
+            return { id: "us-east-1", names: [...live.registry.keys()].sort(), region: "us-east-1" };
         case "aws:ecr/getImages:getImages": {
-            // DescribeImages on a repository that does not exist fails (RepositoryNotFoundException).
+            // ListImages on a missing repository: the data source turns RepositoryNotFoundException into the
+            // plugin SDK's retry.NotFoundError, whose text is only "couldn't find resource", under the
+            // diagnostic's summary (terraform-provider-aws internal/service/ecr/images_data_source.go,
+            // terraform-plugin-sdk helper/retry/error.go, pulumi-terraform-bridge pkg/pf/tfbridge/provider_diagnostics.go).
             const images = live.registry.get(String(args.inputs.repositoryName));
-            if (!images) {
-                throw invokeFailure(
-                    `reading ECR Images: RepositoryNotFoundException: The repository with name '${args.inputs.repositoryName}' ` +
-                        `does not exist in the registry with id '${MOCK_ACCOUNT}'`,
-                );
-            }
+            if (!images) throw providerInvokeFailure(args.token, "reading ECR Images: couldn't find resource");
             return {
                 repositoryName: args.inputs.repositoryName,
                 imageIds: images.flatMap((image) =>
@@ -152,6 +158,29 @@ function mockCall(args: MockCallArgs, live: Live, behaviour: Behaviour): Record<
         default:
             throw new Error(`no mock for invoke ${args.token}; add one in harness/mockRuntime.ts`);
     }
+}
+
+/**
+ * Inputs with every ignoreChanges path set back to its old value, as the engine does before it
+ * diffs an existing resource (pkg/resource/deploy/step_generator.go processIgnoreChanges); a create
+ * keeps the new inputs. Paths are `a.b[0].c`.
+ */
+export function ignoringChanges(wire: Record<string, unknown>, old: Record<string, unknown> | undefined, paths: string[]): Record<string, unknown> {
+    if (old === undefined || paths.length === 0) return wire;
+    const result = structuredClone(wire);
+    for (const path of paths) {
+        const keys = path.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== "").map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+        let from: any = old;
+        let to: any = result;
+        for (const key of keys.slice(0, -1)) {
+            from = from?.[key];
+            to = to?.[key];
+        }
+        const last = keys[keys.length - 1]!;
+        if (from === undefined || to === undefined || typeof to !== "object" || !(last in from)) continue;
+        to[last] = structuredClone(from[last]);
+    }
+    return result;
 }
 
 interface HooksBinding {
@@ -287,8 +316,8 @@ export async function installMocks(
             const type = request.getType();
             const name = request.getName();
             const urn = monitor.newUrn(request.getParent(), type, name);
-            const wireInputs = request.getObject()?.toJavaScript() ?? {};
             const prior = live.resources.get(urn);
+            const wireInputs = ignoringChanges(request.getObject()?.toJavaScript() ?? {}, prior?.inputs, request.getIgnorechangesList());
             const custom = request.getCustom();
             const step: StepKind = custom ? stepFor(type, name, wireInputs, prior, behaviour) : prior === undefined ? "create" : "same";
             const pkg = type.split(":")[0]!;
@@ -296,10 +325,29 @@ export async function installMocks(
                 callback(defaultProviderDeniedError(pkg, urn));
                 return;
             }
+            const refusal = custom ? behaviour.refusedRegistrations?.[name] : undefined;
+            if (refusal !== undefined) {
+                // Check runs while the engine generates the step, before any hook (pkg/resource/deploy/step_generator.go).
+                callback(new Error(`${urn}: ${refusal}`));
+                return;
+            }
+            if (step === "replace" && prior?.protect && request.getProtect()) {
+                // pkg/resource/deploy/step_generator.go: a protected resource is never replaced (a replacement deletes it).
+                callback(
+                    new Error(
+                        `unable to replace resource "${urn}"\nas it is currently marked for protection. To unprotect the resource, ` +
+                            "remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`",
+                    ),
+                );
+                return;
+            }
+            // A replacement creates a new object: its hooks and its provider see no old state.
+            const operation: StepKind = step === "replace" ? "create" : step;
+            const seen = step === "replace" ? undefined : prior;
             try {
-                if (custom && step !== "same") await runBeforeHooks(request.getHooks(), urn, type, name, step, wireInputs, prior);
+                if (custom && step !== "same") await runBeforeHooks(request.getHooks(), urn, type, name, operation, wireInputs, seen);
                 const answer = custom
-                    ? respond({ type, name, step, preview, wire: wireInputs, prior, live: next, behaviour, region: regionOf(request.getProvider()) })
+                    ? respond({ type, name, step: operation, preview, wire: wireInputs, prior: seen, live: next, behaviour, region: regionOf(request.getProvider()) })
                     : { id: "", outputs: {} };
                 if (custom) answers.set(`${type}::${name}`, { id: answer.id, state: answer.outputs });
                 if (!preview) remember(urn, type, name, answer.id, wireInputs, answer.outputs, undefined, request);

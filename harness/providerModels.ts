@@ -7,8 +7,12 @@ import { JSONPathEnvironment } from "json-p3";
 import { createHash } from "node:crypto";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
 
-/** Which provider operation the engine runs for a registration (pulumi/pulumi pkg/resource/deploy/step_generator.go). */
-export type StepKind = "create" | "update" | "same";
+/**
+ * Which provider operation the engine runs for a registration (pulumi/pulumi pkg/resource/deploy/step_generator.go):
+ * a replacement is a create of a new object (pkg/resource/deploy/step.go CreateStep with `replacing`,
+ * whose hooks get no old inputs) before the old one is deleted.
+ */
+export type StepKind = "create" | "update" | "replace" | "same";
 
 /** A custom resource as the engine keeps it in the stack's state. */
 export interface StateEntry {
@@ -49,8 +53,18 @@ export interface Behaviour {
     unready?: Record<string, number>;
     /** HTTPRoutes (by resource name) their Gateway does not accept, with the reason the Gateway reports. */
     rejectedRoutes?: Record<string, string>;
+    /**
+     * HTTPRoutes (by resource name) whose Gateway writes its conditions without observedGeneration,
+     * which metav1.Condition and gateway-api's CRD leave optional (config/crd/standard/gateway.networking.k8s.io_httproutes.yaml).
+     */
+    routesWithoutObservedGeneration?: string[];
     /** Images (by resource name) whose docker context digest changed though switchyard's build inputs did not (file modes, symlinks). */
     dockerContextChanged?: string[];
+    /**
+     * Resources (by name) whose provider refuses the registration before any step, e.g. a failed
+     * Check or server-side dry run (pulumi-kubernetes provider/pkg/provider/provider.go Check).
+     */
+    refusedRegistrations?: Record<string, string>;
     /** Invokes (by token) that fail with this message from the cloud, e.g. an AccessDeniedException. */
     failingInvokes?: Record<string, string>;
 }
@@ -231,11 +245,12 @@ function httpRoute(request: ModelRequest): ModelResponse {
     const previousStatus = request.prior?.outputs.status;
     if (request.preview) return { id, outputs: { ...inputs, metadata, ...(previousStatus ? { status: previousStatus } : {}) } };
     const rejected = request.behaviour.rejectedRoutes?.[request.name];
+    const withGeneration = !request.behaviour.routesWithoutObservedGeneration?.includes(request.name);
     const condition = (type: string, ok: boolean, reason: string) => ({
         type,
         status: ok ? "True" : "False",
         reason,
-        observedGeneration: generation,
+        ...(withGeneration ? { observedGeneration: generation } : {}),
     });
     const status = {
         parents: (inputs.spec?.parentRefs ?? []).map((parentRef: Plain) => ({
@@ -337,11 +352,28 @@ export function diffedInputs(type: string, inputs: Record<string, unknown>): Rec
     return { ...inputs, registry: compared };
 }
 
+function at(value: unknown, path: string[]): unknown {
+    return path.reduce<unknown>((v, key) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+/**
+ * Whether a provider's Diff asks to replace rather than update: a Kubernetes object whose name or
+ * namespace changes (pulumi-kubernetes provider/pkg/provider/provider.go Diff, forceNewFields), an
+ * ECR repository whose name changes (terraform-provider-aws internal/service/ecr/repository.go, ForceNew).
+ */
+export function replaces(type: string, wire: Record<string, unknown>, prior: StateEntry): boolean {
+    const differs = (path: string[]) => canonical(plainInputs(at(wire, path)) ?? null) !== canonical(plainInputs(at(prior.inputs, path)) ?? null);
+    if (type.startsWith("kubernetes:") && !type.startsWith("kubernetes:core/v1:Namespace")) return differs(["metadata", "name"]) || differs(["metadata", "namespace"]);
+    if (type === "kubernetes:core/v1:Namespace") return differs(["metadata", "name"]);
+    if (type === "aws:ecr/repository:Repository") return differs(["name"]);
+    return false;
+}
+
 /** What the engine decides for a registration, given the state it has for that URN. */
 export function stepFor(type: string, name: string, wire: Record<string, unknown>, prior: StateEntry | undefined, behaviour: Behaviour): StepKind {
     if (prior === undefined) return "create";
     if (prior.initError !== undefined) return "update";
-    if (containsUnknown(wire) || canonical(diffedInputs(type, prior.inputs)) !== canonical(diffedInputs(type, wire))) return "update";
+    if (containsUnknown(wire) || canonical(diffedInputs(type, prior.inputs)) !== canonical(diffedInputs(type, wire))) return replaces(type, wire, prior) ? "replace" : "update";
     if (type === "docker:index/image:Image" && behaviour.dockerContextChanged?.includes(name)) return "update";
     return "same";
 }

@@ -11,16 +11,20 @@
 //    as many as its new share needs, in a status that describes the spec being deployed. A preview
 //    of a candidate that rolls (or is created) in the same update passes: during `up` the route
 //    waits for that rollout (it depends on the candidate's Deployment) before the hook runs.
-// 4. A promotion may raise the candidate's weight by at most rollout.maxStep points per update.
+// 4. A promotion may raise the candidate's weight by at most rollout.maxStep points per update. A
+//    route being created has no live weights (a replacement neither): above maxStep it warns.
 // A cohort rule that starts sending its users to the candidate is a promotion too, of a share the
 // weights do not tell: it needs at least one available replica, and the candidate's weight's share.
 // 5. A release goes to the candidate. The stable color is what rules 1 and 2 return traffic to, so
 //    its version does not change in place (a hook on its Deployment): a stack that releases onto
 //    the stable color has forgotten to name it the candidate, and the gate would judge its
 //    promotion as a rollback and a rollback to the old release as a promotion.
+// 6. Without ECR's answer a color that builds keeps the image it runs: a Deployment that would need
+//    another build tag (or is created) is refused, and everything else goes on, rollbacks included.
 
 import { COLORS, type Color } from "./config/types.ts";
-import { colorObjectName } from "./labels.ts";
+import { parseImageReference } from "./imageReference.ts";
+import { colorObjectName, IMAGE_TAG_ANNOTATION } from "./labels.ts";
 import { stableColorOf } from "./rollout.ts";
 
 export type Weights = Partial<Record<Color, number>>;
@@ -109,6 +113,16 @@ export function judgeShift(request: ShiftRequest): ShiftVerdict {
     const to = weightOf(after, candidate);
     const cohortArrives = request.cohortsAfter.includes(candidate) && !request.cohortsBefore.includes(candidate);
     if (to <= from && !cohortArrives) return verdict;
+    if (before === undefined && to > request.maxStep) {
+        // A create has no live weights: the engine's create-replacement passes no old inputs either,
+        // so a first deploy and a replaced route look alike here. Say so rather than guess.
+        verdict.warnings.push(
+            `${route}: created with ${candidate} at ${to} %, more than switchyard:rollout.maxStep (${request.maxStep}). A create has ` +
+                `no live weights to compare: on a first deploy or a new cluster that is fine, but if this route is being replaced ` +
+                `(a namespace or cluster context change) its live split jumps without the step limit. Move it in a change of its own, ` +
+                `with the weights as they are live.`,
+        );
+    }
     if (before !== undefined && to - from > request.maxStep) {
         verdict.refusals.push(
             `${route}: ${candidate} would go from ${from} % to ${to} % (+${to - from}) in one update, more than ` +
@@ -171,13 +185,64 @@ export function routeCohortColors(inputs: Record<string, unknown>, service: stri
 }
 
 interface DeploymentInputs {
-    spec?: { template?: { metadata?: { labels?: Record<string, unknown> } } };
+    metadata?: { labels?: Record<string, unknown> };
 }
 
-/** The `version` label of the pod template in a Deployment's inputs as the engine hands them to a hook. */
-export function templateVersion(inputs: Record<string, unknown> | undefined): string | undefined {
-    const version = (inputs as DeploymentInputs | undefined)?.spec?.template?.metadata?.labels?.version;
+/**
+ * The `version` label of a Deployment's own metadata in its inputs as the engine hands them to a
+ * hook. Not the pod template's: the SDK lifts a nested secret to its top-level key (sdk/nodejs
+ * runtime/rpc.ts deserializeProperty, runtime/callbacks.ts outputtifySecrets), so one secret env
+ * value makes the whole `spec` a secret Output, while `metadata` carries no secret.
+ */
+export function deploymentVersion(inputs: Record<string, unknown> | undefined): string | undefined {
+    const version = (inputs as DeploymentInputs | undefined)?.metadata?.labels?.version;
     return typeof version === "string" ? version : undefined;
+}
+
+interface AnnotatedInputs {
+    metadata?: { annotations?: Record<string, unknown> };
+}
+
+/** The build tag a Deployment's inputs record in their own metadata (which no secret hides). */
+export function deploymentImageTag(inputs: Record<string, unknown> | undefined): string | undefined {
+    const tag = (inputs as AnnotatedInputs | undefined)?.metadata?.annotations?.[IMAGE_TAG_ANNOTATION];
+    return typeof tag === "string" ? tag : undefined;
+}
+
+interface ContainerInputs {
+    spec?: { template?: { spec?: { containers?: { image?: unknown }[] } } };
+}
+
+/** The tag a live Deployment runs: its annotation, else its image reference's tag when the spec is plain (a state from before the annotation). */
+export function liveImageTag(inputs: Record<string, unknown> | undefined): string | undefined {
+    const recorded = deploymentImageTag(inputs);
+    if (recorded !== undefined) return recorded;
+    const image = (inputs as ContainerInputs | undefined)?.spec?.template?.spec?.containers?.[0]?.image;
+    return typeof image === "string" ? parseImageReference(image)?.tag : undefined;
+}
+
+export interface KeptImage {
+    /** How a person names the Deployment in messages. */
+    deployment: string;
+    color: Color;
+    /** The build tag the stack asks for. */
+    tag: string;
+    /** The tag the live Deployment records; undefined on a create or before it recorded one. */
+    tagBefore: string | undefined;
+    /** What ECR answered instead of the tags. */
+    ecrError: string;
+}
+
+/** Rule 6: with ECR unavailable, a color that builds may change only while it keeps running the tag it runs. */
+export function judgeKeptImage(kept: KeptImage): string[] {
+    const { deployment, color, tag, tagBefore, ecrError } = kept;
+    if (tagBefore === tag) return [];
+    const running = tagBefore === undefined ? "no image this stack recorded" : `build ${tagBefore}`;
+    return [
+        `${deployment}: not deploying ${color}'s build ${tag}: ECR did not answer (${ecrError}), so whether that tag was ` +
+            `pushed, and its digest, are unknown; ${color} keeps ${running}. Run again once ECR answers; a change that needs ` +
+            `no new image (a shift, a rollback) goes through meanwhile.`,
+    ];
 }
 
 export interface ColorUpdate {
@@ -189,10 +254,19 @@ export interface ColorUpdate {
     versionAfter: string | undefined;
 }
 
-/** Rule 5: refuses a new version on the stable color; any other change of a color's Deployment passes. */
+/** Rule 5: refuses a new version on the stable color, and a version it cannot read; any other change of a color's Deployment passes. */
 export function judgeColorUpdate(update: ColorUpdate): string[] {
     const { deployment, color, candidate, versionBefore, versionAfter } = update;
-    if (color === candidate || versionBefore === undefined || versionAfter === undefined || versionBefore === versionAfter) return [];
+    if (color === candidate) return [];
+    if (versionBefore === undefined || versionAfter === undefined) {
+        const missing = versionBefore === undefined ? "live" : "new";
+        return [
+            `${deployment}: not changing ${color}: the ${missing} Deployment's metadata.labels.version cannot be read, so the ` +
+                `guard cannot tell whether a release goes onto ${color}, the stable color (switchyard:rollout.candidate is ${candidate}); ` +
+                `an unreadable version is never waved through.`,
+        ];
+    }
+    if (versionBefore === versionAfter) return [];
     return [
         `${deployment}: not changing ${color} from version ${versionBefore} to ${versionAfter}: ${color} is the stable color ` +
             `(switchyard:rollout.candidate is ${candidate}), the one a rollback returns to. A release goes to the candidate: ` +

@@ -18,3 +18,6 @@ export function colorSelector(service: string, color: Color): Record<string, str
 export function colorLabels(service: string, color: Color, version: string): Record<string, string> {
     return { ...colorSelector(service, color), version, ...MANAGED_BY };
 }
+
+/** On a building color's Deployment (never its pods): the build tag it runs, so a hook can compare it without the image. */
+export const IMAGE_TAG_ANNOTATION = "switchyard.io/image-tag";

@@ -251,11 +251,13 @@ describe("engine: images built into ECR", () => {
         expect(tokens(again), "nothing to push asks ECR for no token").to.deep.equal([]);
     });
 
-    it("stops on any ECR failure but a missing repository, rather than build a tag that may be there", async () => {
-        const denied = "reading ECR Images: AccessDeniedException: User is not authorized to perform: ecr:DescribeImages";
-        const failed = await failure("prod", { live: built.live, behaviour: { failingInvokes: { "aws:ecr/getImages:getImages": denied } } });
-        expect(failed.message).to.include(denied);
-        expect(greenBuild(failed.run), "nothing built").to.deep.equal([]);
+    it("builds nothing while ECR cannot list a repository's images: the color keeps the image it runs and nothing else changes", async () => {
+        const denied = "reading ECR Images: AccessDeniedException: User is not authorized to perform: ecr:ListImages";
+        const kept = await run("prod", { live: built.live, behaviour: { failingInvokes: { "aws:ecr/getImages:getImages": denied } } });
+        expect(kept.warnings.join("\n")).to.include(`invocation of aws:ecr/getImages:getImages returned an error: ${denied}`);
+        expect(greenBuild(kept), "nothing built").to.deep.equal([]);
+        expect(kept.resources.filter((r) => r.step !== "same").map((r) => r.name), "nothing changes").to.deep.equal([]);
+        expect(imageIn(kept.live, "gke-euw1.storefront.green")).to.equal(imageIn(built.live, "gke-euw1.storefront.green"));
     });
 
     it("previews a new build with its digest unknown, and the color's Deployments as updates the gate lets through", async () => {

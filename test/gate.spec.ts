@@ -6,7 +6,10 @@ import {
     proportionalReplicas,
     routeCohortColors,
     routeWeights,
-    templateVersion,
+    deploymentVersion,
+    deploymentImageTag,
+    judgeKeptImage,
+    liveImageTag,
     type ColorStatus,
     type ColorUpdate,
     type ShiftRequest,
@@ -91,9 +94,20 @@ describe("gate: promotions onto the candidate", () => {
         expect(shift({ status: {} }).refusals, "no status at all").to.have.length(1);
     });
 
-    it("judges a route being created as a promotion from 0, without the step limit", () => {
-        expect(shift({ before: undefined, after: { blue: 40, green: 60 } }).refusals).to.deep.equal([]);
-        expect(shift({ before: undefined, after: { blue: 40, green: 60 }, status: { green: ready(1) } }).refusals).to.have.length(1);
+    it("judges a route being created as a promotion from 0 without the step limit, and warns above it (a replacement has no live weights either)", () => {
+        expect(shift({ before: undefined, after: { blue: 75, green: 25 } }), "exactly maxStep").to.deep.equal({ refusals: [], warnings: [] });
+        expect(shift({ before: undefined, after: { blue: 75, green: 25 }, status: { green: ready(0) } }).refusals).to.have.length(1);
+        expect(shift({ before: undefined, after: { blue: 40, green: 60 } })).to.deep.equal({
+            refusals: [],
+            warnings: [
+                "HTTPRoute shop/cart on cluster eks-use1: created with green at 60 %, more than switchyard:rollout.maxStep (25). A create has " +
+                    "no live weights to compare: on a first deploy or a new cluster that is fine, but if this route is being replaced " +
+                    "(a namespace or cluster context change) its live split jumps without the step limit. Move it in a change of its own, " +
+                    "with the weights as they are live.",
+            ],
+        });
+        expect(shift({ before: undefined, after: { blue: 40, green: 60 }, status: { green: ready(1) } }).refusals, "readiness still counts").to.have.length(1);
+        expect(shift({ before: undefined, after: { blue: 40, green: 60 }, maxStep: 100 }).warnings, "maxStep 100 turns it off").to.deep.equal([]);
     });
 });
 
@@ -217,17 +231,49 @@ describe("gate: the stable color keeps its version", () => {
     it("passes the candidate's new versions, and any change of the stable color that keeps its version", () => {
         expect(update({ color: "green" }), "the candidate").to.deep.equal([]);
         expect(update({ versionAfter: "2.8.1" }), "same version: replicas, env, resources").to.deep.equal([]);
-        expect(update({ versionBefore: undefined }), "no version label before").to.deep.equal([]);
-        expect(update({ versionAfter: undefined }), "no version label after").to.deep.equal([]);
     });
 
-    it("reads the version label of the pod template, and nothing that is not a string", () => {
-        const inputs = (labels: unknown) => ({ metadata: { labels: { version: "9.9.9" } }, spec: { template: { metadata: { labels } } } });
-        expect(templateVersion(inputs({ app: "cart", version: "2.8.1" }))).to.equal("2.8.1");
-        expect(templateVersion(inputs({ app: "cart" })), "the Deployment's own label does not count").to.equal(undefined);
-        expect(templateVersion(inputs({ version: 3 }))).to.equal(undefined);
-        for (const partial of [undefined, {}, { spec: {} }, { spec: { template: {} } }, { spec: { template: { metadata: {} } } }]) {
-            expect(templateVersion(partial), JSON.stringify(partial)).to.equal(undefined);
+    it("refuses a stable color whose live or new version it cannot read, and names which one", () => {
+        const before = update({ versionBefore: undefined });
+        expect(before).to.have.length(1);
+        expect(before[0]).to.match(/^Deployment shop\/cart-blue on cluster eks-use1: not changing blue: the live Deployment's metadata\.labels\.version cannot be read/);
+        expect(update({ versionAfter: undefined })[0]).to.include("the new Deployment's metadata.labels.version cannot be read");
+        expect(update({ color: "green", versionBefore: undefined }), "the candidate is never held by rule 5").to.deep.equal([]);
+    });
+
+    it("reads the version label of the Deployment's own metadata, and nothing that is not a string", () => {
+        const inputs = (labels: unknown) => ({ metadata: { labels }, spec: { template: { metadata: { labels: { version: "9.9.9" } } } } });
+        expect(deploymentVersion(inputs({ app: "cart", version: "2.8.1" }))).to.equal("2.8.1");
+        expect(deploymentVersion(inputs({ app: "cart" })), "the pod template's label does not count").to.equal(undefined);
+        expect(deploymentVersion(inputs({ version: 3 }))).to.equal(undefined);
+        for (const partial of [undefined, {}, { metadata: {} }, { metadata: { labels: null } }]) {
+            expect(deploymentVersion(partial as Record<string, unknown> | undefined), JSON.stringify(partial)).to.equal(undefined);
         }
+    });
+});
+
+describe("gate: without ECR a building color keeps the image it runs", () => {
+    const kept = { deployment: "Deployment shop/storefront-green on cluster eks-use1", color: "green" as const, tag: "1.5.0-aaaaaaaaaaaa", ecrError: "AccessDenied" };
+
+    it("passes a change that keeps the tag the live Deployment runs, and refuses another tag or a create, naming both tags and ECR's answer", () => {
+        expect(judgeKeptImage({ ...kept, tagBefore: "1.5.0-aaaaaaaaaaaa" })).to.deep.equal([]);
+        expect(judgeKeptImage({ ...kept, tagBefore: "1.4.9-bbbbbbbbbbbb" })).to.deep.equal([
+            "Deployment shop/storefront-green on cluster eks-use1: not deploying green's build 1.5.0-aaaaaaaaaaaa: ECR did not answer (AccessDenied), " +
+                "so whether that tag was pushed, and its digest, are unknown; green keeps build 1.4.9-bbbbbbbbbbbb. Run again once ECR answers; " +
+                "a change that needs no new image (a shift, a rollback) goes through meanwhile.",
+        ]);
+        expect(judgeKeptImage({ ...kept, tagBefore: undefined })[0]).to.include("green keeps no image this stack recorded");
+    });
+
+    it("reads the live tag from the Deployment's annotation, else from a plain image reference, never from anything else", () => {
+        const annotated = { metadata: { annotations: { "switchyard.io/image-tag": "1.5.0-aaaaaaaaaaaa" } } };
+        expect(deploymentImageTag(annotated)).to.equal("1.5.0-aaaaaaaaaaaa");
+        expect(deploymentImageTag({ metadata: { annotations: { "switchyard.io/image-tag": 5 } } })).to.equal(undefined);
+        const image = (value: unknown) => ({ spec: { template: { spec: { containers: [{ image: value }] } } } });
+        expect(liveImageTag({ ...image("r.example/shop/storefront:1.4.0-cccccccccccc@sha256:" + "0".repeat(64)), ...annotated }), "the annotation first").to.equal("1.5.0-aaaaaaaaaaaa");
+        expect(liveImageTag(image("r.example/shop/storefront:1.4.0-cccccccccccc@sha256:" + "0".repeat(64)))).to.equal("1.4.0-cccccccccccc");
+        expect(liveImageTag(image("r.example/shop/storefront@sha256:" + "0".repeat(64))), "no tag").to.equal(undefined);
+        expect(liveImageTag(image({ secret: true })), "a spec the SDK handed as a secret Output").to.equal(undefined);
+        expect(liveImageTag(undefined)).to.equal(undefined);
     });
 });

@@ -67,6 +67,15 @@ describe("plan warnings: what is no reason to warn", () => {
                 "Nothing holds this but a capacity block (services[].capacity).",
         ]);
     });
+
+    it("warns, when the mirror's percent changes, that a Gateway API CRD older than v1.3 copies everything", () => {
+        const warnings = planWarnings(parse({ greenWeight: "0" }), parse({ greenWeight: "0", mirror: JSON.stringify({ percent: 10 }) }));
+        expect(warnings).to.have.length(1);
+        expect(warnings[0]).to.match(/^mirror\.percent 10: a cluster whose Gateway API CRDs are older than v1\.3 drops percent without an error and copies 100 %/);
+        const mirrored = parse({ greenWeight: "0", mirror: JSON.stringify({ percent: 10 }) });
+        expect(planWarnings(mirrored, mirrored), "an unchanged percent says nothing").to.deep.equal([]);
+        expect(planWarnings(mirrored, parse({ greenWeight: "0", mirror: JSON.stringify({ percent: 100 }) })), "100 % is what an old CRD does anyway").to.deep.equal([]);
+    });
 });
 
 describe("plan warnings: namespaces, cohorts and secret-looking env", () => {

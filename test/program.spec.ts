@@ -240,7 +240,7 @@ describe("program: what waits for what", () => {
             const waitFor = JSON.parse(at(route, "metadata", "annotations", "pulumi.com/waitFor") as string) as string[];
             expect(waitFor).to.have.length(2);
             for (const [i, type] of ["Accepted", "ResolvedRefs"].entries()) {
-                expect(waitFor[i]).to.include(`@.type=="${type}" && @.status=="True" && @.observedGeneration==$.metadata.generation`);
+                expect(waitFor[i]).to.include(`@.type=="${type}" && @.status=="True" && (@.observedGeneration==$.metadata.generation || !@.observedGeneration)`);
                 expect(waitFor[i]).to.include('@.parentRef.name=="public" && @.parentRef.namespace=="gateway-system" && @.parentRef.sectionName=="https"');
             }
         }

@@ -6,7 +6,7 @@ import { parseDocument } from "yaml";
 import { drillProject, greenWeightIn, type DrillProject } from "../devtools/drill/project.ts";
 import { PULUMI_CLI_MISSING, findPulumiCli } from "../cli/switchyard/commands.ts";
 import { CommandError } from "../cli/switchyard/errors.ts";
-import { automationDeployer, rehearsalDeployer, runRolloutLoop, type Deployer, type LoopIo } from "../cli/switchyard/rolloutLoop.ts";
+import { automationDeployer, previewingDeployer, rehearsalDeployer, runRolloutLoop, type AutomationStack, type Deployer, type LoopIo } from "../cli/switchyard/rolloutLoop.ts";
 import { FAILING, HEALTHY, fakeMetrics } from "./fakeMetrics.ts";
 
 /** A copy of the drill stack with these values set. */
@@ -41,12 +41,15 @@ function fakeIo(): LoopIo & { lines: string[]; progressLines: string[]; slept: n
 }
 
 /** Records each apply with the greenWeight the stack file had at that moment; fails the applies whose reason starts with one of `failOn`. */
-function fakeDeployer(file: string, ...failOn: string[]): Deployer & { applied: string[] } {
+function fakeDeployer(file: string, ...failOn: string[]): Deployer & { applied: string[]; movingBack: string[] } {
     const applied: string[] = [];
+    const movingBack: string[] = [];
     return {
         name: "the fake deployer",
         applied,
-        async apply(reason) {
+        movingBack,
+        async apply(reason, movesBack) {
+            if (movesBack) movingBack.push(reason);
             if (failOn.some((prefix) => reason.startsWith(prefix))) throw new Error(`update failed (${reason} @ ${greenWeightIn(file)})`);
             applied.push(`${reason} @ ${greenWeightIn(file)}`);
         },
@@ -103,6 +106,7 @@ describe("rollout loop", () => {
         };
         expect(await runRolloutLoop({ stackName: p.stack, dir: p.dir, api, deployer, io })).to.equal(1);
         expect(deployer.applied, "a full healthy window at 5 % steps at once").to.deep.equal(["step to 25 % @ 25", "roll back @ 0"]);
+        expect(deployer.movingBack, "only the rollback is applied whatever its preview says").to.deep.equal(["roll back"]);
     });
 
     it("puts the stack file back when applying a step fails, so it keeps saying what is live", async () => {
@@ -122,6 +126,7 @@ describe("rollout loop", () => {
         expect(readFileSync(p.file, "utf8")).to.equal(before);
         // A failed update is partial: the file as it was is applied again, which moves back whatever moved.
         expect(deployer.applied).to.deep.equal(["put back the file after: step to 25 % @ 5"]);
+        expect(deployer.movingBack).to.deep.equal(["put back the file after: step to 25 %"]);
     });
 
     it("says live may differ from the file when applying it as it was fails too", async () => {
@@ -214,5 +219,49 @@ describe("rollout through the Automation API", () => {
         expect(PULUMI_CLI_MISSING).to.match(/^the Pulumi CLI is not installed \(no `pulumi` on PATH\)/);
         expect(PULUMI_CLI_MISSING).to.include("curl -fsSL https://get.pulumi.com | sh");
         expect(PULUMI_CLI_MISSING).to.include("switchyard rollout --rehearse");
+    });
+});
+
+describe("switchyard rollout: through the Automation API", () => {
+    /** An Automation API stack that records each call, and whose preview fails when told to. */
+    function automationStack(previewFails: boolean): AutomationStack & { calls: string[] } {
+        const calls: string[] = [];
+        return {
+            calls,
+            async preview(opts) {
+                calls.push(`preview refresh=${opts.refresh} packs=${(opts.policyPacks ?? []).join(",")}`);
+                if (previewFails) throw new Error("before hook \"switchyard-gate.eks-use1.cart\" failed: not moving green from 25 % to 50 %");
+            },
+            async up(opts) {
+                calls.push(`up refresh=${opts.refresh} packs=${(opts.policyPacks ?? []).join(",")}`);
+            },
+        };
+    }
+    const policy = { packs: ["policy"], configs: ["policy/config/prod.json"] };
+
+    it("previews each step before it applies it, with the same refresh and policy packs", async () => {
+        const stack = automationStack(false);
+        await previewingDeployer(stack, "prod", () => {}, policy).apply("step to 50 %");
+        expect(stack.calls).to.deep.equal(["preview refresh=true packs=policy", "up refresh=true packs=policy"]);
+    });
+
+    it("applies nothing when the preview of a step is refused, and says why", async () => {
+        const stack = automationStack(true);
+        try {
+            await previewingDeployer(stack, "prod", () => {}, policy).apply("step to 50 %");
+            expect.fail("expected the refused preview to stop the step");
+        } catch (error) {
+            expect(error).to.be.instanceOf(CommandError);
+            expect((error as Error).message).to.include('the preview of "step to 50 %" failed, so nothing was applied').and.include("not moving green from 25 % to 50 %");
+        }
+        expect(stack.calls).to.deep.equal(["preview refresh=true packs=policy"]);
+    });
+
+    it("still applies a rollback whose preview fails: nothing holds traffic moving back", async () => {
+        const stack = automationStack(true);
+        const lines: string[] = [];
+        await previewingDeployer(stack, "prod", (line) => lines.push(line), policy).apply("roll back", true);
+        expect(stack.calls).to.deep.equal(["preview refresh=true packs=policy", "up refresh=true packs=policy"]);
+        expect(lines.join("\n")).to.include("applying it anyway, since it moves traffic back");
     });
 });

@@ -15,7 +15,8 @@ import { loadProjectStack, requireAnalysis, type ProjectStack } from "./stack.ts
 /** Makes the infrastructure match the stack file as it is now. */
 export interface Deployer {
     readonly name: string;
-    apply(reason: string): Promise<void>;
+    /** `movesBack`: the change takes traffic back off the candidate (a rollback, a file put back), which nothing may hold. */
+    apply(reason: string, movesBack?: boolean): Promise<void>;
 }
 
 export interface LoopIo {
@@ -58,16 +59,16 @@ function messageOf(error: unknown): string {
  * update is partial (a route on one cluster may have moved before another was refused), and
  * traffic moving back off the candidate is never held. The error says whether live and file agree.
  */
-async function applyOrRestore(options: LoopOptions, stack: ProjectStack, reason: string, previousText: string | undefined): Promise<void> {
+async function applyOrRestore(options: LoopOptions, stack: ProjectStack, reason: string, previousText: string | undefined, movesBack = false): Promise<void> {
     const { deployer } = options;
     try {
-        await deployer.apply(reason);
+        await deployer.apply(reason, movesBack);
         return;
     } catch (error) {
         if (previousText === undefined) throw new CommandError(`${deployer.name} failed (${reason}):\n${messageOf(error)}`);
         writeFileSync(stack.file, previousText);
         try {
-            await deployer.apply(`put back the file after: ${reason}`);
+            await deployer.apply(`put back the file after: ${reason}`, true);
         } catch (again) {
             throw new CommandError(
                 `${deployer.name} failed (${reason}). ${stack.file} is back as it was, but applying it failed too, so some routes ` +
@@ -88,7 +89,7 @@ export async function runRolloutLoop(options: LoopOptions): Promise<number> {
     stack = load();
     if (first.decision.action === "rollback") {
         io.out(advanceReport(stack.name, first.decision, first.judgements, stack.model.rollout, analysis, io.now(), "text"));
-        await applyOrRestore(options, stack, "roll back", undefined);
+        await applyOrRestore(options, stack, "roll back", undefined, true);
         io.out(advanceSummary(stack.name, first.decision, stack.model.rollout));
         return 1;
     }
@@ -117,31 +118,55 @@ export async function runRolloutLoop(options: LoopOptions): Promise<number> {
                 io.out(advanceReport(stack.name, decision, judgements, stack.model.rollout, analysis, io.now(), "text"));
                 stack = load();
                 // A rollback stays in the file even if applying it fails: it is what must be live.
-                await applyOrRestore(options, stack, "roll back", undefined);
+                await applyOrRestore(options, stack, "roll back", undefined, true);
                 io.out(advanceSummary(stack.name, decision, stack.model.rollout));
                 return 1;
         }
     }
 }
 
-/** `pulumi up --refresh` through the Automation API, on the project directory's stack. */
+/** What the deployer needs of an Automation API stack (`@pulumi/pulumi/automation` Stack). */
+export interface AutomationStack {
+    preview(opts: { refresh: boolean; message: string; onOutput: (text: string) => void; policyPacks?: string[]; policyPackConfigs?: string[] }): Promise<unknown>;
+    up(opts: { refresh: boolean; message: string; onOutput: (text: string) => void; policyPacks?: string[]; policyPackConfigs?: string[] }): Promise<unknown>;
+}
+
+/**
+ * `pulumi preview --refresh`, then `pulumi up --refresh`. The Automation API's up never previews
+ * (sdk/nodejs/automation/stack.ts runs `pulumi up --yes --skip-preview`), so a gate or policy
+ * refusal would otherwise come mid-update, after routes on other clusters moved. A change that
+ * moves traffic back is applied even when its preview fails: a rollback is never held.
+ */
+export function previewingDeployer(stack: AutomationStack, stackName: string, out: (text: string) => void, policy: { packs: string[]; configs: string[] }): Deployer {
+    const options = (message: string) => ({
+        refresh: true,
+        message,
+        onOutput: out,
+        ...(policy.packs.length > 0 ? { policyPacks: policy.packs } : {}),
+        ...(policy.configs.length > 0 ? { policyPackConfigs: policy.configs } : {}),
+    });
+    return {
+        name: "pulumi preview --refresh, then pulumi up --refresh",
+        async apply(reason, movesBack = false) {
+            out(`pulumi preview --refresh --stack ${stackName}: ${reason}`);
+            try {
+                await stack.preview(options(`switchyard rollout (preview): ${reason}`));
+            } catch (error) {
+                if (!movesBack) throw new CommandError(`the preview of "${reason}" failed, so nothing was applied: ${messageOf(error)}`);
+                out(`the preview of "${reason}" failed (${messageOf(error)}); applying it anyway, since it moves traffic back`);
+            }
+            out(`pulumi up --refresh --stack ${stackName}: ${reason}`);
+            await stack.up(options(`switchyard rollout: ${reason}`));
+        },
+    };
+}
+
+/** The previewing deployer on the project directory's stack, through the Automation API. */
 export async function automationDeployer(stackName: string, dir: string, out: (text: string) => void, policy: { packs: string[]; configs: string[] }): Promise<Deployer> {
     if (!findPulumiCli()) throw new CommandError(PULUMI_CLI_MISSING);
     const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
     const stack = await LocalWorkspace.selectStack({ stackName, workDir: dir });
-    return {
-        name: "pulumi up --refresh",
-        async apply(reason) {
-            out(`pulumi up --refresh --stack ${stackName}: ${reason}`);
-            await stack.up({
-                refresh: true,
-                message: `switchyard rollout: ${reason}`,
-                onOutput: out,
-                ...(policy.packs.length > 0 ? { policyPacks: policy.packs } : {}),
-                ...(policy.configs.length > 0 ? { policyPackConfigs: policy.configs } : {}),
-            });
-        },
-    };
+    return previewingDeployer(stack, stackName, out, policy);
 }
 
 /**
