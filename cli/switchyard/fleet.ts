@@ -126,11 +126,12 @@ function stackTargets(s: FleetClusterStack) {
     return analysisTargets(scoped, model.rollout).filter((t) => t.candidateWeight > 0);
 }
 
+/** Runs `task` on the items, at most `limit` at once; after the first failure it starts no more (those started finish). */
 async function limited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<unknown[]> {
     const errors: unknown[] = [];
     let next = 0;
     const worker = async () => {
-        while (next < items.length) {
+        while (next < items.length && errors.length === 0) {
             const item = items[next++]!;
             try {
                 await task(item);

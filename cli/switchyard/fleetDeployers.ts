@@ -66,10 +66,10 @@ export async function fleetRehearsalDeployer(fleetName: string, dir: string, out
     const trafficStack = `${fleetName}-traffic`;
     let trafficOutputs: Record<string, unknown> | undefined;
     const previous = new Map<string, Awaited<ReturnType<typeof runProgram>>>();
-    return {
-        name: "a rehearsal under Pulumi's mocks (nothing deployed)",
-        async apply(stack, reason) {
-            if (!trafficOutputs && existsSync(join(dir, `Pulumi.${trafficStack}.yaml`))) {
+    // The mocks are one per process: stacks the orchestrator applies at once are rehearsed in turn.
+    let queue: Promise<unknown> = Promise.resolve();
+    const rehearse = async (stack: string, reason: string) => {
+        if (!trafficOutputs && existsSync(join(dir, `Pulumi.${trafficStack}.yaml`))) {
                 trafficOutputs = (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs;
             }
             const run = await runProgram(program, loadStackConfig(stack, {}, dir), {
@@ -83,6 +83,13 @@ export async function fleetRehearsalDeployer(fleetName: string, dir: string, out
             writeFileSync(temporary, JSON.stringify({ greenWeight }));
             renameSync(temporary, stateFile(stack));
             out(`rehearsed ${stack} (${reason}): green ${greenWeight} %`);
+    };
+    return {
+        name: "a rehearsal under Pulumi's mocks (nothing deployed)",
+        apply(stack, reason) {
+            const run = queue.then(() => rehearse(stack, reason));
+            queue = run.catch(() => {});
+            return run;
         },
         async live(stack) {
             if (!existsSync(stateFile(stack))) return undefined;
