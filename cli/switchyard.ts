@@ -42,6 +42,8 @@ Docs: docs/progressive-delivery.md`;
 
 interface Command {
     summary: string;
+    /** The --fleet form, when the command has one. */
+    fleetSummary?: string;
     options: NonNullable<ParseArgsConfig["options"]>;
     help: string;
 }
@@ -52,6 +54,7 @@ const STACK_OPTIONS = { stack: { type: "string" }, fleet: { type: "string" }, cw
 const COMMANDS: Record<string, Command> = {
     status: {
         summary: "switchyard status --stack <name>",
+        fleetSummary: "switchyard status --fleet <name>",
         options: STACK_OPTIONS,
         help: `Shows the candidate color, the step it is at, the weight each service gets on each cluster
 (from the stack file), and, when rollout.analysis is set, each color's request rate and check values
@@ -77,7 +80,8 @@ Exit codes: 0 pass, 1 fail, 2 inconclusive (too early, too little traffic, or mi
 3 error (Prometheus unreachable, a query error, bad config).`,
     },
     advance: {
-        summary: "switchyard advance --stack <name> | --fleet <name> [--start] [--report <file>]",
+        summary: "switchyard advance --stack <name> [--start] [--report <file>]",
+        fleetSummary: "switchyard advance --fleet <name> [--start] [--rehearse] [--policy-pack <dir>] [--policy-pack-config <file>]",
         options: {
             ...STACK_OPTIONS,
             start: { type: "boolean" },
@@ -116,7 +120,8 @@ Examples:
 Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched).`,
     },
     rollback: {
-        summary: "switchyard rollback --stack <name> | --fleet <name> [--reason <text>]",
+        summary: "switchyard rollback --stack <name> [--reason <text>]",
+        fleetSummary: "switchyard rollback --fleet <name> [--reason <text>]",
         options: { ...STACK_OPTIONS, reason: { type: "string" } },
         help: `Edits Pulumi.<stack>.yaml in place, as advance does on a failed analysis but without asking
 Prometheus: the candidate to 0 % at the stack level and on every cluster override that still gives it
@@ -136,7 +141,8 @@ Examples:
 Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error (the stack file untouched).`,
     },
     rollout: {
-        summary: "switchyard rollout --stack <name> | --fleet <name> [--rehearse] [--policy-pack <dir>] [--policy-pack-config <file>]",
+        summary: "switchyard rollout --stack <name> [--rehearse] [--policy-pack <dir>] [--policy-pack-config <file>]",
+        fleetSummary: "switchyard rollout --fleet <name> [--rehearse] [--policy-pack <dir>] [--policy-pack-config <file>]",
         options: {
             ...STACK_OPTIONS,
             rehearse: { type: "boolean" },
@@ -244,7 +250,7 @@ async function runFleetCommand(name: string, fleetName: string, values: Record<s
 
 function commandHelp(name: string): string {
     const command = COMMANDS[name]!;
-    return `Usage: ${command.summary}\n\n${command.help}\n\n${COMMON}`;
+    return `Usage: ${command.summary}${command.fleetSummary ? `\n       ${command.fleetSummary}` : ""}\n\n${command.help}\n\n${COMMON}`;
 }
 
 export type CommandIo = Io & LoopIo;
@@ -289,7 +295,7 @@ export async function main(argv: string[], io: CommandIo = terminalIo(), metrics
         }
         if (FLEET_ONLY.has(name)) throw new UsageError(`--fleet <name> is required: ${name} acts on a split fleet`);
         if (values.rehearse && name !== "rollout") throw new UsageError("--rehearse goes with rollout, or with advance --fleet");
-        if (typeof values.stack !== "string" || values.stack === "") throw new UsageError("--stack <name> (or --fleet <name>) is required");
+        if (typeof values.stack !== "string" || values.stack === "") throw new UsageError("--stack <name> is required (or --fleet <name>)");
         // Loaded only now: help and usage errors answer at once, without the Pulumi SDK.
         const { loadProjectStack, prometheusFromStack, runAdvance, runAnalyze, runRollback, runStatus } = await import("./switchyard/commands.ts");
         const metrics = metricsFactory ?? prometheusFromStack;

@@ -204,4 +204,24 @@ describe("fleet rollout: prod's cluster stacks wave by wave", function () {
         expect(matrix.order.flip.order).to.deep.equal(["clusters"]);
         expect(matrix.order.rollback.order).to.deep.equal(["clusters"]);
     });
+
+    it("gives every fleet verb and flag its help with examples", async () => {
+        for (const [command, example] of [
+            ["approve", "switchyard approve --fleet prod --wave rest"],
+            ["stacks", "switchyard stacks --fleet prod --json"],
+            ["advance", "switchyard advance --fleet prod --start"],
+            ["rollout", "switchyard rollout --fleet prod --rehearse"],
+            ["rollback", "switchyard rollback --fleet prod"],
+            ["status", "switchyard status --fleet prod"],
+        ] as const) {
+            const io = fleetIo();
+            expect(await main([command, "--help"], io), command).to.equal(0);
+            expect(io.lines.join("\n"), command).to.include("Examples:").and.include(example);
+        }
+        const io = fleetIo();
+        expect(await main(["approve", "--fleet", "prod"], io)).to.equal(2);
+        expect(io.errors[0]).to.equal("switchyard: --wave <wave> is required\n");
+        expect(await main(["stacks", "--stack", "prod"], io)).to.equal(2);
+        expect(io.errors.join("\n")).to.include("--fleet <name> is required: stacks acts on a split fleet");
+    });
 });
