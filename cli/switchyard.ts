@@ -18,7 +18,8 @@ export { USAGE_EXIT_CODE };
 export const ERROR_EXIT_CODE = 3;
 
 const COMMON = `Options for every command:
-  --stack <name>   the stack, Pulumi.<name>.yaml (required)
+  --stack <name>   the stack, Pulumi.<name>.yaml (this or --fleet is required)
+  --fleet <name>   a split fleet, fleets/<name>.yaml: its cluster stacks, wave by wave
   --cwd <dir>      the project directory, where Pulumi.yaml is (default: the current directory)
   -h, --help       this help`;
 
@@ -28,6 +29,7 @@ const USAGE_CODE_TEXT = `${USAGE_EXIT_CODE} usage error (an unknown flag, no --s
 const USAGE = `switchyard: progressive delivery for a switchyard stack
 
 Usage: switchyard <command> --stack <name> [options]
+       switchyard <command> --fleet <name> [options]
 
 Commands:
   status    where the rollout stands: candidate, step, weights per service and cluster, live rates
@@ -37,6 +39,8 @@ Commands:
   rollback  take the candidate's traffic away now, without asking Prometheus
   dashboard the Grafana dashboard of the rollout, from the analysis's query templates
   help      'switchyard help <command>': a command's options, examples and exit codes
+  approve   (--fleet) a person's go for a wave with approval: true to take its next step
+  stacks    (--fleet) the fleet's stacks, their scope and wave, and which go first: the CI matrix
 
 ${COMMON}
   --version        the version of switchyard
@@ -53,23 +57,31 @@ Docs: docs/progressive-delivery.md`;
 
 interface Command {
     summary: string;
+    /** The --fleet form, when the command has one. */
+    fleetSummary?: string;
     options: NonNullable<ParseArgsConfig["options"]>;
     help: string;
 }
 
-const STACK_OPTIONS = { stack: { type: "string" }, cwd: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+const STACK_OPTIONS = { stack: { type: "string" }, fleet: { type: "string" }, cwd: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+
 
 const COMMANDS: Record<string, Command> = {
     status: {
         summary: "switchyard status --stack <name>",
+        fleetSummary: "switchyard status --fleet <name>",
         options: STACK_OPTIONS,
         help: `Shows the candidate color, the step it is at, the weight each service gets on each cluster
 (from the stack file), and, when rollout.analysis is set, each color's request rate and check values
 over the last interval from Prometheus.
 
+--fleet <name>: every cluster stack's weight, wave by wave, and the release record's rollback and
+approvals (fleets/<name>.release.yaml), from the files alone.
+
 Examples:
   switchyard status --stack prod
   switchyard status --stack dev --cwd ~/src/switchyard
+  switchyard status --fleet prod
 
 Exit codes: 0 shown, 3 error (Prometheus unreachable, bad config), ${USAGE_CODE_TEXT}.`,
     },
@@ -89,7 +101,16 @@ Exit codes: 0 pass, 1 fail, 2 inconclusive (too early, too little traffic, or mi
     },
     advance: {
         summary: "switchyard advance --stack <name> [--start] [--report <file>] [--metrics-file <file>]",
-        options: { ...STACK_OPTIONS, start: { type: "boolean" }, report: { type: "string" }, "metrics-file": { type: "string" } },
+        fleetSummary: "switchyard advance --fleet <name> [--start] [--rehearse] [--policy-pack <dir>] [--policy-pack-config <file>]",
+        options: {
+            ...STACK_OPTIONS,
+            start: { type: "boolean" },
+            report: { type: "string" },
+            "metrics-file": { type: "string" },
+            rehearse: { type: "boolean" },
+            "policy-pack": { type: "string", multiple: true },
+            "policy-pack-config": { type: "string", multiple: true },
+        },
         help: `Analyzes, then edits Pulumi.<stack>.yaml in place (comments and layout kept):
   pass with the step's window elapsed   the next step
   fail                                  the candidate to 0 % at once, cluster overrides included,
@@ -100,19 +121,33 @@ release). At 100 % the rollout is complete, but a failing analysis still rolls b
 Then 'pulumi up --refresh' applies the edit.
 
   --start          at 0 %, move the candidate to the first step
-  --report <file>  also write the report as markdown, fit for a pull-request comment
+  --report <file>  also write the report as markdown, fit for a pull-request comment (--stack only)
   --metrics-file <file>  also write the weights after the edit and each verdict in Prometheus's
                    text format, for a Pushgateway or textfile collector (the dashboard's verdict panels)
+
+--fleet <name>: one pass of the fleet rollout, for a scheduled job: first applies what a stopped run
+left (a stack file its stack has not applied), then judges every cluster stack that carries the
+candidate over its wave's window (the analysis window, or the wave's soak when longer), then moves
+the next wave (at most its parallel stacks at once) or, on any failure, rolls back every cluster stack
+that moved, all at once. A wave with approval: true waits for 'switchyard approve'. Applies with
+'pulumi preview' then 'pulumi up --refresh' per stack (the Automation API); --rehearse evaluates
+each offline instead.
+
+  --rehearse       (--fleet) apply under Pulumi's mocks instead of the Pulumi CLI
+
 
 Examples:
   switchyard advance --stack prod --start      # at 0 %: the first step, without asking Prometheus
   switchyard advance --stack prod --report "$RUNNER_TEMP/report.md"
+  switchyard advance --fleet prod --start
+  switchyard advance --fleet prod --rehearse
 
 Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched),
 ${USAGE_CODE_TEXT}.`,
     },
     rollback: {
         summary: "switchyard rollback --stack <name> [--reason <text>]",
+        fleetSummary: "switchyard rollback --fleet <name> [--reason <text>]",
         options: { ...STACK_OPTIONS, reason: { type: "string" } },
         help: `Edits Pulumi.<stack>.yaml in place, as advance does on a failed analysis but without asking
 Prometheus: the candidate to 0 % at the stack level and on every cluster override that still gives it
@@ -121,9 +156,14 @@ greenWeight line saying when and why. Then 'pulumi up' applies it; the readiness
 
   --reason <text>  why, for the comment and the commit (default: "by hand")
 
+--fleet <name>: the same on every cluster stack that gives the candidate traffic, after recording
+the rollback in fleets/<name>.release.yaml (so a rollout or advance that runs next finishes it and
+starts nothing). Apply every cluster stack at once; the traffic stack need not move.
+
 Examples:
   switchyard rollback --stack prod --reason "INC-7: checkout errors"
   switchyard rollback --stack prod && pulumi up --stack prod
+  switchyard rollback --fleet prod --reason "INC-7: checkout errors"
 
 Exit codes: 0 rolled back (or nothing gave the candidate traffic), 3 error (the stack file untouched),
 ${USAGE_CODE_TEXT}.`,
@@ -141,10 +181,12 @@ checks change. Asks nothing of Prometheus.
   --metrics <source>  the metric source to query (default: the stack's rollout.analysis.metrics)
   --out <file>        write the JSON there instead of printing it
 
-Exit codes: 0 written, 3 error.`,
+Exit codes: 0 written, 3 error, ${USAGE_CODE_TEXT}.`,
+
     },
     rollout: {
         summary: "switchyard rollout --stack <name> [--rehearse] [--policy-pack <dir>] [--policy-pack-config <file>]",
+        fleetSummary: "switchyard rollout --fleet <name> [--rehearse] [--policy-pack <dir>] [--policy-pack-config <file>]",
         options: {
             ...STACK_OPTIONS,
             rehearse: { type: "boolean" },
@@ -161,11 +203,52 @@ file always says what is live: an edit whose 'up' fails is put back.
   --policy-pack <dir>          run 'up' under this policy pack (repeatable)
   --policy-pack-config <file>  its config, e.g. policy/config/prod.json (repeatable)
 
+--fleet <name>: the fleet's release wave by wave: each pass is 'advance --fleet' (resume, judge, the
+next wave or a rollback of every moved cluster stack), one every analysis interval, until every
+cluster stack passed at 100 %. The waves walk each step in turn: wave 1 takes 5 %, passes its window
+and soak, then wave 2 takes 5 % (after 'switchyard approve' if it has approval: true), then wave 1
+takes 25 %... A run stopped anywhere is resumed by the next from the files and the stacks.
+
 Examples:
   switchyard rollout --stack prod --policy-pack policy --policy-pack-config policy/config/prod.json
   switchyard rollout --stack drill --rehearse
+  switchyard rollout --fleet prod --rehearse
 
 Exit codes: 0 complete, 1 rolled back, 3 error (the stack file says what is live), ${USAGE_CODE_TEXT}.`,
+    },
+    approve: {
+        summary: "switchyard approve --fleet <name> --wave <wave> [--by <name>]",
+        options: { ...STACK_OPTIONS, wave: { type: "string" }, by: { type: "string" } },
+        help: `A person's go for a wave with approval: true in fleets/<name>.yaml to take its next step (the
+next of rollout.steps after its lowest cluster stack's weight). Recorded, for this release only (the
+candidate's images and versions), in fleets/<name>.release.yaml: commit it, and the next
+'rollout' or 'advance --fleet' moves the wave once the wave before it passed its window and soak.
+
+  --wave <wave>  the wave (required)
+  --by <name>    who approves (default: $GITHUB_ACTOR, else $USER)
+
+Examples:
+  switchyard approve --fleet prod --wave rest
+  switchyard approve --fleet prod --wave rest --by alice
+
+Exit codes: 0 recorded (or already), 3 error (unknown wave, a wave without approval, nothing left to approve),
+${USAGE_CODE_TEXT}.`,
+    },
+    stacks: {
+        summary: "switchyard stacks --fleet <name> [--json]",
+        options: { ...STACK_OPTIONS, json: { type: "boolean" } },
+        help: `The fleet's stacks: the traffic stack, then each cluster's (or each cluster's group's), with
+their scope and wave, and which stacks go first for each kind of change: a new build traffic then
+clusters, an undrain the cluster then traffic, a flip or a rollback the clusters only. Every stack
+file the fleet needs is read and checked.
+
+  --json  the same as JSON: {fleet, file, traffic: [...], clusters: [...], order}, the CI matrix
+
+Examples:
+  switchyard stacks --fleet prod
+  switchyard stacks --fleet prod --json | jq -c .clusters
+
+Exit codes: 0 shown, 3 error (a stack file missing or not the fleet's), ${USAGE_CODE_TEXT}.`,
     },
 };
 
@@ -180,9 +263,49 @@ function suggestion(name: string): string {
     return near ? `; did you mean "${near}"?` : "";
 }
 
+const FLEET_ONLY = new Set(["approve", "stacks"]);
+
+/** The --fleet side of every command: the fleet's cluster stacks, wave by wave (cli/switchyard/fleet.ts). */
+async function runFleetCommand(name: string, fleetName: string, values: Record<string, unknown>, dir: string, io: CommandIo, metricsFactory?: MetricsFactory): Promise<number> {
+    if (typeof values.report === "string") throw new UsageError("--report goes with --stack; advance --fleet prints its report");
+    if (name === "approve" && (typeof values.wave !== "string" || values.wave === "")) throw new UsageError("--wave <wave> is required");
+    const fleet = await import("./switchyard/fleet.ts");
+    switch (name) {
+        case "status":
+            return fleet.runFleetStatus(fleetName, dir, io);
+        case "approve":
+            return fleet.runFleetApprove(fleetName, dir, values.wave as string, typeof values.by === "string" && values.by !== "" ? values.by : (process.env.GITHUB_ACTOR || process.env.USER || "unknown"), io);
+        case "rollback":
+            return fleet.runFleetRollback(fleetName, dir, typeof values.reason === "string" && values.reason !== "" ? values.reason : "by hand", io);
+        case "stacks": {
+            const { fleetMatrix, matrixText } = await import("./switchyard/fleetStacks.ts");
+            const matrix = fleetMatrix(fleet.loadFleet(fleetName, dir));
+            io.out(values.json ? JSON.stringify(matrix) : matrixText(matrix));
+            return 0;
+        }
+        case "analyze":
+            throw new UsageError("analyze takes --stack: judge one cluster stack (advance --fleet judges them all)");
+        default: {
+            const loaded = fleet.loadFleet(fleetName, dir);
+            const { loadProjectStack, prometheusFromStack } = await import("./switchyard/commands.ts");
+            const api = await (metricsFactory ?? prometheusFromStack)(loadProjectStack(loaded.clusterStacks[0]!.stack.name, dir));
+            const deployers = await import("./switchyard/fleetDeployers.ts");
+            const deployer = values.rehearse
+                ? await deployers.fleetRehearsalDeployer(fleetName, dir, io.out)
+                : await deployers.fleetAutomationDeployer(dir, io.out, {
+                      packs: (values["policy-pack"] as string[] | undefined) ?? [],
+                      configs: (values["policy-pack-config"] as string[] | undefined) ?? [],
+                  });
+            const options = { fleet: fleetName, dir, api, deployer };
+            if (name === "advance") return await fleet.runFleetAdvance({ ...options, io, start: values.start === true });
+            return await fleet.runFleetRollout({ ...options, io });
+        }
+    }
+}
+
 function commandHelp(name: string): string {
     const command = COMMANDS[name]!;
-    return `Usage: ${command.summary}\n\n${command.help}\n\n${COMMON}`;
+    return `Usage: ${command.summary}${command.fleetSummary ? `\n       ${command.fleetSummary}` : ""}\n\n${command.help}\n\n${COMMON}`;
 }
 
 export type CommandIo = Io & LoopIo;
@@ -233,8 +356,15 @@ export async function main(argv: string[], io: CommandIo = terminalIo(), metrics
             io.out(commandHelp(name));
             return 0;
         }
-        if (typeof values.stack !== "string" || values.stack === "") throw new UsageError("--stack <name> is required");
         const dir = resolve(typeof values.cwd === "string" ? values.cwd : process.cwd());
+        if (typeof values.fleet === "string") {
+            if (values.stack !== undefined) throw new UsageError("give --stack or --fleet, not both");
+            if (values.fleet === "") throw new UsageError("--fleet needs a fleet's name, e.g. --fleet prod");
+            return await runFleetCommand(name, values.fleet, values, dir, io, metricsFactory);
+        }
+        if (FLEET_ONLY.has(name)) throw new UsageError(`--fleet <name> is required: ${name} acts on a split fleet`);
+        if (values.rehearse && name !== "rollout") throw new UsageError("--rehearse goes with rollout, or with advance --fleet");
+        if (typeof values.stack !== "string" || values.stack === "") throw new UsageError("--stack <name> is required (or --fleet <name>)");
         // Loaded only now: help and usage errors answer at once, without the Pulumi SDK.
         const { loadProjectStack, prometheusFromStack, runAdvance, runAnalyze, runRollback, runStatus } = await import("./switchyard/commands.ts");
         const metrics = metricsFactory ?? prometheusFromStack;

@@ -37,6 +37,7 @@ export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
     "model/analysis.ts": ["test/analysis.spec.ts"],
     "model/advance.ts": ["test/advance.spec.ts"],
     "cli/stackEdit.ts": ["test/stackEdit.spec.ts"],
+    "model/waves.ts": ["test/waves.spec.ts"],
 };
 
 /** A module whose mutation score is below this fails `npm run mutation`. */

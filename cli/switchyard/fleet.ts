@@ -1,0 +1,396 @@
+// `--fleet <name>`: a release across a split fleet's cluster stacks, wave by wave. Every pass reads
+// the stack files, the release record (fleets/<name>.release.yaml) and what each stack last applied,
+// so a run killed anywhere — between two stacks, during an up — is picked up by the next one: a
+// stack whose file says something else than it last applied is applied first, a wave that began a
+// step finishes it, and a rollback that began goes on. The decisions are model/waves.ts's.
+
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { rollbackNote } from "../../model/advance.ts";
+import { analysisTargets, releaseVerdict } from "../../model/analysis.ts";
+import { PROJECT } from "../../model/config/keys.ts";
+import { servicesInScope, stackNameFor } from "../../model/config/scope.ts";
+import type { AnalysisSpec, ClusterSpec, StackModel, WaveSpec } from "../../model/config/types.ts";
+import { candidateWeightOf, formatDuration, greenWeightForCandidate } from "../../model/rollout.ts";
+import { projectDefaults, readProjectFile, stackModel } from "../../model/stackFiles.ts";
+import { ConfigError } from "../../model/validation.ts";
+import { WAVE_EXIT_CODES, nextStepOfWave, planWaves, waveWindowSeconds, type StackVerdict, type WaveDecision, type WaveStack } from "../../model/waves.ts";
+import { editStackFile } from "../stackEdit.ts";
+import { judgeTargets, type MetricsApi } from "./collect.ts";
+import { CommandError } from "./errors.ts";
+import { readReleaseRecord, releaseId, releaseRecordFile, writeReleaseRecord, type ReleaseRecord } from "./releaseRecord.ts";
+import type { LoopIo } from "./rolloutLoop.ts";
+import { loadProjectStack, type ProjectStack } from "./stack.ts";
+
+const FLEET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export interface FleetClusterStack {
+    stack: ProjectStack;
+    cluster: ClusterSpec;
+    group?: string;
+    wave: WaveSpec;
+}
+
+export interface Fleet {
+    name: string;
+    /** The fleet file, relative to the project: fleets/prod.yaml. */
+    file: string;
+    dir: string;
+    /** The fleet as its traffic stack reads it. */
+    model: StackModel;
+    waves: WaveSpec[];
+    trafficStack: string;
+    clusterStacks: FleetClusterStack[];
+    recordFile: string;
+}
+
+/** Applies a cluster stack's file, and says what it last applied. */
+export interface FleetDeployer {
+    readonly name: string;
+    apply(stack: string, reason: string): Promise<void>;
+    /** The greenWeight the stack last applied (its `traffic` output); undefined when it never was. */
+    live(stack: string): Promise<number | undefined>;
+}
+
+function fleetsIn(dir: string): string[] {
+    const folder = join(dir, "fleets");
+    if (!existsSync(folder)) return [];
+    return readdirSync(folder)
+        .filter((f) => /\.ya?ml$/.test(f) && !/\.release\.ya?ml$/.test(f))
+        .map((f) => f.replace(/\.ya?ml$/, ""));
+}
+
+/** The fleet and every stack it needs, each file read and checked; nothing is written. */
+export function loadFleet(name: string, dir: string): Fleet {
+    const known = fleetsIn(dir);
+    if (!FLEET_NAME.test(name) || !known.includes(name)) {
+        throw new ConfigError([`--fleet: got ${JSON.stringify(name)}; allowed: a fleet of fleets/<name>.yaml in ${dir}: ${known.length > 0 ? known.join(", ") : "(none)"}`]);
+    }
+    const file = existsSync(join(dir, "fleets", `${name}.yaml`)) ? `fleets/${name}.yaml` : `fleets/${name}.yml`;
+    if (!existsSync(join(dir, "Pulumi.yaml"))) throw new CommandError(`no Pulumi.yaml in ${dir}: run switchyard in the project directory, or give --cwd <dir>`);
+    const project = readProjectFile(dir);
+    const config: Record<string, string> = Object.fromEntries(Object.entries(projectDefaults(project)).map(([k, v]) => [`${PROJECT}:${k}`, v]));
+    config[`${PROJECT}:fleet`] = file;
+    config[`${PROJECT}:scope`] = "traffic";
+    const trafficStack = stackNameFor(name, { kind: "traffic" });
+    const model = stackModel({ project: project.name, stack: trafficStack, config, secretKeys: [] }, dir);
+    const fleet = model.fleet!;
+    const problems: string[] = [];
+    const clusterStacks: FleetClusterStack[] = [];
+    for (const cluster of model.clusters) {
+        const wave = fleet.waves.find((w) => w.clusters.includes(cluster.name))!;
+        const groups: (string | undefined)[] = fleet.groups.length > 0 ? fleet.groups.map((g) => g.name) : [undefined];
+        for (const group of groups) {
+            const scope = group === undefined ? { kind: "cluster" as const, cluster: cluster.name } : { kind: "cluster" as const, cluster: cluster.name, group };
+            const stackName = stackNameFor(name, scope);
+            const scopeText = group === undefined ? cluster.name : `${cluster.name}/${group}`;
+            const wants = `a stack file with ${PROJECT}:fleet: ${file} and ${PROJECT}:scope: ${scopeText} (cluster ${cluster.name} of ${file})`;
+            if (!existsSync(join(dir, `Pulumi.${stackName}.yaml`))) {
+                problems.push(`Pulumi.${stackName}.yaml: got no such file; allowed: ${wants}`);
+                continue;
+            }
+            const stack = loadProjectStack(stackName, dir);
+            const s = stack.model.scope;
+            if (stack.model.fleet?.file !== file || s.kind !== "cluster" || s.cluster !== cluster.name || s.group !== group) {
+                const got = s.kind === "cluster" ? (s.group === undefined ? s.cluster : `${s.cluster}/${s.group}`) : s.kind;
+                problems.push(`Pulumi.${stackName}.yaml: ${PROJECT}:scope: got ${got} (fleet ${stack.model.fleet?.file ?? "none"}); allowed: ${wants}`);
+                continue;
+            }
+            clusterStacks.push({ stack, cluster, ...(group === undefined ? {} : { group }), wave });
+        }
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    return { name, file, dir, model, waves: fleet.waves, trafficStack, clusterStacks, recordFile: releaseRecordFile(dir, file) };
+}
+
+function requireFleetAnalysis(fleet: Fleet, command: string): AnalysisSpec {
+    const analysis = fleet.model.rollout.analysis;
+    if (!analysis) {
+        throw new ConfigError([`${fleet.file}: rollout.analysis: got nothing (the key is missing); allowed: an object with prometheus {url} at least, which switchyard ${command} --fleet needs`]);
+    }
+    return analysis;
+}
+
+export function candidateWeightIn(s: FleetClusterStack): number {
+    return candidateWeightOf(s.stack.model.greenWeight, s.stack.model.rollout.candidate);
+}
+
+function waveStacks(fleet: Fleet): WaveStack[] {
+    return fleet.clusterStacks.map((s) => ({ name: s.stack.name, cluster: s.cluster.name, wave: s.wave.name, weight: candidateWeightIn(s) }));
+}
+
+/** The services of one cluster stack on its cluster: what its step is judged by. */
+function stackTargets(s: FleetClusterStack) {
+    const { model } = s.stack;
+    const scoped = { ...model, clusters: [s.cluster], services: servicesInScope(model.services, model.scope, model.fleet?.groups ?? []) };
+    return analysisTargets(scoped, model.rollout).filter((t) => t.candidateWeight > 0);
+}
+
+/** Runs `task` on the items, at most `limit` at once; after the first failure it starts no more (those started finish). */
+async function limited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && errors.length === 0) {
+            const item = items[next++]!;
+            try {
+                await task(item);
+            } catch (error) {
+                errors.push(error);
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return errors;
+}
+
+function messageOf(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+export interface FleetPassOptions {
+    fleet: string;
+    dir: string;
+    api: MetricsApi;
+    deployer: FleetDeployer;
+    io: Pick<LoopIo, "out" | "now">;
+    start: boolean;
+    /** Called after each stack file's edit, before its apply: where a spec stops a run between stacks. */
+    afterEdit?: (stack: string) => void | Promise<void>;
+}
+
+export interface FleetPassResult {
+    decision: WaveDecision;
+    exitCode: 0 | 1 | 2;
+    /** Cluster stacks giving the candidate traffic after the pass. */
+    moved: number;
+    intervalSeconds: number;
+}
+
+/** One pass: resume what a stopped run left, judge, then the next move or the rollback. */
+export async function fleetPass(options: FleetPassOptions): Promise<FleetPassResult> {
+    const { io, deployer } = options;
+    const fleet = loadFleet(options.fleet, options.dir);
+    const analysis = requireFleetAnalysis(fleet, "advance");
+    const { rollout } = fleet.model;
+    const release = releaseId(fleet.model.services, rollout.candidate);
+    const record = readReleaseRecord(fleet.recordFile, fleet.waves);
+    const rolledBack = record.rolledBack?.release === release;
+    const byName = new Map(fleet.clusterStacks.map((s) => [s.stack.name, s]));
+
+    // What a stopped run left: a file edited but never applied (or applied in part). Not while a
+    // rollback is on: what still gives the candidate traffic goes to 0 first.
+    if (!rolledBack) {
+        const behind: FleetClusterStack[] = [];
+        for (const s of fleet.clusterStacks) {
+            const live = await deployer.live(s.stack.name);
+            if (live !== s.stack.model.greenWeight) behind.push(s);
+        }
+        const errors = await limited(behind, Math.max(...fleet.waves.map((w) => w.parallel)), async (s) => {
+            io.out(`resume ${s.stack.name}: its file says greenWeight ${s.stack.model.greenWeight}, which it has not applied yet`);
+            await deployer.apply(s.stack.name, `resume greenWeight ${s.stack.model.greenWeight}`);
+        });
+        if (errors.length > 0) throw new CommandError(`${deployer.name} failed while resuming what a stopped run left:\n${errors.map(messageOf).join("\n")}`);
+    }
+
+    const verdicts: Record<string, StackVerdict> = {};
+    if (!rolledBack) {
+        const now = io.now().getTime() / 1000;
+        const moved = fleet.clusterStacks.filter((s) => candidateWeightIn(s) > 0);
+        await Promise.all(
+            moved.map(async (s) => {
+                const window = { ...analysis, windowSeconds: waveWindowSeconds(analysis, s.wave) };
+                const judgements = await judgeTargets(stackTargets(s), window, options.api, now);
+                const verdict = releaseVerdict(judgements);
+                const reasons = judgements.filter((j) => j.verdict === verdict || verdict === "pass").flatMap((j) => j.reasons.slice(0, 2).map((r) => `${j.target.service}: ${r}`));
+                verdicts[s.stack.name] = { verdict, reasons };
+            }),
+        );
+    }
+    const current = waveStacks(fleet);
+    const decision = planWaves({
+        steps: rollout.steps,
+        waves: fleet.waves,
+        stacks: current,
+        verdicts,
+        approvals: record.approvals.filter((a) => a.release === release),
+        rolledBack,
+        start: options.start,
+    });
+    const at = io.now();
+    const result = (moved: number): FleetPassResult => ({ decision, exitCode: WAVE_EXIT_CODES[decision.action], moved, intervalSeconds: analysis.intervalSeconds });
+    if (decision.action === "rollback") {
+        await rollBackFleet(fleet, record, release, decision.reasons[0] ?? "a failed analysis", at, deployer, options.afterEdit, io.out);
+        return result(0);
+    }
+    if (decision.action === "advance") {
+        if (decision.restart && record.rolledBack) {
+            const { rolledBack: _, ...rest } = record;
+            writeReleaseRecord(fleet.recordFile, { ...rest, approvals: rest.approvals.filter((a) => a.release !== release) });
+        }
+        const targets = decision.stacks.map((n) => byName.get(n)!);
+        const errors = await limited(targets, decision.parallel, async (s) => {
+            const previousText = readFileSync(s.stack.file, "utf8");
+            const reason = `wave ${decision.wave}: ${rollout.candidate} to ${decision.to} %`;
+            editStackFile(s.stack.file, PROJECT, [{ greenWeight: greenWeightForCandidate(decision.to, rollout.candidate) }]);
+            await options.afterEdit?.(s.stack.name);
+            try {
+                await deployer.apply(s.stack.name, reason);
+            } catch (error) {
+                // The file keeps saying what is live: the step is put back and applied again.
+                writeFileSync(s.stack.file, previousText);
+                try {
+                    await deployer.apply(s.stack.name, `put back the file after: ${reason}`);
+                } catch (again) {
+                    throw new CommandError(`${s.stack.name}: ${deployer.name} failed (${reason}); ${s.stack.file} is back as it was, but applying it failed too: run pulumi up --refresh --stack ${s.stack.name} once the cause is fixed.\n${messageOf(error)}\n${messageOf(again)}`);
+                }
+                throw new CommandError(`${s.stack.name}: ${deployer.name} failed (${reason}); ${s.stack.file} is back as it was, and applied again.\n${messageOf(error)}`);
+            }
+            io.out(`${s.stack.name}: ${reason}, applied`);
+        });
+        if (errors.length > 0) throw new CommandError(errors.map(messageOf).join("\n"));
+    }
+    const movedAfter = new Set([...current.filter((s) => s.weight > 0).map((s) => s.name), ...(decision.action === "advance" ? decision.stacks : [])]);
+    return result(movedAfter.size);
+}
+
+/**
+ * The record first, so a run stopped half-way goes on rolling back; then every moved stack's file
+ * to 0 with a comment saying why; then every stack whose file differs from what it applied, all at
+ * once. Never held: no analysis, no gate, no approval.
+ */
+async function rollBackFleet(
+    fleet: Fleet,
+    record: ReleaseRecord,
+    release: string,
+    reason: string,
+    at: Date,
+    deployer: FleetDeployer,
+    afterEdit: FleetPassOptions["afterEdit"],
+    out: (line: string) => void,
+): Promise<void> {
+    const candidate = fleet.model.rollout.candidate;
+    if (record.rolledBack?.release !== release) writeReleaseRecord(fleet.recordFile, { ...record, rolledBack: { release, at: `${at.toISOString().slice(0, 19)}Z`, reason } });
+    for (const s of fleet.clusterStacks.filter((c) => candidateWeightIn(c) > 0)) {
+        editStackFile(s.stack.file, PROJECT, [{ greenWeight: greenWeightForCandidate(0, candidate) }], rollbackNote(at, reason));
+        await afterEdit?.(s.stack.name);
+    }
+    const zero = greenWeightForCandidate(0, candidate);
+    const pending: string[] = [];
+    for (const s of fleet.clusterStacks) if ((await deployer.live(s.stack.name)) !== zero) pending.push(s.stack.name);
+    const errors = await limited(pending, pending.length, async (name) => {
+        await deployer.apply(name, "roll back");
+        out(`${name}: rolled back, ${candidate} at 0 %, applied`);
+    });
+    if (errors.length > 0) {
+        throw new CommandError(`the rollback is in every stack file, but ${deployer.name} failed on ${errors.length} stack(s); run the same command again to apply it:\n${errors.map(messageOf).join("\n")}`);
+    }
+}
+
+function decisionText(fleet: string, decision: WaveDecision): string {
+    const lines = decision.reasons.map((r) => `  ${r}`);
+    switch (decision.action) {
+        case "advance":
+            return `switchyard --fleet ${fleet}: wave ${decision.wave} to ${decision.to} % (${decision.stacks.join(", ")})\n${lines.join("\n")}`;
+        case "rollback":
+            return `switchyard --fleet ${fleet}: rolled back ${decision.stacks.join(", ")} to 0 %\n${lines.join("\n")}`;
+        case "complete":
+            return `switchyard --fleet ${fleet}: ${decision.passed ? "complete" : "at 100 %, judging"}\n${lines.join("\n")}`;
+        case "hold":
+            return `switchyard --fleet ${fleet}: held\n${lines.join("\n")}`;
+    }
+}
+
+/** `switchyard advance --fleet`: one pass, for a scheduled job. */
+export async function runFleetAdvance(options: FleetPassOptions): Promise<number> {
+    const { decision, exitCode } = await fleetPass(options);
+    options.io.out(decisionText(options.fleet, decision));
+    return exitCode;
+}
+
+export interface FleetLoopOptions extends Omit<FleetPassOptions, "start" | "io"> {
+    io: LoopIo;
+}
+
+/** `switchyard rollout --fleet`: passes every interval until every cluster stack passed at 100 % (0) or a rollback (1). */
+export async function runFleetRollout(options: FleetLoopOptions): Promise<number> {
+    const { io } = options;
+    io.out(`switchyard rollout --fleet ${options.fleet}: applied by ${options.deployer.name}`);
+    // Starts the release while nothing moved yet; once something moved, a fleet back at 0 was rolled back meanwhile.
+    let moving = false;
+    for (;;) {
+        const { decision, moved, intervalSeconds } = await fleetPass({ ...options, start: !moving });
+        io.out(`[${io.now().toISOString().slice(11, 19)}] ${decisionText(options.fleet, decision)}`);
+        if (decision.action === "rollback") return 1;
+        if (decision.action === "complete" && decision.passed) return 0;
+        if (moving && moved === 0) return 1;
+        moving ||= moved > 0;
+        for (let left = intervalSeconds; left > 0; left--) {
+            io.progress(`next pass in ${formatDuration(left)}`);
+            await io.sleep(1000);
+        }
+        io.progress("");
+    }
+}
+
+/** `switchyard approve --fleet --wave`: a person's go for the wave's next step, recorded in the release file. */
+export function runFleetApprove(fleetName: string, dir: string, wave: string, by: string, io: Pick<LoopIo, "out" | "now">): number {
+    const fleet = loadFleet(fleetName, dir);
+    const spec = fleet.waves.find((w) => w.name === wave);
+    const gated = fleet.waves.filter((w) => w.approval).map((w) => w.name);
+    if (!spec) throw new ConfigError([`--wave: got ${JSON.stringify(wave)}; allowed: a wave of ${fleet.file}: ${fleet.waves.map((w) => w.name).join(", ")}`]);
+    if (!spec.approval) throw new ConfigError([`--wave: got ${wave}; allowed: a wave with approval: true in ${fleet.file}: ${gated.length > 0 ? gated.join(", ") : "(none)"}`]);
+    const step = nextStepOfWave(waveStacks(fleet), wave, fleet.model.rollout.steps);
+    if (step === undefined) throw new CommandError(`wave ${wave} already gives the candidate 100 %: there is no step left to approve`);
+    const record = readReleaseRecord(fleet.recordFile, fleet.waves);
+    const release = releaseId(fleet.model.services, fleet.model.rollout.candidate);
+    if (record.approvals.some((a) => a.release === release && a.wave === wave && a.step === step)) {
+        io.out(`wave ${wave} is already approved to take ${step} % (release ${release}).`);
+        return 0;
+    }
+    record.approvals.push({ release, wave, step, by, at: `${io.now().toISOString().slice(0, 19)}Z` });
+    writeReleaseRecord(fleet.recordFile, record);
+    io.out(`approved: wave ${wave} may take ${step} % (release ${release}, by ${by}), recorded in ${fleet.recordFile}; commit it with the stack files.`);
+    return 0;
+}
+
+/** `switchyard rollback --fleet`: every moved cluster stack to 0 in its file, now, without asking Prometheus. */
+export function runFleetRollback(fleetName: string, dir: string, reason: string, io: Pick<LoopIo, "out" | "now">): number {
+    const fleet = loadFleet(fleetName, dir);
+    const moved = fleet.clusterStacks.filter((s) => candidateWeightIn(s) > 0);
+    if (moved.length === 0) {
+        io.out(`switchyard --fleet ${fleetName}: nothing to roll back — no cluster stack gives ${fleet.model.rollout.candidate} traffic.`);
+        return 0;
+    }
+    const at = io.now();
+    const release = releaseId(fleet.model.services, fleet.model.rollout.candidate);
+    const record = readReleaseRecord(fleet.recordFile, fleet.waves);
+    writeReleaseRecord(fleet.recordFile, { ...record, rolledBack: { release, at: `${at.toISOString().slice(0, 19)}Z`, reason } });
+    for (const s of moved) editStackFile(s.stack.file, PROJECT, [{ greenWeight: greenWeightForCandidate(0, fleet.model.rollout.candidate) }], rollbackNote(at, reason));
+    io.out(
+        `switchyard --fleet ${fleetName}: rolled back ${moved.map((s) => s.stack.name).join(", ")} to 0 % — ${reason}. Apply them, all at once: ` +
+            moved.map((s) => `pulumi up --stack ${s.stack.name}`).join(" & "),
+    );
+    return 0;
+}
+
+/** `switchyard status --fleet`: every cluster stack's weight by wave, the record, and the planned next move (without Prometheus). */
+export function runFleetStatus(fleetName: string, dir: string, io: Pick<LoopIo, "out">): number {
+    const fleet = loadFleet(fleetName, dir);
+    const { rollout } = fleet.model;
+    const release = releaseId(fleet.model.services, rollout.candidate);
+    const record = readReleaseRecord(fleet.recordFile, fleet.waves);
+    const lines = [`fleet ${fleet.name} (${fleet.file}): candidate ${rollout.candidate}, steps ${rollout.steps.join(" → ")}, release ${release}`];
+    if (record.rolledBack?.release === release) lines.push(`rolled back ${record.rolledBack.at}: ${record.rolledBack.reason}`);
+    for (const wave of fleet.waves) {
+        const extra = [wave.soakSeconds > 0 ? `soak ${formatDuration(wave.soakSeconds)}` : "", wave.approval ? "approval" : "", `parallel ${wave.parallel}`].filter((x) => x !== "");
+        lines.push(`wave ${wave.name} (${extra.join(", ")}):`);
+        for (const s of fleet.clusterStacks.filter((c) => c.wave.name === wave.name)) {
+            lines.push(`  ${s.stack.name.padEnd(28)} ${rollout.candidate} ${String(candidateWeightIn(s)).padStart(3)} %  on ${s.cluster.name}`);
+        }
+        const approved = record.approvals.filter((a) => a.release === release && a.wave === wave.name);
+        for (const a of approved) lines.push(`  approved ${a.step} % by ${a.by} at ${a.at}`);
+    }
+    io.out(lines.join("\n"));
+    return 0;
+}

@@ -1,0 +1,56 @@
+// `switchyard stacks --fleet <name> [--json]`: the fleet's stacks — traffic, each cluster (or each
+// cluster's group) — with their scope and wave, and which go first for each kind of change. The
+// JSON is the CI matrix (.github/workflows/fleet-deploy.yml): one job per stack.
+
+import type { Fleet } from "./fleet.ts";
+
+export interface MatrixStack {
+    stack: string;
+    scope: string;
+    kind: "traffic" | "cluster";
+    cluster?: string;
+    group?: string;
+    wave?: string;
+    /** The wave's place in the rollout, from 0. */
+    waveIndex?: number;
+    approval?: boolean;
+}
+
+/** Which stacks go first, per kind of change (docs/scaling.md). */
+export const CHANGE_ORDER = {
+    build: { order: ["traffic", "clusters"], why: "the traffic stack builds and pushes the images its cluster stacks read from its images output" },
+    undrain: { order: ["clusters", "traffic"], why: "the cluster's routes serve before Route53 sends it answers again" },
+    drain: { order: ["traffic"], why: "Route53 stops answering with the cluster; its own stack need not move" },
+    flip: { order: ["clusters"], why: "greenWeight lives in each cluster stack's file: only HTTPRoutes change" },
+    rollback: { order: ["clusters"], why: "a rollback is a flip to 0 on every moved cluster stack, all at once" },
+} as const;
+
+export interface FleetMatrix {
+    fleet: string;
+    file: string;
+    traffic: MatrixStack[];
+    clusters: MatrixStack[];
+    order: typeof CHANGE_ORDER;
+}
+
+export function fleetMatrix(fleet: Fleet): FleetMatrix {
+    const clusters = fleet.clusterStacks.map((s): MatrixStack => ({
+        stack: s.stack.name,
+        scope: s.group === undefined ? s.cluster.name : `${s.cluster.name}/${s.group}`,
+        kind: "cluster",
+        cluster: s.cluster.name,
+        ...(s.group === undefined ? {} : { group: s.group }),
+        wave: s.wave.name,
+        waveIndex: fleet.waves.indexOf(s.wave),
+        approval: s.wave.approval,
+    }));
+    return { fleet: fleet.name, file: fleet.file, traffic: [{ stack: fleet.trafficStack, scope: "traffic", kind: "traffic" }], clusters, order: CHANGE_ORDER };
+}
+
+export function matrixText(matrix: FleetMatrix): string {
+    const rows = [...matrix.traffic, ...matrix.clusters].map(
+        (s) => `  ${s.stack.padEnd(28)} ${s.scope.padEnd(20)} ${s.wave === undefined ? "" : `wave ${s.wave}${s.approval ? " (approval)" : ""}`}`.trimEnd(),
+    );
+    const order = Object.entries(matrix.order).map(([kind, { order, why }]) => `  ${kind.padEnd(9)} ${order.join(" → ")}: ${why}`);
+    return [`fleet ${matrix.fleet} (${matrix.file}):`, ...rows, "", "Which stacks go first:", ...order].join("\n");
+}

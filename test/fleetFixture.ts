@@ -1,0 +1,132 @@
+// A temporary copy of the prod fleet (Pulumi.yaml, fleets/prod.yaml, its traffic and cluster stack
+// files, app/ as the build context) with the drill's short analysis, for specs that let switchyard
+// edit the stack files; optionally with a third cluster in the second wave, one stack at a time.
+// Also per-cluster fake metrics that answer as if each cluster applied its own stack file's weight.
+
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import type { InstantSample, RangeSeries } from "../cli/prometheus.ts";
+import type { MetricsApi } from "../cli/switchyard/collect.ts";
+import type { CommandIo } from "../cli/switchyard.ts";
+import type { ColorHealth } from "./fakeMetrics.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+export interface FleetProject {
+    dir: string;
+    fleetFile: string;
+    stackFile(stack: string): string;
+    /** The candidate's (green's) weight in a stack file now. */
+    weight(stack: string): number;
+    remove(): void;
+}
+
+export function fleetProject(options: { thirdCluster?: boolean; prometheusUrl?: string } = {}): FleetProject {
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-fleet-"));
+    for (const file of ["Pulumi.yaml", "fleets/prod.yaml", "Pulumi.prod-traffic.yaml", "Pulumi.prod-eks-use1.yaml", "Pulumi.prod-gke-euw1.yaml"]) {
+        cpSync(join(ROOT, file), join(dir, file));
+    }
+    cpSync(join(ROOT, "app"), join(dir, "app"), { recursive: true, filter: (source) => !source.includes("node_modules") });
+    const fleetFile = join(dir, "fleets/prod.yaml");
+    const doc = parseDocument(readFileSync(fleetFile, "utf8"));
+    doc.setIn(["rollout", "analysis"], {
+        prometheus: { url: options.prometheusUrl ?? "http://127.0.0.1:1" },
+        metrics: "app",
+        interval: "2s",
+        window: "4s",
+        minRequests: 10,
+        failureLimit: 2,
+        checks: ["success-rate", { name: "latency-p99", max: 300 }],
+    });
+    doc.setIn(["rollout", "waves", 0, "soak"], "6s");
+    if (options.thirdCluster) {
+        const gke = (doc.toJS().clusters as Record<string, unknown>[]).find((c) => c.name === "gke-euw1")!;
+        doc.addIn(["clusters"], { ...gke, name: "aks-weu", context: "aks-weu", hostnames: ["aks-weu.shop.example.com"] });
+        doc.addIn(["rollout", "waves", 1, "clusters"], "aks-weu");
+        doc.setIn(["rollout", "waves", 1, "parallel"], 1);
+        writeFileSync(join(dir, "Pulumi.prod-aks-weu.yaml"), readFileSync(join(ROOT, "Pulumi.prod-gke-euw1.yaml"), "utf8").replaceAll("gke-euw1", "aks-weu"));
+    }
+    writeFileSync(fleetFile, doc.toString());
+    const stackFile = (stack: string) => join(dir, `Pulumi.${stack}.yaml`);
+    return {
+        dir,
+        fleetFile,
+        stackFile,
+        weight: (stack) => Number(parseDocument(readFileSync(stackFile(stack), "utf8")).getIn(["config", "switchyard:greenWeight"]) ?? 0),
+        remove: () => rmSync(dir, { recursive: true, force: true }),
+    };
+}
+
+/**
+ * Each cluster answers as if it applied its own stack file's weight from the moment this fake first
+ * saw it there (read at every query, on the command's clock), so a step is live only from then on:
+ * a soak is waited for, not read off a history that was never there. `health` may change over time.
+ */
+export function fleetMetrics(
+    project: FleetProject,
+    now: () => Date,
+    health: (cluster: string) => { blue: ColorHealth; green: ColorHealth },
+): MetricsApi & { queries: string[]; observe(cluster: string): void } {
+    const queries: string[] = [];
+    const history = new Map<string, { since: number; weight: number }[]>();
+    const observe = (cluster: string) => {
+        const changes = history.get(cluster) ?? [{ since: -Infinity, weight: 0 }];
+        const current = project.weight(`prod-${cluster}`);
+        if (changes.at(-1)!.weight !== current) changes.push({ since: now().getTime() / 1000, weight: current });
+        history.set(cluster, changes);
+        return changes;
+    };
+    const answer = (promql: string, time: number): number | undefined => {
+        queries.push(promql);
+        const cluster = /cluster="([^"]+)"/.exec(promql)?.[1];
+        const color = /color="(blue|green)"/.exec(promql)?.[1] as "blue" | "green" | undefined;
+        if (!cluster || !color) throw new Error(`the fake answers the app preset's queries only: ${promql}`);
+        const changes = observe(cluster);
+        const weight = changes.filter((c) => c.since <= time).at(-1)!.weight;
+        const requests = 1000 * (color === "green" ? weight / 100 : 1 - weight / 100);
+        if (requests === 0) return undefined;
+        if (promql.startsWith("sum(increase(http_requests_total")) return requests;
+        if (promql.startsWith("100 * (sum(increase(http_requests_total")) return health(cluster)[color].successRate;
+        if (promql.startsWith("1000 * histogram_quantile(0.99")) return health(cluster)[color].p99Ms;
+        throw new Error(`no fake answer for ${promql}`);
+    };
+    return {
+        queries,
+        observe: (cluster) => void observe(cluster),
+        async query(promql: string, time?: number): Promise<InstantSample[]> {
+            const value = answer(promql, time ?? now().getTime() / 1000);
+            return value === undefined ? [] : [{ labels: {}, value }];
+        },
+        async queryRange(promql: string, start: number, end: number, step: number): Promise<RangeSeries[]> {
+            const values = new Map<number, number>();
+            for (let time = start; time <= end; time += step) {
+                const value = answer(promql, time);
+                if (value !== undefined) values.set(time, value);
+            }
+            return values.size === 0 ? [] : [{ labels: {}, values }];
+        },
+    };
+}
+
+/** A clock that moves only when the command sleeps; `onSleep` runs after each simulated second. */
+export function fleetIo(onSleep: () => void | Promise<void> = () => {}): CommandIo & { lines: string[]; errors: string[]; slept: number } {
+    let clock = Date.parse("2026-05-01T10:00:00Z");
+    const io = {
+        lines: [] as string[],
+        errors: [] as string[],
+        slept: 0,
+        out: (line: string) => io.lines.push(line),
+        err: (line: string) => io.errors.push(line),
+        progress: () => {},
+        now: () => new Date(clock),
+        sleep: async (ms: number) => {
+            clock += ms;
+            io.slept += ms;
+            if (io.slept > 600_000) throw new Error("still waiting after 600 simulated seconds");
+            await onSleep();
+        },
+    };
+    return io;
+}

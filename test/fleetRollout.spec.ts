@@ -1,0 +1,227 @@
+import { expect } from "chai";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { main } from "../cli/switchyard.ts";
+import type { MetricsApi } from "../cli/switchyard/collect.ts";
+import { fleetPass, runFleetApprove, type FleetDeployer } from "../cli/switchyard/fleet.ts";
+import { FAILING, HEALTHY } from "./fakeMetrics.ts";
+import { fleetIo, fleetMetrics, fleetProject, type FleetProject } from "./fleetFixture.ts";
+
+/**
+ * A backend stand-in shared by runs (it is the stacks, not a run's memory): each stack's applied
+ * greenWeight; an apply is what the metrics see from then on.
+ */
+function fakeBackend(project: FleetProject, metrics: { observe(cluster: string): void }): FleetDeployer & { applied: string[]; liveOf: Map<string, number> } {
+    const liveOf = new Map<string, number>();
+    const applied: string[] = [];
+    return {
+        name: "the fake backend",
+        applied,
+        liveOf,
+        async apply(stack, reason) {
+            const weight = project.weight(stack);
+            applied.push(`${stack} ${weight} (${reason})`);
+            liveOf.set(stack, weight);
+            metrics.observe(stack.replace(/^prod-/, ""));
+        },
+        async live(stack) {
+            return liveOf.get(stack);
+        },
+    };
+}
+
+/** Prometheus that must not be asked: a rollback is never held by an analysis. */
+const unreachable: MetricsApi = {
+    query: async () => expect.fail("a rollback asked Prometheus"),
+    queryRange: async () => expect.fail("a rollback asked Prometheus"),
+};
+
+const record = (p: FleetProject) => parse(readFileSync(join(p.dir, "fleets/prod.release.yaml"), "utf8"));
+const rolledBackLine = (p: FleetProject, stack: string) => readFileSync(p.stackFile(stack), "utf8").split("\n").find((l) => l.includes("switchyard:greenWeight:"))!;
+
+describe("fleet rollout: prod's cluster stacks wave by wave", function () {
+    this.timeout(60_000);
+    const projects: FleetProject[] = [];
+    const project = (options: Parameters<typeof fleetProject>[0] = {}) => {
+        const p = fleetProject(options);
+        projects.push(p);
+        return p;
+    };
+    afterEach(() => projects.splice(0).forEach((p) => p.remove()));
+
+    it("rehearses prod under the mocks: canary soaks at 5 %, rest takes 5 % once approved, then fails and both clusters roll back at once", async () => {
+        const p = project();
+        let gkeHealth = HEALTHY;
+        const io = fleetIo(() => {
+            // A person approves the rest wave's step as soon as it waits for one.
+            if (p.weight("prod-eks-use1") === 5 && p.weight("prod-gke-euw1") === 0) runFleetApprove("prod", p.dir, "rest", "alice", { out: () => {}, now: io.now });
+            if (p.weight("prod-gke-euw1") === 5) gkeHealth = FAILING;
+        });
+        const metrics = fleetMetrics(p, io.now, (cluster) => ({ blue: HEALTHY, green: cluster === "gke-euw1" ? gkeHealth : HEALTHY }));
+        const code = await main(["rollout", "--fleet", "prod", "--rehearse", "--cwd", p.dir], io, async () => metrics);
+        expect(code, io.errors.join("\n")).to.equal(1);
+        const rehearsed = io.lines.filter((l) => l.startsWith("rehearsed prod-eks-use1 (wave") || l.startsWith("rehearsed prod-gke-euw1 (wave") || l.includes("(roll back)"));
+        expect(rehearsed.slice(0, 2)).to.deep.equal(["rehearsed prod-eks-use1 (wave canary: green to 5 %): green 5 %", "rehearsed prod-gke-euw1 (wave rest: green to 5 %): green 5 %"]);
+        expect(rehearsed.slice(2).sort()).to.deep.equal(["rehearsed prod-eks-use1 (roll back): green 0 %", "rehearsed prod-gke-euw1 (roll back): green 0 %"]);
+        // The canary's 6 s soak (three 2 s samples at 5 %) passed before rest moved: not the 4 s window.
+        const restMoved = io.lines.findIndex((l) => l.includes("wave rest to 5 %"));
+        expect(io.lines[restMoved]).to.match(/^\[10:00:06\]/);
+        expect(p.weight("prod-eks-use1")).to.equal(0);
+        expect(p.weight("prod-gke-euw1")).to.equal(0);
+        expect(rolledBackLine(p, "prod-eks-use1")).to.match(/# switchyard rolled back 2026-05-01T10:00:1\dZ: prod-gke-euw1: storefront: 2 failing samples while live/);
+        expect(record(p).rolledBack.reason).to.match(/^prod-gke-euw1: storefront: 2 failing samples/);
+        expect(record(p).approvals.map((a: { wave: string; step: number; by: string }) => `${a.wave} ${a.step} ${a.by}`)).to.deep.equal(["rest 5 alice"]);
+    });
+
+    it("holds the rest wave for a person's approve, and moves it on the pass after", async () => {
+        const p = project();
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }));
+        const backend = fakeBackend(p, metrics);
+        const pass = (start = false) => fleetPass({ fleet: "prod", dir: p.dir, api: metrics, deployer: backend, io, start });
+        expect((await pass()).decision.action, "a scheduled pass never starts a release").to.equal("hold");
+        expect((await pass(true)).exitCode).to.equal(0);
+        expect(p.weight("prod-eks-use1")).to.equal(5);
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        const held = await pass();
+        expect(held.exitCode).to.equal(2);
+        expect(held.decision.reasons.at(-1)).to.equal("wave rest waits for a person: switchyard approve --wave rest (its step to 5 %)");
+        expect(p.weight("prod-gke-euw1")).to.equal(0);
+        expect(await main(["approve", "--fleet", "prod", "--wave", "rest", "--by", "alice", "--cwd", p.dir], io)).to.equal(0);
+        expect(io.lines.at(-1)).to.match(/^approved: wave rest may take 5 % \(release [0-9a-f]{12}, by alice\), recorded in .*fleets\/prod\.release\.yaml/);
+        const moved = await pass();
+        expect(moved.decision).to.include({ action: "advance", wave: "rest", to: 5 });
+        expect(p.weight("prod-gke-euw1")).to.equal(5);
+        expect(p.weight("prod-eks-use1"), "the canary waits for every wave at 5 %").to.equal(5);
+    });
+
+    it("resumes a run stopped between two stacks of a wave: the edited stack is applied, the other follows, nothing else moves", async () => {
+        const p = project({ thirdCluster: true });
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }));
+        const backend = fakeBackend(p, metrics);
+        const options = { fleet: "prod", dir: p.dir, api: metrics, deployer: backend, io };
+        await fleetPass({ ...options, start: true });
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        runFleetApprove("prod", p.dir, "rest", "alice", io);
+        // The run dies right after the first stack of the rest wave was edited, before its up.
+        const killed = await fleetPass({
+            ...options,
+            start: false,
+            afterEdit: (stack) => {
+                if (stack === "prod-gke-euw1") throw new Error("killed");
+            },
+        }).catch((error: Error) => error);
+        expect(killed).to.be.instanceOf(Error).with.property("message").that.includes("killed");
+        expect([p.weight("prod-gke-euw1"), p.weight("prod-aks-weu")]).to.deep.equal([5, 0]);
+        expect(backend.liveOf.get("prod-gke-euw1"), "its up never ran").to.equal(0);
+        backend.applied.length = 0;
+        const next = await fleetPass({ ...options, start: false });
+        expect(backend.applied).to.deep.equal(["prod-gke-euw1 5 (resume greenWeight 5)", "prod-aks-weu 5 (wave rest: green to 5 %)"]);
+        expect(next.decision).to.include({ action: "advance", wave: "rest", to: 5 });
+        expect(p.weight("prod-eks-use1")).to.equal(5);
+    });
+
+    it("finishes a rollback a stopped run began, without asking Prometheus, and starts nothing after it", async () => {
+        const p = project({ thirdCluster: true });
+        const io = fleetIo();
+        let health = HEALTHY;
+        const metrics = fleetMetrics(p, io.now, (cluster) => ({ blue: HEALTHY, green: cluster === "aks-weu" ? health : HEALTHY }));
+        const backend = fakeBackend(p, metrics);
+        const options = { fleet: "prod", dir: p.dir, deployer: backend, io };
+        await fleetPass({ ...options, api: metrics, start: true });
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        runFleetApprove("prod", p.dir, "rest", "alice", io);
+        await fleetPass({ ...options, api: metrics, start: false });
+        expect(["prod-eks-use1", "prod-gke-euw1", "prod-aks-weu"].map(p.weight)).to.deep.equal([5, 5, 5]);
+        health = FAILING;
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        const killed = fleetPass({ ...options, api: metrics, start: false, afterEdit: () => Promise.reject(new Error("killed")) });
+        await killed.catch(() => {});
+        expect(["prod-eks-use1", "prod-gke-euw1", "prod-aks-weu"].map(p.weight), "one stack edited before the run died").to.deep.equal([0, 5, 5]);
+        backend.applied.length = 0;
+        const next = await fleetPass({ ...options, api: unreachable, start: true });
+        expect(next.exitCode).to.equal(1);
+        expect(["prod-eks-use1", "prod-gke-euw1", "prod-aks-weu"].map(p.weight)).to.deep.equal([0, 0, 0]);
+        expect(backend.applied.sort()).to.deep.equal(["prod-aks-weu 0 (roll back)", "prod-eks-use1 0 (roll back)", "prod-gke-euw1 0 (roll back)"]);
+        const after = await fleetPass({ ...options, api: unreachable, start: false });
+        expect(after.decision.action).to.equal("hold");
+        expect(after.decision.reasons[0]).to.match(/^the release was rolled back/);
+    });
+
+    it("walks every step to 100 % on both waves in lockstep and exits 0", async () => {
+        const p = project();
+        const io = fleetIo(() => {
+            try {
+                runFleetApprove("prod", p.dir, "rest", "alice", { out: () => {}, now: io.now });
+            } catch {
+                // at 100 %: nothing left to approve
+            }
+        });
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }));
+        const backend = fakeBackend(p, metrics);
+        const { runFleetRollout } = await import("../cli/switchyard/fleet.ts");
+        expect(await runFleetRollout({ fleet: "prod", dir: p.dir, api: metrics, deployer: backend, io })).to.equal(0);
+        const steps = backend.applied.filter((l) => l.includes("wave")).map((l) => l.replace(/ \(.*/, ""));
+        expect(steps).to.deep.equal(["prod-eks-use1 5", "prod-gke-euw1 5", "prod-eks-use1 25", "prod-gke-euw1 25", "prod-eks-use1 50", "prod-gke-euw1 50", "prod-eks-use1 75", "prod-gke-euw1 75", "prod-eks-use1 100", "prod-gke-euw1 100"]);
+        expect(record(p).approvals.map((a: { step: number }) => a.step)).to.deep.equal([5, 25, 50, 75, 100]);
+    });
+
+    it("refuses, before writing anything, a fleet whose cluster has no stack file, an unknown wave and an approval of a wave without one", async () => {
+        const p = project({ thirdCluster: true });
+        const io = fleetIo();
+        const { rmSync } = await import("node:fs");
+        rmSync(p.stackFile("prod-aks-weu"));
+        const before = readdirSync(p.dir).sort();
+        expect(await main(["advance", "--fleet", "prod", "--start", "--rehearse", "--cwd", p.dir], io, async () => unreachable)).to.equal(3);
+        expect(io.errors.join("\n")).to.include(
+            "Pulumi.prod-aks-weu.yaml: got no such file; allowed: a stack file with switchyard:fleet: fleets/prod.yaml and switchyard:scope: aks-weu (cluster aks-weu of fleets/prod.yaml)",
+        );
+        const q = project();
+        expect(await main(["approve", "--fleet", "prod", "--wave", "later", "--cwd", q.dir], io)).to.equal(3);
+        expect(io.errors.join("\n")).to.include(`--wave: got "later"; allowed: a wave of fleets/prod.yaml: canary, rest`);
+        expect(await main(["approve", "--fleet", "prod", "--wave", "canary", "--cwd", q.dir], io)).to.equal(3);
+        expect(io.errors.join("\n")).to.include("--wave: got canary; allowed: a wave with approval: true in fleets/prod.yaml: rest");
+        expect(await main(["stacks", "--fleet", "qa", "--cwd", q.dir], io)).to.equal(3);
+        expect(io.errors.join("\n")).to.include(`--fleet: got "qa"; allowed: a fleet of fleets/<name>.yaml in ${q.dir}: prod`);
+        expect(readdirSync(p.dir).sort()).to.deep.equal(before);
+        expect(existsSync(join(q.dir, "fleets/prod.release.yaml"))).to.equal(false);
+        expect([p.weight("prod-eks-use1"), q.weight("prod-eks-use1")]).to.deep.equal([0, 0]);
+    });
+
+    it("prints the fleet's stacks as the CI matrix: traffic, then each cluster with its wave, and the order rules", async () => {
+        const io = fleetIo();
+        expect(await main(["stacks", "--fleet", "prod", "--json"], io)).to.equal(0);
+        const matrix = JSON.parse(io.lines.at(-1)!);
+        expect(matrix.traffic).to.deep.equal([{ stack: "prod-traffic", scope: "traffic", kind: "traffic" }]);
+        expect(matrix.clusters).to.deep.equal([
+            { stack: "prod-eks-use1", scope: "eks-use1", kind: "cluster", cluster: "eks-use1", wave: "canary", waveIndex: 0, approval: false },
+            { stack: "prod-gke-euw1", scope: "gke-euw1", kind: "cluster", cluster: "gke-euw1", wave: "rest", waveIndex: 1, approval: true },
+        ]);
+        expect(matrix.order.build.order).to.deep.equal(["traffic", "clusters"]);
+        expect(matrix.order.undrain.order).to.deep.equal(["clusters", "traffic"]);
+        expect(matrix.order.flip.order).to.deep.equal(["clusters"]);
+        expect(matrix.order.rollback.order).to.deep.equal(["clusters"]);
+    });
+
+    it("gives every fleet verb and flag its help with examples", async () => {
+        for (const [command, example] of [
+            ["approve", "switchyard approve --fleet prod --wave rest"],
+            ["stacks", "switchyard stacks --fleet prod --json"],
+            ["advance", "switchyard advance --fleet prod --start"],
+            ["rollout", "switchyard rollout --fleet prod --rehearse"],
+            ["rollback", "switchyard rollback --fleet prod"],
+            ["status", "switchyard status --fleet prod"],
+        ] as const) {
+            const io = fleetIo();
+            expect(await main([command, "--help"], io), command).to.equal(0);
+            expect(io.lines.join("\n"), command).to.include("Examples:").and.include(example);
+        }
+        const io = fleetIo();
+        expect(await main(["approve", "--fleet", "prod"], io)).to.equal(64);
+        expect(io.errors[0]).to.equal("switchyard: --wave <wave> is required\n");
+        expect(await main(["stacks", "--stack", "prod"], io)).to.equal(64);
+        expect(io.errors.join("\n")).to.include("--fleet <name> is required: stacks acts on a split fleet");
+    });
+});

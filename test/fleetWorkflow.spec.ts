@@ -1,0 +1,68 @@
+// The fleet's CI (.github/workflows/fleet-deploy.yml) as GitHub would read it: one job per stack
+// from the matrix `switchyard stacks --fleet prod --json` prints, a lock per stack, traffic before
+// clusters for a build, clusters alone for a flip or a rollback, each stack previewed under the
+// policy pack before its up.
+
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { PROJECT_ROOT } from "../model/stackFiles.ts";
+
+const workflow = parse(readFileSync(join(PROJECT_ROOT, ".github/workflows/fleet-deploy.yml"), "utf8")) as {
+    on: Record<string, unknown>;
+    jobs: Record<string, { needs?: string | string[]; if?: string; strategy?: { "fail-fast"?: boolean; matrix?: { include?: string } }; concurrency?: { group: string; "cancel-in-progress": boolean }; steps: { run?: string; uses?: string; with?: Record<string, string> }[]; outputs?: Record<string, string> }>;
+};
+const needs = (job: string) => [workflow.jobs[job]!.needs ?? []].flat();
+const changeOf = (paths: string[]) =>
+    spawnSync("sh", [join(PROJECT_ROOT, ".github/scripts/fleet-change.sh"), "prod"], { input: paths.join("\n") + "\n", encoding: "utf8" }).stdout.trim();
+
+describe("fleet CI workflow", () => {
+    it("builds its matrix from switchyard stacks --fleet prod --json, traffic and clusters apart", () => {
+        const stacks = workflow.jobs.stacks!;
+        expect(stacks.steps.map((s) => s.run ?? "").join("\n")).to.include("node bin/switchyard.mjs stacks --fleet prod --json > stacks.json");
+        expect(stacks.outputs).to.include({ traffic: "${{ steps.matrix.outputs.traffic }}", clusters: "${{ steps.matrix.outputs.clusters }}" });
+        expect(workflow.jobs.traffic!.strategy!.matrix!.include).to.equal("${{ fromJSON(needs.stacks.outputs.traffic) }}");
+        expect(workflow.jobs.clusters!.strategy!.matrix!.include).to.equal("${{ fromJSON(needs.stacks.outputs.clusters) }}");
+    });
+
+    it("runs the traffic stack only for a build, and the cluster stacks after it, or without it when it is skipped", () => {
+        expect(needs("traffic")).to.deep.equal(["stacks"]);
+        expect(workflow.jobs.traffic!.if).to.equal("needs.stacks.outputs.change == 'build'");
+        expect(needs("clusters")).to.have.members(["stacks", "traffic"]);
+        expect(workflow.jobs.clusters!.if).to.equal("always() && needs.stacks.result == 'success' && (needs.traffic.result == 'success' || needs.traffic.result == 'skipped')");
+        expect(workflow.jobs.clusters!.strategy!["fail-fast"], "one cluster's failure never cancels another's rollback").to.equal(false);
+    });
+
+    it("holds one lock per stack, never cancelling an update half-way", () => {
+        for (const job of ["traffic", "clusters"]) {
+            expect(workflow.jobs[job]!.concurrency).to.deep.equal({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
+        }
+    });
+
+    it("previews each stack on its own under the policy pack before its up", () => {
+        for (const job of ["traffic", "clusters"]) {
+            const pulumi = workflow.jobs[job]!.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+            expect(pulumi.map((s) => s.with!.command)).to.deep.equal(["preview", "up"]);
+            for (const step of pulumi) {
+                expect(step.with).to.include({ "stack-name": "${{ vars.PULUMI_ORG }}/switchyard/${{ matrix.stack }}", policyPacks: "policy", policyPackConfigs: "policy/config/prod.json" });
+            }
+        }
+    });
+
+    it("calls a push that only edits cluster stack files a flip, and anything else a build", () => {
+        expect(changeOf(["Pulumi.prod-eks-use1.yaml", "Pulumi.prod-gke-euw1.yaml", "fleets/prod.release.yaml"])).to.equal("flip");
+        expect(changeOf(["Pulumi.prod-eks-use1.yaml", "app/server.mjs"])).to.equal("build");
+        expect(changeOf(["Pulumi.prod-traffic.yaml"])).to.equal("build");
+        expect(changeOf(["fleets/prod.yaml"])).to.equal("build");
+        const classify = workflow.jobs.stacks!.steps.find((s) => s.run?.includes("fleet-change.sh"))!.run!;
+        expect(classify).to.include("git diff --name-only HEAD^ HEAD | .github/scripts/fleet-change.sh prod");
+    });
+
+    it("leaves the single-stack deploy as it was", () => {
+        const single = parse(readFileSync(join(PROJECT_ROOT, ".github/workflows/deploy-prod.yml"), "utf8"));
+        expect(single.concurrency.group).to.equal("deploy-prod");
+        expect(single.jobs.up.steps.at(-1).with["stack-name"]).to.equal("${{ vars.PULUMI_ORG }}/switchyard/prod");
+    });
+});

@@ -1,0 +1,71 @@
+import { expect } from "chai";
+import type { WaveSpec } from "../model/config/types.ts";
+import { nextStepOfWave, planWaves, waveWindowSeconds, type StackVerdict, type WavePlanInput, type WaveStack } from "../model/waves.ts";
+
+const STEPS = [5, 25, 50, 100];
+const wave = (name: string, clusters: string[], extra: Partial<WaveSpec> = {}): WaveSpec => ({ name, clusters, parallel: clusters.length, soakSeconds: 0, approval: false, ...extra });
+const WAVES = [wave("canary", ["a"]), wave("rest", ["b", "c"], { parallel: 1, approval: true })];
+const stacks = (a: number, b: number, c: number): WaveStack[] => [
+    { name: "p-a", cluster: "a", wave: "canary", weight: a },
+    { name: "p-b", cluster: "b", wave: "rest", weight: b },
+    { name: "p-c", cluster: "c", wave: "rest", weight: c },
+];
+const pass: StackVerdict = { verdict: "pass", reasons: ["live and healthy for the whole window"] };
+const waiting: StackVerdict = { verdict: "inconclusive", reasons: ["live for 2s of the 6s window"] };
+const failing: StackVerdict = { verdict: "fail", reasons: ["2 failing samples while live"] };
+
+function plan(weights: [number, number, number], overrides: Partial<WavePlanInput> = {}) {
+    return planWaves({ steps: STEPS, waves: WAVES, stacks: stacks(...weights), verdicts: {}, approvals: [], rolledBack: false, start: false, ...overrides });
+}
+
+describe("wave planner", () => {
+    it("starts nothing at 0 % unless told to, and then moves only the first wave to the first step", () => {
+        expect(plan([0, 0, 0])).to.include({ action: "hold" });
+        expect(plan([0, 0, 0], { start: true })).to.deep.include({ action: "advance", wave: "canary", to: 5, stacks: ["p-a"], parallel: 1, restart: false });
+    });
+
+    it("moves the next wave only once the wave before it passed, and a wave with approval only once approved for that step", () => {
+        expect(plan([5, 0, 0], { verdicts: { "p-a": waiting } })).to.deep.include({ action: "hold" });
+        const unapproved = plan([5, 0, 0], { verdicts: { "p-a": pass } });
+        expect(unapproved).to.deep.include({ action: "hold", approval: { wave: "rest", step: 5 } });
+        expect(plan([5, 0, 0], { verdicts: { "p-a": pass }, approvals: [{ wave: "rest", step: 25 }] }).action, "an approval of another step").to.equal("hold");
+        expect(plan([5, 0, 0], { verdicts: { "p-a": pass }, approvals: [{ wave: "rest", step: 5 }] })).to.deep.include({ action: "advance", wave: "rest", to: 5, stacks: ["p-b", "p-c"], parallel: 1 });
+    });
+
+    it("finishes a wave's step begun by a stopped run without waiting for analysis or approval again", () => {
+        expect(plan([5, 5, 0], { verdicts: { "p-a": waiting, "p-b": waiting } })).to.deep.include({ action: "advance", wave: "rest", to: 5, stacks: ["p-c"] });
+    });
+
+    it("takes the next step on the first wave once every wave passed at the current one", () => {
+        const all = { "p-a": pass, "p-b": pass, "p-c": pass };
+        expect(plan([5, 5, 5], { verdicts: { ...all, "p-c": waiting } }).action).to.equal("hold");
+        expect(plan([5, 5, 5], { verdicts: all })).to.deep.include({ action: "advance", wave: "canary", to: 25, stacks: ["p-a"] });
+        expect(plan([100, 100, 100], { verdicts: all })).to.deep.include({ action: "complete", passed: true });
+        expect(plan([100, 100, 100], { verdicts: { ...all, "p-b": waiting } })).to.deep.include({ action: "complete", passed: false });
+    });
+
+    it("rolls back every stack that moved on any failure, and goes on rolling back once the record says so, whatever else holds", () => {
+        const decision = plan([25, 5, 5], { verdicts: { "p-a": pass, "p-b": failing, "p-c": waiting } });
+        expect(decision).to.deep.include({ action: "rollback", stacks: ["p-a", "p-b", "p-c"], reasons: ["p-b: 2 failing samples while live"] });
+        expect(plan([0, 5, 0], { rolledBack: true, start: true })).to.deep.include({ action: "rollback", stacks: ["p-b"] });
+        expect(plan([0, 0, 0], { rolledBack: true }).action).to.equal("hold");
+        expect(plan([0, 0, 0], { rolledBack: true, start: true })).to.deep.include({ action: "advance", restart: true, to: 5 });
+    });
+
+    it("never lets a wave rise by more than one step, even when another is further ahead", () => {
+        expect(plan([50, 5, 5], { verdicts: { "p-a": pass, "p-b": pass, "p-c": pass }, approvals: [{ wave: "rest", step: 25 }] })).to.deep.include({ action: "advance", wave: "rest", to: 25 });
+    });
+
+    it("judges a wave over its soak when the soak is longer than the window, in whole intervals", () => {
+        expect(waveWindowSeconds({ windowSeconds: 300, intervalSeconds: 60 }, { soakSeconds: 600 })).to.equal(600);
+        expect(waveWindowSeconds({ windowSeconds: 300, intervalSeconds: 60 }, { soakSeconds: 90 })).to.equal(300);
+        expect(waveWindowSeconds({ windowSeconds: 4, intervalSeconds: 2 }, { soakSeconds: 5 })).to.equal(6);
+    });
+
+    it("names the step a wave waits to take: its lowest stack's next", () => {
+        expect(nextStepOfWave(stacks(25, 5, 0), "rest", STEPS)).to.equal(5);
+        expect(nextStepOfWave(stacks(25, 5, 5), "rest", STEPS)).to.equal(25);
+        expect(nextStepOfWave(stacks(100, 100, 100), "rest", STEPS)).to.equal(undefined);
+        expect(nextStepOfWave(stacks(0, 0, 0), "nowhere", STEPS)).to.equal(undefined);
+    });
+});
