@@ -44,7 +44,7 @@ describe("rollout config: defaults", () => {
         expect(rollout).to.deep.equal({ candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 });
     });
 
-    it("fills an analysis block with 1m samples, a 5m window, 20 requests, 2 failures and both presets", () => {
+    it("fills an analysis block with 1m samples, a 5m window, 20 requests, 2 failures, α 1 % and both presets", () => {
         const { rollout, problems } = read({ analysis: analysis() });
         expect(problems).to.deep.equal([]);
         expect(rollout.analysis).to.deep.equal({
@@ -54,8 +54,9 @@ describe("rollout config: defaults", () => {
             windowSeconds: 300,
             minRequests: 20,
             failureLimit: 2,
+            alpha: 0.01,
             checks: [
-                { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%" },
+                { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%", rate: true },
                 { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 500, unit: "ms" },
             ],
         });
@@ -91,7 +92,7 @@ describe("rollout config: defaults", () => {
         expect(a.prometheus).to.deep.equal({ url: "http://127.0.0.1:9090", hasToken: true });
         expect([a.metrics, a.intervalSeconds, a.windowSeconds, a.minRequests, a.failureLimit]).to.deep.equal(["istio", 30, 120, 50, 3]);
         expect(a.checks).to.deep.equal([
-            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%" },
+            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%", rate: true },
             { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 300, maxWorseThanStable: 50, unit: "ms" },
             {
                 name: "checkout-errors",
@@ -106,7 +107,7 @@ describe("rollout config: defaults", () => {
     it("keeps a preset's default threshold when only its comparison with stable is set", () => {
         const { rollout } = read({ analysis: analysis({ checks: [{ name: "success-rate", maxWorseThanStable: 0.5 }] }) });
         expect(rollout.analysis!.checks).to.deep.equal([
-            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, maxWorseThanStable: 0.5, unit: "%" },
+            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, maxWorseThanStable: 0.5, unit: "%", rate: true },
         ]);
     });
 
@@ -235,7 +236,7 @@ describe("rollout config: analysis", () => {
 
     it("says what analysis, its Prometheus and its metric source must be", () => {
         expect(problemsOf({ analysis: "yes" })).to.deep.equal([
-            'switchyard:rollout.analysis: got "yes"; allowed: an object with prometheus {url, token}, metrics, interval, window, minRequests, failureLimit and checks',
+            'switchyard:rollout.analysis: got "yes"; allowed: an object with prometheus {url, token}, metrics, interval, window, minRequests, failureLimit, alpha and checks',
         ]);
         expect(problemsOf({ analysis: { prometheus: {} } })).to.deep.equal([
             "switchyard:rollout.analysis.prometheus.url: got nothing (the key is missing); allowed: an http:// or https:// URL of Prometheus (or a Prometheus-compatible query API), e.g. https://prometheus.example.com",
@@ -270,13 +271,13 @@ describe("rollout config: checks", () => {
     it("refuses an unknown preset, suggesting the nearest", () => {
         expectOnlyProblem(problemsOf(checks("success-rat")), "switchyard:rollout.analysis.checks[0]", '"success-rat"', /did you mean "success-rate"\?/);
         expect(problemsOf(checks("error-budget"))).to.deep.equal([
-            'switchyard:rollout.analysis.checks[0]: got "error-budget"; allowed: a preset (success-rate, latency-p99) or an object {name, query, min | max, maxWorseThanStable}',
+            'switchyard:rollout.analysis.checks[0]: got "error-budget"; allowed: a preset (success-rate, latency-p99) or an object {name, query, per, min | max, maxWorseThanStable, gate}',
         ]);
     });
 
     it("reads a preset's own bar without adding an allowance", () => {
         expect(read(checks({ name: "success-rate", min: 98 })).rollout.analysis!.checks).to.deep.equal([
-            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 98, unit: "%" },
+            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 98, unit: "%", rate: true },
         ]);
     });
 
