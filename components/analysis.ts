@@ -374,7 +374,7 @@ export function judgeWindow(target: AnalysisTarget, samples: readonly Sample[], 
     if (unshown.length > 0) {
         return judgement(
             "inconclusive",
-            unshown.map((r) => `${r.check.name}: not yet shown within the bar, so the step holds until more requests tell: ${describeRate(r)}`),
+            unshown.map((r) => `${r.check.name}: not yet shown within the bar, so the step holds until more requests tell: ${describeCandidateRate(r)}`),
         );
     }
     return judgement(
@@ -467,6 +467,17 @@ export function formatEvidence(value: number): string {
 /** The confidence level of a share α as a percentage: 0.01 → 99 %, 0.005 → 99.5 %. */
 function confidence(alpha: number): string {
     return `${Number((100 * (1 - alpha)).toPrecision(4))} %`;
+}
+
+/** The candidate's side of a rate check against its bar, e.g. "green fails 0 % of 300 requests (99 % CI 0–2.6 %), bar 1 %". */
+export function describeCandidateRate(readout: RateReadout): string {
+    const { check, test, finding } = readout;
+    const level = confidence(test.margin > 0 ? test.alpha / 2 : test.alpha);
+    const counted = check.preset === "success-rate" ? { verb: "fails ", unit: " requests" } : { verb: "", unit: "" };
+    return (
+        `${readout.candidate} ${counted.verb}${ratePercent(finding.candidate)} of ${Math.round(finding.candidate.trials).toLocaleString("en-US")}${counted.unit}` +
+        ` (${level} CI ${significant(100 * finding.candidateInterval.lower)}–${significant(100 * finding.candidateInterval.upper)} %), bar ${significant(100 * test.bar)} %`
+    );
 }
 
 /**

@@ -69,9 +69,9 @@ export function logRateEvidence(counts: Counts, rate: number): number {
     return marginal - xLogP(events, rate) - xLogP(trials - events, 1 - rate);
 }
 
-/** The point in [lo, hi] where a monotone `f` crosses `level`; `rising` says which way f goes. */
-function crossing(f: (x: number) => number, level: number, lo: number, hi: number, rising: boolean): number {
-    for (let i = 0; i < 100 && hi - lo > 1e-12 * Math.max(1, Math.abs(lo)); i++) {
+/** The point in [lo, hi] where a monotone `f` crosses `level`, to within `tolerance`; `rising` says which way f goes. */
+function crossing(f: (x: number) => number, level: number, lo: number, hi: number, rising: boolean, tolerance = 1e-12): number {
+    for (let i = 0; i < 100 && hi - lo > tolerance * Math.max(1, Math.abs(lo)); i++) {
         const mid = (lo + hi) / 2;
         if (f(mid) >= level === rising) hi = mid;
         else lo = mid;
@@ -146,7 +146,12 @@ function splitLogLikelihood(looks: readonly Informative[], beta: number): number
     for (const look of looks) {
         if (beta === Number.POSITIVE_INFINITY) sum += look.stableEvents === 0 ? 0 : Number.NEGATIVE_INFINITY;
         else if (beta === Number.NEGATIVE_INFINITY) sum += look.candidateEvents === 0 ? 0 : Number.NEGATIVE_INFINITY;
-        else sum -= look.candidateEvents * softplus(-(look.logOdds + beta)) + look.stableEvents * softplus(look.logOdds + beta);
+        else {
+            // softplus(−z) = softplus(z) − z: one logarithm per look, not two.
+            const z = look.logOdds + beta;
+            const s = softplus(z);
+            sum -= look.candidateEvents * (s - z) + look.stableEvents * s;
+        }
     }
     return sum;
 }
@@ -165,12 +170,18 @@ function bestLogRatio(looks: readonly Informative[]): number {
     if (stable === 0) return Number.POSITIVE_INFINITY;
     // The score Σ(x_c − K·θ(β)) falls as β rises.
     const score = (beta: number) => looks.reduce((sum, l) => sum + l.candidateEvents - (l.candidateEvents + l.stableEvents) / (1 + Math.exp(-(l.logOdds + beta))), 0);
-    return crossing(score, 0, -60, 60, false);
+    return crossing(score, 0, -60, 60, false, 1e-9);
 }
 
 /** ln of the mixture against the log rate ratio `beta`. */
 function logRatioEvidence(looks: readonly Informative[], beta: number): number {
     return logMixture(looks) - splitLogLikelihood(looks, beta);
+}
+
+/** ln of the mixture against the rate ratio `ratio` (candidate / stable): at ratio 1, the e-value that both fail alike. */
+export function logSplitEvidence(looks: readonly SplitLook[], ratio: number): number {
+    const useful = looks.flatMap((look) => informative(look) ?? []);
+    return useful.length === 0 ? 0 : logRatioEvidence(useful, Math.log(ratio));
 }
 
 /**
@@ -190,14 +201,17 @@ export function ratioInterval(looks: readonly SplitLook[], alpha: number): Inter
     if (useful.length === 0) return { lower: 0, upper: Number.POSITIVE_INFINITY };
     const level = Math.log(1 / alpha);
     const best = bestLogRatio(useful);
-    const f = (beta: number) => logRatioEvidence(useful, beta);
+    // The mixture does not depend on the ratio tried: once, not per step of the search.
+    const mixture = logMixture(useful);
+    const f = (beta: number) => mixture - splitLogLikelihood(useful, beta);
     const edge = (direction: -1 | 1): number => {
         if (best === direction * Number.POSITIVE_INFINITY) return direction * Number.POSITIVE_INFINITY;
         const from = Number.isFinite(best) ? best : -direction * 60;
         let step = 1;
         while (f(from + direction * step) < level && step < 1e3) step *= 2;
         if (f(from + direction * step) < level) return direction * Number.POSITIVE_INFINITY;
-        return direction < 0 ? crossing(f, level, from - step, from, false) : crossing(f, level, from, from + step, true);
+        // A millionth of a log ratio is a millionth of the ratio: far below what a report shows.
+        return direction < 0 ? crossing(f, level, from - step, from, false, 1e-6) : crossing(f, level, from, from + step, true, 1e-6);
     };
     return { lower: Math.exp(edge(-1)), upper: Math.exp(edge(1)) };
 }
@@ -280,13 +294,16 @@ export function testRates(looks: readonly SplitLook[], test: RateTest): RateFind
             } else {
                 const info = informative(look);
                 if (info) {
-                    GRID.forEach((beta, j) => (gridLogLikelihood[j]! += splitLogLikelihood([info], beta)));
-                    nullLogLikelihood += splitLogLikelihood([info], 0);
+                    const one = [info];
+                    for (let j = 0; j < GRID.length; j++) gridLogLikelihood[j]! += splitLogLikelihood(one, GRID[j]!);
+                    nullLogLikelihood += splitLogLikelihood(one, 0);
                     nullScore += info.candidateEvents - (info.candidateEvents + info.stableEvents) / (1 + Math.exp(-info.logOdds));
                 }
-                const terms = gridLogLikelihood.map((l, j) => l + LOG_WEIGHTS[j]!);
-                const top = Math.max(...terms);
-                const atNull = top + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - top), 0)) - nullLogLikelihood;
+                let top = Number.NEGATIVE_INFINITY;
+                for (let j = 0; j < GRID.length; j++) top = Math.max(top, gridLogLikelihood[j]! + LOG_WEIGHTS[j]!);
+                let sum = 0;
+                for (let j = 0; j < GRID.length; j++) sum += Math.exp(gridLogLikelihood[j]! + LOG_WEIGHTS[j]! - top);
+                const atNull = top + Math.log(sum) - nullLogLikelihood;
                 // Leaning the good way, the smallest value over the null is below 1: no evidence, whatever its size.
                 relative = Math.max(relative, sign * nullScore > 0 ? atNull : Math.min(atNull, 0));
             }

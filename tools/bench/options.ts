@@ -8,6 +8,7 @@ import type { FleetSize } from "./fleet.ts";
 export const DEFAULT_SIZES = "10x2,50x4,100x4,200x5";
 export const DEFAULT_LOADER_FLEET = "50x4";
 export const DEFAULT_REPEAT = 2;
+export const DEFAULT_ANALYSIS_RUNS = 2000;
 
 export const USAGE = `Usage: npm run bench [-- options]
 
@@ -20,6 +21,9 @@ Options:
   --repeat <n>           runs of each, the best one counts; at least 2 (default ${DEFAULT_REPEAT})
   --loaders              instead: the program under each TypeScript loader Pulumi can use
   --loader-fleet <size>  the fleet for --loaders (default ${DEFAULT_LOADER_FLEET})
+  --analysis             instead: seeded request streams judged by the evidence judge and by
+                         today's per-sample rule, side by side (docs/progressive-delivery.md)
+  --runs <n>             steps per scenario for --analysis (default ${DEFAULT_ANALYSIS_RUNS})
   --docs                 measure nothing: write the tables of the committed bench-results/latest.json
                          and loaders.json into README.md and docs/performance.md
   --help                 print this and exit
@@ -31,11 +35,13 @@ other run writes bench-results/partial.json (partial-loaders.json), which git ig
 Examples:
   npm run bench
   npm run bench -- --sizes 50x4,300x5 --repeat 3
-  npm run bench -- --loaders`;
+  npm run bench -- --loaders
+  npm run bench -- --analysis --runs 500`;
 
 export type BenchCommand =
     | { kind: "help" }
     | { kind: "docs" }
+    | { kind: "analysis"; runs: number }
     | { kind: "fleets"; sizes: FleetSize[]; repeat: number; resultsFile: "latest.json" | "partial.json" }
     | { kind: "loaders"; fleet: FleetSize; repeat: number; resultsFile: "loaders.json" | "partial-loaders.json" };
 
@@ -65,6 +71,8 @@ export function parseBenchArgs(args: string[]): BenchCommand {
                 loaders: { type: "boolean", default: false },
                 "loader-fleet": { type: "string" },
                 docs: { type: "boolean", default: false },
+                analysis: { type: "boolean", default: false },
+                runs: { type: "string" },
                 help: { type: "boolean", default: false },
             },
         }).values;
@@ -72,6 +80,15 @@ export function parseBenchArgs(args: string[]): BenchCommand {
         throw new UsageError((error as Error).message);
     }
     if (values.help) return { kind: "help" };
+    if (values.analysis) {
+        if (values.docs || values.loaders || values.sizes !== undefined || values.repeat !== undefined || values["loader-fleet"] !== undefined) {
+            throw new UsageError("--analysis runs alone (with --runs)");
+        }
+        const runs = values.runs ?? String(DEFAULT_ANALYSIS_RUNS);
+        if (!/^\d+$/.test(runs) || Number(runs) < 100) throw new UsageError(`--runs takes a whole number of at least 100; got "${runs}"`);
+        return { kind: "analysis", runs: Number(runs) };
+    }
+    if (values.runs !== undefined) throw new UsageError("--runs goes with --analysis");
     const measuring = values.loaders || values.sizes !== undefined || values.repeat !== undefined || values["loader-fleet"] !== undefined;
     if (values.docs) {
         if (measuring) throw new UsageError("--docs measures nothing: give it alone");
