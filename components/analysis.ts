@@ -458,6 +458,11 @@ function ratePercent(counts: Counts): string {
     return counts.trials > 0 ? `${significant((100 * counts.events) / counts.trials)} %` : "no data";
 }
 
+/** A bar as configured: 1 %, 0.5 % (the arithmetic 1 − 0.99 rounded back to what was written). */
+function barText(bar: number): string {
+    return `${Number((100 * bar).toPrecision(6))} %`;
+}
+
 /** An e-value as people read it: 0.07, 42, 3e6. */
 export function formatEvidence(value: number): string {
     if (value >= 1000) return value.toExponential(0).replace("e+", "e");
@@ -476,7 +481,7 @@ export function describeCandidateRate(readout: RateReadout): string {
     const counted = check.preset === "success-rate" ? { verb: "fails ", unit: " requests" } : { verb: "", unit: "" };
     return (
         `${readout.candidate} ${counted.verb}${ratePercent(finding.candidate)} of ${Math.round(finding.candidate.trials).toLocaleString("en-US")}${counted.unit}` +
-        ` (${level} CI ${significant(100 * finding.candidateInterval.lower)}–${significant(100 * finding.candidateInterval.upper)} %), bar ${significant(100 * test.bar)} %`
+        ` (${level} CI ${significant(100 * finding.candidateInterval.lower)}–${significant(100 * finding.candidateInterval.upper)} %), bar ${barText(test.bar)}`
     );
 }
 
@@ -491,7 +496,7 @@ export function describeRate(readout: RateReadout): string {
     const counted = check.preset === "success-rate" ? { verb: "fails ", unit: " requests" } : { verb: "", unit: "" };
     const interval = (i: { lower: number; upper: number }) => `${significant(100 * i.lower)}–${significant(100 * i.upper)} %`;
     const threshold = Math.round(1 / test.alpha);
-    const bar = `${significant(100 * test.bar)} %`;
+    const bar = barText(test.bar);
     const candidate =
         `${readout.candidate} ${counted.verb}${ratePercent(finding.candidate)} of ${Math.round(finding.candidate.trials).toLocaleString("en-US")}${counted.unit}` +
         ` (${level} CI ${interval(finding.candidateInterval)})`;

@@ -536,3 +536,46 @@ describe("rollout edits: which kind each is", () => {
         expect(isCohortEdit({ cluster: 1, greenWeight: 100 })).to.equal(false);
     });
 });
+
+describe("rollout config: evidence settings", () => {
+    const withChecks = (...items: unknown[]) => ({ analysis: analysis({ checks: items }) });
+    const events = 'sum(increase(conversions_total{color="{color}"}[{window}]))';
+    const sessions = 'sum(increase(sessions_total{color="{color}"}[{window}]))';
+
+    it("reads alpha, and refuses one that is no chance a rollback may be wrong", () => {
+        expect(read({ analysis: analysis({ alpha: 0.05 }) }).rollout.analysis!.alpha).to.equal(0.05);
+        expect(read({ analysis: analysis({ alpha: "0.001" }) }).rollout.analysis!.alpha, "a quoted number").to.equal(0.001);
+        expect(read({ analysis: analysis({ alpha: 0.2 }) }).problems).to.deep.equal([]);
+        for (const bad of [0, -0.01, 0.21, 1, "often"]) {
+            expect(problemsOf({ analysis: analysis({ alpha: bad }) }), String(bad)).to.deep.equal([
+                `switchyard:rollout.analysis.alpha: got ${JSON.stringify(bad)}; allowed: a number above 0 and at most 0.2: the chance of rolling back a candidate as good as stable, e.g. 0.01`,
+            ]);
+        }
+    });
+
+    it("reads a custom rate with per: a percentage judged from counts, reported only with gate: false", () => {
+        expect(read(withChecks({ name: "conversions", query: events, per: sessions, min: 0, gate: false })).rollout.analysis!.checks).to.deep.equal([
+            { name: "conversions", query: events, per: sessions, rate: true, bound: "min", threshold: 0, unit: "%", gate: false },
+        ]);
+        expect(read(withChecks({ name: "e", query: events, per: sessions, max: 2, gate: true })).rollout.analysis!.checks[0]).to.not.have.property("gate");
+        expect(read(withChecks({ name: "success-rate", gate: false })).rollout.analysis!.checks[0]).to.include({ gate: false, rate: true });
+        expect(read(withChecks("latency-p99")).rollout.analysis!.checks[0], "a p99 is no ratio of counters").to.not.have.property("rate");
+    });
+
+    it("names every way per and gate can be wrong", () => {
+        expect(problemsOf(withChecks({ name: "e", query: events, per: "sum(sessions_total)", max: 2 }))).to.deep.equal([
+            'switchyard:rollout.analysis.checks[0].per: got "sum(sessions_total)"; allowed: a template that uses {color}, as the query does: each color\'s events are out of its own count',
+        ]);
+        expect(problemsOf(withChecks({ name: "e", query: events, per: sessions, max: 101 }))).to.deep.equal([
+            "switchyard:rollout.analysis.checks[0].max: got 101; allowed: a percentage from 0 to 100: a check with per is a rate, 100 × query / per",
+        ]);
+        expect(problemsOf(withChecks({ name: "e", query: events, per: sessions, min: -1 }))[0]).to.match(/checks\[0\]\.min: got -1; allowed: a percentage from 0 to 100/);
+        expect(problemsOf(withChecks({ name: "success-rate", per: sessions }))).to.deep.equal([
+            `switchyard:rollout.analysis.checks[0].per: got ${JSON.stringify(sessions)}; allowed: no per for the preset success-rate: it counts what its metric source counts`,
+        ]);
+        expect(problemsOf(withChecks({ name: "success-rate", gate: "no" }))).to.deep.equal([
+            'switchyard:rollout.analysis.checks[0].gate: got "no"; allowed: true or false: false reports the check without letting it decide a step',
+        ]);
+        expect(problemsOf(withChecks({ name: "e", query: events, per: 3, max: 1 }))[0]).to.match(/^switchyard:rollout\.analysis\.checks\[0\]\.per: got 3; allowed: a PromQL template counting/);
+    });
+});

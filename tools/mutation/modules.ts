@@ -25,6 +25,7 @@ export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
     "components/rollout.ts": ["test/rollout.spec.ts"],
     "components/metricQueries.ts": ["test/metricQueries.spec.ts"],
     "components/analysis.ts": ["test/analysis.spec.ts"],
+    "components/evidence.ts": ["test/evidence.spec.ts", "test/judgeSimulation.spec.ts"],
     "components/advance.ts": ["test/advance.spec.ts"],
     "tools/stackEdit.ts": ["test/stackEdit.spec.ts"],
 };
