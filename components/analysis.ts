@@ -277,7 +277,9 @@ export function countsOf(check: CheckSpec, color: ColorSample): Counts | undefin
     const trials = check.per === undefined ? color.requests : color.trials?.[check.name];
     if (value === undefined || trials === undefined) return undefined;
     const share = Math.min(1, Math.max(0, value / 100));
-    return { trials, events: trials * (check.preset === "success-rate" ? 1 - share : share) };
+    // Rounded to a millionth of a request: 100 × s / n read back loses the last bits, and 6e-15 errors are none.
+    const events = Math.round(trials * (check.preset === "success-rate" ? 1 - share : share) * 1e6) / 1e6;
+    return { trials, events };
 }
 
 /** The looks of a rate check: one per sample with the candidate's counts; stable's missing counts count as none. */

@@ -532,7 +532,8 @@ describe("analysis: a rate judged by evidence", () => {
         const color = { requests: 1000, values: { "checkout-errors": 10 }, trials: { "checkout-errors": 200 } };
         expect(countsOf(custom, color)).to.deep.equal({ trials: 200, events: 20 });
         expect(countsOf(custom, { ...color, trials: {} })).to.equal(undefined);
-        expect(countsOf(rateCheck, { requests: 1000, values: { "success-rate": 99 } })).to.deep.equal({ trials: 1000, events: 10.000000000000009 });
+        expect(countsOf(rateCheck, { requests: 1000, values: { "success-rate": 99 } })).to.deep.equal({ trials: 1000, events: 10 });
+        expect(countsOf(rateCheck, { requests: 660, values: { "success-rate": 100 * (660 / 660) - 1e-14 } }), "a success rate a hair under 100 % read back is no error").to.deep.equal({ trials: 660, events: 0 });
         expect(rateTestOf(custom, 0.05, true)).to.deep.equal({ worse: "higher", bar: 0.05, margin: 0, compare: true, alpha: 0.05 });
         expect(rateTestOf({ ...custom, bound: "min", maxWorseThanStable: 0.5 }, 0.01, false)).to.deep.equal({ worse: "lower", bar: 0.05, margin: 0.005, compare: false, alpha: 0.01 });
         expect(rateTestOf(rateCheck, 0.01, true)).to.deep.equal({ worse: "higher", bar: 0.010000000000000009, margin: 0, compare: true, alpha: 0.01 });
