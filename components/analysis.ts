@@ -453,6 +453,9 @@ export function checkRows(judgements: readonly TargetJudgement[], checks: readon
 function significant(value: number): string {
     if (value === 0) return "0";
     if (!Number.isFinite(value)) return "∞";
+    // A bound next to 0 or past 10,000 is not worth its digits.
+    if (value < 0.001) return "<0.001";
+    if (value >= 10_000) return value.toExponential(0).replace("e+", "e");
     return value >= 10 ? String(Math.round(value)) : value.toPrecision(2);
 }
 

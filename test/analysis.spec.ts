@@ -540,6 +540,6 @@ describe("analysis: a rate judged by evidence", () => {
     });
 
     it("writes e-values as people read them", () => {
-        expect([0.07, 1, 42.4, 999, 3.2e6].map(formatEvidence)).to.deep.equal(["0.070", "1.0", "42", "999", "3e6"]);
+        expect([0.07, 1, 42.4, 999, 3.2e6, 0.0004].map(formatEvidence)).to.deep.equal(["0.070", "1.0", "42", "999", "3e6", "<0.001"]);
     });
 });
