@@ -15,6 +15,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { ANALYSIS_GRID, analysisTable, compareJudges } from "./bench/analysisSim.ts";
 import { renderPerformanceDoc, renderReadme, type FleetBench, type LoaderBench, type SplitBench } from "./bench/docs.ts";
 import { fleetStackConfig, type FleetSize } from "./bench/fleet.ts";
 import { floorDifferences } from "./bench/floorCheck.ts";
@@ -314,8 +315,24 @@ ${label(size)} ${stack.kind} (${stack.config.stack}), pass ${pass}/${repeat}, gr
     if (resultsFile === "split.json") writeDocs();
 }
 
+/** Seeded streams through both judges: a simulation, so no quiet machine is needed and no results file is written. */
+function benchAnalysis(runs: number): void {
+    const seed = 20;
+    // Twelve windows of samples: as far back as the judge's evidence reaches.
+    const maxSamples = 60;
+    console.log(`Analysis: ${runs} steps per scenario, seed ${seed}, at most ${maxSamples} samples (1 m each) per step\n`);
+    const rows = ANALYSIS_GRID.map((scenario) => {
+        const started = performance.now();
+        const result = compareJudges(scenario, runs, seed, maxSamples);
+        console.log(`  ${scenario.requestsPerSecond} rps at ${scenario.weight} %, ${scenario.candidateErrors} vs ${scenario.stableErrors}: ${seconds(performance.now() - started)}`);
+        return { scenario, result };
+    });
+    console.log(`\n${analysisTable(rows)}\n\nnpm run bench -- --analysis took ${seconds(performance.now() - benchStarted)}`);
+}
+
 try {
-    if (command.kind === "docs") writeDocs();
+    if (command.kind === "analysis") benchAnalysis(command.runs);
+    else if (command.kind === "docs") writeDocs();
     else if (command.kind === "split") benchSplit(command.sizes, command.repeat, command.resultsFile);
     else if (command.kind === "loaders") benchLoaders(command.fleet, command.repeat, command.resultsFile);
     else benchFleets(command.sizes, command.repeat, command.resultsFile);

@@ -7,6 +7,7 @@ import { candidateWeightOf, formatDuration, stableColorOf } from "./rollout.ts";
 import type { AnalysisSpec, CheckSpec, RolloutSpec } from "./config/types.ts";
 import { cohortColorsOn, mirrorTarget } from "./cohorts.ts";
 import { colorWeights, greenWeightFor } from "./traffic.ts";
+import { ratioInterval, testRates, type Counts, type RateFinding, type RateTest, type SplitLook } from "./evidence.ts";
 
 export type Verdict = "pass" | "fail" | "inconclusive";
 
@@ -60,6 +61,8 @@ export interface ColorSample {
     requests: number;
     /** Each check's value by check name; undefined when Prometheus returned nothing or NaN. */
     values: Readonly<Record<string, number | undefined>>;
+    /** What a rate check with `per` counts its events out of, by check name; the others count requests. */
+    trials?: Readonly<Record<string, number | undefined>>;
 }
 
 export interface Sample {
@@ -76,6 +79,8 @@ export interface ColorSeries {
     requests: Series;
     /** One series per check, by check name. */
     checks: Readonly<Record<string, Series>>;
+    /** The `per` series of rate checks that have one, by check name. */
+    trials?: Readonly<Record<string, Series>>;
 }
 
 /** The times of the last `count` samples ending at `end`, `intervalSeconds` apart, oldest first. */
@@ -87,11 +92,23 @@ function finite(value: number | undefined): number | undefined {
     return Number.isFinite(value) ? value : undefined;
 }
 
+// How many windows back a rate's evidence may reach, and at most how many samples (Prometheus
+// answers at most 11,000 points per series; far fewer keep a judgement quick).
+export const EVIDENCE_WINDOWS = 12;
+export const EVIDENCE_MAX_SAMPLES = 720;
+
+/** Samples analysis asks for: EVIDENCE_WINDOWS windows, at most EVIDENCE_MAX_SAMPLES, never fewer than one window's. */
+export function evidenceSamples(analysis: Pick<AnalysisSpec, "windowSeconds" | "intervalSeconds">): number {
+    const window = analysis.windowSeconds / analysis.intervalSeconds;
+    return Math.max(window, Math.min(EVIDENCE_WINDOWS * window, EVIDENCE_MAX_SAMPLES));
+}
+
 /** Joins the range queries of both colors into one sample per time. A missing value is missing data, never 0 or a pass. */
 export function assembleSamples(times: readonly number[], checks: readonly string[], candidate: ColorSeries, stable: ColorSeries): Sample[] {
     const color = (series: ColorSeries, time: number): ColorSample => ({
         requests: finite(series.requests.get(time)) ?? 0,
         values: Object.fromEntries(checks.map((name) => [name, finite(series.checks[name]?.get(time))])),
+        ...(series.trials ? { trials: Object.fromEntries(Object.entries(series.trials).map(([name, s]) => [name, finite(s.get(time))])) } : {}),
     });
     return times.map((time) => ({ time, candidate: color(candidate, time), stable: color(stable, time) }));
 }
@@ -155,6 +172,8 @@ export function evaluateCheck(check: CheckSpec, sample: Pick<Sample, "candidate"
     }
     if (candidate === undefined) return result("inconclusive", "Prometheus returned no value for the candidate");
     const show = (value: number) => formatValue(value, check.unit);
+    // A rate is judged from the running counts of the whole step (judgeWindow), never on one sample's estimate.
+    if (check.rate) return result("pass", `${show(candidate)} in this sample; judged from the step's counts`);
     const passesBar = check.bound === "min" ? candidate >= check.threshold : candidate <= check.threshold;
     if (!passesBar) {
         return result("fail", `${show(candidate)} ${check.bound === "min" ? "<" : ">"} ${formatLimit(check.threshold, check.unit)}`);
@@ -207,7 +226,9 @@ export function evaluateSample(
     const live =
         share !== undefined && (beyondWeights.candidate || share - expected <= tolerance) && (beyondWeights.stable || expected - share <= tolerance);
     const checks = analysis.checks.map((check) => evaluateCheck(check, sample, analysis.minRequests, 100 - candidateWeight));
-    const verdict: Verdict = checks.some((c) => c.verdict === "fail") ? "fail" : checks.some((c) => c.verdict === "inconclusive") ? "inconclusive" : "pass";
+    // A read-out (gate: false) is measured, never decides.
+    const gating = checks.filter((_, i) => analysis.checks[i]!.gate !== false);
+    const verdict: Verdict = gating.some((c) => c.verdict === "fail") ? "fail" : gating.some((c) => c.verdict === "inconclusive") ? "inconclusive" : "pass";
     return {
         time: sample.time,
         requests: { candidate: sample.candidate.requests, stable: sample.stable.requests },
@@ -231,6 +252,44 @@ export interface TargetJudgement {
     failingSamples: number;
     /** Every sample, oldest first. */
     samples: SampleResult[];
+    /** Each rate check's tests over the step's live samples, in check order. */
+    rates: RateReadout[];
+}
+
+/** A rate check's evidence over the step: what the read-out says and, unless a read-out only, what decides. */
+export interface RateReadout {
+    check: CheckSpec;
+    test: RateTest;
+    finding: RateFinding;
+    candidate: Color;
+    stable: Color;
+}
+
+/** The bar and margin of a rate check as fractions, and which way is worse: the success rate counts its errors. */
+export function rateTestOf(check: CheckSpec, alpha: number, compare: boolean): RateTest {
+    const margin = (check.maxWorseThanStable ?? 0) / 100;
+    if (check.preset === "success-rate") return { worse: "higher", bar: 1 - check.threshold / 100, margin, compare, alpha };
+    return { worse: check.bound === "max" ? "higher" : "lower", bar: check.threshold / 100, margin, compare, alpha };
+}
+
+/** One color's counts for a rate check in one sample: errors for the success rate, the query's events otherwise. */
+export function countsOf(check: CheckSpec, color: ColorSample): Counts | undefined {
+    const value = color.values[check.name];
+    const trials = check.per === undefined ? color.requests : color.trials?.[check.name];
+    if (value === undefined || trials === undefined) return undefined;
+    const share = Math.min(1, Math.max(0, value / 100));
+    // Rounded to a millionth of a request: 100 × s / n read back loses the last bits, and 6e-15 errors are none.
+    const events = Math.round(trials * (check.preset === "success-rate" ? 1 - share : share) * 1e6) / 1e6;
+    return { trials, events };
+}
+
+/** The looks of a rate check: one per sample with the candidate's counts; stable's missing counts count as none. */
+function looksOf(check: CheckSpec, samples: readonly Sample[]): SplitLook[] {
+    return samples.flatMap((sample) => {
+        const candidate = countsOf(check, sample.candidate);
+        if (candidate === undefined) return [];
+        return [{ candidate, stable: countsOf(check, sample.stable) ?? { trials: 0, events: 0 } }];
+    });
 }
 
 function percent(share: number): string {
@@ -271,6 +330,17 @@ export function judgeWindow(target: AnalysisTarget, samples: readonly Sample[], 
     while (liveCount < results.length && results[results.length - 1 - liveCount]!.live) liveCount++;
     const live = results.slice(results.length - Math.min(liveCount, needed));
     const failing = live.filter((r) => r.verdict === "fail");
+    // Evidence accumulates over the whole live span, not only the window: a quiet step holds until it tells.
+    const evidenceSamples = liveCount > 0 ? samples.slice(samples.length - liveCount) : [];
+    const rates: RateReadout[] = analysis.checks
+        .filter((check) => check.rate)
+        .map((check) => {
+            const test = rateTestOf(check, analysis.alpha, target.candidateWeight < 100);
+            return { check, test, finding: testRates(looksOf(check, evidenceSamples), test), candidate: target.candidate, stable: target.stable };
+        });
+    const gatingRates = rates.filter((r) => r.check.gate !== false);
+    const failedRates = gatingRates.filter((r) => r.finding.failedBy !== undefined);
+    const unshown = gatingRates.filter((r) => !r.finding.withinBar);
     const judgement = (verdict: Verdict, reasons: string[]): TargetJudgement => ({
         target,
         verdict,
@@ -279,8 +349,10 @@ export function judgeWindow(target: AnalysisTarget, samples: readonly Sample[], 
         windowSeconds: analysis.windowSeconds,
         failingSamples: failing.length,
         samples: results,
+        rates,
     });
     if (target.candidateWeight === 0) return judgement("inconclusive", ["the candidate gets no traffic here (weight 0)"]);
+    if (failedRates.length > 0) return judgement("fail", failedRates.map((r) => `${r.check.name}: ${describeRate(r)}`));
     if (failing.length >= analysis.failureLimit) {
         return judgement("fail", [`${failing.length} failing samples while live, failureLimit is ${analysis.failureLimit}`, ...failureSummary(failing)]);
     }
@@ -302,6 +374,12 @@ export function judgeWindow(target: AnalysisTarget, samples: readonly Sample[], 
     }
     const unjudged = unjudgedReason(live);
     if (unjudged) return judgement("inconclusive", [unjudged]);
+    if (unshown.length > 0) {
+        return judgement(
+            "inconclusive",
+            unshown.map((r) => `${r.check.name}: not yet shown within the bar, so the step holds until more requests tell: ${describeCandidateRate(r)}`),
+        );
+    }
     return judgement(
         "pass",
         failing.length > 0
@@ -370,4 +448,99 @@ export function checkRows(judgements: readonly TargetJudgement[], checks: readon
             };
         });
     });
+}
+
+/** Two significant digits, whole numbers from 10 up: 0.90, 9.0, 16, 0. */
+function significant(value: number): string {
+    if (value === 0) return "0";
+    if (!Number.isFinite(value)) return "∞";
+    // A bound next to 0 or past 10,000 is not worth its digits.
+    if (value < 0.001) return "<0.001";
+    if (value >= 10_000) return value.toExponential(0).replace("e+", "e");
+    return value >= 10 ? String(Math.round(value)) : value.toPrecision(2);
+}
+
+function ratePercent(counts: Counts): string {
+    return counts.trials > 0 ? `${significant((100 * counts.events) / counts.trials)} %` : "no data";
+}
+
+/** A bar as configured: 1 %, 0.5 % (the arithmetic 1 − 0.99 rounded back to what was written). */
+function barText(bar: number): string {
+    return `${Number((100 * bar).toPrecision(6))} %`;
+}
+
+/** An e-value as people read it: 0.07, 42, 3e6. */
+export function formatEvidence(value: number): string {
+    // Past a double's range (every error on one color over many requests) the evidence is overwhelming, not infinite.
+    if (value === Infinity) return ">1e308";
+    if (value >= 1000) return value.toExponential(0).replace("e+", "e");
+    return significant(value);
+}
+
+/** The confidence level of a share α as a percentage: 0.01 → 99 %, 0.005 → 99.5 %. */
+function confidence(alpha: number): string {
+    return `${Number((100 * (1 - alpha)).toPrecision(4))} %`;
+}
+
+/** The candidate's side of a rate check against its bar, e.g. "green fails 0 % of 300 requests (99 % CI 0–2.6 %), bar 1 %". */
+export function describeCandidateRate(readout: RateReadout): string {
+    const { check, test, finding } = readout;
+    const level = confidence(test.margin > 0 ? test.alpha / 2 : test.alpha);
+    const counted = check.preset === "success-rate" ? { verb: "fails ", unit: " requests" } : { verb: "", unit: "" };
+    return (
+        `${readout.candidate} ${counted.verb}${ratePercent(finding.candidate)} of ${Math.round(finding.candidate.trials).toLocaleString("en-US")}${counted.unit}` +
+        ` (${level} CI ${significant(100 * finding.candidateInterval.lower)}–${significant(100 * finding.candidateInterval.upper)} %), bar ${barText(test.bar)}`
+    );
+}
+
+/**
+ * A rate check's evidence in words, e.g. "green fails 0.90 % of 48,211 requests (99 % CI 0.78–1.0 %),
+ * blue 0.10 % of 916,009 (99 % CI 0.094–0.11 %): 9.0× (99 % CI 5.2–16), evidence 3e25 ≥ 100 → fail".
+ */
+export function describeRate(readout: RateReadout): string {
+    const { check, test, finding } = readout;
+    const sideAlpha = test.margin > 0 ? test.alpha / 2 : test.alpha;
+    const level = confidence(sideAlpha);
+    const counted = check.preset === "success-rate" ? { verb: "fails ", unit: " requests" } : { verb: "", unit: "" };
+    const interval = (i: { lower: number; upper: number }) => `${significant(100 * i.lower)}–${significant(100 * i.upper)} %`;
+    const threshold = Math.round(1 / test.alpha);
+    const bar = barText(test.bar);
+    const candidate =
+        `${readout.candidate} ${counted.verb}${ratePercent(finding.candidate)} of ${Math.round(finding.candidate.trials).toLocaleString("en-US")}${counted.unit}` +
+        ` (${level} CI ${interval(finding.candidateInterval)})`;
+    let comparison: string;
+    if (!test.compare) {
+        comparison = `; not compared with ${readout.stable}, which gets no traffic by design`;
+    } else {
+        const ratio = ratioInterval(finding.looks, test.alpha);
+        const ratioText =
+            finding.ratio === undefined
+                ? finding.candidate.events > 0 ? `${readout.stable} had none` : "no events on either color"
+                : `${significant(finding.ratio)}×`;
+        comparison =
+            `, ${readout.stable} ${ratePercent(finding.stable)} of ${Math.round(finding.stable.trials).toLocaleString("en-US")} (${level} CI ${interval(finding.stableInterval)})` +
+            `: ${ratioText} (${confidence(test.alpha)} CI ${significant(ratio.lower)}–${significant(ratio.upper)})`;
+    }
+    const versus = test.worse === "higher" ? "above" : "below";
+    const evidence =
+        finding.failedBy === "absolute" || !test.compare
+            ? `evidence ${versus} the bar (${bar}) ${formatEvidence(finding.absoluteEvidence)}`
+            : test.margin > 0
+              ? `the intervals ${finding.failedBy ? "are" : "are not"} apart by more than ${significant(100 * test.margin)} points`
+              : `evidence ${formatEvidence(finding.relativeEvidence!)}`;
+    const reached = finding.failedBy ? ` ≥ ${threshold}` : test.margin > 0 && test.compare ? "" : ` < ${threshold}`;
+    const outcome =
+        finding.failedBy !== undefined && check.gate !== false
+            ? "fail"
+            : check.gate === false
+              ? `A/B read-out, decides nothing`
+              : finding.withinBar
+                ? `within the bar (${bar})`
+                : `not yet shown within the bar (${bar})`;
+    return `${candidate}${comparison}, ${evidence}${reached} → ${outcome}`;
+}
+
+/** One line per target and rate check: the step's evidence in words. */
+export function rateLines(judgements: readonly TargetJudgement[]): string[] {
+    return judgements.flatMap((j) => j.rates.map((r) => `${j.target.service} on ${j.target.cluster}: ${r.check.name}: ${describeRate(r)}`));
 }

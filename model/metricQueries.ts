@@ -114,8 +114,12 @@ export function renderQuery(template: string, values: QueryValues): string {
     });
 }
 
-/** The template a check runs: its own query, or its preset's query from the metric source. */
-export function checkTemplate(check: { preset?: CheckPresetName; query?: string }, source: MetricSource): string {
+/**
+ * The template a check runs: its own query, or its preset's query from the metric source. A check
+ * with `per` is the rate 100 × query / per (`or vector(0)`: no events at all is 0 %, not missing data).
+ */
+export function checkTemplate(check: { preset?: CheckPresetName; query?: string; per?: string }, source: MetricSource): string {
+    if (check.query !== undefined && check.per !== undefined) return `100 * ((${check.query}) or vector(0)) / (${check.per})`;
     if (check.query !== undefined) return check.query;
     return SOURCE_QUERIES[source][check.preset!];
 }

@@ -18,9 +18,11 @@ function defaultRollout(): RolloutSpec {
 
 // waves are read with the fleet file (model/config/scope.ts): they move a fleet's cluster stacks.
 const ROLLOUT_KEYS = ["candidate", "steps", "maxStep", "analysis", "waves"] as const;
-const ANALYSIS_KEYS = ["prometheus", "metrics", "interval", "window", "minRequests", "failureLimit", "checks"] as const;
+const ANALYSIS_KEYS = ["prometheus", "metrics", "interval", "window", "minRequests", "failureLimit", "alpha", "checks"] as const;
 const PROMETHEUS_KEYS = ["url", "token"] as const;
-const CHECK_KEYS = ["name", "query", "min", "max", "maxWorseThanStable"] as const;
+const CHECK_KEYS = ["name", "query", "per", "min", "max", "maxWorseThanStable", "gate"] as const;
+/** α when the stack gives none: 1 % of candidates as good as stable rolled back by noise, at most. */
+export const DEFAULT_ALPHA = 0.01;
 const DEFAULT_CHECKS: CheckPresetName[] = ["success-rate", "latency-p99"];
 const CHECK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PATH = "switchyard:rollout";
@@ -170,13 +172,14 @@ function readSteps(reader: ObjectReader, problems: Problems, maxStep: number): n
 
 function presetCheck(name: CheckPresetName): CheckSpec {
     const preset = CHECK_PRESETS[name];
-    return { name, preset: name, bound: preset.bound, threshold: preset.threshold, unit: preset.unit };
+    // Errors and requests are counters, so the success rate is judged from counts; a p99 is not one.
+    return { name, preset: name, bound: preset.bound, threshold: preset.threshold, unit: preset.unit, ...(name === "success-rate" ? { rate: true as const } : {}) };
 }
 
 const PRESET_NAMES = Object.keys(CHECK_PRESETS) as CheckPresetName[];
 
 function readCheck(item: unknown, path: string, problems: Problems): CheckSpec | undefined {
-    const presetAllowed = `a preset (${PRESET_NAMES.join(", ")}) or an object {name, query, min | max, maxWorseThanStable}`;
+    const presetAllowed = `a preset (${PRESET_NAMES.join(", ")}) or an object {name, query, per, min | max, maxWorseThanStable, gate}`;
     if (typeof item === "string") {
         if ((PRESET_NAMES as string[]).includes(item)) return presetCheck(item as CheckPresetName);
         const guess = closest(item, PRESET_NAMES);
@@ -194,13 +197,18 @@ function readCheck(item: unknown, path: string, problems: Problems): CheckSpec |
     const max = readNumber(check, "max", "a number: the highest value that passes");
     const worse = readNumber(check, "maxWorseThanStable", "a number >= 0: how much worse than the stable color the candidate may be, in the check's unit", 0);
     const allowance = worse === undefined ? {} : { maxWorseThanStable: worse };
+    const per = check.optionalString("per", 'a PromQL template counting what the query\'s events are out of in {window}, e.g. sum(increase(sessions_total{service="{service}",color="{color}"}[{window}]))');
+    const gateGiven = check.raw("gate");
+    if (check.has("gate") && typeof gateGiven !== "boolean") check.problem("gate", "true or false: false reports the check without letting it decide a step");
+    const gate = gateGiven === false ? { gate: false as const } : {};
     if (name === undefined) return undefined;
     const isPreset = (PRESET_NAMES as string[]).includes(name);
     if (isPreset && query === undefined) {
         const preset = presetCheck(name as CheckPresetName);
         const wrongBound = preset.bound === "min" ? "max" : "min";
         if (check.has(wrongBound)) check.problem(wrongBound, `only ${preset.bound} for ${name}: ${CHECK_PRESETS[name as CheckPresetName].meaning}`);
-        return { ...preset, threshold: (preset.bound === "min" ? min : max) ?? preset.threshold, ...allowance };
+        if (per !== undefined) check.problem("per", `no per for the preset ${name}: it counts what its metric source counts`);
+        return { ...preset, threshold: (preset.bound === "min" ? min : max) ?? preset.threshold, ...allowance, ...gate };
     }
     if (isPreset) check.problem("name", `a name other than a preset's (${PRESET_NAMES.join(", ")}) for a check with its own query`);
     if (query === undefined) {
@@ -219,7 +227,15 @@ function readCheck(item: unknown, path: string, problems: Problems): CheckSpec |
     if (check.has("min") === check.has("max")) {
         check.problem(check.has("min") ? "min" : "max", "exactly one of min or max: the bound that passes");
     }
-    return { name, query, bound: check.has("max") ? "max" : "min", threshold: max ?? min ?? 0, ...allowance, unit: "" };
+    if (per !== undefined && !placeholdersIn(per).includes("color")) {
+        check.problem("per", "a template that uses {color}, as the query does: each color's events are out of its own count");
+    }
+    const bound = check.has("max") ? "max" : "min";
+    const threshold = max ?? min ?? 0;
+    // A rate is in percent, so its bar is one too.
+    if (per !== undefined && (threshold < 0 || threshold > 100)) check.problem(bound, "a percentage from 0 to 100: a check with per is a rate, 100 × query / per");
+    if (per !== undefined) return { name, query, per, rate: true, bound, threshold, ...allowance, unit: "%", ...gate };
+    return { name, query, bound, threshold, ...allowance, unit: "", ...gate };
 }
 
 function readChecks(analysis: ObjectReader, problems: Problems): CheckSpec[] {
@@ -246,7 +262,7 @@ function readChecks(analysis: ObjectReader, problems: Problems): CheckSpec[] {
 function readAnalysis(rollout: ObjectReader, problems: Problems, isSecret: boolean): AnalysisSpec | undefined {
     const analysis = rollout.object("analysis", ANALYSIS_KEYS, {
         required: false,
-        allowed: "an object with prometheus {url, token}, metrics, interval, window, minRequests, failureLimit and checks",
+        allowed: "an object with prometheus {url, token}, metrics, interval, window, minRequests, failureLimit, alpha and checks",
     });
     if (!analysis) return undefined;
     const prometheus = analysis.object("prometheus", PROMETHEUS_KEYS, {
@@ -286,8 +302,19 @@ function readAnalysis(rollout: ObjectReader, problems: Problems, isSecret: boole
         windowSeconds,
         minRequests: analysis.integer("minRequests", { min: 1, meaning: "requests per color per sample; fewer make the sample inconclusive" }, 20),
         failureLimit: analysis.integer("failureLimit", { min: 1, meaning: "failing samples within a step that roll the release back" }, 2),
+        alpha: readAlpha(analysis),
         checks: readChecks(analysis, problems),
     };
+}
+
+function readAlpha(analysis: ObjectReader): number {
+    const alpha = readNumber(analysis, "alpha", "a number above 0 and at most 0.2: the chance of rolling back a candidate as good as stable, e.g. 0.01");
+    if (alpha === undefined) return DEFAULT_ALPHA;
+    if (alpha <= 0 || alpha > 0.2) {
+        analysis.problem("alpha", "a number above 0 and at most 0.2: the chance of rolling back a candidate as good as stable, e.g. 0.01");
+        return DEFAULT_ALPHA;
+    }
+    return alpha;
 }
 
 function isHttpUrl(text: string): boolean {

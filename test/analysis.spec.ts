@@ -3,11 +3,15 @@ import {
     analysisTargets,
     assembleSamples,
     checkRows,
+    countsOf,
+    describeRate,
     describeThreshold,
     evaluateCheck,
     evaluateSample,
+    formatEvidence,
     formatValue,
     judgeWindow,
+    rateTestOf,
     releaseVerdict,
     sampleTimes,
     shareTolerance,
@@ -443,5 +447,99 @@ describe("analysis: report rows", () => {
         const empty = judgeWindow(target(25), [], spec());
         expect(targetRows([empty], 2)[0]).to.include({ share: "no traffic", live: "0s of 3m" });
         expect(checkRows([empty], [successRate])[0]).to.include({ candidate: "no data", verdict: "inconclusive" });
+    });
+});
+
+describe("analysis: a rate judged by evidence", () => {
+    const rateCheck: CheckSpec = { ...successRate, rate: true };
+    const rates = spec({ checks: [rateCheck] });
+    const at = (time: number, candidate: [number, number], stable: [number, number]) =>
+        sample(time, { requests: candidate[0], rate: 100 * (1 - candidate[1] / candidate[0]) }, { requests: stable[0], rate: 100 * (1 - stable[1] / stable[0]) });
+    const steady = (count: number, candidate: [number, number], stable: [number, number]) => Array.from({ length: count }, (_, i) => at(60 * (i + 1), candidate, stable));
+
+    it("rolls back at the first sample whose errors land on the candidate beyond its share, with the read-out as the reason", () => {
+        const verdict = judgeWindow(target(5), steady(1, [6000, 54], [114_000, 114]), rates);
+        expect(verdict.verdict).to.equal("fail");
+        expect(verdict.reasons).to.have.length(1);
+        expect(verdict.reasons[0]).to.match(
+            /^success-rate: green fails 0\.90 % of 6,000 requests \(99 % CI 0\.\d+–1\.\d %\), blue 0\.10 % of 114,000 \(99 % CI 0\.0\d+–0\.1\d %\): 9\.0× \(99 % CI \d\.\d–\d\d\), evidence \de\d+ ≥ 100 → fail$/,
+        );
+    });
+
+    it("does not count a rate as a failing sample: one bad sample of a healthy rate decides nothing by itself", () => {
+        const one = judgeWindow(target(25), [at(60, [100, 2], [300, 0]), ...steady(2, [100, 0], [300, 1]).map((s, i) => ({ ...s, time: 120 + 60 * i }))], rates);
+        expect(one.failingSamples).to.equal(0);
+        expect(one.verdict).to.equal("inconclusive");
+    });
+
+    it("passes a step live for its window once the candidate's rate is shown within the bar", () => {
+        const verdict = judgeWindow(target(25), steady(3, [20_000, 20], [60_000, 60]), rates);
+        expect(verdict.verdict).to.equal("pass");
+        expect(verdict.rates[0]!.finding.withinBar).to.equal(true);
+    });
+
+    it("holds a quiet step that is live and healthy but not yet shown within the bar, and says what it needs", () => {
+        const verdict = judgeWindow(target(5), steady(3, [60, 0], [1140, 6]), rates);
+        expect(verdict.verdict).to.equal("inconclusive");
+        expect(verdict.reasons).to.deep.equal([
+            "success-rate: not yet shown within the bar, so the step holds until more requests tell: green fails 0 % of 180 requests (99 % CI 0–4.2 %), bar 1 %",
+        ]);
+    });
+
+    it("gathers evidence over the whole live span, beyond the window: the same quiet step passes after enough samples", () => {
+        expect(judgeWindow(target(25), steady(40, [300, 0], [900, 3]), rates).verdict).to.equal("pass");
+    });
+
+    it("starts the evidence where the step became live: errors at another weight do not count", () => {
+        const before = at(60, [1000, 1000], [1000, 0]);
+        const verdict = judgeWindow(target(25), [before, ...steady(3, [20_000, 20], [60_000, 60]).map((s) => ({ ...s, time: s.time + 60 }))], rates);
+        expect(verdict.verdict).to.equal("pass");
+        expect(verdict.rates[0]!.finding.candidate.trials).to.equal(60_000);
+    });
+
+    it("never promotes on missing data: a sample without a value holds, whatever the evidence", () => {
+        const samples = steady(3, [20_000, 20], [60_000, 60]);
+        samples[1] = sample(120, { requests: 20_000 }, { requests: 60_000, rate: 99.9 });
+        expect(judgeWindow(target(25), samples, rates).verdict).to.equal("inconclusive");
+    });
+
+    it("judges the candidate at 100 % by the bar alone, and says stable is not compared", () => {
+        const healthy = judgeWindow(target(100), steady(3, [20_000, 20], [0, 0]), rates);
+        expect(healthy.verdict).to.equal("pass");
+        const broken = judgeWindow(target(100), steady(3, [20_000, 600], [0, 0]), rates);
+        expect(broken.verdict).to.equal("fail");
+        expect(broken.reasons[0]).to.match(/not compared with blue, which gets no traffic by design, evidence above the bar \(1 %\) \de\d+ ≥ 100 → fail$/);
+    });
+
+    it("reports a gate: false check and never lets it decide", () => {
+        const readout = spec({ checks: [rateCheck, { ...rateCheck, name: "conversions", gate: false }] });
+        const samples = steady(3, [20_000, 20], [60_000, 60]).map((s) => ({
+            ...s,
+            candidate: { ...s.candidate, values: { ...s.candidate.values, conversions: 50 } },
+            stable: { ...s.stable, values: { ...s.stable.values, conversions: 99.9 } },
+        }));
+        const verdict = judgeWindow(target(25), samples, readout);
+        expect(verdict.verdict).to.equal("pass");
+        expect(verdict.rates.map((r) => [r.check.name, r.finding.failedBy])).to.deep.equal([
+            ["success-rate", undefined],
+            ["conversions", "relative"],
+        ]);
+        expect(describeRate(verdict.rates[1]!)).to.match(/→ A\/B read-out, decides nothing$/);
+    });
+
+    it("counts a custom rate's events out of its own per, not the requests", () => {
+        const custom: CheckSpec = { name: "checkout-errors", query: "q", per: "p", rate: true, bound: "max", threshold: 5, unit: "%" };
+        const color = { requests: 1000, values: { "checkout-errors": 10 }, trials: { "checkout-errors": 200 } };
+        expect(countsOf(custom, color)).to.deep.equal({ trials: 200, events: 20 });
+        expect(countsOf(custom, { ...color, trials: {} })).to.equal(undefined);
+        expect(countsOf(rateCheck, { requests: 1000, values: { "success-rate": 99 } })).to.deep.equal({ trials: 1000, events: 10 });
+        expect(countsOf(rateCheck, { requests: 660, values: { "success-rate": 100 * (660 / 660) - 1e-14 } }), "a success rate a hair under 100 % read back is no error").to.deep.equal({ trials: 660, events: 0 });
+        expect(rateTestOf(custom, 0.05, true)).to.deep.equal({ worse: "higher", bar: 0.05, margin: 0, compare: true, alpha: 0.05 });
+        expect(rateTestOf({ ...custom, bound: "min", maxWorseThanStable: 0.5 }, 0.01, false)).to.deep.equal({ worse: "lower", bar: 0.05, margin: 0.005, compare: false, alpha: 0.01 });
+        expect(rateTestOf(rateCheck, 0.01, true)).to.deep.equal({ worse: "higher", bar: 0.010000000000000009, margin: 0, compare: true, alpha: 0.01 });
+    });
+
+    it("writes e-values as people read them", () => {
+        expect([0.07, 1, 42.4, 999, 3.2e6, 0.0004, Infinity].map(formatEvidence)).to.deep.equal(["0.070", "1.0", "42", "999", "3e6", "<0.001", ">1e308"]);
     });
 });

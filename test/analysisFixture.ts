@@ -15,6 +15,7 @@ export function analysisSpec(extra: Partial<AnalysisSpec> = {}): AnalysisSpec {
         windowSeconds: 180,
         minRequests: 20,
         failureLimit: 2,
+        alpha: 0.01,
         checks: [SUCCESS_RATE, LATENCY_P99],
         ...extra,
     };

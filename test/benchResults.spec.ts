@@ -154,6 +154,14 @@ describe("npm run bench: its command line", () => {
         expect(() => parseBenchArgs(["--split", "--sizes", "10x2"])).to.throw(UsageError, "--split measures its own fleets");
     });
 
+    it("runs the analysis simulation alone, 2,000 steps a scenario unless --runs says otherwise", () => {
+        expect(parseBenchArgs(["--analysis"])).to.deep.equal({ kind: "analysis", runs: 2000 });
+        expect(parseBenchArgs(["--analysis", "--runs", "100"])).to.deep.equal({ kind: "analysis", runs: 100 });
+        for (const args of [["--analysis", "--runs", "99"], ["--analysis", "--runs", "1e3"], ["--analysis", "--docs"], ["--analysis", "--loaders"], ["--analysis", "--sizes", "10x2"], ["--runs", "500"]]) {
+            expect(() => parseBenchArgs(args), args.join(" ")).to.throw(UsageError);
+        }
+    });
+
     it("refuses what the usage does not allow", () => {
         for (const args of [["--bogus"], ["--sizes", "50"], ["--sizes", "0x4"], ["--repeat", "1"], ["--repeat", "two"], ["--docs", "--loaders"], ["--loader-fleet", "10x2"], ["--loaders", "--sizes", "10x2"], ["extra"]]) {
             expect(() => parseBenchArgs(args), args.join(" ")).to.throw(UsageError);
@@ -164,7 +172,7 @@ describe("npm run bench: its command line", () => {
         const bench = (...args: string[]) => spawnSync(process.execPath, ["devtools/bench.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
         const help = bench("--help");
         expect(help.status).to.equal(0);
-        for (const flag of ["--sizes", "--repeat", "--loaders", "--loader-fleet", "--docs", "--help", "Example"]) expect(help.stdout, flag).to.include(flag);
+        for (const flag of ["--sizes", "--repeat", "--loaders", "--loader-fleet", "--analysis", "--runs", "--docs", "--help", "Example"]) expect(help.stdout, flag).to.include(flag);
         const unknown = bench("--bogus");
         expect(unknown.status).to.equal(2);
         expect(unknown.stderr).to.include("Unknown option '--bogus'").and.include("Usage: npm run bench");

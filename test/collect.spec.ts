@@ -10,7 +10,7 @@ const analysis = analysisSpec({ checks: [SUCCESS_RATE] });
 const target: AnalysisTarget = { service: "cart", cluster: "east", namespace: "shop", candidate: "green", stable: "blue", candidateWeight: 25 };
 
 describe("collect: asking Prometheus for a window", () => {
-    it("asks each color's requests and checks over the window's sample times, and judges the target", async () => {
+    it("asks each color's requests and checks over twelve windows' sample times, and judges the target", async () => {
         const asked: { promql: string; start: number; end: number; step: number }[] = [];
         const fake = fakeMetrics(() => 25, { blue: HEALTHY, green: HEALTHY });
         const api: MetricsApi = {
@@ -22,11 +22,12 @@ describe("collect: asking Prometheus for a window", () => {
         };
         const [judgement] = await judgeTargets([target], analysis, api, 10_000.7);
         expect(asked).to.have.length(4);
-        expect(asked.every((a) => a.start === 9880 && a.end === 10_000 && a.step === 60), "three samples a minute apart, ending now").to.equal(true);
+        // Twelve three-minute windows: 36 samples a minute apart, the last one now; a rate's evidence reaches that far back.
+        expect(asked.every((a) => a.start === 10_000 - 35 * 60 && a.end === 10_000 && a.step === 60), "36 samples a minute apart, ending now").to.equal(true);
         expect(asked.map((a) => /color="(\w+)"/.exec(a.promql)![1])).to.have.members(["green", "green", "blue", "blue"]);
         expect(asked.every((a) => a.promql.includes('service="cart"') && a.promql.includes('cluster="east"') && a.promql.includes("[60s]"))).to.equal(true);
         expect(judgement!.verdict).to.equal("pass");
-        expect(judgement!.samples.map((s) => s.requests)).to.deep.equal([
+        expect(judgement!.samples.map((s) => s.requests).slice(-3)).to.deep.equal([
             { candidate: 250, stable: 750 },
             { candidate: 250, stable: 750 },
             { candidate: 250, stable: 750 },

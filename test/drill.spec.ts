@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { releaseVerdict, type Verdict } from "../model/analysis.ts";
+import { releaseVerdict, type TargetJudgement, type Verdict } from "../model/analysis.ts";
 import { PrometheusClient } from "../cli/prometheus.ts";
 import { startLoad } from "../devtools/drill/load.ts";
 import { startDemoApp, startPrometheus, stopAll, type DemoApp, type PrometheusServer, type Running } from "../devtools/drill/processes.ts";
@@ -20,13 +20,18 @@ import { runSwitchyard } from "./cli.ts";
 interface Scenario {
     service: string;
     faultRate: number;
+    /** The stable color's fault rate; 0 unless given. */
+    stableFaultRate?: number;
     requestsPerSecond: number;
     project?: DrillProject;
 }
 
 const SCENARIOS = {
-    healthy: { service: "drill-healthy", faultRate: 0, requestsPerSecond: 200 },
+    // 400 a second: 20 on the candidate at 5 %, so the ~150 error-free requests that show it within a 5 % bar take seconds.
+    healthy: { service: "drill-healthy", faultRate: 0, requestsPerSecond: 400 },
     faulty: { service: "drill-faulty", faultRate: 0.3, requestsPerSecond: 200 },
+    // Both colors fail 2 % of requests: a candidate as good as stable, which noise must not roll back.
+    steady: { service: "drill-steady", faultRate: 0.02, stableFaultRate: 0.02, requestsPerSecond: 200 },
     // Four requests a second: about 8 per sample in all, below the drill stack's minRequests (10) on either color.
     quiet: { service: "drill-quiet", faultRate: 0, requestsPerSecond: 4 },
 } satisfies Record<string, Scenario>;
@@ -42,7 +47,12 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         this.timeout(30_000);
         const starts = Object.values(scenarios).flatMap((s) =>
             (["blue", "green"] as const).map((color) =>
-                startDemoApp({ service: s.service, color, version: color === "green" ? "1.5.0" : "1.4.0", faultRate: color === "green" ? s.faultRate : 0 }),
+                startDemoApp({
+                    service: s.service,
+                    color,
+                    version: color === "green" ? "1.5.0" : "1.4.0",
+                    faultRate: color === "green" ? s.faultRate : ((s as Scenario).stableFaultRate ?? 0),
+                }),
             ),
         );
         const started = await Promise.allSettled(starts);
@@ -75,14 +85,14 @@ describe("drill: switchyard advance against a real Prometheus", function () {
     });
 
     /** Polls the release's verdict in-process until it is `wanted`; the drill then asks the real command. */
-    async function waitForVerdict(scenario: Scenario, wanted: Verdict, timeoutMs: number): Promise<void> {
+    async function waitForVerdict(scenario: Scenario, wanted: Verdict, timeoutMs: number): Promise<TargetJudgement[]> {
         const stack = loadProjectStack(scenario.project!.stack, scenario.project!.dir);
         const api = new PrometheusClient({ url: prometheus.url });
         const deadline = Date.now() + timeoutMs;
         let last = "";
         while (Date.now() < deadline) {
             const judgements = await judgeTargets(judgedTargets(stack.model, stack.model.rollout), stack.model.rollout.analysis!, api, Date.now() / 1000);
-            if (releaseVerdict(judgements) === wanted) return;
+            if (releaseVerdict(judgements) === wanted) return judgements;
             last = judgements.map((j) => `${j.verdict}: ${j.reasons.join("; ")}`).join("\n");
             await new Promise((done) => setTimeout(done, 500));
         }
@@ -96,7 +106,7 @@ describe("drill: switchyard advance against a real Prometheus", function () {
     it("moves a healthy candidate from 5 % to 25 % once it was live and healthy for the window", async () => {
         const { project } = scenarios.healthy;
         const before = readFileSync(project!.file, "utf8");
-        await waitForVerdict(scenarios.healthy, "pass", 30_000);
+        await waitForVerdict(scenarios.healthy, "pass", 40_000);
         const report = join(project!.dir, "report.md");
         const run = await advance(project!, "--report", report);
         expect(run.code, run.stdout + run.stderr).to.equal(0);
@@ -110,15 +120,33 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         expect(markdown).to.include("| drill-healthy | drill | success-rate |");
     });
 
-    it("rolls back to 0 % at once when the candidate answers 30 % of requests with 500", async () => {
+    it("rolls back to 0 % at once when the candidate answers 30 % of requests with 500, within two samples", async () => {
         const { project } = scenarios.faulty;
-        await waitForVerdict(scenarios.faulty, "fail", 20_000);
+        const [judged] = await waitForVerdict(scenarios.faulty, "fail", 20_000);
         const run = await advance(project!);
         expect(run.code, run.stdout + run.stderr).to.equal(1);
         expect(greenWeightIn(project!.file)).to.equal(0);
         const line = readFileSync(project!.file, "utf8").split("\n").find((l) => l.includes("switchyard:greenWeight"))!;
-        expect(line).to.match(/^ {2}switchyard:greenWeight: 0 {2}# switchyard rolled back \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: drill-faulty on drill: \d failing samples while live/);
-        expect(run.stdout).to.match(/success-rate failed in \d samples: \d+\.\d\d % < 99 %/);
+        expect(line).to.match(/^ {2}switchyard:greenWeight: 0 {2}# switchyard rolled back \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: drill-faulty on drill: success-rate: green fails [\d.]+ % of [\d,]+ requests/);
+        expect(run.stdout, run.stdout).to.match(/success-rate: green fails [\d.]+ % of [\d,]+ requests \(99 % CI [\d.]+–[\d.]+ %\), blue [\d.]+ % of [\d,]+ .*evidence [\de.]+ ≥ 100 → fail/);
+        // Today's rule needed failureLimit (2) failing samples; the evidence needs no more.
+        const failedAt = judged!.rates.find((r) => r.check.name === "success-rate")!.finding.failedAt!;
+        expect(failedAt + 1, "live samples until the evidence rejected").to.be.at.most(2);
+    });
+
+    it("does not roll back a candidate that fails as often as stable (2 % each), look after look", async () => {
+        const { project } = scenarios.steady;
+        const stack = loadProjectStack(project!.stack, project!.dir);
+        const api = new PrometheusClient({ url: prometheus.url });
+        const verdicts: Verdict[] = [];
+        for (let look = 0; look < 12; look++) {
+            verdicts.push(releaseVerdict(await judgeTargets(judgedTargets(stack.model, stack.model.rollout), stack.model.rollout.analysis!, api, Date.now() / 1000)));
+            await new Promise((done) => setTimeout(done, 500));
+        }
+        expect(verdicts, "never fail").to.not.include("fail");
+        const run = await advance(project!);
+        expect(run.code, run.stdout + run.stderr).to.not.equal(1);
+        expect(run.stdout).to.match(/success-rate: green fails [\d.]+ % of [\d,]+ requests .* blue [\d.]+ % of [\d,]+/);
     });
 
     it("holds when too little traffic reaches the colors to judge, and writes nothing", async () => {

@@ -85,7 +85,7 @@ export function fleetMetrics(
         if (!cluster || !color) throw new Error(`the fake answers the app preset's queries only: ${promql}`);
         const changes = observe(cluster);
         const weight = changes.filter((c) => c.since <= time).at(-1)!.weight;
-        const requests = 1000 * (color === "green" ? weight / 100 : 1 - weight / 100);
+        const requests = 100_000 * (color === "green" ? weight / 100 : 1 - weight / 100);
         if (requests === 0) return undefined;
         if (promql.startsWith("sum(increase(http_requests_total")) return requests;
         if (promql.startsWith("100 * (sum(increase(http_requests_total")) return health(cluster)[color].successRate;

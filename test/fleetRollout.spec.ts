@@ -69,8 +69,8 @@ describe("fleet rollout: prod's cluster stacks wave by wave", function () {
         expect(io.lines[restMoved]).to.match(/^\[10:00:06\]/);
         expect(p.weight("prod-eks-use1")).to.equal(0);
         expect(p.weight("prod-gke-euw1")).to.equal(0);
-        expect(rolledBackLine(p, "prod-eks-use1")).to.match(/# switchyard rolled back 2026-05-01T10:00:1\dZ: prod-gke-euw1: storefront: 2 failing samples while live/);
-        expect(record(p).rolledBack.reason).to.match(/^prod-gke-euw1: storefront: 2 failing samples/);
+        expect(rolledBackLine(p, "prod-eks-use1")).to.match(/# switchyard rolled back 2026-05-01T10:00:0\dZ: prod-gke-euw1: storefront: success-rate: green fails 40 % of 5,000 requests .* → fail/);
+        expect(record(p).rolledBack.reason).to.match(/^prod-gke-euw1: storefront: success-rate: green fails 40 %/);
         expect(record(p).approvals.map((a: { wave: string; step: number; by: string }) => `${a.wave} ${a.step} ${a.by}`)).to.deep.equal(["rest 5 alice"]);
     });
 

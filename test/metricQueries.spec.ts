@@ -82,3 +82,10 @@ describe("metric queries: the documentation", () => {
         }
     });
 });
+
+describe("metric queries: a rate with per", () => {
+    it("asks 100 × events / per, with no events at all read as 0 %", () => {
+        expect(checkTemplate({ query: "sum(a)", per: "sum(b)" }, "app")).to.equal("100 * ((sum(a)) or vector(0)) / (sum(b))");
+        expect(checkTemplate({ query: "sum(a)" }, "app")).to.equal("sum(a)");
+    });
+});

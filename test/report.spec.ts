@@ -34,7 +34,7 @@ describe("report: advance", () => {
         const lines = report.split("\n");
         expect(lines[0]).to.equal("### switchyard advance: stack prod: rolled back green 5 % → 0 %");
         expect(lines[2]).to.equal(
-            "Verdict: **FAIL** at 2026-05-01T10:00:00Z. Steps: 5 → 25 → 50 → 75 → 100. window 2m, a sample every 1m, minRequests 20, failureLimit 2, metrics app.",
+            "Verdict: **FAIL** at 2026-05-01T10:00:00Z. Steps: 5 → 25 → 50 → 75 → 100. window 2m, a sample every 1m, minRequests 20, failureLimit 2, alpha 0.01, metrics app.",
         );
         expect(lines[4]).to.equal("- cart on east: 2 failing samples while live, failureLimit is 2");
         expect(report.split("2 failing samples while live").length - 1, "each reason once").to.equal(1);

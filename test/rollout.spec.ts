@@ -33,7 +33,7 @@ describe("rollout config: defaults", () => {
         expect(rollout).to.deep.equal({ candidate: "green", steps: [5, 25, 50, 75, 100], maxStep: 25 });
     });
 
-    it("fills an analysis block with 1m samples, a 5m window, 20 requests, 2 failures and both presets", () => {
+    it("fills an analysis block with 1m samples, a 5m window, 20 requests, 2 failures, α 1 % and both presets", () => {
         const { rollout, problems } = read({ analysis: analysis() });
         expect(problems).to.deep.equal([]);
         expect(rollout.analysis).to.deep.equal({
@@ -43,8 +43,9 @@ describe("rollout config: defaults", () => {
             windowSeconds: 300,
             minRequests: 20,
             failureLimit: 2,
+            alpha: 0.01,
             checks: [
-                { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%" },
+                { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%", rate: true },
                 { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 500, unit: "ms" },
             ],
         });
@@ -80,7 +81,7 @@ describe("rollout config: defaults", () => {
         expect(a.prometheus).to.deep.equal({ url: "http://127.0.0.1:9090", hasToken: true });
         expect([a.metrics, a.intervalSeconds, a.windowSeconds, a.minRequests, a.failureLimit]).to.deep.equal(["istio", 30, 120, 50, 3]);
         expect(a.checks).to.deep.equal([
-            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%" },
+            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%", rate: true },
             { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 300, maxWorseThanStable: 50, unit: "ms" },
             {
                 name: "checkout-errors",
@@ -95,7 +96,7 @@ describe("rollout config: defaults", () => {
     it("keeps a preset's default threshold when only its comparison with stable is set", () => {
         const { rollout } = read({ analysis: analysis({ checks: [{ name: "success-rate", maxWorseThanStable: 0.5 }] }) });
         expect(rollout.analysis!.checks).to.deep.equal([
-            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, maxWorseThanStable: 0.5, unit: "%" },
+            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, maxWorseThanStable: 0.5, unit: "%", rate: true },
         ]);
     });
 
@@ -224,7 +225,7 @@ describe("rollout config: analysis", () => {
 
     it("says what analysis, its Prometheus and its metric source must be", () => {
         expect(problemsOf({ analysis: "yes" })).to.deep.equal([
-            'switchyard:rollout.analysis: got "yes"; allowed: an object with prometheus {url, token}, metrics, interval, window, minRequests, failureLimit and checks',
+            'switchyard:rollout.analysis: got "yes"; allowed: an object with prometheus {url, token}, metrics, interval, window, minRequests, failureLimit, alpha and checks',
         ]);
         expect(problemsOf({ analysis: { prometheus: {} } })).to.deep.equal([
             "switchyard:rollout.analysis.prometheus.url: got nothing (the key is missing); allowed: an http:// or https:// URL of Prometheus (or a Prometheus-compatible query API), e.g. https://prometheus.example.com",
@@ -259,13 +260,13 @@ describe("rollout config: checks", () => {
     it("refuses an unknown preset, suggesting the nearest", () => {
         expectOnlyProblem(problemsOf(checks("success-rat")), "switchyard:rollout.analysis.checks[0]", '"success-rat"', /did you mean "success-rate"\?/);
         expect(problemsOf(checks("error-budget"))).to.deep.equal([
-            'switchyard:rollout.analysis.checks[0]: got "error-budget"; allowed: a preset (success-rate, latency-p99) or an object {name, query, min | max, maxWorseThanStable}',
+            'switchyard:rollout.analysis.checks[0]: got "error-budget"; allowed: a preset (success-rate, latency-p99) or an object {name, query, per, min | max, maxWorseThanStable, gate}',
         ]);
     });
 
     it("reads a preset's own bar without adding an allowance", () => {
         expect(read(checks({ name: "success-rate", min: 98 })).rollout.analysis!.checks).to.deep.equal([
-            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 98, unit: "%" },
+            { name: "success-rate", preset: "success-rate", bound: "min", threshold: 98, unit: "%", rate: true },
         ]);
     });
 
@@ -522,5 +523,48 @@ describe("rollout edits: which kind each is", () => {
         expect(isCohortEdit({ cohort: 0, color: "blue" })).to.equal(true);
         expect(isCohortEdit({ greenWeight: 0 })).to.equal(false);
         expect(isCohortEdit({ cluster: 1, greenWeight: 100 })).to.equal(false);
+    });
+});
+
+describe("rollout config: evidence settings", () => {
+    const withChecks = (...items: unknown[]) => ({ analysis: analysis({ checks: items }) });
+    const events = 'sum(increase(conversions_total{color="{color}"}[{window}]))';
+    const sessions = 'sum(increase(sessions_total{color="{color}"}[{window}]))';
+
+    it("reads alpha, and refuses one that is no chance a rollback may be wrong", () => {
+        expect(read({ analysis: analysis({ alpha: 0.05 }) }).rollout.analysis!.alpha).to.equal(0.05);
+        expect(read({ analysis: analysis({ alpha: "0.001" }) }).rollout.analysis!.alpha, "a quoted number").to.equal(0.001);
+        expect(read({ analysis: analysis({ alpha: 0.2 }) }).problems).to.deep.equal([]);
+        for (const bad of [0, -0.01, 0.21, 1, "often"]) {
+            expect(problemsOf({ analysis: analysis({ alpha: bad }) }), String(bad)).to.deep.equal([
+                `switchyard:rollout.analysis.alpha: got ${JSON.stringify(bad)}; allowed: a number above 0 and at most 0.2: the chance of rolling back a candidate as good as stable, e.g. 0.01`,
+            ]);
+        }
+    });
+
+    it("reads a custom rate with per: a percentage judged from counts, reported only with gate: false", () => {
+        expect(read(withChecks({ name: "conversions", query: events, per: sessions, min: 0, gate: false })).rollout.analysis!.checks).to.deep.equal([
+            { name: "conversions", query: events, per: sessions, rate: true, bound: "min", threshold: 0, unit: "%", gate: false },
+        ]);
+        expect(read(withChecks({ name: "e", query: events, per: sessions, max: 2, gate: true })).rollout.analysis!.checks[0]).to.not.have.property("gate");
+        expect(read(withChecks({ name: "success-rate", gate: false })).rollout.analysis!.checks[0]).to.include({ gate: false, rate: true });
+        expect(read(withChecks("latency-p99")).rollout.analysis!.checks[0], "a p99 is no ratio of counters").to.not.have.property("rate");
+    });
+
+    it("names every way per and gate can be wrong", () => {
+        expect(problemsOf(withChecks({ name: "e", query: events, per: "sum(sessions_total)", max: 2 }))).to.deep.equal([
+            'switchyard:rollout.analysis.checks[0].per: got "sum(sessions_total)"; allowed: a template that uses {color}, as the query does: each color\'s events are out of its own count',
+        ]);
+        expect(problemsOf(withChecks({ name: "e", query: events, per: sessions, max: 101 }))).to.deep.equal([
+            "switchyard:rollout.analysis.checks[0].max: got 101; allowed: a percentage from 0 to 100: a check with per is a rate, 100 × query / per",
+        ]);
+        expect(problemsOf(withChecks({ name: "e", query: events, per: sessions, min: -1 }))[0]).to.match(/checks\[0\]\.min: got -1; allowed: a percentage from 0 to 100/);
+        expect(problemsOf(withChecks({ name: "success-rate", per: sessions }))).to.deep.equal([
+            `switchyard:rollout.analysis.checks[0].per: got ${JSON.stringify(sessions)}; allowed: no per for the preset success-rate: it counts what its metric source counts`,
+        ]);
+        expect(problemsOf(withChecks({ name: "success-rate", gate: "no" }))).to.deep.equal([
+            'switchyard:rollout.analysis.checks[0].gate: got "no"; allowed: true or false: false reports the check without letting it decide a step',
+        ]);
+        expect(problemsOf(withChecks({ name: "e", query: events, per: 3, max: 1 }))[0]).to.match(/^switchyard:rollout\.analysis\.checks\[0\]\.per: got 3; allowed: a PromQL template counting/);
     });
 });

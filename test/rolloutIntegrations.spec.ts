@@ -145,7 +145,7 @@ describe("drill: the GitLab rollout job and the Grafana dashboard against a real
         const run = await runPipeline(repo!.dir, "schedule", ["advance prod"], { SWITCHYARD_ROLLOUT: "prod" });
         expect(run.jobs.get("advance prod"), run.output.slice(-3000)).to.equal(1);
         expect(run.code).to.not.equal(0);
-        expect(jobLog(run, "advance prod")).to.match(/^release rolled back: switchyard prod: rolled back green 5 % → 0 % — glab-faulty on drill: \d failing samples/m);
+        expect(jobLog(run, "advance prod")).to.match(/^release rolled back: switchyard prod: rolled back green 5 % → 0 % — glab-faulty on drill: /m);
         const pushed = origin(repo!);
         expect(pushed.stackFile).to.match(/^ {2}switchyard:greenWeight: 0 {2}# switchyard rolled back /m);
         expect(pushed.subject).to.match(/^switchyard prod: rolled back green 5 % → 0 %/);

@@ -2,10 +2,9 @@
 // check over the last window at `interval` resolution — and judges each target. Any failure of a
 // query is an error for the whole command: an analysis with a hole in it decides nothing.
 
-import { analysisTargets, assembleSamples, judgeWindow, sampleTimes, type AnalysisTarget, type ColorSeries, type Series, type TargetJudgement } from "../../model/analysis.ts";
-import type { Color, StackModel } from "../../model/config/types.ts";
+import { analysisTargets, assembleSamples, evidenceSamples, judgeWindow, sampleTimes, type AnalysisTarget, type ColorSeries, type Series, type TargetJudgement } from "../../model/analysis.ts";
+import type { AnalysisSpec, Color, RolloutSpec, StackModel } from "../../model/config/types.ts";
 import { SOURCE_QUERIES, checkTemplate, renderQuery } from "../../model/metricQueries.ts";
-import type { AnalysisSpec, RolloutSpec } from "../../model/config/types.ts";
 import { PrometheusError, type InstantSample, type RangeSeries } from "../prometheus.ts";
 
 export interface MetricsApi {
@@ -45,11 +44,14 @@ interface Question {
     role: "candidate" | "stable";
     /** The check asked about; undefined for the request count. */
     check?: string;
+    /** Whether this asks what a rate check's events are out of (its `per`). */
+    per?: boolean;
     promql: string;
 }
 
 export async function judgeTargets(targets: readonly AnalysisTarget[], analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<TargetJudgement[]> {
-    const times = sampleTimes(Math.floor(now), analysis.intervalSeconds, analysis.windowSeconds / analysis.intervalSeconds);
+    // Beyond the window: a rate's evidence runs from the start of the step, as far back as evidenceSamples allows.
+    const times = sampleTimes(Math.floor(now), analysis.intervalSeconds, evidenceSamples(analysis));
     const checkNames = analysis.checks.map((c) => c.name);
     const questions: Question[] = targets.flatMap((target, index) =>
         (["candidate", "stable"] as const).flatMap((role) => {
@@ -57,6 +59,7 @@ export async function judgeTargets(targets: readonly AnalysisTarget[], analysis:
             return [
                 { target: index, role, promql: renderQuery(SOURCE_QUERIES[analysis.metrics].requests, values) },
                 ...analysis.checks.map((check) => ({ target: index, role, check: check.name, promql: renderQuery(checkTemplate(check, analysis.metrics), values) })),
+                ...analysis.checks.flatMap((check) => (check.per === undefined ? [] : [{ target: index, role, check: check.name, per: true, promql: renderQuery(check.per, values) }])),
             ];
         }),
     );
@@ -69,7 +72,8 @@ export async function judgeTargets(targets: readonly AnalysisTarget[], analysis:
         const mine = questions.map((q, i) => [q, answers[i]!] as const).filter(([q]) => q.target === target && q.role === role);
         return {
             requests: mine.find(([q]) => q.check === undefined)![1],
-            checks: Object.fromEntries(mine.filter(([q]) => q.check !== undefined).map(([q, series]) => [q.check!, series])),
+            checks: Object.fromEntries(mine.filter(([q]) => q.check !== undefined && !q.per).map(([q, series]) => [q.check!, series])),
+            trials: Object.fromEntries(mine.filter(([q]) => q.per).map(([q, series]) => [q.check!, series])),
         };
     };
     return targets.map((target, index) => judgeWindow(target, assembleSamples(times, checkNames, seriesOf(index, "candidate"), seriesOf(index, "stable")), analysis));

@@ -2,7 +2,7 @@
 // markdown report that reads well as a pull-request comment.
 
 import type { AdvanceDecision } from "../../model/advance.ts";
-import { checkRows, formatValue, targetRows, type TargetJudgement, type Verdict } from "../../model/analysis.ts";
+import { checkRows, formatValue, rateLines, targetRows, type TargetJudgement, type Verdict } from "../../model/analysis.ts";
 import { formatDuration } from "../../model/rollout.ts";
 import type { AnalysisSpec, RolloutSpec } from "../../model/config/types.ts";
 import type { ColorNow } from "./collect.ts";
@@ -28,7 +28,7 @@ const VERDICT_WORDS: Record<Verdict, string> = { pass: "pass", fail: "FAIL", inc
 function settings(analysis: AnalysisSpec): string {
     return (
         `window ${formatDuration(analysis.windowSeconds)}, a sample every ${formatDuration(analysis.intervalSeconds)}, ` +
-        `minRequests ${analysis.minRequests}, failureLimit ${analysis.failureLimit}, metrics ${analysis.metrics}`
+        `minRequests ${analysis.minRequests}, failureLimit ${analysis.failureLimit}, alpha ${analysis.alpha}, metrics ${analysis.metrics}`
     );
 }
 
@@ -46,9 +46,12 @@ export function analysisTables(judgements: readonly TargetJudgement[], rollout: 
         checkRows(judgements, analysis.checks).map((r) => [r.service, r.cluster, r.check, r.candidate, r.stable, r.threshold, VERDICT_WORDS[r.verdict]]),
         style,
     );
-    if (!reasons) return `${targets}\n\n${checks}`;
+    // The rates over the whole step, with their intervals: what the decision rests on.
+    const rates = rateLines(judgements);
+    const evidence = rates.length > 0 ? `\n\n${style === "markdown" ? "**Evidence over the step**" : "Evidence over the step:"}\n${rates.map((line) => `- ${line}`).join("\n")}` : "";
+    if (!reasons) return `${targets}\n\n${checks}${evidence}`;
     const why = judgements.flatMap((j) => j.reasons.map((reason) => `- ${j.target.service} on ${j.target.cluster}: ${reason}`));
-    return `${targets}\n\n${checks}\n\n${why.join("\n")}`;
+    return `${targets}\n\n${checks}${evidence}\n\n${why.join("\n")}`;
 }
 
 export function analyzeText(stack: string, judgements: readonly TargetJudgement[], verdict: Verdict, rollout: RolloutSpec, analysis: AnalysisSpec): string {

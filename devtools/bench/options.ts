@@ -8,6 +8,7 @@ import type { FleetSize } from "./fleet.ts";
 export const DEFAULT_SIZES = "10x2,50x4,100x4,200x5";
 export const DEFAULT_LOADER_FLEET = "50x4";
 export const DEFAULT_REPEAT = 2;
+export const DEFAULT_ANALYSIS_RUNS = 2000;
 
 export const USAGE = `Usage: npm run bench [-- options]
 
@@ -23,6 +24,9 @@ Options:
   --split                instead: the split fleet's stacks side by side (single, traffic, one cluster,
                          one group) at each --split-sizes fleet, with config sizes and a flip's changes
   --split-sizes <list>   the fleets for --split (default 200x5,1000x5)
+  --analysis             instead: seeded request streams judged by the evidence judge and by
+                         today's per-sample rule, side by side (docs/progressive-delivery.md)
+  --runs <n>             steps per scenario for --analysis (default ${DEFAULT_ANALYSIS_RUNS})
   --docs                 measure nothing: write the tables of the committed bench-results/latest.json
                          and loaders.json into README.md and docs/performance.md
   --help                 print this and exit
@@ -35,11 +39,13 @@ Examples:
   npm run bench
   npm run bench -- --sizes 50x4,300x5 --repeat 3
   npm run bench -- --loaders
-  npm run bench -- --split`;
+  npm run bench -- --split
+  npm run bench -- --analysis --runs 500`;
 
 export type BenchCommand =
     | { kind: "help" }
     | { kind: "docs" }
+    | { kind: "analysis"; runs: number }
     | { kind: "fleets"; sizes: FleetSize[]; repeat: number; resultsFile: "latest.json" | "partial.json" }
     | { kind: "loaders"; fleet: FleetSize; repeat: number; resultsFile: "loaders.json" | "partial-loaders.json" }
     | { kind: "split"; sizes: FleetSize[]; repeat: number; resultsFile: "split.json" | "partial-split.json" };
@@ -72,6 +78,8 @@ export function parseBenchArgs(args: string[]): BenchCommand {
                 docs: { type: "boolean", default: false },
                 split: { type: "boolean", default: false },
                 "split-sizes": { type: "string" },
+                analysis: { type: "boolean", default: false },
+                runs: { type: "string" },
                 help: { type: "boolean", default: false },
             },
         }).values;
@@ -79,6 +87,15 @@ export function parseBenchArgs(args: string[]): BenchCommand {
         throw new UsageError((error as Error).message);
     }
     if (values.help) return { kind: "help" };
+    if (values.analysis) {
+        if (values.docs || values.loaders || values.split || values["split-sizes"] !== undefined || values.sizes !== undefined || values.repeat !== undefined || values["loader-fleet"] !== undefined) {
+            throw new UsageError("--analysis runs alone (with --runs)");
+        }
+        const runs = values.runs ?? String(DEFAULT_ANALYSIS_RUNS);
+        if (!/^\d+$/.test(runs) || Number(runs) < 100) throw new UsageError(`--runs takes a whole number of at least 100; got "${runs}"`);
+        return { kind: "analysis", runs: Number(runs) };
+    }
+    if (values.runs !== undefined) throw new UsageError("--runs goes with --analysis");
     const measuring = values.loaders || values.split || values["split-sizes"] !== undefined || values.sizes !== undefined || values.repeat !== undefined || values["loader-fleet"] !== undefined;
     if (values.docs) {
         if (measuring) throw new UsageError("--docs measures nothing: give it alone");

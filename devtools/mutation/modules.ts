@@ -35,6 +35,7 @@ export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
     "model/rollout.ts": ["test/rollout.spec.ts"],
     "model/metricQueries.ts": ["test/metricQueries.spec.ts"],
     "model/analysis.ts": ["test/analysis.spec.ts"],
+    "model/evidence.ts": ["test/evidence.spec.ts", "test/judgeSimulation.spec.ts"],
     "model/advance.ts": ["test/advance.spec.ts"],
     "cli/stackEdit.ts": ["test/stackEdit.spec.ts"],
     "model/waves.ts": ["test/waves.spec.ts"],

@@ -234,6 +234,15 @@ export interface CheckSpec {
     maxWorseThanStable?: number;
     /** Unit for people: "%", "ms", or "" for custom checks. */
     unit: string;
+    /**
+     * A rate of two counters (success-rate; a custom check with `per`), judged from the running
+     * counts by anytime-valid tests (components/evidence.ts); absent: a value judged sample by sample.
+     */
+    rate?: true;
+    /** PromQL template of what a custom rate check's events are out of, e.g. sessions for conversions. */
+    per?: string;
+    /** false: measured and reported (an A/B read-out), never deciding a step. Default true. */
+    gate?: false;
 }
 
 export interface AnalysisSpec {
@@ -251,6 +260,8 @@ export interface AnalysisSpec {
     minRequests: number;
     /** Failing samples within the live span of a step that roll the release back. */
     failureLimit: number;
+    /** The chance a rate test rolls back a candidate as good as stable (and within the bar), at every look at once. */
+    alpha: number;
     checks: CheckSpec[];
 }
 
