@@ -4,7 +4,6 @@
 // three; then Prometheus is stopped for the last case.
 
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { releaseVerdict, type TargetJudgement, type Verdict } from "../model/analysis.ts";
@@ -14,7 +13,6 @@ import { startDemoApp, startPrometheus, stopAll, type DemoApp, type PrometheusSe
 import { drillProject, greenWeightIn, type DrillProject } from "../devtools/drill/project.ts";
 import { judgeTargets, judgedTargets } from "../cli/switchyard/collect.ts";
 import { loadProjectStack } from "../cli/switchyard/stack.ts";
-import { PROJECT_ROOT } from "../model/stackFiles.ts";
 import { runSwitchyard } from "./cli.ts";
 
 interface Scenario {
@@ -42,6 +40,19 @@ describe("drill: switchyard advance against a real Prometheus", function () {
     const projects: DrillProject[] = [];
     let prometheus: PrometheusServer;
     const scenarios: Record<keyof typeof SCENARIOS, Scenario> = structuredClone(SCENARIOS);
+    let steadyLooks: Promise<{ verdicts?: Verdict[]; error?: unknown }>;
+
+    /** The release's verdict, judged in-process, `looks` times half a second apart. */
+    async function lookRepeatedly(scenario: Scenario, looks: number): Promise<Verdict[]> {
+        const stack = loadProjectStack(scenario.project!.stack, scenario.project!.dir);
+        const api = new PrometheusClient({ url: prometheus.url });
+        const verdicts: Verdict[] = [];
+        for (let look = 0; look < looks; look++) {
+            verdicts.push(releaseVerdict(await judgeTargets(judgedTargets(stack.model, stack.model.rollout), stack.model.rollout.analysis!, api, Date.now() / 1000)));
+            await new Promise((done) => setTimeout(done, 500));
+        }
+        return verdicts;
+    }
 
     before(async function () {
         this.timeout(30_000);
@@ -76,6 +87,11 @@ describe("drill: switchyard advance against a real Prometheus", function () {
             });
             running.push(load);
         }
+        // The steady scenario's looks run beside the tests before its own, which only wait on the clock.
+        steadyLooks = lookRepeatedly(scenarios.steady, 12).then(
+            (verdicts) => ({ verdicts }),
+            (error: unknown) => ({ error }),
+        );
     });
 
     after(async function () {
@@ -136,13 +152,9 @@ describe("drill: switchyard advance against a real Prometheus", function () {
 
     it("does not roll back a candidate that fails as often as stable (2 % each), look after look", async () => {
         const { project } = scenarios.steady;
-        const stack = loadProjectStack(project!.stack, project!.dir);
-        const api = new PrometheusClient({ url: prometheus.url });
-        const verdicts: Verdict[] = [];
-        for (let look = 0; look < 12; look++) {
-            verdicts.push(releaseVerdict(await judgeTargets(judgedTargets(stack.model, stack.model.rollout), stack.model.rollout.analysis!, api, Date.now() / 1000)));
-            await new Promise((done) => setTimeout(done, 500));
-        }
+        const { verdicts, error } = await steadyLooks;
+        if (error) throw error;
+        expect(verdicts, "twelve looks").to.have.length(12);
         expect(verdicts, "never fail").to.not.include("fail");
         const run = await advance(project!);
         expect(run.code, run.stdout + run.stderr).to.not.equal(1);
@@ -168,31 +180,5 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         expect(run.stderr).to.match(/^switchyard advance: cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
         expect(readFileSync(project.file, "utf8")).to.equal(before);
         writeFileSync(join(project.dir, "checked"), "");
-    });
-});
-
-describe("npm run drill: its usage", () => {
-    const drill = (...args: string[]) => spawnSync(process.execPath, ["devtools/drill.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
-
-    it("prints every option and the exit codes with --help, starting nothing", () => {
-        const help = drill("--help");
-        expect(help.status).to.equal(0);
-        for (const text of ["--fault-rate", "--fault-delay-ms", "--rate", "--minutes", "--help", "exit codes", "apt-get install prometheus"]) expect(help.stdout, text).to.include(text);
-        expect(help.stdout).to.not.include("drill running");
-    });
-
-    it("answers an unknown flag or a value out of range with what is allowed, the usage and exit 2, without a stack trace", () => {
-        for (const [args, message] of [
-            [["--bogus"], "npm run drill: Unknown option '--bogus'"],
-            [["--rate", "0"], 'npm run drill: --rate: got "0"; allowed: requests per second, above 0 and at most 2000'],
-            [["--fault-rate", "1.5"], 'npm run drill: --fault-rate: got "1.5"; allowed: a number from 0 to 1'],
-            [["--minutes", ""], 'npm run drill: --minutes: got ""; allowed: minutes, above 0 and at most 120'],
-            [["--fault-delay-ms=-1"], 'npm run drill: --fault-delay-ms: got "-1"; allowed: a number of milliseconds, 0 or more'],
-        ] as const) {
-            const refused = drill(...args);
-            expect(refused.status, args.join(" ")).to.equal(2);
-            expect(refused.stderr, args.join(" ")).to.match(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n\\nusage: npm run drill`));
-            expect(refused.stderr).to.not.match(/\n\s+at /);
-        }
     });
 });
