@@ -4,37 +4,12 @@
 
 import { expect } from "chai";
 import { routeWeights } from "../model/gate.ts";
-import program from "../index.ts";
-import { ProgramError, emptyLive, plainValue, runProgram, type Behaviour, type Live, type ProgramRun } from "../harness/mockRuntime.ts";
+import { emptyLive, plainValue, type Live, type ProgramRun } from "../harness/mockRuntime.ts";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
 import { expiredByLifecycle, refreshDegraded } from "../harness/providerModels.ts";
 import { loadStackConfig } from "../model/stackFiles.ts";
+import { failure, run } from "./operations.ts";
 import { TYPES, byName, ofType } from "./support.ts";
-
-interface Operation {
-    overrides?: Record<string, string>;
-    live?: Live;
-    preview?: boolean;
-    behaviour?: Behaviour;
-}
-
-function run(stack: string, operation: Operation = {}): Promise<ProgramRun> {
-    return runProgram(program, loadStackConfig(stack, operation.overrides ?? {}), {
-        live: operation.live ?? emptyLive(),
-        preview: operation.preview ?? false,
-        behaviour: operation.behaviour ?? {},
-    });
-}
-
-async function failure(stack: string, operation: Operation): Promise<ProgramError> {
-    try {
-        await run(stack, operation);
-    } catch (error) {
-        if (error instanceof ProgramError) return error;
-        throw error;
-    }
-    throw new Error(`expected ${operation.preview ? "preview" : "up"} of ${stack} with ${JSON.stringify(operation.overrides)} to fail`);
-}
 
 /** The weights a route has in the state: what the Gateway routes by after the run. */
 function liveWeights(live: Live, route: string): Record<string, number> {

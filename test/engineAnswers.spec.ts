@@ -2,43 +2,15 @@
 // otherwise: invoke errors in the engine's words, hook inputs with their secrets lifted, a
 // registration that is refused while the gate waits for it, replacements, a Gateway that writes
 // no observedGeneration. Each case names the upstream file its harness model follows
-// (tools/mockRuntime.ts, tools/providerModels.ts).
+// (harness/mockRuntime.ts, harness/providerModels.ts).
 
 import { expect } from "chai";
 import { routeWeights } from "../model/gate.ts";
-import program from "../index.ts";
-import { ProgramError, emptyLive, plainValue, runProgram, type Behaviour, type Live, type ProgramRun } from "../harness/mockRuntime.ts";
+import { plainValue, type Behaviour, type Live } from "../harness/mockRuntime.ts";
 import { loadStackConfig } from "../model/stackFiles.ts";
+import { failure, run } from "./operations.ts";
 import { TYPES } from "./support.ts";
 
-interface Operation {
-    overrides?: Record<string, string>;
-    /** Config keys set as secrets, e.g. `switchyard:services`. */
-    secretKeys?: string[];
-    live?: Live;
-    preview?: boolean;
-    behaviour?: Behaviour;
-}
-
-function run(stack: string, operation: Operation = {}): Promise<ProgramRun> {
-    const config = loadStackConfig(stack, operation.overrides ?? {});
-    return runProgram(program, { ...config, secretKeys: [...config.secretKeys, ...(operation.secretKeys ?? [])] }, {
-        live: operation.live ?? emptyLive(),
-        preview: operation.preview ?? false,
-        behaviour: operation.behaviour ?? {},
-    });
-}
-
-/** The run's failure; a run that never ends fails the spec on mocha's timeout. */
-async function failure(stack: string, operation: Operation): Promise<ProgramError> {
-    try {
-        await run(stack, operation);
-    } catch (error) {
-        if (error instanceof ProgramError) return error;
-        throw error;
-    }
-    throw new Error(`expected ${operation.preview ? "preview" : "up"} of ${stack} with ${Object.keys(operation.overrides ?? {}).join(", ")} changed to fail`);
-}
 
 function prodServices(change: (services: Record<string, any>[]) => void): string {
     const services = JSON.parse(loadStackConfig("prod").config["switchyard:services"]!) as Record<string, any>[];
