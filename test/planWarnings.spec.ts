@@ -75,6 +75,7 @@ describe("plan warnings: what is no reason to warn", () => {
         const mirrored = parse({ greenWeight: "0", mirror: JSON.stringify({ percent: 10 }) });
         expect(planWarnings(mirrored, mirrored), "an unchanged percent says nothing").to.deep.equal([]);
         expect(planWarnings(mirrored, parse({ greenWeight: "0", mirror: JSON.stringify({ percent: 100 }) })), "100 % is what an old CRD does anyway").to.deep.equal([]);
+        expect(planWarnings(mirrored, parse({ greenWeight: "0", mirror: JSON.stringify({ percent: 0 }) })), "mirroring nothing copies nothing, whatever the CRD").to.deep.equal([]);
     });
 });
 
@@ -116,6 +117,13 @@ describe("plan warnings: namespaces, cohorts and secret-looking env", () => {
             ],
         };
         expect(secretLookingEnv(config, "switchyard").map((w) => w.split(" ")[0])).to.deep.equal(["services[0].env.DB_PASSWORD", "services[0].env.api_token", "services[0].env.STRIPE_API_KEY"]);
+        const spelled = { "switchyard:services": [{ name: "api", env: { APIKEY: "a", ACCESSKEY: "b", PRIVATEKEY: "c", ACCESS_KEY_ID: "d", MONKEY: "e" } }] };
+        expect(secretLookingEnv(spelled, "switchyard").map((w) => w.split(" ")[0]), "with or without the underscore").to.deep.equal([
+            "services[0].env.APIKEY",
+            "services[0].env.ACCESSKEY",
+            "services[0].env.PRIVATEKEY",
+            "services[0].env.ACCESS_KEY_ID",
+        ]);
         expect(secretLookingEnv(config, "switchyard")[0]).to.equal(
             "services[0].env.DB_PASSWORD is plaintext in the stack file, and its name looks like a secret's. Store it encrypted: " +
                 "pulumi config set --secret --path 'services[0].env.DB_PASSWORD' <value> (in the plan: --set-secret 'services[0].env.DB_PASSWORD=<value>').",
