@@ -6,7 +6,7 @@ import { Agent, request } from "node:http";
 export interface LoadOptions {
     blueUrl: string;
     greenUrl: string;
-    /** Percent of requests to green, asked before each request so a drill can follow the stack file. */
+    /** Percent of requests to green, asked every tick (20 ms) so a drill can follow the stack file. */
     greenWeight: () => number;
     requestsPerSecond: number;
     maxSeconds: number;
@@ -33,9 +33,9 @@ export function startLoad(options: LoadOptions): Load {
     let inFlight = 0;
     let idle: (() => void) | undefined;
     const started = Date.now();
-    const one = () => {
+    const one = (weight: number) => {
         // Whole percent points, so that 20 requests at 5 % give green exactly one.
-        greenCredit += Math.min(100, Math.max(0, Math.round(options.greenWeight())));
+        greenCredit += weight;
         const toGreen = greenCredit >= 100;
         if (toGreen) greenCredit -= 100;
         sent[toGreen ? "green" : "blue"]++;
@@ -55,7 +55,10 @@ export function startLoad(options: LoadOptions): Load {
     };
     const timer = setInterval(() => {
         const due = Math.min(maxRequests, Math.floor(((Date.now() - started) / 1000) * options.requestsPerSecond));
-        while (total < due) one();
+        // The weight is asked once a tick, not once a request: a drill's weight reads the stack
+        // file, and hundreds of reads a second starve the process the load shares with the judge.
+        const weight = total < due ? Math.min(100, Math.max(0, Math.round(options.greenWeight()))) : 0;
+        while (total < due) one(weight);
         if (total >= maxRequests) clearInterval(timer);
     }, TICK_MS);
     timer.unref();
