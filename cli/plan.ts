@@ -243,10 +243,16 @@ async function policyVerdict(stack: StackConfig, run: ProgramRun): Promise<Diagn
     }
 }
 
-/** What the plan is doing, on stderr while it works: evaluating and the policy pack take seconds. */
-function progress(text: string): void {
-    process.stderr.write(`switchyard plan: ${text}\n`);
+/** Where a plan writes: stdout's lines, and stderr's (progress while it works, errors). */
+export interface PlanOutput {
+    out(line: string): void;
+    err(line: string): void;
 }
+
+const PROCESS_OUTPUT: PlanOutput = {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+};
 
 interface Baseline {
     text: string;
@@ -268,10 +274,12 @@ function baseline(stack: string, file: string, working: string, base: string | u
     };
 }
 
-async function main(argv: string[]): Promise<number> {
+async function planStack(argv: string[], io: PlanOutput): Promise<number> {
+    /** What the plan is doing, on stderr while it works: evaluating and the policy pack take seconds. */
+    const progress = (text: string) => io.err(`switchyard plan: ${text}`);
     const opts = options(argv);
     if (opts === "help") {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
     const missing = missingStack(opts.stack);
@@ -302,47 +310,51 @@ async function main(argv: string[]): Promise<number> {
     const run = changing ? await runProgram(program, planned, { live: baseRun.live, preview: true }) : baseRun;
 
     const setText = opts.edits.map((e) => `${e.path}=${e.secret ? "[secret]" : e.value}`).join(", ");
-    console.log(`switchyard plan: stack ${opts.stack}${setText ? `; set ${setText}` : ""}`);
-    if (base.note) console.log(base.note);
-    if (handEdits.length > 0) console.log(`Hand edits in Pulumi.${opts.stack}.yaml against ${base.name.split(" at ")[1] ?? "the baseline"}, planned like --set: ${handEdits.join(", ")}`);
-    console.log("Desired state evaluated from config under Pulumi's mocks; not a diff against live infrastructure (that is `pulumi preview`).\n");
-    console.log(trafficTable(run));
-    for (const line of cohortLines(model)) console.log(line);
-    for (const [cluster, line] of Object.entries(run.outputs.summary as Record<string, string>)) console.log(`${cluster}: ${line}`);
-    console.log(`\nRelease: candidate ${model.rollout.candidate}, stable ${model.rollout.candidate === "green" ? "blue" : "green"}. Images:`);
-    console.log(imagesTable(model));
+    io.out(`switchyard plan: stack ${opts.stack}${setText ? `; set ${setText}` : ""}`);
+    if (base.note) io.out(base.note);
+    if (handEdits.length > 0) io.out(`Hand edits in Pulumi.${opts.stack}.yaml against ${base.name.split(" at ")[1] ?? "the baseline"}, planned like --set: ${handEdits.join(", ")}`);
+    io.out("Desired state evaluated from config under Pulumi's mocks; not a diff against live infrastructure (that is `pulumi preview`).\n");
+    io.out(trafficTable(run));
+    for (const line of cohortLines(model)) io.out(line);
+    for (const [cluster, line] of Object.entries(run.outputs.summary as Record<string, string>)) io.out(`${cluster}: ${line}`);
+    io.out(`\nRelease: candidate ${model.rollout.candidate}, stable ${model.rollout.candidate === "green" ? "blue" : "green"}. Images:`);
+    io.out(imagesTable(model));
     const capacity = capacityTable(model);
-    if (capacity) console.log(`\nCapacity (M/M/c, target ${JSON.stringify(model.capacity)}):\n${capacity}`);
+    if (capacity) io.out(`\nCapacity (M/M/c, target ${JSON.stringify(model.capacity)}):\n${capacity}`);
     let written = stackFileConfig(working, PROJECT);
     for (const edit of opts.edits) written = applyEdit(written, edit, PROJECT);
     const warnings = [...planWarnings(baseModel, model), ...secretLookingEnv(written, PROJECT), ...run.warnings];
-    for (const warning of warnings) console.log(`\nwarning: ${warning}`);
-    console.log(`\n${run.resources.filter((r) => r.custom).length} resources declared.`);
-    if (changing) console.log(`\nAgainst ${base.name}:\n${changes(baseRun, run)}`);
+    for (const warning of warnings) io.out(`\nwarning: ${warning}`);
+    io.out(`\n${run.resources.filter((r) => r.custom).length} resources declared.`);
+    if (changing) io.out(`\nAgainst ${base.name}:\n${changes(baseRun, run)}`);
     if (!opts.policy) return 0;
     progress(`running the policy pack with policy/config/${opts.stack}.json…`);
     const diagnostics = await policyVerdict(planned, run);
     if (diagnostics.length === 0) {
-        console.log(`\nPolicy pack (policy/config/${opts.stack}.json): no violations.`);
+        io.out(`\nPolicy pack (policy/config/${opts.stack}.json): no violations.`);
         return 0;
     }
-    console.log(`\nPolicy pack (policy/config/${opts.stack}.json): ${diagnostics.length} violation(s)`);
+    io.out(`\nPolicy pack (policy/config/${opts.stack}.json): ${diagnostics.length} violation(s)`);
     // The SDK puts the policy's description before the violation's own message.
-    for (const d of diagnostics) console.log(`  ${d.enforcementLevel} ${d.policyName} on ${d.urn.split("::").pop()}:\n      ${d.message.split("\n").pop()}`);
+    for (const d of diagnostics) io.out(`  ${d.enforcementLevel} ${d.policyName} on ${d.urn.split("::").pop()}:\n      ${d.message.split("\n").pop()}`);
     return diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 3 : 0;
 }
 
-main(process.argv.slice(2)).then(
-    (code) => {
-        process.exitCode = code;
-    },
-    (error: unknown) => {
+/**
+ * The plan as `npm run plan -- <argv>` runs it, writing to `io`; resolves to its exit code. The
+ * specs call it in-process (a plan is a third of a second; a Node process to run it, two).
+ */
+export async function plan(argv: string[], io: PlanOutput = PROCESS_OUTPUT): Promise<number> {
+    try {
+        return await planStack(argv, io);
+    } catch (error) {
         if (error instanceof UsageError) {
-            console.error(`${error.message}\n\n${USAGE}`);
-            process.exitCode = USAGE_EXIT_CODE;
-            return;
+            io.err(`${error.message}\n\n${USAGE}`);
+            return USAGE_EXIT_CODE;
         }
-        console.error(error instanceof Error ? error.message : error);
-        process.exitCode = 1;
-    },
-);
+        io.err(error instanceof Error ? error.message : String(error));
+        return 1;
+    }
+}
+
+if (process.argv[1] === import.meta.filename) process.exitCode = await plan(process.argv.slice(2));
