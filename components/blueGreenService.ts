@@ -9,7 +9,8 @@ import { deploymentVersion, judgeColorUpdate, judgeKeptImage, judgeShift, liveIm
 import { colorObjectName } from "../model/labels.ts";
 import { stableColorOf } from "../model/rollout.ts";
 import { replicasFor, type ColorWeights } from "../model/traffic.ts";
-import { WeightedRoute } from "./weightedRoute.ts";
+import type { ReplacementGuard } from "./replacementGuard.ts";
+import { HTTPROUTE_API_VERSION, WeightedRoute } from "./weightedRoute.ts";
 
 export interface BlueGreenServiceArgs {
     service: ServiceSpec;
@@ -42,6 +43,8 @@ export interface BlueGreenServiceArgs {
     cohortColors: Color[];
     /** RequestMirror filter for the weighted rule. Default: none. */
     mirror?: IHTTPRouteFilter;
+    /** The program's one hook for replaced objects: it judges the delete of this service's replaced route and stable Deployment. */
+    replacements: ReplacementGuard;
     provider: k8s.Provider;
 }
 
@@ -107,12 +110,26 @@ export class BlueGreenService extends pulumi.ComponentResource {
             const image = builds && tag !== undefined && args.ecrUnavailable !== undefined ? keptImageGuard(color, tag, args.ecrUnavailable) : undefined;
             const beforeUpdate = [...(color === stable ? [stableGuard] : []), ...(image ? [image] : [])];
             const beforeCreate = image ? [image] : [];
-            if (beforeUpdate.length === 0 && beforeCreate.length === 0) return undefined;
-            return { ...(beforeCreate.length > 0 ? { beforeCreate } : {}), beforeUpdate };
+            // Both colors, as the state keeps the binding and the stable color changes release by release.
+            return { ...(beforeCreate.length > 0 ? { beforeCreate } : {}), beforeUpdate, beforeDelete: [args.replacements.hook] };
         };
         const makeColor = (color: Color, waitFor: pulumi.Resource[]) => {
             const colorSpec = service[color]!;
             const hooks = hooksOf(color);
+            if (color === stable) {
+                // Rule 5 on a replacement (a namespace move): the new Deployment's create has no old
+                // inputs; the old one's delete has them, and the stable color keeps its version there too.
+                args.replacements.judge("kubernetes:apps/v1:Deployment", `${name}.${color}`, (oldInputs) => {
+                    const refusals = judgeColorUpdate({
+                        deployment: deploymentName(color),
+                        color,
+                        candidate,
+                        versionBefore: deploymentVersion(oldInputs),
+                        versionAfter: colorSpec.version,
+                    });
+                    return refusals;
+                });
+            }
             const imageTag = args.imageTags?.[color];
             const keepLiveImage = colorSpec.build !== undefined && args.ecrUnavailable !== undefined;
             this.colors[color] = new ColorEnvironment(
@@ -138,28 +155,33 @@ export class BlueGreenService extends pulumi.ComponentResource {
         };
         const live = deployed.filter(serving).map((color) => makeColor(color, []));
         const describe = `HTTPRoute ${args.cluster.namespace}/${service.name} on cluster ${args.cluster.name}`;
+        // The gate's verdict on a route going from `oldInputs` (undefined on a create) to `newInputs`.
+        const judgeRoute = async (oldInputs: Record<string, unknown> | undefined, newInputs: Record<string, unknown>, replaced: boolean) => {
+            const dryRun = pulumi.runtime.isDryRun();
+            // A preview waits for the colors that serve after the change (none of them waits for the
+            // route), so its warnings do not depend on which registration the engine answered first.
+            // An update never does: that would hold a rollback until the stable color's await ended.
+            const statusOf = async (color: Color): Promise<ColorStatus> =>
+                dryRun && serving(color) ? this.colors[color]!.settled : this.colors[color]!.status;
+            const status = Object.fromEntries(await Promise.all(deployed.map(async (color) => [color, await statusOf(color)] as const)));
+            return judgeShift({
+                route: describe,
+                candidate,
+                before: oldInputs === undefined ? undefined : routeWeights(oldInputs, service.name),
+                after: routeWeights(newInputs, service.name),
+                cohortsBefore: oldInputs === undefined ? [] : routeCohortColors(oldInputs, service.name),
+                cohortsAfter: routeCohortColors(newInputs, service.name),
+                replicasNeeded: args.replicasNeeded,
+                status,
+                dryRun,
+                maxStep: args.maxStep,
+                replaced,
+            });
+        };
         const gate = new pulumi.ResourceHook(
             `switchyard-gate.${name}`,
             async (hook) => {
-                const dryRun = pulumi.runtime.isDryRun();
-                // A preview waits for the colors that serve after the change (none of them waits for the
-                // route), so its warnings do not depend on which registration the engine answered first.
-                // An update never does: that would hold a rollback until the stable color's await ended.
-                const statusOf = async (color: Color): Promise<ColorStatus> =>
-                    dryRun && serving(color) ? this.colors[color]!.settled : this.colors[color]!.status;
-                const status = Object.fromEntries(await Promise.all(deployed.map(async (color) => [color, await statusOf(color)] as const)));
-                const verdict = judgeShift({
-                    route: describe,
-                    candidate,
-                    before: hook.oldInputs === undefined ? undefined : routeWeights(hook.oldInputs, service.name),
-                    after: routeWeights(hook.newInputs ?? {}, service.name),
-                    cohortsBefore: hook.oldInputs === undefined ? [] : routeCohortColors(hook.oldInputs, service.name),
-                    cohortsAfter: routeCohortColors(hook.newInputs ?? {}, service.name),
-                    replicasNeeded: args.replicasNeeded,
-                    status,
-                    dryRun,
-                    maxStep: args.maxStep,
-                });
+                const verdict = await judgeRoute(hook.oldInputs, hook.newInputs ?? {}, false);
                 for (const warning of verdict.warnings) pulumi.log.warn(warning, this);
                 if (verdict.refusals.length > 0) throw new Error(verdict.refusals.join("\n"));
             },
@@ -182,11 +204,19 @@ export class BlueGreenService extends pulumi.ComponentResource {
                 mirror: args.mirror,
                 waitFor: live.filter((color) => color === this.colors[candidate]).map((color) => color.deployment),
                 annotations: { [CANDIDATE_ANNOTATION]: candidate },
-                hooks: { beforeCreate: [gate], beforeUpdate: [gate] },
+                hooks: { beforeCreate: [gate], beforeUpdate: [gate], beforeDelete: [args.replacements.hook] },
                 provider: args.provider,
             },
             { parent: this },
         );
+        // A replaced route (a namespace move): its old object's delete is when the live split changes,
+        // and the gate judges it there, from the old object's weights to this run's.
+        const routeSpec = this.route.spec;
+        args.replacements.judge(`kubernetes:${HTTPROUTE_API_VERSION}:HTTPRoute`, name, async (oldInputs) => {
+            const verdict = await judgeRoute(oldInputs, { spec: routeSpec }, true);
+            for (const warning of verdict.warnings) pulumi.log.warn(warning, this);
+            return verdict.refusals;
+        });
         for (const color of deployed.filter((c) => !serving(c))) makeColor(color, [this.route]);
         this.servingDeployments = live.map((color) => color.deployment);
         this.routeName = pulumi.interpolate`${args.namespace}/${this.route.route.metadata.name}`;

@@ -101,9 +101,12 @@ export function httpRouteSpec(args: Pick<WeightedRouteArgs, "gateway" | "hostnam
  */
 export class WeightedRoute extends pulumi.ComponentResource {
     readonly route: k8s.apiextensions.CustomResource;
+    /** The route's spec as registered (the gate reads its weights when a replaced route's old object is deleted). */
+    readonly spec: HTTPRouteSpec;
 
     constructor(name: string, args: WeightedRouteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("switchyard:kubernetes:WeightedRoute", name, {}, opts);
+        this.spec = httpRouteSpec(args);
         this.route = new k8s.apiextensions.CustomResource(
             name,
             {
@@ -115,7 +118,7 @@ export class WeightedRoute extends pulumi.ComponentResource {
                     labels: { app: args.routeName, ...MANAGED_BY },
                     annotations: { ...args.annotations, "pulumi.com/waitFor": acceptanceAwait(args.gateway) },
                 },
-                spec: httpRouteSpec(args),
+                spec: this.spec,
             },
             { parent: this, provider: args.provider, dependsOn: args.waitFor, ...(args.hooks ? { hooks: args.hooks } : {}) },
         );

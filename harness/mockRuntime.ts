@@ -60,7 +60,7 @@ export interface RegisteredResource {
 /** One call of a resource hook, as the engine made it. */
 export interface HookCall {
     hook: string;
-    kind: "beforeCreate" | "beforeUpdate";
+    kind: "beforeCreate" | "beforeUpdate" | "beforeDelete";
     urn: string;
     /** The hook's error, when it refused. */
     error?: string;
@@ -186,6 +186,7 @@ export function ignoringChanges(wire: Record<string, unknown>, old: Record<strin
 interface HooksBinding {
     getBeforeCreateList(): string[];
     getBeforeUpdateList(): string[];
+    getBeforeDeleteList(): string[];
 }
 
 interface RegisterRequest {
@@ -259,6 +260,20 @@ function defaultProviderDeniedError(pkg: string, what: string): Error {
     return new Error(`Default provider for '${pkg}' disabled. '${what}' must use an explicit provider.`);
 }
 
+/** The engine's side of one run: its first failed step, the steps still running, and the deletes it runs after the program. */
+export interface EngineSteps {
+    /** The first step that failed; no step starts after it (pkg/resource/deploy/step_executor.go cancelDueToError). */
+    failure: Error | undefined;
+    /** The first provider await that failed: it fails the update and cancels the deletes, not the steps begun while it waited. */
+    awaitFailure: Error | undefined;
+    /** Registrations still being stepped. */
+    pending: Set<Promise<void>>;
+    /** Runs a DeleteStep's before-hooks for an old object: the hooks its state names, with its old inputs and outputs. */
+    beforeDelete(urn: string, entry: StateEntry): Promise<void>;
+    /** Old objects this run replaced, by URN, in the order their creates ran. */
+    replaced: Map<string, StateEntry>;
+}
+
 /**
  * Installs Pulumi's mock monitor with switchyard's provider models, as the test runner and the
  * benchmark's language host both need it. `record`, when given, receives every registration.
@@ -269,7 +284,7 @@ export async function installMocks(
     preview: boolean,
     record?: (resource: RegisteredResource) => void,
     context: { live?: Live; behaviour?: Behaviour; hookCalls?: HookCall[]; next?: Live; invokes?: ProgramRun["invokes"]; stacks?: RunOptions["stacks"] } = {},
-): Promise<void> {
+): Promise<EngineSteps> {
     const live = context.live ?? emptyLive();
     const next = context.next ?? copyLive(live);
     const behaviour = context.behaviour ?? {};
@@ -310,30 +325,46 @@ export async function installMocks(
         hooks.set(request.getName(), { onDryRun: request.getOnDryRun(), token: cb?.getToken() ?? "", target: cb?.getTarget() ?? "" });
         callback(null, {});
     };
+    const steps: EngineSteps = { failure: undefined, awaitFailure: undefined, pending: new Set(), beforeDelete, replaced: new Map() };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (request, callback) => {
-        void (async () => {
+        const stepped = (async () => {
             const type = request.getType();
             const name = request.getName();
             const urn = monitor.newUrn(request.getParent(), type, name);
+            if (steps.failure !== undefined) {
+                // After a failed step the step executor cancels the deployment's context: no further
+                // event becomes a step (pkg/resource/deploy/step_executor.go cancelDueToError,
+                // executeChain; deployment_executor.go leaves its event loop on ctx.Done() and never
+                // reaches the deletes), and the resource monitor shuts down under the program
+                // (source_eval.go RegisterResource: "resource monitor shut down while sending resource
+                // registration", gRPC Unavailable, on which the SDK stops quietly). The CLI reports
+                // the failed step; runProgram does too.
+                callback(new Error(`${urn}: resource monitor shut down while sending resource registration`));
+                return;
+            }
+            const fail = (error: Error, cancels = true) => {
+                if (cancels) steps.failure ??= error;
+                callback(error);
+            };
             const prior = live.resources.get(urn);
             const wireInputs = ignoringChanges(request.getObject()?.toJavaScript() ?? {}, prior?.inputs, request.getIgnorechangesList());
             const custom = request.getCustom();
             const step: StepKind = custom ? stepFor(type, name, wireInputs, prior, behaviour) : prior === undefined ? "create" : "same";
             const pkg = type.split(":")[0]!;
             if (custom && pkg !== "pulumi" && request.getProvider() === "" && defaultProviderDenied(pkg)) {
-                callback(defaultProviderDeniedError(pkg, urn));
+                fail(defaultProviderDeniedError(pkg, urn));
                 return;
             }
             const refusal = custom ? behaviour.refusedRegistrations?.[name] : undefined;
             if (refusal !== undefined) {
                 // Check runs while the engine generates the step, before any hook (pkg/resource/deploy/step_generator.go).
-                callback(new Error(`${urn}: ${refusal}`));
+                fail(new Error(`${urn}: ${refusal}`));
                 return;
             }
             if (step === "replace" && prior?.protect && request.getProtect()) {
                 // pkg/resource/deploy/step_generator.go: a protected resource is never replaced (a replacement deletes it).
-                callback(
+                fail(
                     new Error(
                         `unable to replace resource "${urn}"\nas it is currently marked for protection. To unprotect the resource, ` +
                             "remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`",
@@ -341,10 +372,22 @@ export async function installMocks(
                 );
                 return;
             }
-            // A replacement creates a new object: its hooks and its provider see no old state.
+            // A replacement creates a new object: its hooks and its provider see no old state
+            // (pkg/resource/deploy/step.go CreateStep.Apply passes no old inputs or outputs to beforeCreate).
+            // The old object is deleted after every other step (create-before-delete, the default:
+            // step_generator.go "the delete step is generated later on"), or first, in the same chain
+            // as the create, when deleteBeforeReplace is set (step_generator.go NewDeleteReplacementStep
+            // ahead of NewCreateReplacementStep). Either delete runs the old state's beforeDelete hooks.
             const operation: StepKind = step === "replace" ? "create" : step;
             const seen = step === "replace" ? undefined : prior;
             try {
+                if (step === "replace" && request.getDeletebeforereplace()) {
+                    await beforeDelete(urn, prior!);
+                    if (!preview) next.resources.delete(urn);
+                } else if (step === "replace") {
+                    steps.replaced.set(urn, prior!);
+                    if (!preview) next.condemned.set(urn, structuredClone(prior!));
+                }
                 if (custom && step !== "same") await runBeforeHooks(request.getHooks(), urn, type, name, operation, wireInputs, seen);
                 const answer = custom
                     ? respond({ type, name, step: operation, preview, wire: wireInputs, prior: seen, live: next, behaviour, region: regionOf(request.getProvider()) })
@@ -355,7 +398,12 @@ export async function installMocks(
                 if (error instanceof ProviderError && error.partial && !preview) {
                     remember(urn, type, name, prior?.id ?? urn, wireInputs, error.partial, error.message, request);
                 }
-                callback(error instanceof Error ? new Error(`${urn}: ${error.message}`) : error);
+                // A provider's await fails minutes after its step began: steps that do not depend on it
+                // have started by then and run to their end. Only the deletes after the program are
+                // cancelled (runProgram). A hook, Check or protect refusal fails its step at once.
+                const failed = error instanceof Error ? new Error(`${urn}: ${error.message}`) : new Error(`${urn}: ${String(error)}`);
+                if (error instanceof ProviderError) steps.awaitFailure ??= failed;
+                fail(failed, !(error instanceof ProviderError));
                 return;
             }
             register(request, (error, response) => {
@@ -363,6 +411,8 @@ export async function installMocks(
                 callback(error, response);
             });
         })();
+        steps.pending.add(stepped);
+        void stepped.finally(() => steps.pending.delete(stepped));
     };
 
     function remember(
@@ -377,6 +427,8 @@ export async function installMocks(
     ): void {
         const entry: StateEntry = { type, name, id, inputs, outputs, protect: request.getProtect(), retainOnDelete: request.getRetainondelete() };
         if (initError !== undefined) entry.initError = initError;
+        const deleteHooks = request.getHooks()?.getBeforeDeleteList() ?? [];
+        if (deleteHooks.length > 0) entry.beforeDelete = deleteHooks;
         next.resources.set(urn, entry);
     }
 
@@ -403,8 +455,39 @@ export async function installMocks(
             if (error) throw new Error(`before hook "${hookName}" failed: ${error}`);
         }
     }
-    // The language host signals shutdown once the program is done; the mock monitor has nothing to wait for.
+    /**
+     * DeleteStep.Apply's before-hooks (pkg/resource/deploy/step.go): the hooks the old state names
+     * (s.old.ResourceHooks), each looked up among the hooks this run registered, a missing one failing
+     * the delete (deployment.go RunHooks "hook %q was not registered"); they get the old inputs and
+     * old outputs and no new ones, and run in previews too when onDryRun. A refusal fails the step
+     * before the provider's Delete.
+     */
+    async function beforeDelete(urn: string, entry: StateEntry): Promise<void> {
+        try {
+            for (const hookName of entry.beforeDelete ?? []) {
+                const hook = hooks.get(hookName);
+                if (!hook) throw new Error(`hook "${hookName}" was not registered`);
+                if (preview && !hook.onDryRun) continue;
+                const request = new resourcePb.ResourceHookRequest()
+                    .setUrn(urn)
+                    .setId(entry.id)
+                    .setName(entry.name)
+                    .setType(entry.type)
+                    .setOldInputs(struct(entry.inputs))
+                    .setOldOutputs(struct(entry.outputs));
+                const error = await invokeHook(hook, request);
+                context.hookCalls?.push({ hook: hookName, kind: "beforeDelete", urn, ...(error ? { error } : {}) });
+                if (error) throw new Error(`before hook "${hookName}" failed: ${error}`);
+            }
+        } catch (error) {
+            const failed = new Error(`${urn}: ${error instanceof Error ? error.message : String(error)}`);
+            steps.failure ??= failed;
+            throw failed;
+        }
+    }
+    // The language host signals shutdown once the program is done; runProgram runs the deletes it waits for.
     monitor.signalAndWaitForShutdown = (_request, callback) => callback(null, {});
+    return steps;
 }
 
 /**
@@ -456,7 +539,7 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
     const prior = options.live ?? emptyLive();
     const next = copyLive(prior);
     const preview = options.preview ?? false;
-    await installMocks(stackConfig.project, stackConfig.stack, preview, (resource) => resources.push(resource), {
+    const steps = await installMocks(stackConfig.project, stackConfig.stack, preview, (resource) => resources.push(resource), {
         live: prior,
         next,
         behaviour: options.behaviour ?? {},
@@ -481,7 +564,17 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
     let outputs: unknown;
     const result = () => ({ resources, live: preview ? prior : next, hookCalls, warnings, invokes, deleted: deletedBy(prior, resources) });
     try {
-        outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+        outputs = await pulumi.runtime.runInPulumiStack(async () => program()).catch((error: unknown) => {
+            throw steps.failure ?? error;
+        });
+        while (steps.pending.size > 0) await Promise.all([...steps.pending]);
+        const failed = steps.failure ?? steps.awaitFailure;
+        if (failed) throw failed;
+        // The deletes come after every other step, while the program waits in SignalAndWaitForShutdown
+        // (sdk/nodejs/runtime/settings.ts: "wait until the monitor has completed all steps, including
+        // deletion steps"), so its delete hooks are still served.
+        const refused = await performDeletes(prior, next, resources, steps, preview);
+        if (refused) throw refused;
     } catch (error) {
         throw new ProgramError(error, result());
     } finally {
@@ -498,10 +591,6 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
         if (urns.has(urn)) throw new ProgramError(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`), result());
         urns.add(urn);
     }
-    if (!preview) {
-        const refused = applyDeletes(prior, next, resources);
-        if (refused) throw new ProgramError(refused, result());
-    }
     return { ...result(), outputs: plainValue(outputs ?? {}) as Record<string, unknown> };
 }
 
@@ -511,13 +600,32 @@ function deletedBy(prior: Live, resources: RegisteredResource[]): string[] {
 }
 
 /**
- * After the program, the engine deletes what it no longer registers: a protected resource stops the
- * update; one with retainOnDelete leaves Pulumi's state but stays in the cloud; an ECR repository
- * that still holds images is refused by AWS (RepositoryNotEmptyException) unless forceDelete is set.
+ * After the program, the engine deletes the old objects of replacements (this run's and any an earlier
+ * run left condemned) and what it no longer registers (pkg/resource/deploy/step_generator.go
+ * GenerateDeletes), dependents first (the reverse of the state's order); each delete runs the old
+ * state's beforeDelete hooks first, in a preview too, and the first failure cancels the deletes that
+ * follow. A protected resource stops the update; one with retainOnDelete leaves Pulumi's state but
+ * stays in the cloud; an ECR repository that still holds images is refused by AWS
+ * (RepositoryNotEmptyException) unless forceDelete is set.
  */
-function applyDeletes(prior: Live, next: Live, resources: RegisteredResource[]): Error | undefined {
-    for (const urn of deletedBy(prior, resources)) {
+async function performDeletes(prior: Live, next: Live, resources: RegisteredResource[], steps: EngineSteps, preview: boolean): Promise<Error | undefined> {
+    const condemned = [...prior.condemned, ...steps.replaced].reverse();
+    for (const [urn, entry] of condemned) {
+        try {
+            await steps.beforeDelete(urn, entry);
+        } catch (error) {
+            return error as Error;
+        }
+        if (!preview) next.condemned.delete(urn);
+    }
+    for (const urn of deletedBy(prior, resources).reverse()) {
         const entry = prior.resources.get(urn)!;
+        try {
+            await steps.beforeDelete(urn, entry);
+        } catch (error) {
+            return error as Error;
+        }
+        if (preview) continue;
         if (entry.protect) return new Error(`unable to delete resource "${urn}" as it is currently marked for protection`);
         next.resources.delete(urn);
         if (entry.retainOnDelete || entry.type !== "aws:ecr/repository:Repository") continue;

@@ -27,6 +27,12 @@ export interface StateEntry {
     initError?: string;
     protect: boolean;
     retainOnDelete: boolean;
+    /**
+     * The beforeDelete hooks the resource was last registered with: the engine keeps a resource's hook
+     * names in its state and runs the old state's delete hooks (pkg/resource/deploy/step.go DeleteStep.Apply
+     * reads s.old.ResourceHooks), looked up among the hooks the running program registered.
+     */
+    beforeDelete?: string[];
 }
 
 /** One image in an ECR repository. */
@@ -45,6 +51,12 @@ export interface Live {
     registry: Map<string, RegistryImage[]>;
     /** Counter for pushes. */
     pushes: number;
+    /**
+     * Old objects of replacements not deleted yet, by URN: the engine keeps them in the state marked
+     * for deletion (pkg/resource/deploy/step.go CreateStep with pendingDelete) and deletes them after
+     * the program's steps, in this run or, when this run failed first, in the next one.
+     */
+    condemned: Map<string, StateEntry>;
 }
 
 /** How the clusters and registries behave while the providers wait on them in this run. */
@@ -70,7 +82,7 @@ export interface Behaviour {
 }
 
 export function emptyLive(): Live {
-    return { resources: new Map(), registry: new Map(), pushes: 0 };
+    return { resources: new Map(), registry: new Map(), pushes: 0, condemned: new Map() };
 }
 
 export function copyLive(live: Live): Live {
@@ -78,6 +90,7 @@ export function copyLive(live: Live): Live {
         resources: new Map([...live.resources].map(([urn, entry]) => [urn, structuredClone(entry)])),
         registry: new Map([...live.registry].map(([name, images]) => [name, structuredClone(images)])),
         pushes: live.pushes,
+        condemned: new Map([...(live.condemned ?? [])].map(([urn, entry]) => [urn, structuredClone(entry)])),
     };
 }
 

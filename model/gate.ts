@@ -12,13 +12,16 @@
 //    of a candidate that rolls (or is created) in the same update passes: during `up` the route
 //    waits for that rollout (it depends on the candidate's Deployment) before the hook runs.
 // 4. A promotion may raise the candidate's weight by at most rollout.maxStep points per update. A
-//    route being created has no live weights (a replacement neither): above maxStep it warns.
+//    route being created has no live weights: above maxStep it warns. A route being replaced (a
+//    namespace move) has no live weights at its create either, but its old object's delete has them,
+//    and the live split changes then: rules 1–4 judge it there, from the old route's weights.
 // A cohort rule that starts sending its users to the candidate is a promotion too, of a share the
 // weights do not tell: it needs at least one available replica, and the candidate's weight's share.
 // 5. A release goes to the candidate. The stable color is what rules 1 and 2 return traffic to, so
 //    its version does not change in place (a hook on its Deployment): a stack that releases onto
 //    the stable color has forgotten to name it the candidate, and the gate would judge its
-//    promotion as a rollback and a rollback to the old release as a promotion.
+//    promotion as a rollback and a rollback to the old release as a promotion. A replaced stable
+//    Deployment is judged at its old object's delete, whose inputs carry the live version.
 // 6. Without ECR's answer a color that builds keeps the image it runs: a Deployment that would need
 //    another build tag (or is created) is refused, and everything else goes on, rollbacks included.
 
@@ -77,6 +80,8 @@ export interface ShiftRequest {
     dryRun: boolean;
     /** Most points the candidate's weight may rise in one update (rollout.maxStep); 100 allows any. */
     maxStep: number;
+    /** True when `before` are the weights of a replaced route's old object, judged as the engine deletes it. Default: false. */
+    replaced?: boolean;
 }
 
 export interface ShiftVerdict {
@@ -115,18 +120,18 @@ export function judgeShift(request: ShiftRequest): ShiftVerdict {
     if (to <= from && !cohortArrives) return verdict;
     if (before === undefined && to > request.maxStep) {
         // A create has no live weights: the engine's create-replacement passes no old inputs either,
-        // so a first deploy and a replaced route look alike here. Say so rather than guess.
+        // so a first deploy and a replaced route look alike here; the replaced route is judged later.
         verdict.warnings.push(
             `${route}: created with ${candidate} at ${to} %, more than switchyard:rollout.maxStep (${request.maxStep}). A create has ` +
-                `no live weights to compare: on a first deploy or a new cluster that is fine, but if this route is being replaced ` +
-                `(a namespace or cluster context change) its live split jumps without the step limit. Move it in a change of its own, ` +
-                `with the weights as they are live.`,
+                `no live weights to compare: on a first deploy or a new cluster that is fine; if this route is being replaced ` +
+                `(a namespace move), the gate judges the change from its live weights when the engine deletes the old route.`,
         );
     }
+    const replacing = request.replaced ? " (the route is being replaced: these are its old object's weights, judged as it is deleted)" : "";
     if (before !== undefined && to - from > request.maxStep) {
         verdict.refusals.push(
             `${route}: ${candidate} would go from ${from} % to ${to} % (+${to - from}) in one update, more than ` +
-                `switchyard:rollout.maxStep (${request.maxStep}). Move it in steps of at most ${request.maxStep}, ` +
+                `switchyard:rollout.maxStep (${request.maxStep})${replacing}. Move it in steps of at most ${request.maxStep}, ` +
                 `or raise rollout.maxStep (100 turns this guard off).`,
         );
     }

@@ -141,25 +141,54 @@ describe("engine answers: a Gateway that writes no observedGeneration on its con
     });
 });
 
-describe("engine answers: a route replaced (a create with no old inputs)", () => {
+describe("engine answers: a replacement (a create with no old inputs, then the old object's delete)", () => {
+    // Every cluster moves, so no update of an unmoved object (judged from its old inputs) speaks for the replaced ones.
     const inNamespace = (namespace: string) => {
         const clusters = JSON.parse(loadStackConfig("prod").config["switchyard:clusters"]!) as Record<string, unknown>[];
-        return JSON.stringify(clusters.map((c, i) => (i === 0 ? { ...c, namespace, createNamespace: true } : c)));
+        return JSON.stringify(clusters.map((c) => ({ ...c, namespace })));
     };
-
-    it("warns on a namespace move that jumps the candidate past maxStep (the engine passes no live weights), and never holds a rollback that moves too", async () => {
+    let at25: Live;
+    let at50: Live;
+    before(async () => {
         const at0 = (await run("prod")).live;
-        const at25 = (await run("prod", { live: at0, overrides: { greenWeight: "25" } })).live;
-        const at50 = (await run("prod", { live: at25, overrides: { greenWeight: "50" } })).live;
-        const moved = await run("prod", { live: at25, preview: true, overrides: { greenWeight: "50", clusters: inNamespace("shop-v2") } });
-        const creates = moved.hookCalls.filter((c) => c.hook.startsWith("switchyard-gate.eks-use1."));
-        expect(creates.map((c) => c.kind), "the engine calls beforeCreate for a replacement: one per route moved").to.deep.equal(Array(3).fill("beforeCreate"));
-        const warned = moved.warnings.filter((w) => /^HTTPRoute shop-v2\/\w+ on cluster eks-use1: created with green at 50 %, more than switchyard:rollout\.maxStep \(25\)/.test(w));
-        expect(warned, "one warning per replaced route").to.have.length(3);
-        expect(moved.warnings.join("\n")).to.include("if this route is being replaced");
+        at25 = (await run("prod", { live: at0, overrides: { greenWeight: "25" } })).live;
+        at50 = (await run("prod", { live: at25, overrides: { greenWeight: "50" } })).live;
+    });
+
+    it("refuses a namespace move that jumps the candidate past maxStep, judged from the live weights when the old route is deleted, in preview and up", async () => {
+        const operation = { live: at25, overrides: { greenWeight: "75", clusters: inNamespace("shop-v2") } };
+        for (const preview of [true, false]) {
+            const refused = await failure("prod", { ...operation, preview });
+            expect(refused.message, preview ? "preview" : "up").to.include("green would go from 25 % to 75 % (+50) in one update, more than switchyard:rollout.maxStep (25)");
+            const routeCalls = refused.run.hookCalls.filter((c) => c.urn.includes("HTTPRoute::"));
+            const deletes = routeCalls.filter((c) => c.kind === "beforeDelete");
+            expect(routeCalls.slice(0, -deletes.length).every((c) => c.kind === "beforeCreate" && !c.error), "every new route is created first, with no old inputs to judge").to.equal(true);
+            expect(deletes.map((c) => Boolean(c.error)), "then the old routes' deletes, after the program, until the first refusal cancels the rest").to.deep.equal([true]);
+            if (!preview) {
+                const condemned = [...refused.run.live.condemned.values()].filter((e) => e.type === TYPES.httpRoute);
+                expect(condemned.map((e) => e.outputs.metadata.namespace), "the old route is kept, its delete refused").to.include("shop");
+            }
+        }
+    });
+
+    it("lets a namespace move pass that keeps the weights or moves them within maxStep, and deletes the old objects", async () => {
+        const moved = await run("prod", { live: at25, overrides: { greenWeight: "50", clusters: inNamespace("shop-v2") } });
+        expect(liveWeights(moved.live, "eks-use1.cart")).to.deep.equal({ blue: 50, green: 50 });
+        expect(moved.live.condemned.size, "every replaced object deleted").to.equal(0);
+    });
+
+    it("never holds a rollback that moves too", async () => {
         const rolledBack = await run("prod", { live: at50, overrides: { greenWeight: "0", clusters: inNamespace("shop-v2") } });
         expect(liveWeights(rolledBack.live, "eks-use1.cart"), "a rollback is never held, replaced or not").to.deep.equal({ blue: 100, green: 0 });
         expect(rolledBack.resources.find((r) => r.name === "eks-use1.cart" && r.type === TYPES.httpRoute)!.step).to.equal("replace");
+    });
+
+    it("refuses a new version on the stable color's replaced Deployment (rule 5), in preview and up", async () => {
+        const operation = { live: at25, overrides: { greenWeight: "25", clusters: inNamespace("shop-v2"), services: cartBlueReleased(false) } };
+        for (const preview of [true, false]) {
+            const refused = await failure("prod", { ...operation, preview });
+            expect(refused.message, preview ? "preview" : "up").to.include("not changing blue from version 2.8.1 to 3.0.0");
+        }
     });
 });
 

@@ -94,20 +94,29 @@ describe("gate: promotions onto the candidate", () => {
         expect(shift({ status: {} }).refusals, "no status at all").to.have.length(1);
     });
 
-    it("judges a route being created as a promotion from 0 without the step limit, and warns above it (a replacement has no live weights either)", () => {
+    it("judges a route being created as a promotion from 0 without the step limit, and warns above it (a replacement is judged at its old object's delete)", () => {
         expect(shift({ before: undefined, after: { blue: 75, green: 25 } }), "exactly maxStep").to.deep.equal({ refusals: [], warnings: [] });
         expect(shift({ before: undefined, after: { blue: 75, green: 25 }, status: { green: ready(0) } }).refusals).to.have.length(1);
         expect(shift({ before: undefined, after: { blue: 40, green: 60 } })).to.deep.equal({
             refusals: [],
             warnings: [
                 "HTTPRoute shop/cart on cluster eks-use1: created with green at 60 %, more than switchyard:rollout.maxStep (25). A create has " +
-                    "no live weights to compare: on a first deploy or a new cluster that is fine, but if this route is being replaced " +
-                    "(a namespace or cluster context change) its live split jumps without the step limit. Move it in a change of its own, " +
-                    "with the weights as they are live.",
+                    "no live weights to compare: on a first deploy or a new cluster that is fine; if this route is being replaced " +
+                    "(a namespace move), the gate judges the change from its live weights when the engine deletes the old route.",
             ],
         });
         expect(shift({ before: undefined, after: { blue: 40, green: 60 }, status: { green: ready(1) } }).refusals, "readiness still counts").to.have.length(1);
         expect(shift({ before: undefined, after: { blue: 40, green: 60 }, maxStep: 100 }).warnings, "maxStep 100 turns it off").to.deep.equal([]);
+    });
+});
+
+describe("gate: a replaced route, judged at its old object's delete", () => {
+    it("applies maxStep and the promotion rules to the old route's weights, says it is a replacement, and never holds a rollback", () => {
+        const jumped = shift({ before: { blue: 75, green: 25 }, after: { blue: 25, green: 75 }, replaced: true });
+        expect(jumped.refusals).to.have.length(1);
+        expect(jumped.refusals[0]).to.include("green would go from 25 % to 75 % (+50)").and.include("the route is being replaced");
+        expect(shift({ before: { blue: 75, green: 25 }, after: { blue: 50, green: 50 }, replaced: true, status: { green: ready(0) } }).refusals, "readiness counts").to.have.length(1);
+        expect(shift({ before: { blue: 25, green: 75 }, after: { blue: 100, green: 0 }, replaced: true, status: { green: ready(0), blue: ready(0) } }).refusals, "a rollback").to.deep.equal([]);
     });
 });
 

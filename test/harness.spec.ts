@@ -32,3 +32,29 @@ describe("harness: a program that fails", () => {
         }
     });
 });
+
+class Things extends pulumi.ProviderResource {}
+class Thing extends pulumi.CustomResource {}
+
+describe("harness: after a failed step the engine cancels what follows", () => {
+    it("applies no registration that arrives after a refused one, and reports the refusal", async () => {
+        let failure: unknown;
+        try {
+            await runProgram(async () => {
+                const refuse = new pulumi.ResourceHook("refuse", () => {
+                    throw new Error("refused by the gate");
+                });
+                const provider = new Things("test", "things", {});
+                new Thing("test:index:Thing", "first", {}, { provider, hooks: { beforeCreate: [refuse] } });
+                await new Promise((done) => setTimeout(done, 50));
+                new Thing("test:index:Thing", "second", {}, { provider });
+            }, loadStackConfig("dev"));
+        } catch (error) {
+            failure = error;
+        }
+        expect(failure).to.be.instanceOf(ProgramError);
+        const { message, run } = failure as ProgramError;
+        expect(message).to.include('before hook "refuse" failed: refused by the gate');
+        expect([...run.live.resources.values()].map((e) => e.name), "the engine stopped at the refusal").to.not.include("second");
+    });
+});
