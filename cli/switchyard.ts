@@ -137,7 +137,7 @@ each offline instead.
 
 
 Examples:
-  switchyard advance --stack prod --start      # at 0 %: the first step, without asking Prometheus
+  switchyard advance --stack prod --start      # at 0 %: the first step, once Prometheus answers
   switchyard advance --stack prod --report "$RUNNER_TEMP/report.md"
   switchyard advance --fleet prod --start
   switchyard advance --fleet prod --rehearse

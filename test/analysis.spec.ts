@@ -3,6 +3,7 @@ import {
     analysisTargets,
     assembleSamples,
     checkRows,
+    configProblems,
     countsOf,
     describeRate,
     describeThreshold,
@@ -352,6 +353,23 @@ describe("analysis: samples from Prometheus series", () => {
     });
 });
 
+describe("analysis: config mistakes against verdicts", () => {
+    const judged = (verdict: TargetJudgement["verdict"], noSeries?: string, cluster = "east") =>
+        ({ target: { ...target(25), cluster }, verdict, reasons: [], ...(noSeries === undefined ? {} : { noSeries }) }) as unknown as TargetJudgement;
+
+    it("lists every target whose selector matches no series, by service and cluster", () => {
+        expect(configProblems([judged("inconclusive", "switchyard:clusters[0].name: …"), judged("pass"), judged("inconclusive", "switchyard:services[0].name: …", "west")])).to.deep.equal([
+            "cart on east: switchyard:clusters[0].name: …",
+            "cart on west: switchyard:services[0].name: …",
+        ]);
+        expect(configProblems([judged("inconclusive"), judged("pass")])).to.deep.equal([]);
+    });
+
+    it("lists none while any target fails: the rollback goes on", () => {
+        expect(configProblems([judged("inconclusive", "switchyard:clusters[0].name: …"), judged("fail", undefined, "west")])).to.deep.equal([]);
+    });
+});
+
 describe("analysis: targets and the release", () => {
     const model = {
         greenWeight: 25,
@@ -369,6 +387,12 @@ describe("analysis: targets and the release", () => {
             "checkout@west/web=10",
         ]);
         expect(targets[0]).to.include({ candidate: "green", stable: "blue" });
+        expect(targets.map((t) => t.at), "where each stands in the stack file, to name its keys").to.deep.equal([
+            { cluster: 0, service: 0 },
+            { cluster: 0, service: 1 },
+            { cluster: 1, service: 0 },
+            { cluster: 1, service: 1 },
+        ]);
         const blue = analysisTargets(model, { candidate: "blue" });
         expect(blue.map((t) => t.candidateWeight)).to.deep.equal([75, 75, 90, 90]);
         expect(blue[0]).to.include({ candidate: "blue", stable: "green" });
