@@ -360,7 +360,8 @@ export function judgeWindow(target: AnalysisTarget, samples: readonly Sample[], 
         samples: results,
         rates,
     });
-    if (target.candidateWeight === 0) return judgement("inconclusive", ["the candidate gets no traffic here (weight 0)"]);
+    // At weight 0 a cohort may still send its users to the candidate: those requests are judged.
+    if (target.candidateWeight === 0 && !beyond.candidate) return judgement("inconclusive", ["the candidate gets no traffic here (weight 0)"]);
     if (failedRates.length > 0) return judgement("fail", failedRates.map((r) => `${r.check.name}: ${describeRate(r)}`));
     if (failing.length >= analysis.failureLimit) {
         return judgement("fail", [`${failing.length} failing samples while live, failureLimit is ${analysis.failureLimit}`, ...failureSummary(failing)]);

@@ -198,6 +198,18 @@ describe("analysis: a step with a cohort or a mirror on a color", () => {
         expect(judgeWindow(target(5), [withCohort(60, 99.9), withCohort(120, 70), withCohort(180, 70)], spec()).verdict, "weights alone: 14.5 % is not 5 %").to.equal("inconclusive");
     });
 
+    it("judges a cohort's users on a candidate at weight 0: a failing one fails, a healthy one passes its window", () => {
+        const beta: AnalysisTarget = { ...target(0), beyondWeights: { candidate: true, stable: false } };
+        // The weights send everything to stable; the cohort's 50 requests a sample go to the candidate.
+        const failingBeta = judgeWindow(beta, [60, 120, 180].map((t) => failing(t, 50, 950)), spec());
+        expect(failingBeta.verdict).to.equal("fail");
+        expect(failingBeta.failingSamples).to.equal(3);
+        const healthyBeta = judgeWindow(beta, [60, 120, 180].map((t) => healthy(t, 50, 950)), spec());
+        expect(healthyBeta.verdict).to.equal("pass");
+        expect(healthyBeta.liveSeconds).to.equal(180);
+        expect(judgeWindow(target(0), [60, 120, 180].map((t) => failing(t, 50, 950)), spec()).verdict, "no cohort: weight 0 is not judged").to.equal("inconclusive");
+    });
+
     it("passes a healthy one after a whole window, and still holds a share below the weight", () => {
         expect(judgeWindow(onCandidate, [60, 120, 180].map((t) => withCohort(t, 99.9)), spec()).verdict).to.equal("pass");
         const starved = judgeWindow(onCandidate, [60, 120, 180].map((t) => sample(t, { requests: 5, rate: 99.9, p99: 120 }, { requests: 995, rate: 99.9, p99: 110 })), spec({ minRequests: 5 }));

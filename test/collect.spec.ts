@@ -144,3 +144,14 @@ describe("collect: a selector that matches no series is a config mistake, not a 
         );
     });
 });
+
+describe("collect: a cohort at 0 % is judged", () => {
+    const model = (cohorts: object[]) =>
+        ({ greenWeight: 0, clusters: [{ name: "east", namespace: "shop" }, { name: "west", namespace: "shop" }], services: [{ name: "cart" }], cohorts }) as never;
+
+    it("judges the clusters where a cohort sends users to the candidate, whatever the weight", () => {
+        const beta = { name: "beta", color: "green", matches: [], clusters: ["west"] };
+        expect(judgedTargets(model([beta]), { candidate: "green", steps: [], maxStep: 25 }).map((t) => t.cluster)).to.deep.equal(["west"]);
+        expect(judgedTargets(model([{ ...beta, color: "blue" }]), { candidate: "green", steps: [], maxStep: 25 }), "a cohort on the stable color").to.deep.equal([]);
+    });
+});

@@ -6,6 +6,7 @@
 
 import { analysisTargets, assembleSamples, evidenceSamples, judgeWindow, sampleTimes, type AnalysisTarget, type ColorSeries, type Series, type TargetJudgement } from "../../model/analysis.ts";
 import type { AnalysisSpec, Color, RolloutSpec, StackModel } from "../../model/config/types.ts";
+import { cohortColorsOn } from "../../model/cohorts.ts";
 import { METRIC_SOURCES, SERIES_PROBES, SOURCE_QUERIES, checkTemplate, labelProblem, missingCounterProblem, probeMatches, probeSelector, renderQuery, type MetricSource } from "../../model/metricQueries.ts";
 import { formatDuration } from "../../model/rollout.ts";
 import { PrometheusError, type InstantSample, type RangeSeries } from "../prometheus.ts";
@@ -39,9 +40,12 @@ function oneSeries(series: RangeSeries[], what: string, promql: string): Series 
     return series[0]?.values ?? new Map();
 }
 
-/** Every target the candidate has traffic on: the ones a step is judged by. */
+/**
+ * Every target the candidate has traffic on: the ones a step is judged by. That is its weight, or a
+ * cohort that sends its users to the candidate whatever the weight (a beta at 0 %).
+ */
 export function judgedTargets(model: StackModel, rollout: RolloutSpec): AnalysisTarget[] {
-    return analysisTargets(model, rollout).filter((t) => t.candidateWeight > 0);
+    return analysisTargets(model, rollout).filter((t) => t.candidateWeight > 0 || cohortColorsOn(model.cohorts, t.service, t.cluster).includes(rollout.candidate));
 }
 
 /** "in the last 36m", for messages about the range asked. */
