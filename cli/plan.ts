@@ -17,9 +17,9 @@ import program from "../index.ts";
 import { ConfigEditError, applyEdit, changedPaths, parseEdit, type ConfigEdit } from "../model/configEdits.ts";
 import { cohortsOn } from "../model/cohorts.ts";
 import { PROJECT } from "../model/config/keys.ts";
-import { runProgram, type ProgramRun } from "../harness/mockRuntime.ts";
+import { ProgramError, runProgram, type ProgramRun } from "../harness/mockRuntime.ts";
 import { envByName, leafChanges } from "./planDiff.ts";
-import { planWarnings, replacementOf, secretLookingEnv } from "./planWarnings.ts";
+import { guardRefusals, planWarnings, replacementOf, secretLookingEnv } from "./planWarnings.ts";
 import { USAGE_EXIT_CODE } from "./exitCodes.ts";
 import { committedText } from "./git.ts";
 import { POLICY_DIR, PolicyPackProcess, readPolicyPackConfig, type Diagnostic } from "../harness/policyPackProcess.ts";
@@ -307,7 +307,13 @@ async function planStack(argv: string[], io: PlanOutput): Promise<number> {
     const deployed = await runProgram(program, committed);
     const baseRun = await runProgram(program, committed, { live: deployed.live });
     if (changing) progress("previewing the change against it…");
-    const run = changing ? await runProgram(program, planned, { live: baseRun.live, preview: true }) : baseRun;
+    let run: ProgramRun;
+    try {
+        run = changing ? await runProgram(program, planned, { live: baseRun.live, preview: true }) : baseRun;
+    } catch (error) {
+        const refused = error instanceof ProgramError ? guardRefusals(error.run.hookCalls) : undefined;
+        throw refused === undefined ? error : new Error(refused);
+    }
 
     const setText = opts.edits.map((e) => `${e.path}=${e.secret ? "[secret]" : e.value}`).join(", ");
     io.out(`switchyard plan: stack ${opts.stack}${setText ? `; set ${setText}` : ""}`);

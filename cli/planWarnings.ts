@@ -144,3 +144,17 @@ export function secretLookingEnv(config: Readonly<Record<string, unknown>>, proj
             });
     });
 }
+
+/** Hooks of this program that refuse a change (gate.ts): the route gate, the stable color's version, the kept image. */
+const GUARD_HOOK = /^switchyard-(gate|stable|image)\./;
+
+/**
+ * Every change the program's guards refuse in one run, reason first: the engine prefixes a hook's
+ * error with the resource's URN and stops at the first, which buries the reason and hides the rest.
+ * Undefined when no guard refused.
+ */
+export function guardRefusals(hookCalls: readonly { hook: string; error?: string }[]): string | undefined {
+    const refusals = [...new Set(hookCalls.filter((c) => c.error !== undefined && GUARD_HOOK.test(c.hook)).flatMap((c) => c.error!.split("\n")))];
+    if (refusals.length === 0) return undefined;
+    return `the readiness gate refuses ${refusals.length === 1 ? "this change" : `${refusals.length} changes`}, so \`pulumi up\` would stop at the first:\n${refusals.map((r) => `  - ${r}`).join("\n")}`;
+}

@@ -1,4 +1,5 @@
-// A small client for Prometheus's HTTP API (/api/v1/query and /api/v1/query_range), and for the
+// A small client for Prometheus's HTTP API (/api/v1/query, /api/v1/query_range and
+// /api/v1/label/<name>/values), and for the
 // compatible APIs of Thanos, Mimir and VictoriaMetrics. Every failure — unreachable, a timeout, an
 // HTTP error, a PromQL error, an answer of the wrong shape — is a PrometheusError whose message
 // says what to check; the bearer token never appears in one.
@@ -33,7 +34,7 @@ interface ApiAnswer {
     status?: string;
     errorType?: string;
     error?: string;
-    data?: { resultType?: string; result?: unknown };
+    data?: unknown;
 }
 
 function endpoint(base: string, path: string): string {
@@ -59,14 +60,21 @@ export class PrometheusClient {
         this.timeoutMs = options.timeoutMs ?? 10_000;
     }
 
-    private async call(path: string, form: Record<string, string>): Promise<{ resultType: string; result: unknown }> {
+    /** The answer's `data`; POST keeps long queries out of URLs (and out of proxy logs), where the API takes it. */
+    private async request(path: string, form: Record<string, string>, method: "POST" | "GET"): Promise<{ data: unknown; body: string; where: string }> {
+        const params = new URLSearchParams(form);
         const where = endpoint(this.url, path);
-        const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
+        const headers: Record<string, string> = { accept: "application/json" };
+        if (method === "POST") headers["content-type"] = "application/x-www-form-urlencoded";
         if (this.token) headers.authorization = `Bearer ${this.token}`;
         let response: Response;
         try {
-            // POST keeps long queries out of URLs (and out of proxy logs); the API takes both.
-            response = await fetch(where, { method: "POST", headers, body: new URLSearchParams(form), signal: AbortSignal.timeout(this.timeoutMs) });
+            response = await fetch(method === "POST" ? where : `${where}?${params}`, {
+                method,
+                headers,
+                ...(method === "POST" ? { body: params } : {}),
+                signal: AbortSignal.timeout(this.timeoutMs),
+            });
         } catch (error) {
             const cause = (error as { cause?: { code?: string; message?: string } }).cause;
             if ((error as Error).name === "TimeoutError") {
@@ -82,16 +90,33 @@ export class PrometheusClient {
             answer = undefined;
         }
         if (answer?.status === "error") {
-            throw new PrometheusError(`Prometheus refused the query (${answer.errorType ?? `HTTP ${response.status}`}): ${answer.error ?? "no reason given"}\n  query: ${form.query}`);
+            throw new PrometheusError(`Prometheus refused the query (${answer.errorType ?? `HTTP ${response.status}`}): ${answer.error ?? "no reason given"}\n  query: ${form.query ?? form["match[]"]}`);
         }
         if (!response.ok) {
             const hint = response.status === 401 || response.status === 403 ? "; check the bearer token (SWITCHYARD_PROMETHEUS_TOKEN or switchyard:rollout.analysis.prometheus.token)" : "";
             throw new PrometheusError(`Prometheus at ${this.url} answered HTTP ${response.status} ${response.statusText}${hint}`);
         }
-        if (answer?.status !== "success" || typeof answer.data?.resultType !== "string") {
-            throw new PrometheusError(`${where} did not answer like the Prometheus HTTP API: ${body.slice(0, 200)}`);
+        if (answer?.status !== "success") throw new PrometheusError(`${where} did not answer like the Prometheus HTTP API: ${body.slice(0, 200)}`);
+        return { data: answer.data, body, where };
+    }
+
+    private async call(path: string, form: Record<string, string>): Promise<{ resultType: string; result: unknown }> {
+        const { data, body, where } = await this.request(path, form, "POST");
+        const { resultType, result } = (data ?? {}) as { resultType?: unknown; result?: unknown };
+        if (typeof resultType !== "string") throw new PrometheusError(`${where} did not answer like the Prometheus HTTP API: ${body.slice(0, 200)}`);
+        return { resultType, result };
+    }
+
+    /**
+     * The values label `name` takes on the series that `match` selects between `start` and `end`
+     * (Unix seconds), sorted: what analysis names when a selector finds no series at all.
+     */
+    async labelValues(name: string, match: string, start: number, end: number): Promise<string[]> {
+        const { data, body, where } = await this.request(`/api/v1/label/${encodeURIComponent(name)}/values`, { "match[]": match, start: String(start), end: String(end) }, "GET");
+        if (!Array.isArray(data) || data.some((v) => typeof v !== "string")) {
+            throw new PrometheusError(`${where} did not answer a list of label values like the Prometheus HTTP API: ${body.slice(0, 200)}`);
         }
-        return { resultType: answer.data.resultType, result: answer.data.result };
+        return [...(data as string[])].sort();
     }
 
     /** An instant query at `time` (Unix seconds; Prometheus's now when unset). */

@@ -88,7 +88,8 @@ Exit codes: 0 shown, 3 error (Prometheus unreachable, bad config), ${USAGE_CODE_
     analyze: {
         summary: "switchyard analyze --stack <name>",
         options: STACK_OPTIONS,
-        help: `Judges every service on every cluster where the candidate has traffic, over the last window:
+        help: `Judges every service on every cluster where the candidate has traffic (its weight, or a cohort
+that sends its users to it, at 0 % too), over the last window:
 whether the step is live (the observed traffic share matches the weight), each check per sample,
 and failing samples against failureLimit. Prints a table per service, cluster and check.
 
@@ -97,7 +98,8 @@ Examples:
   switchyard analyze --stack prod || echo "not a pass: exit $?"
 
 Exit codes: 0 pass, 1 fail, 2 inconclusive (too early, too little traffic, or missing data),
-3 error (Prometheus unreachable, a query error, bad config), ${USAGE_CODE_TEXT}.`,
+3 error (Prometheus unreachable, a query error, a cluster, service or metric source that matches
+no series in Prometheus: it names the key and the values Prometheus has; bad config), ${USAGE_CODE_TEXT}.`,
     },
     advance: {
         summary: "switchyard advance --stack <name> [--start] [--report <file>] [--metrics-file <file>]",
@@ -117,7 +119,8 @@ Exit codes: 0 pass, 1 fail, 2 inconclusive (too early, too little traffic, or mi
                                         with a comment on the greenWeight line saying why
   inconclusive or too early             nothing
 At 0 % it starts nothing unless --start is given (a scheduled job never restarts a rolled-back
-release). At 100 % the rollout is complete, but a failing analysis still rolls back.
+release); a cohort on the candidate is judged there too: a failure rolls it back, a pass starts nothing.
+At 100 % the rollout is complete, but a failing analysis still rolls back.
 Then 'pulumi up --refresh' applies the edit.
 
   --start          at 0 %, move the candidate to the first step
@@ -137,7 +140,7 @@ each offline instead.
 
 
 Examples:
-  switchyard advance --stack prod --start      # at 0 %: the first step, without asking Prometheus
+  switchyard advance --stack prod --start      # at 0 %: the first step, once Prometheus answers
   switchyard advance --stack prod --report "$RUNNER_TEMP/report.md"
   switchyard advance --fleet prod --start
   switchyard advance --fleet prod --rehearse

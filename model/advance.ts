@@ -34,7 +34,8 @@ function targetName(judgement: TargetJudgement): string {
  * Decides one step. A failing verdict rolls back at any weight, 100 % included, and whatever
  * else holds; a rollback takes the candidate's traffic away in one edit, never after another
  * analysis. At weight 0 nothing starts unless `start` is given, so a scheduled run never restarts
- * a release that was rolled back. Only a full passing window moves to the next step.
+ * a release that was rolled back; a cohort on the candidate is judged there all the same, and its
+ * failure rolls it back, while its pass starts nothing. Only a full passing window moves to the next step.
  */
 export function decideAdvance(
     model: Pick<StackModel, "greenWeight" | "clusters" | "cohorts">,
@@ -71,8 +72,11 @@ export function decideAdvance(
             const first = rollout.steps[0]!;
             return decision("advance", first, stepEdit(rollout, first), [`started: ${rollout.candidate} gets its first step, ${first} %`]);
         }
+        // A cohort at 0 % is judged (its failure rolls back above), but its pass moves no weight by itself.
+        const cohortPassed = verdict === "pass" ? [`the traffic its cohorts send to ${rollout.candidate} passed a full window; the weights move only with --start`] : [];
         return decision("hold", 0, [], [
             `${rollout.candidate} gets 0 %: the rollout has not started, or was rolled back. Start it with: switchyard advance --start`,
+            ...cohortPassed,
             ...unfinished,
         ]);
     }

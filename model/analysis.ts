@@ -7,6 +7,7 @@ import { candidateWeightOf, formatDuration, stableColorOf } from "./rollout.ts";
 import type { AnalysisSpec, CheckSpec, RolloutSpec } from "./config/types.ts";
 import { cohortColorsOn, mirrorTarget } from "./cohorts.ts";
 import { colorWeights, greenWeightFor } from "./traffic.ts";
+import type { KeyIndexes } from "./metricQueries.ts";
 import { ratioInterval, testRates, type Counts, type RateFinding, type RateTest, type SplitLook } from "./evidence.ts";
 
 export type Verdict = "pass" | "fail" | "inconclusive";
@@ -26,6 +27,8 @@ export interface AnalysisTarget {
      * Default: neither.
      */
     beyondWeights?: { candidate: boolean; stable: boolean };
+    /** Where the cluster and the service stand in the stack file, to name their keys; default 0, 0. */
+    at?: KeyIndexes;
 }
 
 /** Every service × cluster with the candidate's weight there, in stack-file order. */
@@ -34,8 +37,8 @@ export function analysisTargets(
     rollout: Pick<RolloutSpec, "candidate">,
 ): AnalysisTarget[] {
     const stable = stableColorOf(rollout.candidate);
-    return model.clusters.flatMap((cluster) =>
-        model.services.map((service) => {
+    return model.clusters.flatMap((cluster, clusterIndex) =>
+        model.services.map((service, serviceIndex) => {
             const greenWeight = greenWeightFor(model.greenWeight, cluster);
             const cohortColors = cohortColorsOn(model.cohorts, service.name, cluster.name);
             const mirrored = mirrorTarget(model.mirror, colorWeights(greenWeight));
@@ -50,6 +53,7 @@ export function analysisTargets(
                     candidate: cohortColors.includes(rollout.candidate) || mirrored === rollout.candidate,
                     stable: cohortColors.includes(stable) || mirrored === stable,
                 },
+                at: { cluster: clusterIndex, service: serviceIndex },
             };
         }),
     );
@@ -254,6 +258,11 @@ export interface TargetJudgement {
     samples: SampleResult[];
     /** Each rate check's tests over the step's live samples, in check order. */
     rates: RateReadout[];
+    /**
+     * Set when neither color has a requests series at all and Prometheus shows why: the config
+     * mistake (a key, its value, the values Prometheus has). Such a target is inconclusive.
+     */
+    noSeries?: string;
 }
 
 /** A rate check's evidence over the step: what the read-out says and, unless a read-out only, what decides. */
@@ -351,7 +360,8 @@ export function judgeWindow(target: AnalysisTarget, samples: readonly Sample[], 
         samples: results,
         rates,
     });
-    if (target.candidateWeight === 0) return judgement("inconclusive", ["the candidate gets no traffic here (weight 0)"]);
+    // At weight 0 a cohort may still send its users to the candidate: those requests are judged.
+    if (target.candidateWeight === 0 && !beyond.candidate) return judgement("inconclusive", ["the candidate gets no traffic here (weight 0)"]);
     if (failedRates.length > 0) return judgement("fail", failedRates.map((r) => `${r.check.name}: ${describeRate(r)}`));
     if (failing.length >= analysis.failureLimit) {
         return judgement("fail", [`${failing.length} failing samples while live, failureLimit is ${analysis.failureLimit}`, ...failureSummary(failing)]);
@@ -386,6 +396,15 @@ export function judgeWindow(target: AnalysisTarget, samples: readonly Sample[], 
             ? [`live and judged for the whole window; ${failing.length} failing sample${failing.length === 1 ? "" : "s"}, below failureLimit (${analysis.failureLimit})`, ...failureSummary(failing)]
             : ["live and healthy for the whole window"],
     );
+}
+
+/**
+ * The config mistakes that make the command an error: every target's selector that matches no
+ * series. None while any target fails: a rollback is never held up by another target's config.
+ */
+export function configProblems(judgements: readonly TargetJudgement[]): string[] {
+    if (judgements.some((j) => j.verdict === "fail")) return [];
+    return judgements.flatMap((j) => (j.noSeries === undefined ? [] : [`${j.target.service} on ${j.target.cluster}: ${j.noSeries}`]));
 }
 
 /** A release is judged as one: any failing target fails it; it passes only when every target passes. */

@@ -123,3 +123,122 @@ export function checkTemplate(check: { preset?: CheckPresetName; query?: string;
     if (check.query !== undefined) return check.query;
     return SOURCE_QUERIES[source][check.preset!];
 }
+
+/** Where in the stack file the value of a selector's label comes from: the key to fix when it matches nothing. */
+export type SeriesKey = "cluster" | "service" | "namespace" | "service-or-namespace" | "metrics";
+
+/** One matcher of a source's request counter, without the color: checked in order when no series answers. */
+export interface SeriesLabel {
+    label: string;
+    /** The value asked for, a template over service, cluster and namespace; a regular expression when `regex`. */
+    value: string;
+    regex: boolean;
+    key: SeriesKey;
+}
+
+export interface SeriesProbe {
+    /** The counter the requests query reads: its absence means the metric source is not this one. */
+    counter: string;
+    labels: SeriesLabel[];
+}
+
+// The requests queries' matchers above, color aside: if both colors have no series, one of these
+// names a value Prometheus does not have (or no request ever reached the service there).
+export const SERIES_PROBES: Record<MetricSource, SeriesProbe> = {
+    app: {
+        counter: "http_requests_total",
+        labels: [
+            { label: "cluster", value: "{cluster}", regex: false, key: "cluster" },
+            { label: "service", value: "{service}", regex: false, key: "service" },
+        ],
+    },
+    "envoy-gateway": {
+        counter: "envoy_cluster_upstream_rq",
+        labels: [
+            { label: "cluster", value: "{cluster}", regex: false, key: "cluster" },
+            { label: "envoy_cluster_name", value: "service/{namespace}/{service}-(blue|green)/.+", regex: true, key: "service-or-namespace" },
+        ],
+    },
+    istio: {
+        counter: "istio_requests_total",
+        labels: [
+            { label: "cluster", value: "{cluster}", regex: false, key: "cluster" },
+            { label: "reporter", value: "source", regex: false, key: "metrics" },
+            { label: "destination_workload_namespace", value: "{namespace}", regex: false, key: "namespace" },
+            { label: "destination_workload", value: "{service}-(blue|green)", regex: true, key: "service" },
+        ],
+    },
+};
+
+export type ProbeValues = Record<"service" | "cluster" | "namespace", string>;
+
+function probeValue(label: SeriesLabel, values: ProbeValues): string {
+    return label.value.replace(/\{(service|cluster|namespace)\}/g, (_, name: keyof ProbeValues) => values[name]);
+}
+
+/** The counter with the first `count` matchers of its probe: the selector the next label's values are asked on. */
+export function probeSelector(probe: SeriesProbe, count: number, values: ProbeValues): string {
+    const matchers = probe.labels.slice(0, count).map((l) => `${l.label}${l.regex ? "=~" : "="}"${quoted(probeValue(l, values))}"`);
+    return matchers.length === 0 ? probe.counter : `${probe.counter}{${matchers.join(",")}}`;
+}
+
+/** Whether Prometheus's values of a label hold the one the selector asks for (a regular expression matches whole, as in PromQL). */
+export function probeMatches(label: SeriesLabel, values: ProbeValues, found: readonly string[]): boolean {
+    const wanted = probeValue(label, values);
+    if (!label.regex) return found.includes(wanted);
+    const pattern = new RegExp(`^(?:${wanted})$`);
+    return found.some((value) => pattern.test(value));
+}
+
+/** Values as a person reads them: quoted, at most `max`, and how many more. */
+export function listValues(found: readonly string[], max = 12): string {
+    const shown = found.slice(0, max).map((v) => JSON.stringify(v)).join(", ");
+    return found.length > max ? `${shown} and ${found.length - max} more` : shown;
+}
+
+/** Where a target stands in the stack file, to name its keys. */
+export interface KeyIndexes {
+    cluster: number;
+    service: number;
+}
+
+/** The stack-file key a probe's value comes from, e.g. switchyard:clusters[1].name. */
+export function seriesKeyText(key: SeriesKey, at: KeyIndexes): string {
+    switch (key) {
+        case "cluster":
+            return `switchyard:clusters[${at.cluster}].name`;
+        case "service":
+            return `switchyard:services[${at.service}].name`;
+        case "namespace":
+            return `switchyard:clusters[${at.cluster}].namespace`;
+        case "service-or-namespace":
+            return `switchyard:services[${at.service}].name or switchyard:clusters[${at.cluster}].namespace`;
+        case "metrics":
+            return "switchyard:rollout.analysis.metrics";
+    }
+}
+
+/** The metric source's counter is not in Prometheus at all; `others` are the sources whose counters are. */
+export function missingCounterProblem(source: MetricSource, others: readonly MetricSource[], over: string): string {
+    const counter = SERIES_PROBES[source].counter;
+    const instead =
+        others.length > 0
+            ? `it has ${others.map((o) => `${SERIES_PROBES[o].counter} (metrics: ${o})`).join(" and ")}`
+            : `nor the counter of any other source (${METRIC_SOURCES.join(", ")}): is rollout.analysis.prometheus.url the Prometheus that scrapes these clusters?`;
+    return `switchyard:rollout.analysis.metrics: "${source}" counts requests with ${counter}, and Prometheus has no ${counter} series ${over}; ${instead}`;
+}
+
+/** The probe's label at `index` matched none of the values Prometheus has for it on the selector before it. */
+export function labelProblem(probe: SeriesProbe, index: number, values: ProbeValues, at: KeyIndexes, found: readonly string[], over: string): string {
+    const label = probe.labels[index]!;
+    const wanted = `${label.label}${label.regex ? "=~" : "="}"${probeValue(label, values)}"`;
+    const on = probeSelector(probe, index, values);
+    const has =
+        found.length > 0
+            ? `the ${label.label} values it has there: ${listValues(found)}`
+            : `none of them has a ${label.label} label${label.key === "cluster" ? `: give each cluster's metrics the label cluster="<its clusters[].name>" (e.g. an external label)` : ""}`;
+    return (
+        `${seriesKeyText(label.key, at)}: no series of ${on} ${over} has ${wanted}; ${has}. ` +
+        `This is a config mistake, not a lack of traffic, unless no request ever reached ${values.service} on ${values.cluster}.`
+    );
+}

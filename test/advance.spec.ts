@@ -54,6 +54,21 @@ describe("advance: the decision", () => {
         expect(decision.reasons).to.deep.equal(["cart on west: live for 2m of 5m", "cart on west: share off"]);
     });
 
+    it("judges a cohort at 0 %: a failure moves the cohort back, a pass starts nothing without --start", () => {
+        const beta = model(0, [undefined], [{ color: "green" }]);
+        const failed = decideAdvance(beta, green, [judged("cart", "east", "fail", "success-rate 70.00 % < 99 %")], { start: true });
+        expect(failed).to.deep.include({ action: "rollback", from: 0, to: 0, edits: [{ cohort: 0, color: "blue" }], exitCode: 1 });
+        const passed = decideAdvance(beta, green, [judged("cart", "east", "pass", "live and healthy for the whole window")], { start: false });
+        expect(passed).to.deep.include({ action: "hold", edits: [], exitCode: 2 });
+        expect(passed.reasons).to.deep.equal([
+            "green gets 0 %: the rollout has not started, or was rolled back. Start it with: switchyard advance --start",
+            "the traffic its cohorts send to green passed a full window; the weights move only with --start",
+        ]);
+        const held = decideAdvance(beta, green, [judged("cart", "east", "inconclusive", "live for 1m of the 3m window")], { start: false });
+        expect(held.reasons.slice(1)).to.deep.equal(["cart on east: live for 1m of the 3m window"]);
+        expect(decideAdvance(beta, green, [judged("cart", "east", "pass")], { start: true })).to.deep.include({ action: "advance", to: 5, edits: [{ greenWeight: 5 }] });
+    });
+
     it("holds when no cluster gives the candidate traffic to judge", () => {
         const decision = decideAdvance(model(25), green, [], { start: false });
         expect(decision).to.deep.include({ action: "hold", verdict: undefined, exitCode: 2 });

@@ -3,6 +3,7 @@ import {
     analysisTargets,
     assembleSamples,
     checkRows,
+    configProblems,
     countsOf,
     describeRate,
     describeThreshold,
@@ -197,6 +198,18 @@ describe("analysis: a step with a cohort or a mirror on a color", () => {
         expect(judgeWindow(target(5), [withCohort(60, 99.9), withCohort(120, 70), withCohort(180, 70)], spec()).verdict, "weights alone: 14.5 % is not 5 %").to.equal("inconclusive");
     });
 
+    it("judges a cohort's users on a candidate at weight 0: a failing one fails, a healthy one passes its window", () => {
+        const beta: AnalysisTarget = { ...target(0), beyondWeights: { candidate: true, stable: false } };
+        // The weights send everything to stable; the cohort's 50 requests a sample go to the candidate.
+        const failingBeta = judgeWindow(beta, [60, 120, 180].map((t) => failing(t, 50, 950)), spec());
+        expect(failingBeta.verdict).to.equal("fail");
+        expect(failingBeta.failingSamples).to.equal(3);
+        const healthyBeta = judgeWindow(beta, [60, 120, 180].map((t) => healthy(t, 50, 950)), spec());
+        expect(healthyBeta.verdict).to.equal("pass");
+        expect(healthyBeta.liveSeconds).to.equal(180);
+        expect(judgeWindow(target(0), [60, 120, 180].map((t) => failing(t, 50, 950)), spec()).verdict, "no cohort: weight 0 is not judged").to.equal("inconclusive");
+    });
+
     it("passes a healthy one after a whole window, and still holds a share below the weight", () => {
         expect(judgeWindow(onCandidate, [60, 120, 180].map((t) => withCohort(t, 99.9)), spec()).verdict).to.equal("pass");
         const starved = judgeWindow(onCandidate, [60, 120, 180].map((t) => sample(t, { requests: 5, rate: 99.9, p99: 120 }, { requests: 995, rate: 99.9, p99: 110 })), spec({ minRequests: 5 }));
@@ -352,6 +365,23 @@ describe("analysis: samples from Prometheus series", () => {
     });
 });
 
+describe("analysis: config mistakes against verdicts", () => {
+    const judged = (verdict: TargetJudgement["verdict"], noSeries?: string, cluster = "east") =>
+        ({ target: { ...target(25), cluster }, verdict, reasons: [], ...(noSeries === undefined ? {} : { noSeries }) }) as unknown as TargetJudgement;
+
+    it("lists every target whose selector matches no series, by service and cluster", () => {
+        expect(configProblems([judged("inconclusive", "switchyard:clusters[0].name: …"), judged("pass"), judged("inconclusive", "switchyard:services[0].name: …", "west")])).to.deep.equal([
+            "cart on east: switchyard:clusters[0].name: …",
+            "cart on west: switchyard:services[0].name: …",
+        ]);
+        expect(configProblems([judged("inconclusive"), judged("pass")])).to.deep.equal([]);
+    });
+
+    it("lists none while any target fails: the rollback goes on", () => {
+        expect(configProblems([judged("inconclusive", "switchyard:clusters[0].name: …"), judged("fail", undefined, "west")])).to.deep.equal([]);
+    });
+});
+
 describe("analysis: targets and the release", () => {
     const model = {
         greenWeight: 25,
@@ -369,6 +399,12 @@ describe("analysis: targets and the release", () => {
             "checkout@west/web=10",
         ]);
         expect(targets[0]).to.include({ candidate: "green", stable: "blue" });
+        expect(targets.map((t) => t.at), "where each stands in the stack file, to name its keys").to.deep.equal([
+            { cluster: 0, service: 0 },
+            { cluster: 0, service: 1 },
+            { cluster: 1, service: 0 },
+            { cluster: 1, service: 1 },
+        ]);
         const blue = analysisTargets(model, { candidate: "blue" });
         expect(blue.map((t) => t.candidateWeight)).to.deep.equal([75, 75, 90, 90]);
         expect(blue[0]).to.include({ candidate: "blue", stable: "green" });

@@ -13,11 +13,20 @@ export interface FakeMetrics extends MetricsApi {
     queries: string[];
 }
 
+/** What the fake answers for a label's values by default: the app's counter exists, and nothing else is known. */
+export const APP_COUNTER_ONLY: Readonly<Record<string, readonly string[]>> = { __name__: ["http_requests_total"] };
+
 /**
  * `greenWeight` is read at every query; each sample has `requestsPerSample` requests split by it.
- * A color without requests has no series at all, as in Prometheus.
+ * A color without requests has no series at all, as in Prometheus. `labels` answers the label
+ * values API, whatever the selector; a label it does not name is a test that asked more than it set up.
  */
-export function fakeMetrics(greenWeight: () => number, health: { blue: ColorHealth; green: ColorHealth }, requestsPerSample = 1000): FakeMetrics {
+export function fakeMetrics(
+    greenWeight: () => number,
+    health: { blue: ColorHealth; green: ColorHealth },
+    requestsPerSample = 1000,
+    labels: Readonly<Record<string, readonly string[]>> = APP_COUNTER_ONLY,
+): FakeMetrics {
     const queries: string[] = [];
     const valueFor = (promql: string): number | undefined => {
         queries.push(promql);
@@ -43,6 +52,11 @@ export function fakeMetrics(greenWeight: () => number, health: { blue: ColorHeal
             const values = new Map<number, number>();
             for (let time = start; time <= end; time += step) values.set(time, value);
             return [{ labels: {}, values }];
+        },
+        async labelValues(name: string, match: string): Promise<string[]> {
+            const values = labels[name];
+            if (values === undefined) throw new Error(`the fake knows no values of label ${name} (asked on ${match})`);
+            return [...values].filter((v) => name !== "__name__" || v === match);
         },
     };
 }

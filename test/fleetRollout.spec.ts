@@ -35,6 +35,7 @@ function fakeBackend(project: FleetProject, metrics: { observe(cluster: string):
 const unreachable: MetricsApi = {
     query: async () => expect.fail("a rollback asked Prometheus"),
     queryRange: async () => expect.fail("a rollback asked Prometheus"),
+    labelValues: async () => expect.fail("a rollback asked Prometheus"),
 };
 
 const record = (p: FleetProject) => parse(readFileSync(join(p.dir, "fleets/prod.release.yaml"), "utf8"));

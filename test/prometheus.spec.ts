@@ -146,4 +146,24 @@ describe("prometheus client", () => {
         const error = await failure(new PrometheusClient({ url: `http://127.0.0.1:${port}` }).query("up"));
         expect(error.message).to.equal(`cannot reach Prometheus at http://127.0.0.1:${port}: ECONNREFUSED`);
     });
+
+    it("asks a label's values with GET, the selector and the range, and sorts them", async () => {
+        answer = json(200, { status: "success", data: ["gke-euw1", "eks-use1"] });
+        const values = await new PrometheusClient({ url: `${base}/`, token: "t" }).labelValues("cluster", 'http_requests_total{service="cart"}', 100, 220);
+        expect(values).to.deep.equal(["eks-use1", "gke-euw1"]);
+        expect(seen[0]!.method).to.equal("GET");
+        const url = new URL(seen[0]!.path, base);
+        expect(url.pathname).to.equal("/api/v1/label/cluster/values");
+        expect([...url.searchParams]).to.deep.equal([["match[]", 'http_requests_total{service="cart"}'], ["start", "100"], ["end", "220"]]);
+        expect(seen[0]!.authorization).to.equal("Bearer t");
+    });
+
+    it("refuses label values that are no list of strings", async () => {
+        answer = json(200, { status: "success", data: { resultType: "vector", result: [] } });
+        expect((await failure(new PrometheusClient({ url: base }).labelValues("cluster", "up", 0, 1))).message).to.match(/\/api\/v1\/label\/cluster\/values did not answer a list of label values like the Prometheus HTTP API: /);
+        answer = json(200, { status: "success", data: ["a", 1] });
+        expect((await failure(new PrometheusClient({ url: base }).labelValues("cluster", "up", 0, 1))).message).to.match(/did not answer a list of label values/);
+        answer = json(400, { status: "error", errorType: "bad_data", error: "parse error" });
+        expect((await failure(new PrometheusClient({ url: base }).labelValues("cluster", "up{", 0, 1))).message).to.equal("Prometheus refused the query (bad_data): parse error\n  query: up{");
+    });
 });

@@ -150,7 +150,8 @@ describe("rollout loop", () => {
         projects.push(p);
         const io = fakeIo();
         let samples = 0;
-        const api = fakeMetrics(() => greenWeightIn(p.file), { blue: HEALTHY, green: HEALTHY });
+        // Prometheus knows the drill stack's cluster and service: seeing nothing yet is no traffic, not a config mistake.
+        const api = fakeMetrics(() => greenWeightIn(p.file), { blue: HEALTHY, green: HEALTHY }, 1000, { __name__: ["http_requests_total"], cluster: ["drill"], service: ["storefront"] });
         // Six queries per analysis (two colors, requests and two checks): the first three analyses see nothing.
         const quietFirst = { ...api, queryRange: (q: string, s: number, e: number, step: number) => (samples++ < 3 * 6 ? Promise.resolve([]) : api.queryRange(q, s, e, step)) };
         const deployer = fakeDeployer(p.file, "step to 50 %");

@@ -58,13 +58,22 @@ describe("switchyard command", function () {
     }
 
     before(async function () {
-        // A Prometheus that knows no series at all: every check is missing data.
+        // A Prometheus that has the demo app's counter on the stacks' cluster, for the service "quiet"
+        // only, and no requests series at all: for "quiet" that is no traffic; for the storefront of
+        // the other stacks a service name that matches no series, a config mistake.
         server = createServer((request, response) => {
             seenAuthorization.push(request.headers.authorization);
             request.resume();
             request.on("end", () => {
                 response.writeHead(200, { "content-type": "application/json" });
-                const resultType = request.url?.endsWith("query_range") ? "matrix" : "vector";
+                const url = new URL(request.url ?? "/", "http://prometheus");
+                const label = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(url.pathname)?.[1];
+                if (label !== undefined) {
+                    const values = label === "__name__" ? [url.searchParams.get("match[]")].filter((m) => m === "http_requests_total") : label === "cluster" ? ["drill"] : label === "service" ? ["quiet"] : [];
+                    response.end(JSON.stringify({ status: "success", data: values }));
+                    return;
+                }
+                const resultType = url.pathname.endsWith("query_range") ? "matrix" : "vector";
                 response.end(JSON.stringify({ status: "success", data: { resultType, result: [] } }));
             });
         });
@@ -75,7 +84,9 @@ describe("switchyard command", function () {
         const start = project("start", { "switchyard:greenWeight": 0 }, prometheus);
         const running = project("running", {}, prometheus);
         const secret = { "switchyard:rollout.analysis.prometheus.token": { secure: "v1:c2VjcmV0" } };
-        const withToken = project("withToken", secret, prometheus);
+        const quietService = (doc: Document) => doc.setIn(["config", "switchyard:services", 0, "name"], "quiet");
+        const withToken = project("withToken", secret, prometheus, quietService);
+        const quiet = project("quiet", {}, prometheus, quietService);
         const beta = [{ name: "beta", color: "green", match: { headers: [{ name: "x-beta", value: "1" }] } }];
         const toRollBack = project("toRollBack", { "switchyard:greenWeight": 25, "switchyard:cohorts": beta }, prometheus);
         const nothingToRollBack = project("nothingToRollBack", { "switchyard:greenWeight": 0 }, prometheus);
@@ -86,6 +97,9 @@ describe("switchyard command", function () {
         const missingDir = join(cohortOnly.dir, "no-such-dir", "report.md");
         const reportUnwritable = project("reportUnwritable", { "switchyard:greenWeight": 0 }, prometheus);
         const prometheusDown = project("prometheusDown", { "switchyard:greenWeight": 25 }, "http://127.0.0.1:9");
+        // At 0 % no cluster gives the candidate traffic, and Prometheus must answer all the same.
+        const prometheusDownAtStart = project("prometheusDownAtStart", { "switchyard:greenWeight": 0 }, "http://127.0.0.1:9");
+        const prometheusDownAtZero = project("prometheusDownAtZero", { "switchyard:greenWeight": 0 }, "http://127.0.0.1:9");
         const configProblem = project("configProblem", { "switchyard:greenWeight": 0, "switchyard:idleReplicas": "some" }, prometheus);
         const noAnalysis = project("noAnalysisAdvance", { "switchyard:greenWeight": 0, "switchyard:rollout": { candidate: "green" } }, prometheus);
         const tokenNoCliAdvance = project("tokenNoCliAdvance", { ...secret, "switchyard:greenWeight": 25 }, prometheus);
@@ -140,7 +154,9 @@ describe("switchyard command", function () {
             ["noStackFile", ["status", "--stack", "staging", "--cwd", ROOT], {}],
             ["stackTypo", ["advance", "--stack", "prd", "--cwd", ROOT], {}],
             ["status", ["status", ...at(running)], {}],
-            ["analyzeNoData", ["analyze", ...at(running)], {}],
+            ["analyzeNoData", ["analyze", ...at(quiet)], {}],
+            ["analyzeNoSeries", ["analyze", ...at(running)], {}],
+            ["advanceNoSeries", ["advance", ...at(running)], {}],
             ["rolloutNoCli", ["rollout", ...at(running)], { PATH: dirname(process.execPath) }],
             ["withToken", ["analyze", ...at(withToken)], { SWITCHYARD_PROMETHEUS_TOKEN: "t0ken-from-env" }],
             ["tokenNoCli", ["analyze", ...at(tokenNoCli)], { PATH: dirname(process.execPath) }],
@@ -148,6 +164,8 @@ describe("switchyard command", function () {
             ["cohortOnly", ["rollback", ...at(cohortOnly), "--reason", "INC-8: beta sees errors"], {}],
             ["reportUnwritable", ["advance", ...at(reportUnwritable), "--start", "--report", missingDir], {}],
             ["prometheusDown", ["advance", ...at(prometheusDown)], {}],
+            ["prometheusDownAtStart", ["advance", ...at(prometheusDownAtStart), "--start"], {}],
+            ["prometheusDownAtZero", ["analyze", ...at(prometheusDownAtZero)], {}],
             ["configProblem", ["advance", ...at(configProblem), "--start"], {}],
             ["noAnalysisAdvance", ["advance", ...at(noAnalysis), "--start"], {}],
             ["tokenNoCliAdvance", ["advance", ...at(tokenNoCliAdvance)], { PATH: dirname(process.execPath) }],
@@ -243,10 +261,12 @@ describe("switchyard command", function () {
         expect(text).to.match(/color: blue {2}# switchyard rolled back \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: INC-8: beta sees errors\n/);
     });
 
-    describe("advance: every exit 3 leaves the stack file untouched", () => {
+    describe("advance (and analyze): every exit 3 leaves the stack file untouched", () => {
         const cases: [string, RegExp][] = [
             ["reportUnwritable", /^switchyard advance: cannot write the report to \S+no-such-dir\/report\.md: ENOENT.*The stack file is untouched\.\n$/],
             ["prometheusDown", /^switchyard advance: .*127\.0\.0\.1:9/],
+            ["prometheusDownAtStart", /^switchyard advance: cannot reach Prometheus at http:\/\/127\.0\.0\.1:9: /],
+            ["prometheusDownAtZero", /^switchyard analyze: cannot reach Prometheus at http:\/\/127\.0\.0\.1:9: /],
             ["configProblem", /switchyard:idleReplicas: got "some"; allowed: /],
             ["noAnalysisAdvance", /switchyard:rollout\.analysis: got nothing \(the key is missing\); allowed: .*switchyard advance needs/],
             ["tokenNoCliAdvance", /^switchyard advance: the Prometheus token is a Pulumi secret in the stack file: set SWITCHYARD_PROMETHEUS_TOKEN/],
@@ -281,7 +301,7 @@ describe("switchyard command", function () {
         untouched("notStarted");
     });
 
-    it("starts at the first step with advance --start, without asking Prometheus", () => {
+    it("starts at the first step with advance --start, asking Prometheus only whether the metric source is there", () => {
         expect(runs.start!.code, runs.start!.stderr).to.equal(0);
         expect(greenWeightIn(files.start!.file)).to.equal(5);
         expect(runs.start!.stdout.trim().split("\n").at(-1)).to.equal("switchyard drill: advanced green 0 % → 5 % — started: green gets its first step, 5 %");
@@ -315,6 +335,18 @@ describe("switchyard command", function () {
         expect(runs.analyzeNoData!.code, runs.analyzeNoData!.stderr).to.equal(2);
         expect(runs.analyzeNoData!.stdout).to.match(/^switchyard analyze: stack drill, candidate green: inconclusive/);
         expect(runs.analyzeNoData!.stdout).to.include("no requests reached either color in the latest sample");
+        untouched("quiet");
+    });
+
+    it("tells a selector that matches no series from no traffic: analyze and advance exit 3 naming the key and what Prometheus has", () => {
+        for (const [name, verb] of [["analyzeNoSeries", "analyze"], ["advanceNoSeries", "advance"]] as const) {
+            expect(runs[name]!.code, runs[name]!.stderr).to.equal(3);
+            expect(runs[name]!.stdout, name).to.equal("");
+            expect(runs[name]!.stderr).to.match(new RegExp(`^switchyard ${verb}: no requests series at all for a target, so nothing can be judged, ever \\(a config mistake is not "no traffic"\\)\\. Nothing was written\\.\n`));
+            expect(runs[name]!.stderr).to.include(
+                '  storefront on drill: switchyard:services[0].name: no series of http_requests_total{cluster="drill"} in the last 48s has service="storefront"; the service values it has there: "quiet".',
+            );
+        }
         untouched("running");
     });
 

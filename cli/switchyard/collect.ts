@@ -1,15 +1,21 @@
 // Asks Prometheus for every sample analysis needs — per target, per color, the requests and each
 // check over the last window at `interval` resolution — and judges each target. Any failure of a
-// query is an error for the whole command: an analysis with a hole in it decides nothing.
+// query is an error for the whole command: an analysis with a hole in it decides nothing. A target
+// where neither color has a requests series at all is asked about further, label by label, to tell
+// a selector that matches nothing in Prometheus (a config mistake) from a quiet service.
 
 import { analysisTargets, assembleSamples, evidenceSamples, judgeWindow, sampleTimes, type AnalysisTarget, type ColorSeries, type Series, type TargetJudgement } from "../../model/analysis.ts";
 import type { AnalysisSpec, Color, RolloutSpec, StackModel } from "../../model/config/types.ts";
-import { SOURCE_QUERIES, checkTemplate, renderQuery } from "../../model/metricQueries.ts";
+import { cohortColorsOn } from "../../model/cohorts.ts";
+import { METRIC_SOURCES, SERIES_PROBES, SOURCE_QUERIES, checkTemplate, labelProblem, missingCounterProblem, probeMatches, probeSelector, renderQuery, type MetricSource } from "../../model/metricQueries.ts";
+import { formatDuration } from "../../model/rollout.ts";
 import { PrometheusError, type InstantSample, type RangeSeries } from "../prometheus.ts";
 
 export interface MetricsApi {
     query(promql: string, time?: number): Promise<InstantSample[]>;
     queryRange(promql: string, start: number, end: number, stepSeconds: number): Promise<RangeSeries[]>;
+    /** The values of label `name` on the series `match` selects between `start` and `end`. */
+    labelValues(name: string, match: string, start: number, end: number): Promise<string[]>;
 }
 
 /** Runs at most `limit` of the tasks at once, keeping their order. */
@@ -34,9 +40,53 @@ function oneSeries(series: RangeSeries[], what: string, promql: string): Series 
     return series[0]?.values ?? new Map();
 }
 
-/** Every target the candidate has traffic on: the ones a step is judged by. */
+/**
+ * Every target the candidate has traffic on: the ones a step is judged by. That is its weight, or a
+ * cohort that sends its users to the candidate whatever the weight (a beta at 0 %).
+ */
 export function judgedTargets(model: StackModel, rollout: RolloutSpec): AnalysisTarget[] {
-    return analysisTargets(model, rollout).filter((t) => t.candidateWeight > 0);
+    return analysisTargets(model, rollout).filter((t) => t.candidateWeight > 0 || cohortColorsOn(model.cohorts, t.service, t.cluster).includes(rollout.candidate));
+}
+
+/** "in the last 36m", for messages about the range asked. */
+function overRange(start: number, end: number): string {
+    return `in the last ${formatDuration(end - start)}`;
+}
+
+/** Whether Prometheus has the counter of a metric source at all between start and end. */
+async function hasCounter(api: MetricsApi, source: MetricSource, start: number, end: number): Promise<boolean> {
+    const counter = SERIES_PROBES[source].counter;
+    return (await api.labelValues("__name__", counter, start, end)).includes(counter);
+}
+
+/**
+ * The config mistake behind a source's counter missing from Prometheus, or undefined when it is
+ * there. Also what shows that Prometheus answers when no target is judged yet.
+ */
+export async function metricSourceProblem(analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<string | undefined> {
+    const end = Math.floor(now);
+    const start = end - evidenceSamples(analysis) * analysis.intervalSeconds;
+    if (await hasCounter(api, analysis.metrics, start, end)) return undefined;
+    const others: MetricSource[] = [];
+    for (const source of METRIC_SOURCES.filter((s) => s !== analysis.metrics)) if (await hasCounter(api, source, start, end)) others.push(source);
+    return missingCounterProblem(analysis.metrics, others, overRange(start, end));
+}
+
+/**
+ * Why a target whose colors have no requests series at all finds none: the first label of the
+ * source's selector whose value Prometheus does not have, or undefined when every one is there
+ * (then nothing reached the service in the range, which is no traffic, not a config mistake).
+ */
+async function noSeriesProblem(target: AnalysisTarget, analysis: AnalysisSpec, api: MetricsApi, start: number, end: number): Promise<string | undefined> {
+    const missing = await metricSourceProblem(analysis, api, end);
+    if (missing !== undefined) return missing;
+    const probe = SERIES_PROBES[analysis.metrics];
+    const values = { service: target.service, cluster: target.cluster, namespace: target.namespace };
+    for (let index = 0; index < probe.labels.length; index++) {
+        const found = await api.labelValues(probe.labels[index]!.label, probeSelector(probe, index, values), start, end);
+        if (!probeMatches(probe.labels[index]!, values, found)) return labelProblem(probe, index, values, target.at ?? { cluster: 0, service: 0 }, found, overRange(start, end));
+    }
+    return undefined;
 }
 
 interface Question {
@@ -64,10 +114,11 @@ export async function judgeTargets(targets: readonly AnalysisTarget[], analysis:
         }),
     );
     // Independent queries, a few at a time: quick, without flooding a shared Prometheus.
-    const answers = await limited(
-        questions.map((q) => async () => oneSeries(await api.queryRange(q.promql, times[0]!, times.at(-1)!, analysis.intervalSeconds), q.check ?? "requests", q.promql)),
+    const raw = await limited(
+        questions.map((q) => () => api.queryRange(q.promql, times[0]!, times.at(-1)!, analysis.intervalSeconds)),
         6,
     );
+    const answers = raw.map((series, i) => oneSeries(series, questions[i]!.check ?? "requests", questions[i]!.promql));
     const seriesOf = (target: number, role: Question["role"]): ColorSeries => {
         const mine = questions.map((q, i) => [q, answers[i]!] as const).filter(([q]) => q.target === target && q.role === role);
         return {
@@ -76,7 +127,15 @@ export async function judgeTargets(targets: readonly AnalysisTarget[], analysis:
             trials: Object.fromEntries(mine.filter(([q]) => q.per).map(([q, series]) => [q.check!, series])),
         };
     };
-    return targets.map((target, index) => judgeWindow(target, assembleSamples(times, checkNames, seriesOf(index, "candidate"), seriesOf(index, "stable")), analysis));
+    // Neither color's requests query found a series: a selector that matches nothing, or no traffic.
+    const seriesless = (index: number) => questions.every((q, i) => q.target !== index || q.check !== undefined || raw[i]!.length === 0);
+    const judgements: TargetJudgement[] = [];
+    for (const [index, target] of targets.entries()) {
+        const judgement = judgeWindow(target, assembleSamples(times, checkNames, seriesOf(index, "candidate"), seriesOf(index, "stable")), analysis);
+        const problem = seriesless(index) ? await noSeriesProblem(target, analysis, api, times[0]! - analysis.intervalSeconds, times.at(-1)!) : undefined;
+        judgements.push(problem === undefined ? judgement : { ...judgement, verdict: "inconclusive", reasons: [problem, ...judgement.reasons], noSeries: problem });
+    }
+    return judgements;
 }
 
 export interface ColorNow {

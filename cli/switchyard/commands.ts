@@ -4,13 +4,14 @@
 import { accessSync, constants, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { decideAdvance, rollbackComment, rollbackNote, type AdvanceDecision } from "../../model/advance.ts";
-import { analysisTargets, releaseVerdict, type TargetJudgement } from "../../model/analysis.ts";
+import { analysisTargets, configProblems, releaseVerdict, type AnalysisTarget, type TargetJudgement } from "../../model/analysis.ts";
+import type { AnalysisSpec } from "../../model/config/types.ts";
 import { PROJECT } from "../../model/config/keys.ts";
 import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf } from "../../model/rollout.ts";
 import { PrometheusClient } from "../prometheus.ts";
 import { editStackText, writeStackFile } from "../stackEdit.ts";
 import { uncommittedPaths } from "../git.ts";
-import { currentRates, judgeTargets, judgedTargets, type MetricsApi } from "./collect.ts";
+import { currentRates, judgeTargets, judgedTargets, metricSourceProblem, type MetricsApi } from "./collect.ts";
 import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
 import { CommandError } from "./errors.ts";
 import { verdictMetrics } from "./dashboard.ts";
@@ -88,10 +89,33 @@ export async function runStatus(stack: ProjectStack, io: Io, metrics: MetricsFac
 
 const ANALYZE_EXIT_CODES = { pass: 0, fail: 1, inconclusive: 2 } as const;
 
+/**
+ * Judges the targets, or, when none gives the candidate traffic, still asks Prometheus whether the
+ * metric source's counter is there: an unreachable Prometheus or a wrong source is an error at 0 %
+ * too. A selector that matches no series is an error (exit 3) unless a target fails: the rollback
+ * goes on, and the report says what else is wrong.
+ */
+async function judgeOrCheck(targets: readonly AnalysisTarget[], analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<TargetJudgement[]> {
+    if (targets.length === 0) {
+        const problem = await metricSourceProblem(analysis, api, now);
+        if (problem !== undefined) throw new CommandError(`${problem}. Nothing was judged and nothing written.`);
+        return [];
+    }
+    const judgements = await judgeTargets(targets, analysis, api, now);
+    const problems = configProblems(judgements);
+    if (problems.length > 0) {
+        throw new CommandError(
+            `no requests series at all for ${problems.length === 1 ? "a target" : `${problems.length} targets`}, so nothing can be judged, ` +
+                `ever (a config mistake is not "no traffic"). Nothing was written.\n${problems.map((p) => `  ${p}`).join("\n")}`,
+        );
+    }
+    return judgements;
+}
+
 export async function runAnalyze(stack: ProjectStack, io: Io, metrics: MetricsFactory): Promise<number> {
     const analysis = requireAnalysis(stack, "analyze");
     const { rollout } = stack.model;
-    const judgements = await judgeTargets(judgedTargets(stack.model, rollout), analysis, await metrics(stack), io.now().getTime() / 1000);
+    const judgements = await judgeOrCheck(judgedTargets(stack.model, rollout), analysis, await metrics(stack), io.now().getTime() / 1000);
     const verdict = releaseVerdict(judgements);
     io.out(analyzeText(stack.name, judgements, verdict, rollout, analysis));
     return ANALYZE_EXIT_CODES[verdict];
@@ -116,8 +140,7 @@ interface PreparedAdvance extends AdvanceResult {
 async function prepareAdvance(stack: ProjectStack, api: MetricsApi, at: Date, start: boolean): Promise<PreparedAdvance> {
     const analysis = requireAnalysis(stack, "advance");
     const { rollout } = stack.model;
-    const targets = judgedTargets(stack.model, rollout);
-    const judgements = targets.length > 0 ? await judgeTargets(targets, analysis, api, at.getTime() / 1000) : [];
+    const judgements = await judgeOrCheck(judgedTargets(stack.model, rollout), analysis, api, at.getTime() / 1000);
     const decision = decideAdvance(stack.model, rollout, judgements, { start });
     const previousText = readFileSync(stack.file, "utf8");
     const editedText =
