@@ -6,6 +6,7 @@
 // Run switchyard against that copy in another terminal; Ctrl-C stops everything.
 
 import { parseArgs } from "node:util";
+import { USAGE_EXIT_CODE } from "../cli/exitCodes.ts";
 import { startLoad } from "./drill/load.ts";
 import { startDemoApp, startPrometheus, stopAll, type Running } from "./drill/processes.ts";
 import { drillProject, greenWeightIn } from "./drill/project.ts";
@@ -24,7 +25,7 @@ options:
   --minutes <1..120>          how long the drill runs (default 15)
   -h, --help                  this text
 
-exit codes: 0 stopped (time up or Ctrl-C), 1 something failed to start, 2 usage error
+exit codes: 0 stopped (time up or Ctrl-C), 1 something failed to start, 64 usage error
 
 example:
   npm run drill -- --fault-rate 0.3`;
@@ -77,7 +78,7 @@ async function main(argv: string[]): Promise<void> {
     } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         console.error(`npm run drill: ${error.message}\n\n${USAGE}`);
-        process.exitCode = 2;
+        process.exitCode = USAGE_EXIT_CODE;
         return;
     }
     if (options === "help") {

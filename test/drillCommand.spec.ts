@@ -15,7 +15,7 @@ describe("npm run drill: its usage", () => {
         expect(help.stdout).to.not.include("drill running");
     });
 
-    it("answers an unknown flag or a value out of range with what is allowed, the usage and exit 2, without a stack trace", () => {
+    it("answers an unknown flag or a value out of range with what is allowed, the usage and exit 64 (as plan and switchyard), without a stack trace", () => {
         for (const [args, message] of [
             [["--bogus"], "npm run drill: Unknown option '--bogus'"],
             [["--rate", "0"], 'npm run drill: --rate: got "0"; allowed: requests per second, above 0 and at most 2000'],
@@ -24,7 +24,7 @@ describe("npm run drill: its usage", () => {
             [["--fault-delay-ms=-1"], 'npm run drill: --fault-delay-ms: got "-1"; allowed: a number of milliseconds, 0 or more'],
         ] as const) {
             const refused = drill(...args);
-            expect(refused.status, args.join(" ")).to.equal(2);
+            expect(refused.status, args.join(" ")).to.equal(64);
             expect(refused.stderr, args.join(" ")).to.match(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n\\nusage: npm run drill`));
             expect(refused.stderr).to.not.match(/\n\s+at /);
         }
