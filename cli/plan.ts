@@ -1,48 +1,73 @@
-// npm run plan -- --stack <name> [--base <rev>] [--set path=value ...] [--set-secret path=value ...] [--no-policy]
+// npm run plan -- --stack <name> | --fleet <name> [--base <rev>] [--set path=value ...] [--set-secret path=value ...] [--no-policy]
 //
 // Evaluates the program under Pulumi's mocks with a stack's config and prints what an operator
 // needs at the moment of a change: the split per service and cluster, the image and version each
 // color runs, capacity, warnings, every changed value (old → new) against the stack file as
 // committed (git's HEAD, or --base), hand edits in the working tree judged like --set, and the
 // policy pack's verdict as CI will give it. The desired state from config, not a diff against live
-// infrastructure (that is `pulumi preview`).
+// infrastructure (that is `pulumi preview`). With --fleet, every stack of a split fleet, in the
+// order they apply (cli/planFleet.ts).
 
 import Table from "cli-table3";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { capacityRows } from "../model/capacity.ts";
 import { COLORS, type StackModel } from "../model/config/types.ts";
-import program from "../index.ts";
-import { ConfigEditError, applyEdit, changedPaths, parseEdit, type ConfigEdit } from "../model/configEdits.ts";
+import { ConfigEditError, applyEdit, parseEdit, type ConfigEdit } from "../model/configEdits.ts";
 import { cohortsOn } from "../model/cohorts.ts";
 import { PROJECT } from "../model/config/keys.ts";
-import { ProgramError, runProgram, type ProgramRun } from "../harness/mockRuntime.ts";
-import { envByName, leafChanges } from "./planDiff.ts";
-import { guardRefusals, planWarnings, replacementOf, secretLookingEnv } from "./planWarnings.ts";
+import type { ProgramRun } from "../harness/mockRuntime.ts";
+import { planWarnings, secretLookingEnv } from "./planWarnings.ts";
 import { USAGE_EXIT_CODE } from "./exitCodes.ts";
-import { committedText } from "./git.ts";
-import { POLICY_DIR, PolicyPackProcess, readPolicyPackConfig, type Diagnostic } from "../harness/policyPackProcess.ts";
-import { diffedInputs } from "../harness/providerModels.ts";
-import { PROJECT_ROOT, missingStack, stackConfigFromText, stackFileConfig, stackModel, type StackConfig } from "../model/stackFiles.ts";
-import { ConfigError } from "../model/validation.ts";
+import { PROJECT_ROOT, missingStack, stackFileConfig } from "../model/stackFiles.ts";
+import {
+    FleetFiles,
+    UsageError,
+    againstText,
+    changesText,
+    evaluateStack,
+    fleetFileOf,
+    policyCode,
+    policyLines,
+    policyVerdict,
+    trafficOutputs,
+    type StackPlan,
+} from "./planRun.ts";
+import { planFleet } from "./planFleet.ts";
+import type { PlanOutput } from "./planOutput.ts";
+
+export type { PlanOutput } from "./planOutput.ts";
 
 const USAGE = `usage: npm run plan -- --stack <name> [options]
+       npm run plan -- --fleet <name> [options]
 
 Evaluates the switchyard program offline, under Pulumi's mocks, with a stack's config: the traffic
 split (cohorts included), each color's image and version, capacity, warnings, what changes against
 the stack file as committed (each value old → new), and the policy pack's verdict with
 policy/config/<stack>.json. Hand edits in Pulumi.<name>.yaml that are not committed are part of the
-change, judged like --set: by the readiness gate and rollout.maxStep too.
+change, judged like --set: by the readiness gate and rollout.maxStep too. A stack of a fleet
+(switchyard:fleet) is planned against its fleet file as committed as well, and a cluster stack
+whose colors build reads the images its traffic stack outputs: the plan evaluates that traffic
+stack (committed and planned) and hands its outputs to the cluster stack's StackReference.
+
+With --fleet, every stack of fleets/<name>.yaml in the order they apply (the traffic stack, then
+the cluster stacks wave by wave; for an undrain the clusters first): the split per service and
+cluster, then per stack whether it changes, how many resources of which kinds, why (the fleet
+file's changed keys and the stack file's own), and the policy pack's verdict.
 
 options:
-  --stack <name>              the stack (Pulumi.<name>.yaml); required
-  --base <rev>                the git revision whose stack file is the baseline (default: HEAD)
+  --stack <name>              the stack (Pulumi.<name>.yaml); this or --fleet is required
+  --fleet <name>              every stack of the fleet fleets/<name>.yaml
+  --base <rev>                the git revision whose stack files (and fleet file) are the baseline
+                              (default: HEAD)
   --set <path>=<value>        a config change, as \`pulumi config set --path\` takes it: a key
                               (greenWeight=30) or a path (clusters[1].greenWeight=10,
                               services[0].replicas=4); in a path true/false are booleans and
-                              integers are numbers; repeatable
-  --set-secret <path>=<value> the same, stored as a secret (printed as [secret])
+                              integers are numbers; repeatable. With --stack it edits that
+                              stack's config; with --fleet it edits the fleet file, never a stack
+                              file (a stack's own greenWeight: edit its file, or plan it with --stack)
+  --set-secret <path>=<value> the same, stored as a secret (printed as [secret]); --stack only
   --no-policy                 skip the policy pack (it needs npm ci --prefix policy)
   -h, --help                  this text
 
@@ -50,18 +75,23 @@ exit codes:
   0   planned (advisory violations allowed)
   1   the config or the program failed (a config problem, or a change the gate refuses)
   3   a mandatory policy violation
-  64  usage error: an unknown flag, a bad --set, an unknown stack or --base; nothing was evaluated
+  64  usage error: an unknown flag, a bad --set, an unknown stack, fleet or --base; nothing was
+      evaluated
+  A fleet plan exits with its stacks' worst: 1 if any stack failed, else 3 if any has a mandatory
+  violation, else 0.
 
 examples:
   npm run plan -- --stack prod                                   # the stack file as it is, hand edits judged
   npm run plan -- --stack prod --set greenWeight=25 --set 'clusters[1].greenWeight=5'
   npm run plan -- --stack prod --base origin/main                # everything this branch changes
-  npm run plan -- --stack dev --set-secret 'services[0].env.API_KEY=...' --no-policy`;
-
-class UsageError extends Error {}
+  npm run plan -- --stack dev --set-secret 'services[0].env.API_KEY=...' --no-policy
+  npm run plan -- --stack prod-eks-use1 --set greenWeight=25     # one cluster stack of the prod fleet
+  npm run plan -- --fleet prod                                   # every stack of fleets/prod.yaml, hand edits judged
+  npm run plan -- --fleet prod --set 'services[0].replicas=4'    # an edit of the fleet file`;
 
 interface Options {
-    stack: string;
+    stack?: string;
+    fleet?: string;
     /** The revision given with --base; undefined for HEAD. */
     base: string | undefined;
     edits: ConfigEdit[];
@@ -76,6 +106,7 @@ function options(argv: string[]): Options | "help" {
             strict: true,
             options: {
                 stack: { type: "string" },
+                fleet: { type: "string" },
                 base: { type: "string" },
                 set: { type: "string", multiple: true, default: [] },
                 "set-secret": { type: "string", multiple: true, default: [] },
@@ -88,10 +119,12 @@ function options(argv: string[]): Options | "help" {
     }
     const { values } = parsed;
     if (values.help) return "help";
-    if (!values.stack) throw new UsageError("--stack is required");
+    if (values.stack && values.fleet) throw new UsageError("--stack and --fleet: give one (a fleet plan plans every stack of the fleet)");
+    if (!values.stack && !values.fleet) throw new UsageError("--stack or --fleet is required");
     try {
         return {
-            stack: values.stack,
+            ...(values.stack ? { stack: values.stack } : {}),
+            ...(values.fleet ? { fleet: values.fleet } : {}),
             base: values.base,
             edits: [...values.set.map((s) => parseEdit(s, false)), ...values["set-secret"].map((s) => parseEdit(s, true))],
             policy: !values["no-policy"],
@@ -114,7 +147,8 @@ type DnsOutput = Record<string, { hostname: string; clusters: Record<string, { s
 function trafficTable(run: ProgramRun): string {
     const traffic = run.outputs.traffic as TrafficOutput;
     const dns = run.outputs.dns as DnsOutput | undefined;
-    const clusters = Object.keys(traffic);
+    // A traffic stack holds no routes: its columns are the clusters its DNS answers with.
+    const clusters = Object.keys(traffic).length > 0 ? Object.keys(traffic) : Object.keys(Object.values(dns ?? {})[0]?.clusters ?? {});
     const services = Object.keys(traffic[clusters[0]!] ?? {});
     const table = new Table({ ...plainTable, head: ["service  (blue % / green %)", ...clusters] });
     for (const service of services) {
@@ -197,128 +231,37 @@ function capacityTable(model: StackModel): string | undefined {
     return table.toString();
 }
 
-function changes(base: ProgramRun, planned: ProgramRun): string {
-    const before = new Map(base.resources.filter((r) => r.custom).map((r) => [r.urn, r]));
-    const lines: string[] = [];
-    const counts = new Map<string, number>();
-    const count = (type: string) => counts.set(type, (counts.get(type) ?? 0) + 1);
-    for (const resource of planned.resources.filter((r) => r.custom).sort((a, b) => a.urn.localeCompare(b.urn))) {
-        const name = `${resource.type} ${resource.name}`;
-        const previous = before.get(resource.urn);
-        before.delete(resource.urn);
-        if (!previous) {
-            lines.push(`  + ${name}`);
-            count(resource.type);
-            continue;
-        }
-        const old = envByName(diffedInputs(resource.type, previous.wireInputs));
-        const now = envByName(diffedInputs(resource.type, resource.wireInputs));
-        const leaves = leafChanges(old, now);
-        if (leaves.length === 0) continue;
-        count(resource.type);
-        // Like `pulumi preview`: +- for an object the provider replaces (a new name or namespace), ~ for an update.
-        const replaced = replacementOf(resource.type, old, now);
-        lines.push(replaced ? `  +- ${name} (replaced: ${replaced})` : `  ~ ${name}`, ...leaves.map((l) => `      ${l.path}: ${l.before} → ${l.after}`));
-    }
-    for (const removed of before.values()) {
-        lines.push(`  - ${removed.type} ${removed.name}`);
-        count(removed.type);
-    }
-    if (lines.length === 0) return "No resource inputs change.";
-    const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    const byType = [...counts].map(([type, n]) => `${n} ${type}`).join(", ");
-    return `${total} resource(s) change: ${byType}\n${lines.join("\n")}`;
-}
-
-async function policyVerdict(stack: StackConfig, run: ProgramRun): Promise<Diagnostic[]> {
-    if (!existsSync(join(POLICY_DIR, "node_modules"))) {
-        throw new Error("the policy pack is not installed: run npm ci --prefix policy, or plan with --no-policy");
-    }
-    const configFile = join(POLICY_DIR, "config", `${stack.stack}.json`);
-    const pack = await PolicyPackProcess.start(stack);
-    try {
-        return await pack.check({ stack, resources: run.resources, ...(existsSync(configFile) ? { config: readPolicyPackConfig(configFile) } : {}) });
-    } finally {
-        await pack.stop();
-    }
-}
-
-/** Where a plan writes: stdout's lines, and stderr's (progress while it works, errors). */
-export interface PlanOutput {
-    out(line: string): void;
-    err(line: string): void;
-}
-
 const PROCESS_OUTPUT: PlanOutput = {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
 };
 
-interface Baseline {
-    text: string;
-    /** How the output names it: `Pulumi.prod.yaml at HEAD`. */
-    name: string;
-    /** Said once when the baseline is not what the operator may expect. */
-    note?: string;
-}
-
-/** The stack file as committed at `--base` (default HEAD). A file git does not have at HEAD is its own baseline: nothing to compare. */
-function baseline(stack: string, file: string, working: string, base: string | undefined): Baseline {
-    const committed = committedText(file, base ?? "HEAD");
-    if ("text" in committed) return { text: committed.text, name: `Pulumi.${stack}.yaml at ${base ?? "HEAD"}` };
-    if (base !== undefined) throw new UsageError(`--base ${base}: git has no Pulumi.${stack}.yaml there (${committed.missing})`);
-    return {
-        text: working,
-        name: `Pulumi.${stack}.yaml as on disk`,
-        note: `Pulumi.${stack}.yaml is not committed (${committed.missing}): the plan's baseline is the file as it is on disk.`,
-    };
-}
-
-async function planStack(argv: string[], io: PlanOutput): Promise<number> {
+async function planStack(opts: Options & { stack: string }, io: PlanOutput): Promise<number> {
     /** What the plan is doing, on stderr while it works: evaluating and the policy pack take seconds. */
     const progress = (text: string) => io.err(`switchyard plan: ${text}`);
-    const opts = options(argv);
-    if (opts === "help") {
-        io.out(USAGE);
-        return 0;
-    }
     const missing = missingStack(opts.stack);
     if (missing) throw new UsageError(missing);
-    const file = join(PROJECT_ROOT, `Pulumi.${opts.stack}.yaml`);
-    const working = readFileSync(file, "utf8");
-    const base = baseline(opts.stack, file, working, opts.base);
-    // Hand edits on disk are part of the change, as if given with --set.
-    const handEdits = changedPaths(stackFileConfig(base.text, PROJECT), stackFileConfig(working, PROJECT), PROJECT);
-    const committed = stackConfigFromText(opts.stack, base.text);
-    const planned = stackConfigFromText(opts.stack, working, opts.edits);
-    const changing = handEdits.length > 0 || opts.edits.length > 0;
-    let baseModel: StackModel;
+    // A stack of a fleet reads the fleet file: its committed text is the baseline too, and its hand edits are part of the change.
+    const fleetFile = fleetFileOf(opts.stack);
+    const fleet = fleetFile === undefined ? undefined : FleetFiles.open(fleetFile, opts.base);
     try {
-        baseModel = stackModel(committed);
-    } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        throw new Error(`${base.name}, the plan's baseline, does not load; plan against another with --base <rev>.\n${error.message}`);
+        const common = { rev: opts.base, ...(fleet ? { fleet } : {}), progress };
+        const stack = await evaluateStack(opts.stack, { ...common, edits: opts.edits, traffic: trafficOutputs(common) });
+        return await printStack(stack, fleet, opts, io, progress);
+    } finally {
+        fleet?.dispose();
     }
-    const model = stackModel(planned);
-    // The committed stack as deployed (twice, so a finished build has left the state as it does
-    // after a real update), then the change previewed against that state as `pulumi preview` runs
-    // it: the readiness gate and rollout.maxStep judge it too.
-    progress(`evaluating ${base.name} as deployed, under Pulumi's mocks…`);
-    const deployed = await runProgram(program, committed);
-    const baseRun = await runProgram(program, committed, { live: deployed.live });
-    if (changing) progress("previewing the change against it…");
-    let run: ProgramRun;
-    try {
-        run = changing ? await runProgram(program, planned, { live: baseRun.live, preview: true }) : baseRun;
-    } catch (error) {
-        const refused = error instanceof ProgramError ? guardRefusals(error.run.hookCalls) : undefined;
-        throw refused === undefined ? error : new Error(refused);
-    }
+}
 
+async function printStack(stack: StackPlan, fleet: FleetFiles | undefined, opts: Options, io: PlanOutput, progress: (text: string) => void): Promise<number> {
+    const { base, run, model, baseModel, handEdits } = stack;
     const setText = opts.edits.map((e) => `${e.path}=${e.secret ? "[secret]" : e.value}`).join(", ");
-    io.out(`switchyard plan: stack ${opts.stack}${setText ? `; set ${setText}` : ""}`);
+    io.out(`switchyard plan: stack ${stack.stack}${setText ? `; set ${setText}` : ""}`);
     if (base.note) io.out(base.note);
-    if (handEdits.length > 0) io.out(`Hand edits in Pulumi.${opts.stack}.yaml against ${base.name.split(" at ")[1] ?? "the baseline"}, planned like --set: ${handEdits.join(", ")}`);
+    if (fleet?.base.note) io.out(fleet.base.note);
+    if (handEdits.length > 0) io.out(`Hand edits in Pulumi.${stack.stack}.yaml against ${againstText(base)}, planned like --set: ${handEdits.join(", ")}`);
+    if (fleet && fleet.handEdits.length > 0) io.out(`Hand edits in ${fleet.file} against ${againstText(fleet.base)}, planned like --set: ${fleet.handEdits.join(", ")}`);
+    if (stack.reads) io.out(`Reads the images of ${stack.reads.colors.join(", ")} from stack ${stack.reads.stack}'s images output (a StackReference), evaluated here as committed and as planned.`);
     io.out("Desired state evaluated from config under Pulumi's mocks; not a diff against live infrastructure (that is `pulumi preview`).\n");
     io.out(trafficTable(run));
     for (const line of cohortLines(model)) io.out(line);
@@ -327,23 +270,18 @@ async function planStack(argv: string[], io: PlanOutput): Promise<number> {
     io.out(imagesTable(model));
     const capacity = capacityTable(model);
     if (capacity) io.out(`\nCapacity (M/M/c, target ${JSON.stringify(model.capacity)}):\n${capacity}`);
-    let written = stackFileConfig(working, PROJECT);
+    let written = stackFileConfig(readFileSync(join(PROJECT_ROOT, `Pulumi.${stack.stack}.yaml`), "utf8"), PROJECT);
     for (const edit of opts.edits) written = applyEdit(written, edit, PROJECT);
     const warnings = [...planWarnings(baseModel, model), ...secretLookingEnv(written, PROJECT), ...run.warnings];
     for (const warning of warnings) io.out(`\nwarning: ${warning}`);
     io.out(`\n${run.resources.filter((r) => r.custom).length} resources declared.`);
-    if (changing) io.out(`\nAgainst ${base.name}:\n${changes(baseRun, run)}`);
+    if (stack.changing) io.out(`\nAgainst ${base.name}${fleet && fleet.changing ? ` and ${fleet.base.name}` : ""}:\n${changesText(stack.change)}`);
     if (!opts.policy) return 0;
-    progress(`running the policy pack with policy/config/${opts.stack}.json…`);
-    const diagnostics = await policyVerdict(planned, run);
-    if (diagnostics.length === 0) {
-        io.out(`\nPolicy pack (policy/config/${opts.stack}.json): no violations.`);
-        return 0;
-    }
-    io.out(`\nPolicy pack (policy/config/${opts.stack}.json): ${diagnostics.length} violation(s)`);
-    // The SDK puts the policy's description before the violation's own message.
-    for (const d of diagnostics) io.out(`  ${d.enforcementLevel} ${d.policyName} on ${d.urn.split("::").pop()}:\n      ${d.message.split("\n").pop()}`);
-    return diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 3 : 0;
+    progress(`running the policy pack with policy/config/${stack.stack}.json…`);
+    const diagnostics = await policyVerdict(stack.planned, run);
+    io.out("");
+    for (const line of policyLines(stack.stack, diagnostics)) io.out(line);
+    return policyCode(diagnostics);
 }
 
 /**
@@ -352,7 +290,13 @@ async function planStack(argv: string[], io: PlanOutput): Promise<number> {
  */
 export async function plan(argv: string[], io: PlanOutput = PROCESS_OUTPUT): Promise<number> {
     try {
-        return await planStack(argv, io);
+        const opts = options(argv);
+        if (opts === "help") {
+            io.out(USAGE);
+            return 0;
+        }
+        if (opts.fleet !== undefined) return await planFleet({ ...opts, fleet: opts.fleet }, io);
+        return await planStack({ ...opts, stack: opts.stack! }, io);
     } catch (error) {
         if (error instanceof UsageError) {
             io.err(`${error.message}\n\n${USAGE}`);

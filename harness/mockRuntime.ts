@@ -79,6 +79,8 @@ export interface ProgramRun {
     deleted: string[];
     /** Invokes the program made, with the answers it got. */
     invokes: { token: string; result: Record<string, unknown> }[];
+    /** The outputs that are secrets: what the backend lists as the stack's secretOutputNames for another stack's StackReference. */
+    secretOutputNames: string[];
 }
 
 export interface RunOptions {
@@ -90,6 +92,8 @@ export interface RunOptions {
     behaviour?: Behaviour;
     /** Other stacks' outputs by fully qualified name (`organization/switchyard/prod-traffic`), as the backend holds them. */
     stacks?: Readonly<Record<string, Record<string, unknown>>>;
+    /** Which of those stacks' outputs are secrets, by the same names (a run's secretOutputNames); none when absent. */
+    stackSecrets?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A wire value decoded: resource references reduced to their URN, each secret's value passed to `secret`. */
@@ -283,7 +287,7 @@ export async function installMocks(
     stack: string,
     preview: boolean,
     record?: (resource: RegisteredResource) => void,
-    context: { live?: Live; behaviour?: Behaviour; hookCalls?: HookCall[]; next?: Live; invokes?: ProgramRun["invokes"]; stacks?: RunOptions["stacks"] } = {},
+    context: { live?: Live; behaviour?: Behaviour; hookCalls?: HookCall[]; next?: Live; invokes?: ProgramRun["invokes"]; stacks?: RunOptions["stacks"]; stackSecrets?: RunOptions["stackSecrets"] } = {},
 ): Promise<EngineSteps> {
     const live = context.live ?? emptyLive();
     const next = context.next ?? copyLive(live);
@@ -295,7 +299,7 @@ export async function installMocks(
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
-                if (args.type === "pulumi:pulumi:StackReference") return readStackReference(String(args.inputs.name), context.stacks);
+                if (args.type === "pulumi:pulumi:StackReference") return readStackReference(String(args.inputs.name), context.stacks, context.stackSecrets);
                 const key = `${args.type}::${args.name}`;
                 const answer = answers.get(key);
                 answers.delete(key);
@@ -495,10 +499,10 @@ export async function installMocks(
  * readStackReference): the backend's outputs of that stack, with the names of the secret ones; a
  * stack the backend does not have fails the read with the backend's error, and the program with it.
  */
-function readStackReference(name: string, stacks: RunOptions["stacks"]): { id: string; state: Record<string, unknown> } {
+function readStackReference(name: string, stacks: RunOptions["stacks"], secrets: RunOptions["stackSecrets"]): { id: string; state: Record<string, unknown> } {
     const outputs = stacks?.[name];
     if (outputs === undefined) throw new Error(`reading stack reference ${name}: stack '${name}' not found`);
-    return { id: name, state: { name, outputs, secretOutputNames: [] } };
+    return { id: name, state: { name, outputs, secretOutputNames: [...(secrets?.[name] ?? [])] } };
 }
 
 function recorded(request: RegisterRequest, urn: string, wireInputs: Record<string, unknown>, step: StepKind): RegisteredResource {
@@ -546,6 +550,7 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
         hookCalls,
         invokes,
         ...(options.stacks ? { stacks: options.stacks } : {}),
+        ...(options.stackSecrets ? { stackSecrets: options.stackSecrets } : {}),
     });
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
     // Without an engine the SDK prints warnings to the console; keep them instead.
@@ -562,11 +567,19 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
     process.on("unhandledRejection", onStray);
     process.on("rejectionHandled", onHandled);
     let outputs: unknown;
-    const result = () => ({ resources, live: preview ? prior : next, hookCalls, warnings, invokes, deleted: deletedBy(prior, resources) });
+    let returned: unknown;
+    const secretOutputNames: string[] = [];
+    const result = () => ({ resources, live: preview ? prior : next, hookCalls, warnings, invokes, deleted: deletedBy(prior, resources), secretOutputNames });
     try {
-        outputs = await pulumi.runtime.runInPulumiStack(async () => program()).catch((error: unknown) => {
+        outputs = await pulumi.runtime.runInPulumiStack(async () => (returned = await program())).catch((error: unknown) => {
             throw steps.failure ?? error;
         });
+        // The engine keeps each output's secretness; the resolved values above have lost it.
+        if (typeof returned === "object" && returned !== null) {
+            for (const [name, value] of Object.entries(returned)) {
+                if (await pulumi.isSecret(pulumi.output(value))) secretOutputNames.push(name);
+            }
+        }
         while (steps.pending.size > 0) await Promise.all([...steps.pending]);
         const failed = steps.failure ?? steps.awaitFailure;
         if (failed) throw failed;

@@ -21,6 +21,7 @@ export const SLOWEST = [
     "rolloutIntegrations.spec.ts",
     "drill.spec.ts",
     "plan.spec.ts",
+    "planFleet.spec.ts",
     "engine.spec.ts",
     "gitlabPipeline.spec.ts",
     "engineAnswers.spec.ts",

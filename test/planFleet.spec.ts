@@ -1,0 +1,206 @@
+// npm run plan for a split fleet: a cluster stack's plan that reads its traffic stack's images
+// output, and --fleet, which plans every stack of the fleet in the order they apply and says which
+// change and why. The fleet planned with edits is a copy of prod's under its own name (fleets/<fleet>.yaml
+// and its three stack files), planned against commits on no branch that hold its baselines.
+
+import { expect } from "chai";
+import { execFile, execFileSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { PROJECT_ROOT } from "../model/stackFiles.ts";
+import { plan as planInProcess } from "../cli/plan.ts";
+
+type Result = { stdout: string; stderr: string; code: number };
+
+async function plan(...args: string[]): Promise<Result> {
+    let stdout = "";
+    let stderr = "";
+    const code = await planInProcess(args, { out: (line) => (stdout += `${line}\n`), err: (line) => (stderr += `${line}\n`) });
+    return { stdout, stderr, code };
+}
+
+/** `npm run plan -- <args>` as its own process: the exit code as CI sees it. */
+async function planProcess(...args: string[]): Promise<Result> {
+    try {
+        const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, "cli", "plan.ts"), ...args], { cwd: PROJECT_ROOT });
+        return { stdout, stderr, code: 0 };
+    } catch (error) {
+        const failed = error as { stdout: string; stderr: string; code: number };
+        return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+    }
+}
+
+const FLEET = `pf${process.pid}`;
+const FLEET_FILE = `fleets/${FLEET}.yaml`;
+const BAD_FLEET = `pfbad${process.pid}`;
+const CLUSTERS = ["eks-use1", "gke-euw1"] as const;
+const STACKS = [`${FLEET}-traffic`, ...CLUSTERS.map((c) => `${FLEET}-${c}`)];
+const EKS = `${FLEET}-eks-use1`;
+const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+
+const prodFleet = readFileSync(join(PROJECT_ROOT, "fleets/prod.yaml"), "utf8");
+/** prod's fleet file with storefront's green built as 1.6.0 instead of 1.5.0. */
+const nextBuild = prodFleet.replaceAll("1.5.0", "1.6.0");
+/** prod's stack files under this fleet's name, eks-use1 at `eksWeight`. */
+function stackFiles(eksWeight: number): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const stack of ["traffic", ...CLUSTERS]) {
+        let text = readFileSync(join(PROJECT_ROOT, `Pulumi.prod-${stack}.yaml`), "utf8").replaceAll("fleets/prod.yaml", FLEET_FILE);
+        if (stack === "eks-use1") text = text.replace("switchyard:greenWeight: 0", `switchyard:greenWeight: ${eksWeight}`);
+        files[`Pulumi.${FLEET}-${stack}.yaml`] = text;
+    }
+    return files;
+}
+
+/** A commit on no branch whose tree holds the fleet file and the stack files: a --base. */
+function commitOf(fleetText: string, stacks: Record<string, string>): string {
+    const git = (args: string[], input?: string) =>
+        execFileSync("git", args, {
+            cwd: PROJECT_ROOT,
+            encoding: "utf8",
+            ...(input === undefined ? {} : { input }),
+            env: { ...process.env, GIT_AUTHOR_NAME: "plan spec", GIT_AUTHOR_EMAIL: "spec@example.com", GIT_COMMITTER_NAME: "plan spec", GIT_COMMITTER_EMAIL: "spec@example.com" },
+        }).trim();
+    const blob = (text: string) => git(["hash-object", "-w", "--stdin"], text);
+    const fleets = git(["mktree"], `100644 blob ${blob(fleetText)}\t${FLEET}.yaml\n`);
+    const entries = Object.entries(stacks).map(([file, text]) => `100644 blob ${blob(text)}\t${file}\n`);
+    const tree = git(["mktree"], `040000 tree ${fleets}\tfleets\n${entries.join("")}`);
+    return git(["commit-tree", tree, "-m", "the fleet plan spec's baseline"]);
+}
+
+/** The lines under one changed resource in a stack's change list (indented by the fleet plan or not). */
+function changeLines(stdout: string, resource: string): string[] {
+    const lines = stdout.split("\n");
+    const start = lines.findIndex((line) => line.trim() === `~ ${resource}`);
+    if (start === -1) return [];
+    const indent = lines[start]!.indexOf("~");
+    const end = lines.findIndex((line, i) => i > start && !line.startsWith(" ".repeat(indent + 4)));
+    return lines.slice(start + 1, end === -1 ? undefined : end).map((line) => line.trim());
+}
+
+/** A stack's block in a fleet plan: its title line and what follows, up to the next blank line. */
+function stackBlock(stdout: string, stack: string): string[] {
+    const lines = stdout.split("\n");
+    const start = lines.findIndex((line) => line.startsWith(`${stack} (`));
+    if (start === -1) return [];
+    const end = lines.findIndex((line, i) => i > start && line === "");
+    return lines.slice(start, end);
+}
+
+const results: Record<string, Result> = {};
+
+describe("npm run plan: a split fleet", function () {
+    before(async function () {
+        // Eight plans in this process and one with three policy packs as its own: about 25 s on two idle cores.
+        this.timeout(120_000);
+        // On disk: storefront's green at 1.6.0 in the fleet file, and eks-use1 flipped to 25 % by hand.
+        writeFileSync(join(PROJECT_ROOT, FLEET_FILE), nextBuild);
+        for (const [file, text] of Object.entries(stackFiles(25))) writeFileSync(join(PROJECT_ROOT, file), text);
+        writeFileSync(join(PROJECT_ROOT, `fleets/${BAD_FLEET}.yaml`), "clusters:\n  - name: a\n   context: [unclosed\n");
+        // Against flipOnly only eks-use1's greenWeight changed; against buildOnly only the fleet file.
+        const flipOnly = commitOf(nextBuild, stackFiles(0));
+        const buildOnly = commitOf(prodFleet, stackFiles(25));
+        const runs: Record<string, () => Promise<Result>> = {
+            cluster: () => plan("--stack", "prod-eks-use1", "--no-policy"),
+            clusterBuild: () => plan("--stack", EKS, "--base", buildOnly, "--no-policy"),
+            fleetBuild: () => plan("--fleet", FLEET, "--base", buildOnly, "--no-policy"),
+            prodReplicas: () => plan("--fleet", "prod", "--set", "services[1].replicas=4", "--no-policy"),
+            unknownFleet: () => plan("--fleet", "prd"),
+            badFleet: () => plan("--fleet", BAD_FLEET),
+            stackKey: () => plan("--fleet", "prod", "--set", "greenWeight=25"),
+            both: () => plan("--fleet", "prod", "--stack", "prod-eks-use1"),
+        };
+        for (const [name, run] of Object.entries(runs)) results[name] = await run();
+        // The one process: the flip with the policy pack, exit code and all as CI sees them.
+        results.fleetFlip = await planProcess("--fleet", FLEET, "--base", flipOnly);
+    });
+    after(() => {
+        for (const stack of STACKS) rmSync(join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), { force: true });
+        rmSync(join(PROJECT_ROOT, FLEET_FILE), { force: true });
+        rmSync(join(PROJECT_ROOT, `fleets/${BAD_FLEET}.yaml`), { force: true });
+    });
+
+    it("plans a cluster stack whose color builds, its StackReference answered with the traffic stack's outputs", () => {
+        const { stdout, stderr, code } = results.cluster!;
+        expect(code, stderr).to.equal(0);
+        expect(stdout).to.include("Reads the images of storefront.green from stack prod-traffic's images output");
+        expect(stdout).to.match(/storefront\s+│ 100 \/ 0\s+│/);
+        expect(stderr).to.include("evaluating Pulumi.prod-traffic.yaml at HEAD");
+    });
+
+    it("runs in a cluster stack the image the traffic stack builds as planned, against the one it built as committed", () => {
+        const { stdout, stderr, code } = results.clusterBuild!;
+        expect(code, stderr).to.equal(0);
+        expect(stdout).to.match(new RegExp(`Hand edits in ${FLEET_FILE} against \\S+, planned like --set: `));
+        const image = changeLines(stdout, "kubernetes:apps/v1:Deployment eks-use1.storefront.green").find((l) => l.startsWith("spec.template.spec.containers[0].image:"));
+        const ecr = "123456789012\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/shop/storefront";
+        expect(image).to.match(new RegExp(`: "${ecr}:1\\.5\\.0-[0-9a-f]{12}@sha256:[0-9a-f]{64}" → "${ecr}:1\\.6\\.0-[0-9a-f]{12}@sha256:[0-9a-f]{64}"$`));
+    });
+
+    it("plans a hand-edited greenWeight in one cluster stack as that stack's HTTPRoutes only, with the policy verdict per stack", () => {
+        const { stdout, stderr, code } = results.fleetFlip!;
+        expect(code, stderr).to.equal(0);
+        expect(stdout).to.include(`Hand edits in Pulumi.${EKS}.yaml against`);
+        const eks = stackBlock(stdout, EKS);
+        // prod's fleet has three services: one route each on the cluster.
+        expect(eks[0]).to.equal(`${EKS} (cluster eks-use1, wave canary): 3 resource(s) change: 3 ${ROUTE}`);
+        expect(eks).to.include(`  why: Pulumi.${EKS}.yaml (its own keys): greenWeight`);
+        expect(eks.join("\n")).not.to.include(FLEET_FILE);
+        for (const stack of [`${FLEET}-traffic`, `${FLEET}-gke-euw1`]) expect(stackBlock(stdout, stack)[0], stack).to.match(/: no change$/);
+        for (const stack of STACKS) expect(stackBlock(stdout, stack), stack).to.include(`  Policy pack (policy/config/${stack}.json): no violations.`);
+        expect(stdout).to.include(`\n1 of 3 stacks change: ${EKS}.\n`);
+        expect(stdout).to.match(/storefront\s+│ 75 \/ 25 \(was 100 \/ 0\)\s+│ 100 \/ 0\s+│/);
+    });
+
+    it("says which stacks a fleet file edit changes and why, the traffic stack first for a build", () => {
+        const { stdout, stderr, code } = results.fleetBuild!;
+        expect(code, stderr).to.equal(0);
+        expect(stdout).to.match(new RegExp(`Hand edits in ${FLEET_FILE} against \\S+, planned like --set: services\\[0\\]\\.green\\.build\\.args\\.APP_VERSION, services\\[0\\]\\.green\\.version\n`));
+        const titles = stdout.split("\n").filter((l) => STACKS.some((s) => l.startsWith(`${s} (`)));
+        expect(titles.map((t) => t.split(" ")[0])).to.deep.equal(STACKS);
+        expect(titles[0]).to.match(/: \d resource\(s\) change: .*docker:index\/image:Image/);
+        for (const stack of STACKS) {
+            const block = stackBlock(stdout, stack);
+            expect(block.some((l) => l.startsWith(`  why: ${FLEET_FILE} (the fleet's keys): `)), stack).to.equal(true);
+        }
+        for (const cluster of CLUSTERS) {
+            expect(stackBlock(stdout, `${FLEET}-${cluster}`)[0]).to.equal(`${FLEET}-${cluster} (cluster ${cluster}, wave ${cluster === "eks-use1" ? "canary" : "rest, approval"}): 1 resource(s) change: 1 kubernetes:apps/v1:Deployment`);
+        }
+        expect(stdout).to.include(`\n3 of 3 stacks change: ${STACKS.join(", ")}.\n`);
+    });
+
+    it("applies a fleet plan's --set to the fleet file: only the stacks it touches change", () => {
+        const { stdout, stderr, code } = results.prodReplicas!;
+        expect(code, stderr).to.equal(0);
+        expect(stdout.split("\n")[0]).to.equal("switchyard plan: fleet prod (fleets/prod.yaml), 3 stacks; set in fleets/prod.yaml: services[1].replicas=4");
+        expect(stackBlock(stdout, "prod-traffic")[0]).to.equal("prod-traffic (traffic): no change");
+        for (const cluster of CLUSTERS) {
+            // cart has two colors, each a Deployment of 3 replicas in prod's fleet file.
+            const block = stackBlock(stdout, `prod-${cluster}`);
+            expect(block[0]).to.match(/: 2 resource\(s\) change: 2 kubernetes:apps\/v1:Deployment$/);
+            expect(changeLines(stdout.split("\n").slice(stdout.split("\n").indexOf(block[0]!)).join("\n"), `kubernetes:apps/v1:Deployment ${cluster}.cart.blue`)).to.deep.equal(["spec.replicas: 3 → 4"]);
+        }
+        expect(readFileSync(join(PROJECT_ROOT, "fleets/prod.yaml"), "utf8"), "the fleet file on disk is left as it is").to.equal(prodFleet);
+    });
+
+    it("answers an unknown fleet, a stack key set on a fleet, and --stack with --fleet as usage errors before evaluating anything", () => {
+        for (const name of ["unknownFleet", "stackKey", "both"]) {
+            const { code, stderr } = results[name]!;
+            expect(code, name).to.equal(64);
+            expect(stderr, name).to.include("usage: npm run plan");
+            expect(stderr, name).not.to.include("evaluating");
+        }
+        expect(results.unknownFleet!.stderr).to.match(/^--fleet prd: no fleets\/prd\.yaml in \S+: is the fleet called prod\? \(fleets here: .*\bprod\b.*\)\n/);
+        expect(results.stackKey!.stderr).to.match(/^--set greenWeight: a fleet plan's --set edits fleets\/prod\.yaml, which has no key "greenWeight"/);
+        expect(results.both!.stderr).to.match(/^--stack and --fleet: give one/);
+    });
+
+    it("names a fleet file that does not parse, as a config error, before evaluating anything", () => {
+        const { code, stderr } = results.badFleet!;
+        expect(code).to.equal(1);
+        expect(stderr).to.include(`switchyard:fleet: got "fleets/${BAD_FLEET}.yaml"; allowed: a YAML file that parses`);
+        expect(stderr).not.to.include("evaluating");
+        expect(stderr, "no stack trace").not.to.match(/\n\s+at /);
+    });
+});
