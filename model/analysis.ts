@@ -156,7 +156,8 @@ function formatLimit(value: number, unit: string): string {
 
 /** The pass condition, e.g. "≥ 99 %" or "≤ 300 ms, ≤ 50 ms above stable". */
 export function describeThreshold(check: CheckSpec): string {
-    const bound = `${check.bound === "min" ? "≥" : "≤"} ${formatLimit(check.threshold, check.unit)}`;
+    const slower = check.slowerThanMs === undefined ? "" : ` slower than ${check.slowerThanMs} ms`;
+    const bound = `${check.bound === "min" ? "≥" : "≤"} ${formatLimit(check.threshold, check.unit)}${slower}`;
     if (check.maxWorseThanStable === undefined) return bound;
     const allowance = check.unit === "%" ? `${check.maxWorseThanStable} points` : formatLimit(check.maxWorseThanStable, check.unit);
     return `${bound}, ≤ ${allowance} ${check.bound === "min" ? "below" : "above"} stable`;
@@ -281,10 +282,14 @@ export function rateTestOf(check: CheckSpec, alpha: number, compare: boolean): R
     return { worse: check.bound === "max" ? "higher" : "lower", bar: check.threshold / 100, margin, compare, alpha };
 }
 
-/** One color's counts for a rate check in one sample: errors for the success rate, the query's events otherwise. */
+/**
+ * One color's counts for a rate check in one sample: errors for the success rate, the query's events
+ * otherwise. A latency preset's slow requests are out of those its histogram counted, a custom
+ * rate's events out of its per; the success rate's errors out of the requests.
+ */
 export function countsOf(check: CheckSpec, color: ColorSample): Counts | undefined {
     const value = color.values[check.name];
-    const trials = check.per === undefined ? color.requests : color.trials?.[check.name];
+    const trials = check.per === undefined && check.slowerThanMs === undefined ? color.requests : color.trials?.[check.name];
     if (value === undefined || trials === undefined) return undefined;
     const share = Math.min(1, Math.max(0, value / 100));
     // Rounded to a millionth of a request: 100 × s / n read back loses the last bits, and 6e-15 errors are none.
@@ -501,11 +506,18 @@ function confidence(alpha: number): string {
     return `${Number((100 * (1 - alpha)).toPrecision(4))} %`;
 }
 
+/** How a rate check's counts read: "green fails 1 % of 300 requests", "green answers 1 % of 300 requests slower than 500 ms". */
+function countedWords(check: CheckSpec): { verb: string; unit: string } {
+    if (check.preset === "success-rate") return { verb: "fails ", unit: " requests" };
+    if (check.slowerThanMs !== undefined) return { verb: "answers ", unit: ` requests slower than ${check.slowerThanMs} ms` };
+    return { verb: "", unit: "" };
+}
+
 /** The candidate's side of a rate check against its bar, e.g. "green fails 0 % of 300 requests (99 % CI 0–2.6 %), bar 1 %". */
 export function describeCandidateRate(readout: RateReadout): string {
     const { check, test, finding } = readout;
     const level = confidence(test.margin > 0 ? test.alpha / 2 : test.alpha);
-    const counted = check.preset === "success-rate" ? { verb: "fails ", unit: " requests" } : { verb: "", unit: "" };
+    const counted = countedWords(check);
     return (
         `${readout.candidate} ${counted.verb}${ratePercent(finding.candidate)} of ${Math.round(finding.candidate.trials).toLocaleString("en-US")}${counted.unit}` +
         ` (${level} CI ${significant(100 * finding.candidateInterval.lower)}–${significant(100 * finding.candidateInterval.upper)} %), bar ${barText(test.bar)}`
@@ -520,7 +532,7 @@ export function describeRate(readout: RateReadout): string {
     const { check, test, finding } = readout;
     const sideAlpha = test.margin > 0 ? test.alpha / 2 : test.alpha;
     const level = confidence(sideAlpha);
-    const counted = check.preset === "success-rate" ? { verb: "fails ", unit: " requests" } : { verb: "", unit: "" };
+    const counted = countedWords(check);
     const interval = (i: { lower: number; upper: number }) => `${significant(100 * i.lower)}–${significant(100 * i.upper)} %`;
     const threshold = Math.round(1 / test.alpha);
     const bar = barText(test.bar);

@@ -3,7 +3,7 @@
 // no Pulumi import, no I/O. `switchyard dashboard` writes it; docs/progressive-delivery.md says
 // which panel answers which operator question.
 
-import { SOURCE_QUERIES, renderQuery, type MetricSource } from "./metricQueries.ts";
+import { SOURCE_QUERIES, checkTemplate, renderQuery, type MetricSource } from "./metricQueries.ts";
 import type { StackModel } from "./config/types.ts";
 import type { AnalysisSpec, CheckSpec } from "./config/types.ts";
 
@@ -99,8 +99,9 @@ function failingExpr(check: CheckSpec, candidateQuery: string): string {
     return `(${candidateQuery}) ${check.bound === "min" ? "<" : ">"} bool ${check.threshold}`;
 }
 
+// A custom check's own query (for one with per: its events); a preset's, a latency preset's as the percentage of requests slower than its bar.
 function checkTemplateOf(check: CheckSpec, source: MetricSource): string {
-    return check.query ?? SOURCE_QUERIES[source][check.preset!];
+    return check.query ?? checkTemplate(check, source);
 }
 
 const UNITS: Record<string, string> = { "%": "percent", ms: "ms", "": "short" };
@@ -145,7 +146,7 @@ export function rolloutDashboard(options: DashboardOptions): Json {
             const query = panelQuery(checkTemplateOf(check, source));
             return {
                 title: `${check.name}: candidate beside stable`,
-                description: `Is the candidate worse? ${check.name} per sample for both colors; the bar is ${check.bound} ${check.threshold}${check.unit ? ` ${check.unit}` : ""}${check.maxWorseThanStable !== undefined ? `, and at most ${check.maxWorseThanStable} worse than stable` : ""}.`,
+                description: `Is the candidate worse? ${check.name} per sample for both colors; the bar is ${check.bound} ${check.threshold}${check.unit ? ` ${check.unit}` : ""}${check.slowerThanMs !== undefined ? ` of requests slower than ${check.slowerThanMs} ms` : ""}${check.maxWorseThanStable !== undefined ? `, and at most ${check.maxWorseThanStable} worse than stable` : ""}.`,
                 type: "timeseries" as const,
                 unit: UNITS[check.unit] ?? "short",
                 targets: [

@@ -15,6 +15,8 @@ export interface CheckPreset {
     threshold: number;
     unit: string;
     meaning: string;
+    /** A latency preset: the percentage of requests that may be slower than its bar (1 for a p99). */
+    slowShare?: number;
 }
 
 export const CHECK_PRESETS = {
@@ -28,41 +30,54 @@ export const CHECK_PRESETS = {
         bound: "max",
         threshold: 500,
         unit: "ms",
-        meaning: "the 99th percentile of response time in milliseconds; a lower latency is better",
+        meaning: "a latency bar in milliseconds that at most 1 % of requests may be slower than (a 99th percentile within it), counted from the histogram's buckets",
+        slowShare: 1,
+    },
+    "latency-p95": {
+        bound: "max",
+        threshold: 500,
+        unit: "ms",
+        meaning: "a latency bar in milliseconds that at most 5 % of requests may be slower than (a 95th percentile within it), counted from the histogram's buckets",
+        slowShare: 5,
     },
 } as const satisfies Record<string, CheckPreset>;
 export type CheckPresetName = keyof typeof CHECK_PRESETS;
+export type LatencyPresetName = "latency-p99" | "latency-p95";
 
-/** The three questions every metric source answers per color, as PromQL templates. */
+/** Whether a preset is a latency bar judged as the share of requests slower than it. */
+export function isLatencyPreset(name: CheckPresetName | undefined): name is LatencyPresetName {
+    return name !== undefined && "slowShare" in CHECK_PRESETS[name];
+}
+
+/** What every metric source answers per color, as PromQL templates. */
 export interface SourceQueries {
     /** Requests the color served within {window}: the sample's size, and the traffic share. */
     requests: string;
     "success-rate": string;
-    "latency-p99": string;
+    /** Requests the latency histogram counted within {window}: what the latency presets count out of. */
+    "latency-requests": string;
+    /** Requests slower than the bar within {window}: the histogram's count less its bucket at the bar, `{le}`. */
+    "latency-slow": string;
 }
 
 // A request counts as a success when it got a status from 100 to 499: a 5xx fails, and so does a
 // request that ended without any status (Envoy and Istio record those as code 0).
-function queriesFor(counter: string, selector: string, code: string, histogram: string, toMilliseconds: string): SourceQueries {
+function queriesFor(counter: string, selector: string, code: string, histogram: string): SourceQueries {
     const requests = `sum(increase(${counter}{${selector}}[{window}]))`;
+    const timed = `sum(increase(${histogram}_count{${selector}}[{window}]))`;
     return {
         requests,
         // `or vector(0)`: a color that answered nothing but errors has no success series at all, and
         // must read as 0 %, not as missing data.
         "success-rate": `100 * (sum(increase(${counter}{${selector},${code}=~"[1-4].."}[{window}])) or vector(0)) / ${requests}`,
-        "latency-p99": `${toMilliseconds}histogram_quantile(0.99, sum by (le) (rate(${histogram}{${selector}}[{window}])))`,
+        "latency-requests": timed,
+        "latency-slow": `${timed} - sum(increase(${histogram}_bucket{${selector},le=~"{le}"}[{window}]))`,
     };
 }
 
 export const SOURCE_QUERIES: Record<MetricSource, SourceQueries> = {
     // The demo app's own metrics (app/server.mjs): labels service, color, version, code.
-    app: queriesFor(
-        "http_requests_total",
-        'service="{service}",color="{color}",cluster="{cluster}"',
-        "code",
-        "http_request_duration_seconds_bucket",
-        "1000 * ",
-    ),
+    app: queriesFor("http_requests_total", 'service="{service}",color="{color}",cluster="{cluster}"', "code", "http_request_duration_seconds"),
     // Envoy Gateway >= 1.9 with `mergeBackends` on its EnvoyProxy: each Service gets its own Envoy
     // cluster, service/<namespace>/<name>/<port>, so the colors' stats are apart (without it, one
     // cluster per route rule carries both colors).
@@ -70,8 +85,7 @@ export const SOURCE_QUERIES: Record<MetricSource, SourceQueries> = {
         "envoy_cluster_upstream_rq",
         'envoy_cluster_name=~"service/{namespace}/{service}-{color}/.+",cluster="{cluster}"',
         "envoy_response_code",
-        "envoy_cluster_upstream_rq_time_bucket",
-        "",
+        "envoy_cluster_upstream_rq_time",
     ),
     // Istio's standard metrics as the Gateway's proxy reports them (reporter="source"): it also sees
     // requests that never reached a pod. destination_workload is the Deployment, <service>-<color>.
@@ -79,10 +93,32 @@ export const SOURCE_QUERIES: Record<MetricSource, SourceQueries> = {
         "istio_requests_total",
         'reporter="source",destination_workload="{service}-{color}",destination_workload_namespace="{namespace}",cluster="{cluster}"',
         "response_code",
-        "istio_request_duration_milliseconds_bucket",
-        "",
+        "istio_request_duration_milliseconds",
     ),
 };
+
+// Envoy's default histogram buckets, in ms: Envoy Gateway's upstream_rq_time and Istio's
+// request_duration_milliseconds both use them unless the proxy is configured otherwise.
+const ENVOY_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+
+/** Each source's latency histogram: its bucket boundaries in ms, and the unit its `le` label counts in. */
+export const LATENCY_HISTOGRAMS: Record<MetricSource, { bucketsMs: readonly number[]; le: "s" | "ms" }> = {
+    // app/server.mjs's buckets, in seconds there.
+    app: { bucketsMs: [5, 10, 25, 50, 100, 200, 300, 400, 500, 750, 1000, 2500, 5000, 10000], le: "s" },
+    "envoy-gateway": { bucketsMs: ENVOY_BUCKETS_MS, le: "ms" },
+    istio: { bucketsMs: ENVOY_BUCKETS_MS, le: "ms" },
+};
+
+/**
+ * The `le` regex that matches the bucket at `barMs` as a source labels it: 0.3 for 300 ms in
+ * seconds, 500 in ms; a whole number also as Prometheus 3 normalises it (500.0). `[.]`, not a
+ * backslash, which PromQL strings would take for an escape.
+ */
+export function bucketMatcher(barMs: number, source: MetricSource): string {
+    const value = LATENCY_HISTOGRAMS[source].le === "s" ? barMs / 1000 : barMs;
+    const text = String(value).replace(".", "[.]");
+    return Number.isInteger(value) ? `${text}|${text}[.]0` : text;
+}
 
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -114,14 +150,36 @@ export function renderQuery(template: string, values: QueryValues): string {
     });
 }
 
+/** What a check's template needs to know of it. */
+export interface TemplateCheck {
+    preset?: CheckPresetName;
+    query?: string;
+    per?: string;
+    /** A latency preset's bar in ms. */
+    slowerThanMs?: number;
+}
+
 /**
  * The template a check runs: its own query, or its preset's query from the metric source. A check
- * with `per` is the rate 100 × query / per (`or vector(0)`: no events at all is 0 %, not missing data).
+ * with `per` is the rate 100 × query / per (`or vector(0)`: no events at all is 0 %, not missing
+ * data); a latency preset is the same rate of the requests slower than its bar out of the
+ * histogram's count.
  */
-export function checkTemplate(check: { preset?: CheckPresetName; query?: string; per?: string }, source: MetricSource): string {
+export function checkTemplate(check: TemplateCheck, source: MetricSource): string {
     if (check.query !== undefined && check.per !== undefined) return `100 * ((${check.query}) or vector(0)) / (${check.per})`;
     if (check.query !== undefined) return check.query;
-    return SOURCE_QUERIES[source][check.preset!];
+    if (isLatencyPreset(check.preset)) {
+        const queries = SOURCE_QUERIES[source];
+        const slow = queries["latency-slow"].replace("{le}", bucketMatcher(check.slowerThanMs!, source));
+        return `100 * ((${slow}) or vector(0)) / (${queries["latency-requests"]})`;
+    }
+    return SOURCE_QUERIES[source][check.preset as "success-rate"];
+}
+
+/** What a rate check's events are out of, when not the requests: its `per`, or a latency preset's histogram count. */
+export function trialsTemplate(check: TemplateCheck, source: MetricSource): string | undefined {
+    if (check.query !== undefined) return check.per;
+    return isLatencyPreset(check.preset) ? SOURCE_QUERIES[source]["latency-requests"] : undefined;
 }
 
 /** Where in the stack file the value of a selector's label comes from: the key to fix when it matches nothing. */

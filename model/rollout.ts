@@ -3,7 +3,18 @@
 // step arithmetic the `switchyard` command and the guard share. Pure: no Pulumi import.
 
 import type { AnalysisSpec, CheckSpec, Color, RolloutSpec, StackModel } from "./config/types.ts";
-import { CHECK_PRESETS, METRIC_SOURCES, PLACEHOLDERS, placeholdersIn, type CheckPresetName, type MetricSource } from "./metricQueries.ts";
+import {
+    CHECK_PRESETS,
+    LATENCY_HISTOGRAMS,
+    METRIC_SOURCES,
+    PLACEHOLDERS,
+    isLatencyPreset,
+    placeholdersIn,
+    type CheckPreset,
+    type CheckPresetName,
+    type LatencyPresetName,
+    type MetricSource,
+} from "./metricQueries.ts";
 import { closest, isPlainObject, ObjectReader, parseStructured, type Problems } from "./validation.ts";
 
 /** The color being released when the stack does not name one; the other is the stable color. */
@@ -171,14 +182,35 @@ function readSteps(reader: ObjectReader, problems: Problems, maxStep: number): n
 }
 
 function presetCheck(name: CheckPresetName): CheckSpec {
-    const preset = CHECK_PRESETS[name];
-    // Errors and requests are counters, so the success rate is judged from counts; a p99 is not one.
-    return { name, preset: name, bound: preset.bound, threshold: preset.threshold, unit: preset.unit, ...(name === "success-rate" ? { rate: true as const } : {}) };
+    const preset: CheckPreset = CHECK_PRESETS[name];
+    // Latency is judged like errors: the requests slower than the bar out of those the histogram
+    // counted, at most slowShare % of them. The bar must be one of the histogram's buckets.
+    if (preset.slowShare !== undefined) {
+        return { name, preset: name, bound: "max", threshold: preset.slowShare, unit: "%", rate: true, slowerThanMs: preset.threshold };
+    }
+    // Errors and requests are counters, so the success rate is judged from counts.
+    return { name, preset: name, bound: preset.bound, threshold: preset.threshold, unit: preset.unit, rate: true };
+}
+
+/** A latency preset's bar: one of the source's bucket boundaries, or a problem that lists them. */
+function readLatencyBar(check: ObjectReader, name: LatencyPresetName, max: number | undefined, metrics: MetricSource): number {
+    const fallback = CHECK_PRESETS[name].threshold;
+    if (max === undefined) return fallback;
+    const { bucketsMs } = LATENCY_HISTOGRAMS[metrics];
+    if (!bucketsMs.includes(max)) {
+        check.problem(
+            "max",
+            `a latency in ms that is a bucket boundary of the ${metrics} source's histogram, which counts requests by those alone: ` +
+                `${bucketsMs.join(", ")} (for another bar, a custom check with its own query and per)`,
+        );
+        return fallback;
+    }
+    return max;
 }
 
 const PRESET_NAMES = Object.keys(CHECK_PRESETS) as CheckPresetName[];
 
-function readCheck(item: unknown, path: string, problems: Problems): CheckSpec | undefined {
+function readCheck(item: unknown, path: string, problems: Problems, metrics: MetricSource): CheckSpec | undefined {
     const presetAllowed = `a preset (${PRESET_NAMES.join(", ")}) or an object {name, query, per, min | max, maxWorseThanStable, gate}`;
     if (typeof item === "string") {
         if ((PRESET_NAMES as string[]).includes(item)) return presetCheck(item as CheckPresetName);
@@ -208,6 +240,18 @@ function readCheck(item: unknown, path: string, problems: Problems): CheckSpec |
         const wrongBound = preset.bound === "min" ? "max" : "min";
         if (check.has(wrongBound)) check.problem(wrongBound, `only ${preset.bound} for ${name}: ${CHECK_PRESETS[name as CheckPresetName].meaning}`);
         if (per !== undefined) check.problem("per", `no per for the preset ${name}: it counts what its metric source counts`);
+        if (isLatencyPreset(preset.preset)) {
+            const share = preset.threshold;
+            // In points of the share of slow requests, as the success rate's are points of errors; at or above the share it never bites before the bar does.
+            if (worse !== undefined && worse >= share) {
+                check.problem(
+                    "maxWorseThanStable",
+                    `a number of percentage points from 0 to below ${share}: how many more of the candidate's requests than stable's may be slower than the bar ` +
+                        `(${name} allows ${share} % of them to be; not milliseconds)`,
+                );
+            }
+            return { ...preset, slowerThanMs: readLatencyBar(check, preset.preset, max, metrics), ...(worse !== undefined && worse < share ? allowance : {}), ...gate };
+        }
         return { ...preset, threshold: (preset.bound === "min" ? min : max) ?? preset.threshold, ...allowance, ...gate };
     }
     if (isPreset) check.problem("name", `a name other than a preset's (${PRESET_NAMES.join(", ")}) for a check with its own query`);
@@ -238,7 +282,7 @@ function readCheck(item: unknown, path: string, problems: Problems): CheckSpec |
     return { name, query, bound, threshold, ...allowance, unit: "", ...gate };
 }
 
-function readChecks(analysis: ObjectReader, problems: Problems): CheckSpec[] {
+function readChecks(analysis: ObjectReader, problems: Problems, metrics: MetricSource): CheckSpec[] {
     if (!analysis.has("checks")) return DEFAULT_CHECKS.map(presetCheck);
     const value = analysis.raw("checks");
     if (!Array.isArray(value) || value.length === 0) {
@@ -247,7 +291,7 @@ function readChecks(analysis: ObjectReader, problems: Problems): CheckSpec[] {
     }
     const checks: CheckSpec[] = [];
     value.forEach((item, i) => {
-        const check = readCheck(item, `${analysis.at("checks")}[${i}]`, problems);
+        const check = readCheck(item, `${analysis.at("checks")}[${i}]`, problems, metrics);
         if (!check) return;
         const first = checks.findIndex((c) => c.name === check.name);
         if (first >= 0) {
@@ -303,7 +347,7 @@ function readAnalysis(rollout: ObjectReader, problems: Problems, isSecret: boole
         minRequests: analysis.integer("minRequests", { min: 1, meaning: "requests per color per sample; fewer make the sample inconclusive" }, 20),
         failureLimit: analysis.integer("failureLimit", { min: 1, meaning: "failing samples within a step that roll the release back" }, 2),
         alpha: readAlpha(analysis),
-        checks: readChecks(analysis, problems),
+        checks: readChecks(analysis, problems, metrics),
     };
 }
 

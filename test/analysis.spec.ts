@@ -22,7 +22,8 @@ import {
     type TargetJudgement,
 } from "../model/analysis.ts";
 import type { CheckSpec } from "../model/config/types.ts";
-import { LATENCY_P99 as latency, SUCCESS_RATE as successRate, analysisSpec as spec } from "./analysisFixture.ts";
+import { LATENCY_P99 as latency, LATENCY_P99_RATE as slowRequests, SUCCESS_RATE as successRate, analysisSpec as spec } from "./analysisFixture.ts";
+import { poisson, seededRandom } from "../devtools/bench/analysisSim.ts";
 
 const target = (candidateWeight: number): AnalysisTarget => ({
     service: "cart",
@@ -577,5 +578,74 @@ describe("analysis: a rate judged by evidence", () => {
 
     it("writes e-values as people read them", () => {
         expect([0.07, 1, 42.4, 999, 3.2e6, 0.0004, Infinity].map(formatEvidence)).to.deep.equal(["0.070", "1.0", "42", "999", "3e6", "<0.001", ">1e308"]);
+    });
+});
+
+describe("analysis: latency as a rate of slow requests", () => {
+    const slowSpec = spec({ checks: [slowRequests], windowSeconds: 300 });
+    /** One sample: each color's requests the histogram counted, and how many were slower than the bar. */
+    const at = (time: number, candidate: [number, number], stable: [number, number]): Sample => {
+        const color = ([timed, slow]: [number, number]) => ({
+            // The request counter and the histogram's count need not agree to the request: the slow share is out of the histogram's.
+            requests: timed + 3,
+            values: { "latency-p99": timed > 0 ? (100 * slow) / timed : undefined },
+            trials: { "latency-p99": timed },
+        });
+        return { time, candidate: color(candidate), stable: color(stable) };
+    };
+
+    it("counts the slow requests out of the histogram's count, never out of the request counter", () => {
+        const color = { requests: 1000, values: { "latency-p99": 2 }, trials: { "latency-p99": 500 } };
+        expect(countsOf(slowRequests, color)).to.deep.equal({ trials: 500, events: 10 });
+        expect(countsOf(slowRequests, { ...color, trials: {} }), "no histogram count is missing data").to.equal(undefined);
+        expect(rateTestOf(slowRequests, 0.01, true)).to.deep.equal({ worse: "higher", bar: 0.01, margin: 0, compare: true, alpha: 0.01 });
+        expect(rateTestOf({ ...slowRequests, threshold: 5, maxWorseThanStable: 0.5 }, 0.01, true)).to.deep.equal({ worse: "higher", bar: 0.05, margin: 0.005, compare: true, alpha: 0.01 });
+    });
+
+    it("states its bar as a share of requests slower than the latency", () => {
+        expect(describeThreshold(slowRequests)).to.equal("≤ 1 % slower than 500 ms");
+        expect(describeThreshold({ ...slowRequests, threshold: 5, slowerThanMs: 300, maxWorseThanStable: 0.5 })).to.equal("≤ 5 % slower than 300 ms, ≤ 0.5 points above stable");
+    });
+
+    it("rolls back a candidate whose slow requests land on it beyond its share, and says so in words", () => {
+        const verdict = judgeWindow(target(5), [at(60, [6000, 180], [114_000, 228])], slowSpec);
+        expect(verdict.verdict).to.equal("fail");
+        expect(verdict.reasons).to.have.length(1);
+        expect(verdict.reasons[0]).to.match(
+            /^latency-p99: green answers 3\.0 % of 6,000 requests slower than 500 ms \(99 % CI \d\.\d–\d\.\d %\), blue 0\.20 % of 114,000 \(99 % CI 0\.\d+–0\.\d+ %\): 15× \(99 % CI [\d.]+–[\d.]+\), evidence [\de]+ ≥ 100 → fail$/,
+        );
+    });
+
+    it("passes a candidate as fast as stable once it is shown within the bar, and holds it until then", () => {
+        const samples = Array.from({ length: 5 }, (_, i) => at(60 * (i + 1), [1000, 1], [19_000, 19]));
+        expect(judgeWindow(target(5), samples, slowSpec).verdict).to.equal("pass");
+        const quiet = Array.from({ length: 5 }, (_, i) => at(60 * (i + 1), [40, 0], [760, 1]));
+        const held = judgeWindow(target(5), quiet, slowSpec);
+        expect(held.verdict, "200 fast requests do not show 1 % at 99 %").to.equal("inconclusive");
+        expect(held.reasons[0]).to.match(/^latency-p99: not yet shown within the bar, so the step holds until more requests tell: green answers 0 % of 200 requests slower than 500 ms/);
+    });
+
+    // Seeded streams: 200 requests a second with the candidate at 5 %, 30 one-minute samples a step.
+    const simulate = (seed: number, steps: number, candidateSlow: number, stableSlow: number) => {
+        const random = seededRandom(seed);
+        let rolledBack = 0;
+        for (let step = 0; step < steps; step++) {
+            const samples = Array.from({ length: 30 }, (_, i) => {
+                const candidate = poisson(600, random);
+                const stable = poisson(11_400, random);
+                return at(60 * (i + 1), [candidate, poisson(candidate * candidateSlow, random)], [stable, poisson(stable * stableSlow, random)]);
+            });
+            if (judgeWindow(target(5), samples, slowSpec).verdict === "fail") rolledBack++;
+        }
+        return rolledBack / steps;
+    };
+
+    it("rolls back a candidate as fast as stable (0.5 % slow each) in at most α of seeded steps, however often looked at", () => {
+        // α is 1 %; 400 steps of 30 looks each, and a margin of two binomial standard deviations at α.
+        expect(simulate(20, 400, 0.005, 0.005)).to.be.at.most(0.01 + 2 * Math.sqrt((0.01 * 0.99) / 400));
+    });
+
+    it("rolls back a candidate with three times stable's slow requests (1.5 % vs 0.5 %) in at least 99 % of seeded steps", () => {
+        expect(simulate(21, 200, 0.015, 0.005)).to.be.at.least(0.99);
     });
 });

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { AnalysisTarget } from "../model/analysis.ts";
 import { PrometheusError, type RangeSeries } from "../cli/prometheus.ts";
 import { currentRates, judgeTargets, judgedTargets, metricSourceProblem, type MetricsApi } from "../cli/switchyard/collect.ts";
-import { SUCCESS_RATE, analysisSpec } from "./analysisFixture.ts";
+import { LATENCY_P99_RATE, SUCCESS_RATE, analysisSpec } from "./analysisFixture.ts";
 import { HEALTHY, fakeMetrics } from "./fakeMetrics.ts";
 
 const analysis = analysisSpec({ checks: [SUCCESS_RATE] });
@@ -33,6 +33,21 @@ describe("collect: asking Prometheus for a window", () => {
             { candidate: 250, stable: 750 },
             { candidate: 250, stable: 750 },
         ]);
+    });
+
+    it("asks a latency preset for its slow requests and, as what they are out of, the histogram's count", async () => {
+        const asked: string[] = [];
+        const fake = fakeMetrics(() => 25, { blue: HEALTHY, green: HEALTHY });
+        const api: MetricsApi = { query: fake.query, labelValues: fake.labelValues, queryRange: (promql, ...rest) => (asked.push(promql), fake.queryRange(promql, ...rest)) };
+        const [judgement] = await judgeTargets([target], analysisSpec({ checks: [LATENCY_P99_RATE] }), api, 10_000);
+        expect(asked, "requests, slow share, histogram count; per color").to.have.length(6);
+        expect(asked.filter((q) => q.startsWith("sum(increase(http_request_duration_seconds_count{"))).to.have.length(2);
+        expect(asked.filter((q) => q.includes('http_request_duration_seconds_bucket{service="cart",color="green",cluster="east",le=~"0[.]5"}'))).to.have.length(1);
+        const finding = judgement!.rates[0]!.finding;
+        // 36 samples of 250 timed requests on green, 0.1 % of them slow.
+        expect(finding.candidate.trials).to.equal(36 * 250);
+        expect(finding.candidate.events).to.be.closeTo(36 * 0.25, 1e-6);
+        expect(judgement!.verdict).to.equal("pass");
     });
 
     it("refuses a query that returns several series: it cannot tell which one counts", async () => {

@@ -20,6 +20,8 @@ interface Scenario {
     faultRate: number;
     /** The stable color's fault rate; 0 unless given. */
     stableFaultRate?: number;
+    /** Delay added to each of the candidate's requests; 0 unless given. */
+    faultDelayMs?: number;
     requestsPerSecond: number;
     project?: DrillProject;
 }
@@ -28,6 +30,8 @@ const SCENARIOS = {
     // 400 a second: 20 on the candidate at 5 %, so the ~150 error-free requests that show it within a 5 % bar take seconds.
     healthy: { service: "drill-healthy", faultRate: 0, requestsPerSecond: 400 },
     faulty: { service: "drill-faulty", faultRate: 0.3, requestsPerSecond: 200 },
+    // Every candidate request 400 ms late: all of them slower than the drill stack's 300 ms latency bar.
+    slow: { service: "drill-slow", faultRate: 0, faultDelayMs: 400, requestsPerSecond: 100 },
     // Both colors fail 2 % of requests: a candidate as good as stable, which noise must not roll back.
     steady: { service: "drill-steady", faultRate: 0.02, stableFaultRate: 0.02, requestsPerSecond: 200 },
     // Four requests a second: about 8 per sample in all, below the drill stack's minRequests (10) on either color.
@@ -62,6 +66,7 @@ describe("drill: switchyard advance against a real Prometheus", function () {
                     color,
                     version: color === "green" ? "1.5.0" : "1.4.0",
                     faultRate: color === "green" ? s.faultRate : ((s as Scenario).stableFaultRate ?? 0),
+                    faultDelayMs: color === "green" ? ((s as Scenario).faultDelayMs ?? 0) : 0,
                 }),
             ),
         );
@@ -142,6 +147,15 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         // Today's rule needed failureLimit (2) failing samples; the evidence needs no more.
         const failedAt = judged!.rates.find((r) => r.check.name === "success-rate")!.finding.failedAt!;
         expect(failedAt + 1, "live samples until the evidence rejected").to.be.at.most(2);
+    });
+
+    it("rolls back a candidate slower than the latency bar, counted from the histogram's bucket at 300 ms", async () => {
+        const { project } = scenarios.slow;
+        await waitForVerdict(scenarios.slow, "fail", 20_000);
+        const run = await advance(project!);
+        expect(run.code, run.stdout + run.stderr).to.equal(1);
+        expect(greenWeightIn(project!.file)).to.equal(0);
+        expect(run.stdout, run.stdout).to.match(/latency-p95: green answers [\d.]+ % of [\d,]+ requests slower than 300 ms \(99 % CI [\d.]+–[\d.]+ %\), blue 0 % of [\d,]+ .* → fail/);
     });
 
     it("does not roll back a candidate that fails as often as stable (2 % each), look after look", async () => {

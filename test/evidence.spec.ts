@@ -206,3 +206,115 @@ describe("evidence: both tests over a step's looks", () => {
         expect([none.failedAt, none.relativeEvidence, none.absoluteEvidence, none.withinBar]).to.deep.equal([undefined, 0, 0, false]);
     });
 });
+
+// What mutation testing found unchecked (docs/testing.md): the edges of each function and the
+// mixture's own numbers, each worked out here without the module's code.
+describe("evidence: edges and the mixture's numbers", () => {
+    // The prior as documented: N(0, 1.5²) on the log ratio, on a grid from −6 to 6 in steps of 0.2.
+    const grid = Array.from({ length: 61 }, (_, i) => -6 + i * 0.2);
+    const weights = grid.map((b) => Math.exp(-(b * b) / (2 * 1.5 * 1.5)));
+    const total = weights.reduce((a, b) => a + b, 0);
+    /** ln of the mixture against ratio 1 for looks given as [candidate errors, stable errors, candidate share], by the formula. */
+    const byHand = (split: [number, number, number][], ratio: number | "none" = 1) => {
+        const likelihood = (beta: number) =>
+            split.reduce((sum, [c, s, share]) => {
+                const odds = Math.log(share / (1 - share)) + beta;
+                const theta = 1 / (1 + Math.exp(-odds));
+                return sum + c * Math.log(theta) + s * Math.log(1 - theta);
+            }, 0);
+        const mixture = grid.reduce((sum, b, j) => sum + (weights[j]! / total) * Math.exp(likelihood(b)), 0);
+        // "none": the mixture alone, as against a ratio at which where the errors fell was certain.
+        return Math.log(mixture) - (ratio === "none" ? 0 : likelihood(Math.log(ratio)));
+    };
+
+    it("has the mixture's value by the formula, with the prior's scale of 1.5", () => {
+        const split = looks(1, [100, 3], [1900, 10]);
+        expect(logSplitEvidence(split, 1)).to.be.closeTo(byHand([[3, 10, 0.05]]), 1e-10);
+        expect(logSplitEvidence(split, 2)).to.be.closeTo(byHand([[3, 10, 0.05]], 2), 1e-10);
+        const two = [...looks(1, [100, 3], [1900, 10]), ...looks(1, [500, 1], [500, 4])];
+        expect(logSplitEvidence(two, 1)).to.be.closeTo(byHand([[3, 10, 0.05], [1, 4, 0.5]]), 1e-10);
+    });
+
+    it("stays finite with thousands of errors, whose likelihoods span far beyond a double's range", () => {
+        const many = looks(1, [100_000, 5000], [100_000, 5000]);
+        expect(logSplitEvidence(many, 1)).to.be.within(-20, 0);
+        const worse = looks(1, [100_000, 6000], [100_000, 5000]);
+        expect(Number.isFinite(logSplitEvidence(worse, 1))).to.equal(true);
+        expect(logSplitEvidence(worse, 1)).to.be.above(Math.log(1e6));
+    });
+
+    it("knows nothing of a rate without requests, and no evidence about it either", () => {
+        expect(rateInterval({ trials: 0, events: 0 }, 0.01)).to.deep.equal({ lower: 0, upper: 1 });
+        expect(absoluteLogEvidence({ trials: 0, events: 0 }, 0.01, "higher")).to.be.closeTo(0, 1e-12);
+        expect(absoluteLogEvidence({ trials: 0, events: 0 }, 0.05, "lower")).to.be.closeTo(0, 1e-12);
+    });
+
+    it("bounds the ratio without errors to go by as 0 to ∞, and one-sided ones where the mixture reaches 1/α", () => {
+        expect(ratioInterval([], 0.01)).to.deep.equal({ lower: 0, upper: Number.POSITIVE_INFINITY });
+        expect(ratioInterval(looks(3, [100, 0], [1900, 0]), 0.01)).to.deep.equal({ lower: 0, upper: Number.POSITIVE_INFINITY });
+        const allCandidate = looks(2, [100, 6], [1900, 0]);
+        const lower = ratioInterval(allCandidate, 0.01).lower;
+        expect(logSplitEvidence(allCandidate, lower)).to.be.closeTo(Math.log(100), 1e-4);
+        const noneCandidate = looks(2, [100, 0], [1900, 30]);
+        const upper = ratioInterval(noneCandidate, 0.01).upper;
+        expect(logSplitEvidence(noneCandidate, upper)).to.be.closeTo(Math.log(100), 1e-4);
+        // Errors on both colors: both ends are where the mixture reaches 1/α, however few the errors.
+        const few = looks(1, [1000, 1], [1000, 2]);
+        const bounds = ratioInterval(few, 0.01);
+        expect(logSplitEvidence(few, bounds.lower)).to.be.closeTo(Math.log(100), 1e-4);
+        expect(logSplitEvidence(few, bounds.upper)).to.be.closeTo(Math.log(100), 1e-4);
+    });
+
+    it("has no evidence against the candidate when every error is on stable, and much for it the other way", () => {
+        const noneCandidate = looks(2, [100, 0], [1900, 30]);
+        // Worse higher: the smallest value over ratios ≤ 1 is at ratio → 0, where the split is certain: the mixture itself.
+        expect(relativeLogEvidence(noneCandidate, "higher")).to.be.closeTo(byHand([[0, 30, 0.05], [0, 30, 0.05]], "none"), 1e-9);
+        expect(relativeLogEvidence(noneCandidate, "higher")).to.be.below(0);
+        // Worse lower: no errors on the candidate are evidence it converts less than stable.
+        expect(relativeLogEvidence(noneCandidate, "lower")).to.be.closeTo(byHand([[0, 30, 0.05], [0, 30, 0.05]]), 1e-9);
+        const allCandidate = looks(2, [100, 6], [1900, 0]);
+        expect(relativeLogEvidence(allCandidate, "lower")).to.be.closeTo(byHand([[6, 0, 0.05], [6, 0, 0.05]], "none"), 1e-9);
+        expect(relativeLogEvidence(allCandidate, "higher")).to.be.closeTo(byHand([[6, 0, 0.05], [6, 0, 0.05]]), 1e-9);
+    });
+
+    it("updates the relative e-value look by look as the whole-step formula gives it, skipping looks without errors", () => {
+        const steps: SplitLook[] = [
+            ...looks(1, [200, 2], [1800, 9]),
+            ...looks(1, [200, 0], [1800, 0]),
+            ...looks(1, [0, 0], [1800, 3]),
+            ...looks(1, [300, 4], [1700, 6]),
+            ...looks(1, [200, 3], [1800, 5]),
+        ];
+        for (let n = 1; n <= steps.length; n++) {
+            const prefixes = Array.from({ length: n }, (_, i) => Math.exp(relativeLogEvidence(steps.slice(0, i + 1), "higher")));
+            expect(testRates(steps.slice(0, n), test({ alpha: 1e-9 })).relativeEvidence, `after ${n} looks`).to.be.closeTo(Math.max(...prefixes), 1e-9 * Math.max(1, ...prefixes));
+        }
+        const fewer = steps.map((l) => ({ candidate: { ...l.candidate, events: 0 }, stable: l.stable }));
+        const lowerPrefixes = Array.from({ length: fewer.length }, (_, i) => Math.exp(relativeLogEvidence(fewer.slice(0, i + 1), "lower")));
+        expect(testRates(fewer, test({ worse: "lower", bar: 0, alpha: 1e-9 })).relativeEvidence).to.be.closeTo(Math.max(...lowerPrefixes), 1e-9 * Math.max(...lowerPrefixes));
+    });
+
+    it("says which test failed when both reach 1/α at the same look: the relative one", () => {
+        const finding = testRates(looks(1, [10_000, 900], [90_000, 90]), test());
+        expect(finding.absoluteEvidence).to.be.above(100);
+        expect([finding.failedAt, finding.failedBy]).to.deep.equal([0, "relative"]);
+    });
+
+    it("with a margin on a rate where lower is worse, fails only when the candidate's interval is below stable's by more than it", () => {
+        const fewer = looks(3, [10_000, 100], [90_000, 2700]); // 1 % against 3 %
+        expect(testRates(fewer, test({ worse: "lower", bar: 0, margin: 0.005 })).failedBy).to.equal("relative");
+        expect(testRates(fewer, test({ worse: "lower", bar: 0, margin: 0.03 })).failedBy).to.equal(undefined);
+        const more = looks(3, [10_000, 300], [90_000, 900]); // 3 % against 1 %: better, when lower is worse
+        expect(testRates(more, test({ worse: "lower", bar: 0, margin: 0.005 })).failedBy).to.equal(undefined);
+    });
+
+    it("is within a floor only when the candidate's whole interval is above it", () => {
+        expect(testRates(looks(3, [2000, 200], [2000, 200]), test({ worse: "lower", bar: 0.05 })).withinBar).to.equal(true);
+        expect(testRates(looks(1, [100, 10], [2000, 200]), test({ worse: "lower", bar: 0.05 })).withinBar, "10 % of 100 does not show ≥ 5 %").to.equal(false);
+    });
+
+    it("has no ratio without a candidate rate either", () => {
+        expect(testRates(looks(2, [0, 0], [1900, 3]), test()).ratio).to.equal(undefined);
+        expect(testRates(looks(2, [100, 1], [0, 0]), test()).ratio).to.equal(undefined);
+    });
+});

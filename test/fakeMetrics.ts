@@ -6,7 +6,8 @@ import type { InstantSample, RangeSeries } from "../cli/prometheus.ts";
 
 export interface ColorHealth {
     successRate: number;
-    p99Ms: number;
+    /** The percentage of requests slower than a latency preset's bar. */
+    slowPercent: number;
 }
 
 export interface FakeMetrics extends MetricsApi {
@@ -37,7 +38,9 @@ export function fakeMetrics(
         if (requests === 0) return undefined;
         if (promql.startsWith("sum(increase(http_requests_total")) return requests;
         if (promql.startsWith("100 * (sum(increase(http_requests_total")) return health[color].successRate;
-        if (promql.startsWith("1000 * histogram_quantile(0.99")) return health[color].p99Ms;
+        // The latency presets: the histogram's count is the requests, and a share of them slower than the bar.
+        if (promql.startsWith("sum(increase(http_request_duration_seconds_count")) return requests;
+        if (promql.startsWith("100 * ((sum(increase(http_request_duration_seconds_count")) return health[color].slowPercent;
         throw new Error(`no fake answer for ${promql}`);
     };
     return {
@@ -61,5 +64,5 @@ export function fakeMetrics(
     };
 }
 
-export const HEALTHY: ColorHealth = { successRate: 99.9, p99Ms: 120 };
-export const FAILING: ColorHealth = { successRate: 60, p99Ms: 120 };
+export const HEALTHY: ColorHealth = { successRate: 99.9, slowPercent: 0.1 };
+export const FAILING: ColorHealth = { successRate: 60, slowPercent: 0.1 };

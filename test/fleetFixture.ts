@@ -89,7 +89,8 @@ export function fleetMetrics(
         if (requests === 0) return undefined;
         if (promql.startsWith("sum(increase(http_requests_total")) return requests;
         if (promql.startsWith("100 * (sum(increase(http_requests_total")) return health(cluster)[color].successRate;
-        if (promql.startsWith("1000 * histogram_quantile(0.99")) return health(cluster)[color].p99Ms;
+        if (promql.startsWith("sum(increase(http_request_duration_seconds_count")) return requests;
+        if (promql.startsWith("100 * ((sum(increase(http_request_duration_seconds_count")) return health(cluster)[color].slowPercent;
         throw new Error(`no fake answer for ${promql}`);
     };
     return {

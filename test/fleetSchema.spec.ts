@@ -50,6 +50,14 @@ const VALID: Record<string, unknown> = {
         f.clusters[1].trafficShare = 0;
         f.idleReplicas = 1;
     }),
+    "with α, the p95 preset and an A/B read-out with per": edited((f) => {
+        f.rollout.analysis.alpha = 0.05;
+        f.rollout.analysis.checks = [
+            "success-rate",
+            "latency-p95",
+            { name: "conversions", query: 'sum(increase(done_total{color="{color}"}[{window}]))', per: 'sum(increase(started_total{color="{color}"}[{window}]))', min: 0, gate: false },
+        ];
+    }),
     "with shadow traffic and a cookie cohort": edited((f) => {
         f.mirror = { percent: 10 };
         f.cohorts[0].match = { cookie: { name: "beta", value: "1" } };
@@ -74,6 +82,8 @@ const INVALID: Record<string, unknown> = {
     "a group without services": edited((f) => (f.groups = [{ name: "web", services: [] }])),
     "a cohort color that is no color": edited((f) => (f.cohorts[0].color = "red")),
     "an unknown metrics source": edited((f) => (f.rollout.analysis.metrics = "datadog")),
+    "α of 0": edited((f) => (f.rollout.analysis.alpha = 0)),
+    "gate as a word": edited((f) => (f.rollout.analysis.checks[1].gate = "no")),
     "mirror above 100 %": edited((f) => (f.mirror = { percent: 150 })),
     "an AWS region that is no region": edited((f) => (f.aws.region = "us east")),
     "no services": edited((f) => delete f.services),

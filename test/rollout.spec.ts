@@ -46,7 +46,8 @@ describe("rollout config: defaults", () => {
             alpha: 0.01,
             checks: [
                 { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%", rate: true },
-                { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 500, unit: "ms" },
+                // At most 1 % of requests slower than 500 ms, counted like errors.
+                { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 1, unit: "%", rate: true, slowerThanMs: 500 },
             ],
         });
     });
@@ -66,7 +67,7 @@ describe("rollout config: defaults", () => {
                     failureLimit: 3,
                     checks: [
                         "success-rate",
-                        { name: "latency-p99", max: 300, maxWorseThanStable: 50 },
+                        { name: "latency-p99", max: 250, maxWorseThanStable: 0.5 },
                         { name: "checkout-errors", query: 'sum(rate(app_errors_total{service="{service}",color="{color}"}[{window}]))', max: 0.5 },
                     ],
                 },
@@ -82,7 +83,7 @@ describe("rollout config: defaults", () => {
         expect([a.metrics, a.intervalSeconds, a.windowSeconds, a.minRequests, a.failureLimit]).to.deep.equal(["istio", 30, 120, 50, 3]);
         expect(a.checks).to.deep.equal([
             { name: "success-rate", preset: "success-rate", bound: "min", threshold: 99, unit: "%", rate: true },
-            { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 300, maxWorseThanStable: 50, unit: "ms" },
+            { name: "latency-p99", preset: "latency-p99", bound: "max", threshold: 1, unit: "%", rate: true, slowerThanMs: 250, maxWorseThanStable: 0.5 },
             {
                 name: "checkout-errors",
                 query: 'sum(rate(app_errors_total{service="{service}",color="{color}"}[{window}]))',
@@ -260,7 +261,7 @@ describe("rollout config: checks", () => {
     it("refuses an unknown preset, suggesting the nearest", () => {
         expectOnlyProblem(problemsOf(checks("success-rat")), "switchyard:rollout.analysis.checks[0]", '"success-rat"', /did you mean "success-rate"\?/);
         expect(problemsOf(checks("error-budget"))).to.deep.equal([
-            'switchyard:rollout.analysis.checks[0]: got "error-budget"; allowed: a preset (success-rate, latency-p99) or an object {name, query, per, min | max, maxWorseThanStable, gate}',
+            'switchyard:rollout.analysis.checks[0]: got "error-budget"; allowed: a preset (success-rate, latency-p99, latency-p95) or an object {name, query, per, min | max, maxWorseThanStable, gate}',
         ]);
     });
 
@@ -280,7 +281,7 @@ describe("rollout config: checks", () => {
     it("names every way a check can be wrong, exactly", () => {
         const query = 'sum(rate(e{color="{color}"}[{window}]))';
         expect(problemsOf(checks({ max: 1, query }))).to.deep.equal([
-            "switchyard:rollout.analysis.checks[0].name: got nothing (the key is missing); allowed: a check name: a preset (success-rate, latency-p99) or your own lowercase name, e.g. checkout-errors",
+            "switchyard:rollout.analysis.checks[0].name: got nothing (the key is missing); allowed: a check name: a preset (success-rate, latency-p99, latency-p95) or your own lowercase name, e.g. checkout-errors",
         ]);
         expect(problemsOf(checks({ name: "errors_total", query, max: 1 }))[0]).to.match(/^switchyard:rollout\.analysis\.checks\[0\]\.name: got "errors_total"/);
         expect(problemsOf(checks({ name: "e", query: 42, max: 1 }))[0]).to.equal(
@@ -289,7 +290,7 @@ describe("rollout config: checks", () => {
         expect(problemsOf(checks({ name: "e", query, min: "x" }))).to.deep.equal(['switchyard:rollout.analysis.checks[0].min: got "x"; allowed: a number: the lowest value that passes']);
         expect(problemsOf(checks({ name: "orders", max: 1 }))).to.deep.equal(['switchyard:rollout.analysis.checks[0].query: got nothing (the key is missing); allowed: a PromQL template for the custom check "orders"']);
         expect(problemsOf(checks({ name: "success-rate", query, min: 1 }))).to.deep.equal([
-            'switchyard:rollout.analysis.checks[0].name: got "success-rate"; allowed: a name other than a preset\'s (success-rate, latency-p99) for a check with its own query',
+            'switchyard:rollout.analysis.checks[0].name: got "success-rate"; allowed: a name other than a preset\'s (success-rate, latency-p99, latency-p95) for a check with its own query',
         ]);
         expect(problemsOf(checks({ name: "e", query: "x{color}{svc}", max: 1 }))).to.deep.equal([
             'switchyard:rollout.analysis.checks[0].query: got "x{color}{svc}"; allowed: only the placeholders {service} {color} {cluster} {namespace} {window}; {svc} is none of them',
@@ -297,8 +298,8 @@ describe("rollout config: checks", () => {
         expect(problemsOf(checks()), "an empty list").to.deep.equal([
             "switchyard:rollout.analysis.checks: got []; allowed: a non-empty list of checks: presets by name (success-rate, latency-p99) or {name, query, min | max}",
         ]);
-        expect(problemsOf(checks({ name: "latency-p99", max: 1, min: 2 }))).to.deep.equal([
-            "switchyard:rollout.analysis.checks[0].min: got 2; allowed: only max for latency-p99: the 99th percentile of response time in milliseconds; a lower latency is better",
+        expect(problemsOf(checks({ name: "latency-p99", max: 100, min: 2 }))).to.deep.equal([
+            "switchyard:rollout.analysis.checks[0].min: got 2; allowed: only max for latency-p99: a latency bar in milliseconds that at most 1 % of requests may be slower than (a 99th percentile within it), counted from the histogram's buckets",
         ]);
     });
 
@@ -342,7 +343,7 @@ describe("rollout config: checks", () => {
     });
 
     it("requires a query for a check that is no preset", () => {
-        expectOnlyProblem(problemsOf(checks({ name: "latency-p95", max: 300 })), "switchyard:rollout.analysis.checks[0].query", "nothing (the key is missing)", /custom check "latency-p95" \(or did you mean the preset "latency-p99"\?\)/);
+        expectOnlyProblem(problemsOf(checks({ name: "latency-p90", max: 300 })), "switchyard:rollout.analysis.checks[0].query", "nothing (the key is missing)", /custom check "latency-p90" \(or did you mean the preset "latency-p99"\?\)/);
     });
 
     it("refuses a preset name on a check with its own query, and the wrong bound on a preset", () => {
@@ -358,9 +359,37 @@ describe("rollout config: checks", () => {
     });
 
     it("accepts a bound given as a numeric string, as stack files sometimes quote numbers", () => {
-        const { rollout, problems } = read(checks({ name: "latency-p99", max: "250" }));
+        const { rollout, problems } = read(checks({ name: "latency-p99", max: "300" }));
         expect(problems).to.deep.equal([]);
-        expect(rollout.analysis!.checks[0]!.threshold).to.equal(250);
+        expect(rollout.analysis!.checks[0]!.slowerThanMs).to.equal(300);
+    });
+
+    it("takes a latency preset's max as a bucket boundary of the source's histogram, and names the ones allowed", () => {
+        const withSource = (metrics: string, check: unknown) => ({ analysis: { prometheus: { url: "https://prometheus.example.com" }, metrics, checks: [check] } });
+        // The demo app's buckets are in seconds; 250 ms is none of them, but it is one of Envoy's.
+        expect(problemsOf(checks({ name: "latency-p99", max: 250 }))).to.deep.equal([
+            "switchyard:rollout.analysis.checks[0].max: got 250; allowed: a latency in ms that is a bucket boundary of the app source's histogram, which counts requests by those alone: " +
+                "5, 10, 25, 50, 100, 200, 300, 400, 500, 750, 1000, 2500, 5000, 10000 (for another bar, a custom check with its own query and per)",
+        ]);
+        expect(problemsOf(withSource("envoy-gateway", { name: "latency-p95", max: 300 }))).to.deep.equal([
+            "switchyard:rollout.analysis.checks[0].max: got 300; allowed: a latency in ms that is a bucket boundary of the envoy-gateway source's histogram, which counts requests by those alone: " +
+                "0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000 (for another bar, a custom check with its own query and per)",
+        ]);
+        expect(read(withSource("istio", { name: "latency-p99", max: 250 })).rollout.analysis!.checks[0]).to.include({ slowerThanMs: 250, threshold: 1 });
+        expect(read(withSource("envoy-gateway", { name: "latency-p95", max: 1000 })).rollout.analysis!.checks[0]).to.include({ slowerThanMs: 1000, threshold: 5, bound: "max" });
+        expect(read(withSource("app", "latency-p95")).rollout.analysis!.checks[0], "the preset's own bar").to.include({ slowerThanMs: 500, threshold: 5 });
+    });
+
+    it("reads a latency preset's maxWorseThanStable in points of slow requests, below the share the preset allows", () => {
+        expect(read(checks({ name: "latency-p99", maxWorseThanStable: 0.99 })).rollout.analysis!.checks[0]!.maxWorseThanStable).to.equal(0.99);
+        expect(read(checks({ name: "latency-p95", maxWorseThanStable: 4.5 })).rollout.analysis!.checks[0]!.maxWorseThanStable).to.equal(4.5);
+        // 50 read as milliseconds once; as points it would never bite before the bar does, so it is refused, not ignored.
+        expect(problemsOf(checks({ name: "latency-p99", maxWorseThanStable: 50 }))).to.deep.equal([
+            "switchyard:rollout.analysis.checks[0].maxWorseThanStable: got 50; allowed: a number of percentage points from 0 to below 1: " +
+                "how many more of the candidate's requests than stable's may be slower than the bar (latency-p99 allows 1 % of them to be; not milliseconds)",
+        ]);
+        expectOnlyProblem(problemsOf(checks({ name: "latency-p99", maxWorseThanStable: 1 })), "switchyard:rollout.analysis.checks[0].maxWorseThanStable", "1", /below 1:/);
+        expectOnlyProblem(problemsOf(checks({ name: "latency-p95", maxWorseThanStable: 5 })), "switchyard:rollout.analysis.checks[0].maxWorseThanStable", "5", /below 5:/);
     });
 
     it("refuses an empty checks list and a check that is neither a name nor an object", () => {
@@ -548,7 +577,7 @@ describe("rollout config: evidence settings", () => {
         ]);
         expect(read(withChecks({ name: "e", query: events, per: sessions, max: 2, gate: true })).rollout.analysis!.checks[0]).to.not.have.property("gate");
         expect(read(withChecks({ name: "success-rate", gate: false })).rollout.analysis!.checks[0]).to.include({ gate: false, rate: true });
-        expect(read(withChecks("latency-p99")).rollout.analysis!.checks[0], "a p99 is no ratio of counters").to.not.have.property("rate");
+        expect(read(withChecks("latency-p99")).rollout.analysis!.checks[0], "slow requests out of requests").to.include({ rate: true });
     });
 
     it("names every way per and gate can be wrong", () => {

@@ -47,6 +47,9 @@ function standInSeries(scenarios: readonly Scenario[]): string {
                 lines.push(`envoy_cluster_upstream_rq_time_bucket{${envoy},le="${le}"} ${count}`);
                 lines.push(`istio_request_duration_milliseconds_bucket{${istio},le="${le}"} ${count}`);
             }
+            // A histogram's count, as every Prometheus histogram has: what the latency presets count out of.
+            lines.push(`envoy_cluster_upstream_rq_time_count{${envoy}} ${n}`);
+            lines.push(`istio_request_duration_milliseconds_count{${istio}} ${n}`);
         }
     }
     return `${lines.join("\n")}\n`;

@@ -7,7 +7,7 @@
 import { analysisTargets, assembleSamples, evidenceSamples, judgeWindow, sampleTimes, type AnalysisTarget, type ColorSeries, type Series, type TargetJudgement } from "../../model/analysis.ts";
 import type { AnalysisSpec, Color, RolloutSpec, StackModel } from "../../model/config/types.ts";
 import { cohortColorsOn } from "../../model/cohorts.ts";
-import { METRIC_SOURCES, SERIES_PROBES, SOURCE_QUERIES, checkTemplate, labelProblem, missingCounterProblem, probeMatches, probeSelector, renderQuery, type MetricSource } from "../../model/metricQueries.ts";
+import { METRIC_SOURCES, SERIES_PROBES, SOURCE_QUERIES, checkTemplate, labelProblem, missingCounterProblem, probeMatches, probeSelector, renderQuery, trialsTemplate, type MetricSource } from "../../model/metricQueries.ts";
 import { formatDuration } from "../../model/rollout.ts";
 import { PrometheusError, type InstantSample, type RangeSeries } from "../prometheus.ts";
 
@@ -94,7 +94,7 @@ interface Question {
     role: "candidate" | "stable";
     /** The check asked about; undefined for the request count. */
     check?: string;
-    /** Whether this asks what a rate check's events are out of (its `per`). */
+    /** Whether this asks what a rate check's events are out of (its `per`, a latency preset's histogram count). */
     per?: boolean;
     promql: string;
 }
@@ -109,7 +109,10 @@ export async function judgeTargets(targets: readonly AnalysisTarget[], analysis:
             return [
                 { target: index, role, promql: renderQuery(SOURCE_QUERIES[analysis.metrics].requests, values) },
                 ...analysis.checks.map((check) => ({ target: index, role, check: check.name, promql: renderQuery(checkTemplate(check, analysis.metrics), values) })),
-                ...analysis.checks.flatMap((check) => (check.per === undefined ? [] : [{ target: index, role, check: check.name, per: true, promql: renderQuery(check.per, values) }])),
+                ...analysis.checks.flatMap((check) => {
+                    const trials = trialsTemplate(check, analysis.metrics);
+                    return trials === undefined ? [] : [{ target: index, role, check: check.name, per: true, promql: renderQuery(trials, values) }];
+                }),
             ];
         }),
     );

@@ -235,12 +235,17 @@ export interface CheckSpec {
     /** Unit for people: "%", "ms", or "" for custom checks. */
     unit: string;
     /**
-     * A rate of two counters (success-rate; a custom check with `per`), judged from the running
-     * counts by anytime-valid tests (components/evidence.ts); absent: a value judged sample by sample.
+     * A rate of two counters (success-rate, the latency presets; a custom check with `per`), judged from the running
+     * counts by anytime-valid tests (model/evidence.ts); absent: a value judged sample by sample.
      */
     rate?: true;
     /** PromQL template of what a custom rate check's events are out of, e.g. sessions for conversions. */
     per?: string;
+    /**
+     * A latency preset's bar in ms, a bucket boundary of the source's histogram: the check is then the
+     * percentage of requests slower than it, and `threshold` the percentage allowed (1 for a p99).
+     */
+    slowerThanMs?: number;
     /** false: measured and reported (an A/B read-out), never deciding a step. Default true. */
     gate?: false;
 }
