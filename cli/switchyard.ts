@@ -279,7 +279,7 @@ async function runFleetCommand(name: string, fleetName: string, values: Record<s
         case "approve":
             return fleet.runFleetApprove(fleetName, dir, values.wave as string, typeof values.by === "string" && values.by !== "" ? values.by : (process.env.GITHUB_ACTOR || process.env.USER || "unknown"), io);
         case "rollback":
-            return fleet.runFleetRollback(fleetName, dir, typeof values.reason === "string" && values.reason !== "" ? values.reason : "by hand", io);
+            return await fleet.runFleetRollback(fleetName, dir, typeof values.reason === "string" && values.reason !== "" ? values.reason : "by hand", io);
         case "stacks": {
             const { fleetMatrix, matrixText } = await import("./switchyard/fleetStacks.ts");
             const matrix = fleetMatrix(fleet.loadFleet(fleetName, dir));
