@@ -1,13 +1,14 @@
-// Edits greenWeight values (and cohort colors) in a stack file's text in place: only the characters of each value (and,
-// for a rollback, the comment on the stack's greenWeight line) change, so comments, quoting, key
-// order and layout stay exactly as the operator wrote them and `git diff` shows one line per edit.
-// Every edit is checked by parsing the result again before anyone writes it.
+// Edits greenWeight values (and cohort colors) in a stack file's text in place, and cohort colors
+// in a fleet file's: only the characters of each value (and, for a rollback, the comment on the
+// stack's greenWeight line) change, so comments, quoting, key order and layout stay exactly as the
+// operator wrote them and `git diff` shows one line per edit. Every edit is checked by parsing the
+// result again before anyone writes it.
 
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair, type Scalar } from "yaml";
 import { ROLLBACK_COMMENT_PREFIX } from "../model/advance.ts";
-import { isCohortEdit, type StackEdit } from "../model/rollout.ts";
+import { isCohortEdit, type CohortEdit, type StackEdit } from "../model/rollout.ts";
 
 export class StackEditError extends Error {
     constructor(message: string) {
@@ -160,6 +161,46 @@ export function editStackText(text: string, project: string, edits: readonly Sta
         throw new StackEditError("editing the stack file in place would change more than the weights; nothing was written");
     }
     return edited;
+}
+
+/**
+ * Points cohorts of a fleet file (fleets/<name>.yaml, whose keys stand at the top level, without the
+ * project's namespace) at other colors, in place like editStackText: only each color's characters
+ * change, and `comment` (a rollback's note) goes after the first one. Checked by parsing it again.
+ */
+export function editFleetText(text: string, edits: readonly CohortEdit[], comment?: string): string {
+    const doc = parse(text);
+    const cohorts = findPair(doc.contents, "", "cohorts")?.value;
+    const splices: Splice[] = [];
+    for (const edit of edits) {
+        const cohort = isSeq(cohorts) ? cohorts.items[edit.cohort] : undefined;
+        const pair = findPair(cohort, "", "color");
+        if (!pair) throw new StackEditError(`cohorts[${edit.cohort}] has no color to change`);
+        splices.push(scalarSplice(pair.value, edit.color, `cohorts[${edit.cohort}].color`));
+    }
+    const first = [...splices].sort((a, b) => a.start - b.start)[0];
+    const flatComment = comment?.replace(/[\r\n]+/g, "; ");
+    if (first && flatComment !== undefined) {
+        const lineStart = text.lastIndexOf("\n", first.start) + 1;
+        const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+        splices.push(commentSplice(text, first.end, flatComment) ?? { start: lineStart, end: lineStart, text: `${indent}# ${flatComment}\n` });
+    }
+    let edited = text;
+    for (const splice of [...splices].sort((a, b) => b.start - a.start)) {
+        edited = edited.slice(0, splice.start) + splice.text + edited.slice(splice.end);
+    }
+    const values = (d: Document) => d.toJS({ maxAliasCount: -1 }) as { cohorts?: Record<string, unknown>[] };
+    const expected = values(doc);
+    for (const edit of edits) expected.cohorts![edit.cohort]!.color = edit.color;
+    if (!isDeepStrictEqual(values(parse(edited)), expected)) {
+        throw new StackEditError("editing the fleet file in place would change more than the cohorts' colors; nothing was written");
+    }
+    return edited;
+}
+
+/** Edits a fleet file on disk, as editFleetText does; a reader sees the old file or the new one. */
+export function editFleetFile(path: string, edits: readonly CohortEdit[], comment?: string): void {
+    writeStackFile(path, editFleetText(readFileSync(path, "utf8"), edits, comment));
 }
 
 /** Edits a stack file on disk; a reader sees the old file or the new one, never half of it. */

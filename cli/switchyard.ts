@@ -130,9 +130,12 @@ Then 'pulumi up --refresh' applies the edit.
 
 --fleet <name>: one pass of the fleet rollout, for a scheduled job: first applies what a stopped run
 left (a stack file its stack has not applied), then judges every cluster stack that carries the
-candidate over its wave's window (the analysis window, or the wave's soak when longer), then moves
-the next wave (at most its parallel stacks at once) or, on any failure, rolls back every cluster stack
-that moved, all at once. A wave with approval: true waits for 'switchyard approve'. Applies with
+candidate — its weight, or at 0 % a cohort aimed at it — over its wave's window (the analysis
+window, or the wave's soak when longer), then moves the next wave (at most its parallel stacks at
+once) or, on any failure, rolls back every cluster stack that moved and points every cohort on the
+candidate at the stable color in the fleet file, applying every stack that needs it at once.
+A cohort's pass at 0 % moves nothing without --start. A wave with approval: true waits for
+'switchyard approve'. Applies with
 'pulumi preview' then 'pulumi up --refresh' per stack (the Automation API); --rehearse evaluates
 each offline instead.
 
@@ -159,9 +162,11 @@ greenWeight line saying when and why. Then 'pulumi up' applies it; the readiness
 
   --reason <text>  why, for the comment and the commit (default: "by hand")
 
---fleet <name>: the same on every cluster stack that gives the candidate traffic, after recording
-the rollback in fleets/<name>.release.yaml (so a rollout or advance that runs next finishes it and
-starts nothing). Apply every cluster stack at once; the traffic stack need not move.
+--fleet <name>: the same on every cluster stack that gives the candidate traffic, and every cohort
+of fleets/<name>.yaml aimed at the candidate to the stable color (with the comment after its color),
+after recording the rollback and the stacks to apply in fleets/<name>.release.yaml (so a rollout or
+advance that runs next applies them and starts nothing). Apply those stacks at once (every cluster
+stack when a cohort moved: they all read the fleet file); the traffic stack need not move.
 
 Examples:
   switchyard rollback --stack prod --reason "INC-7: checkout errors"
@@ -279,7 +284,7 @@ async function runFleetCommand(name: string, fleetName: string, values: Record<s
         case "approve":
             return fleet.runFleetApprove(fleetName, dir, values.wave as string, typeof values.by === "string" && values.by !== "" ? values.by : (process.env.GITHUB_ACTOR || process.env.USER || "unknown"), io);
         case "rollback":
-            return fleet.runFleetRollback(fleetName, dir, typeof values.reason === "string" && values.reason !== "" ? values.reason : "by hand", io);
+            return await fleet.runFleetRollback(fleetName, dir, typeof values.reason === "string" && values.reason !== "" ? values.reason : "by hand", io);
         case "stacks": {
             const { fleetMatrix, matrixText } = await import("./switchyard/fleetStacks.ts");
             const matrix = fleetMatrix(fleet.loadFleet(fleetName, dir));

@@ -18,9 +18,11 @@ export interface WaveStack {
     wave: string;
     /** The candidate's weight in the stack file, percent. */
     weight: number;
+    /** A cohort sends its users to the candidate on this stack, whatever the weight (a beta at 0 %). */
+    cohort?: boolean;
 }
 
-/** A stack's analysis at its weight, over its wave's window; absent for a stack at 0. */
+/** A stack's analysis at its weight (or its cohorts' traffic), over its wave's window; absent for a stack the candidate gets nothing on. */
 export interface StackVerdict {
     verdict: Verdict;
     /** The first reasons, for the report. */
@@ -41,6 +43,8 @@ export interface WavePlanInput {
     approvals: readonly Approval[];
     /** The release record says a rollback began: what still gives the candidate traffic goes to 0. */
     rolledBack: boolean;
+    /** Stacks the release record says the rollback has not applied yet (a cohort's edit shows in no weight). */
+    rollbackPending?: readonly string[];
     /** At 0 everywhere, start the release (rollout, advance --start); otherwise hold. */
     start: boolean;
 }
@@ -89,12 +93,18 @@ function notReady(stacks: readonly WaveStack[], verdicts: WavePlanInput["verdict
 export function planWaves(input: WavePlanInput): WaveDecision {
     const { steps, waves, stacks, verdicts } = input;
     const moved = stacks.filter((s) => s.weight > 0);
-    if (input.rolledBack && moved.length > 0) {
-        return { action: "rollback", stacks: moved.map((s) => s.name), reasons: ["the release record says it was rolled back, and these stacks still give the candidate traffic"] };
+    // What the candidate gets traffic on: a weight, or a cohort aimed at it at any weight.
+    const carrying = stacks.filter((s) => s.weight > 0 || s.cohort === true);
+    const pending = input.rolledBack ? (input.rollbackPending ?? []) : [];
+    if (input.rolledBack && (carrying.length > 0 || pending.length > 0)) {
+        const names = [...new Set([...carrying.map((s) => s.name), ...pending])];
+        const why = carrying.length > 0 ? "these stacks still give the candidate traffic" : "these stacks have not applied it yet";
+        return { action: "rollback", stacks: names, reasons: [`the release record says it was rolled back, and ${why}`] };
     }
-    const failing = moved.filter((s) => verdicts[s.name]?.verdict === "fail");
+    // A cohort at 0 % is judged too: its failure rolls back the fleet like a failure at a weight.
+    const failing = carrying.filter((s) => verdicts[s.name]?.verdict === "fail");
     if (failing.length > 0) {
-        return { action: "rollback", stacks: moved.map((s) => s.name), reasons: failing.flatMap((s) => verdicts[s.name]!.reasons.map((r) => `${s.name}: ${r}`)) };
+        return { action: "rollback", stacks: carrying.map((s) => s.name), reasons: failing.flatMap((s) => verdicts[s.name]!.reasons.map((r) => `${s.name}: ${r}`)) };
     }
     const inWave = (wave: WaveSpec) => stacks.filter((s) => s.wave === wave.name);
     const advance = (wave: WaveSpec, to: number, names: string[], reasons: string[], restart = false): WaveDecision => ({
@@ -115,12 +125,15 @@ export function planWaves(input: WavePlanInput): WaveDecision {
     const first = waves[0]!;
     if (moved.length === 0) {
         if (!input.start) {
+            // The cohorts' traffic was judged (a failure rolled back above); its pass moves no weight by itself.
+            const cohorts = carrying.filter((s) => verdicts[s.name]?.verdict === "pass").map((s) => s.name);
             return {
                 action: "hold",
                 reasons: [
                     input.rolledBack
-                        ? "the release was rolled back: every cluster stack gives the candidate 0 %. Start a new one with: switchyard advance --fleet <name> --start"
+                        ? "the release was rolled back: every cluster stack gives the candidate 0 %, and no cohort sends it users. Start a new one with: switchyard advance --fleet <name> --start"
                         : "the candidate gets 0 % on every cluster stack: the release has not started. Start it with: switchyard advance --fleet <name> --start",
+                    ...(cohorts.length > 0 ? [`the traffic the cohorts send to the candidate passed a full window on ${cohorts.join(", ")}; the weights move only with --start`] : []),
                 ],
             };
         }

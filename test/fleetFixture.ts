@@ -20,6 +20,8 @@ export interface FleetProject {
     stackFile(stack: string): string;
     /** The candidate's (green's) weight in a stack file now. */
     weight(stack: string): number;
+    /** The color the fleet file's beta cohort sends its users to now. */
+    cohortColor(): string;
     remove(): void;
 }
 
@@ -55,6 +57,7 @@ export function fleetProject(options: { thirdCluster?: boolean; prometheusUrl?: 
         fleetFile,
         stackFile,
         weight: (stack) => Number(parseDocument(readFileSync(stackFile(stack), "utf8")).getIn(["config", "switchyard:greenWeight"]) ?? 0),
+        cohortColor: () => String(parseDocument(readFileSync(fleetFile, "utf8")).getIn(["cohorts", 0, "color"])),
         remove: () => rmSync(dir, { recursive: true, force: true }),
     };
 }
@@ -63,18 +66,24 @@ export function fleetProject(options: { thirdCluster?: boolean; prometheusUrl?: 
  * Each cluster answers as if it applied its own stack file's weight from the moment this fake first
  * saw it there (read at every query, on the command's clock), so a step is live only from then on:
  * a soak is waited for, not read off a history that was never there. `health` may change over time.
+ * With `cohortRequests`, green also gets that many requests per sample while the fleet file aims the
+ * beta cohort at green (from the moment this fake saw it there), at any weight.
  */
 export function fleetMetrics(
     project: FleetProject,
     now: () => Date,
     health: (cluster: string) => { blue: ColorHealth; green: ColorHealth },
+    options: { cohortRequests?: number } = {},
 ): MetricsApi & { queries: string[]; observe(cluster: string): void } {
     const queries: string[] = [];
-    const history = new Map<string, { since: number; weight: number }[]>();
+    const history = new Map<string, { since: number; weight: number; cohort: boolean }[]>();
+    const cohortRequests = options.cohortRequests ?? 0;
     const observe = (cluster: string) => {
-        const changes = history.get(cluster) ?? [{ since: -Infinity, weight: 0 }];
+        const changes = history.get(cluster) ?? [{ since: -Infinity, weight: 0, cohort: project.cohortColor() === "green" }];
         const current = project.weight(`prod-${cluster}`);
-        if (changes.at(-1)!.weight !== current) changes.push({ since: now().getTime() / 1000, weight: current });
+        const cohort = project.cohortColor() === "green";
+        const last = changes.at(-1)!;
+        if (last.weight !== current || last.cohort !== cohort) changes.push({ since: now().getTime() / 1000, weight: current, cohort });
         history.set(cluster, changes);
         return changes;
     };
@@ -84,8 +93,9 @@ export function fleetMetrics(
         const color = /color="(blue|green)"/.exec(promql)?.[1] as "blue" | "green" | undefined;
         if (!cluster || !color) throw new Error(`the fake answers the app preset's queries only: ${promql}`);
         const changes = observe(cluster);
-        const weight = changes.filter((c) => c.since <= time).at(-1)!.weight;
-        const requests = 100_000 * (color === "green" ? weight / 100 : 1 - weight / 100);
+        const { weight, cohort } = changes.filter((c) => c.since <= time).at(-1)!;
+        // The beta cohort's requests go to green while the fleet file aims it there, whatever the weight.
+        const requests = 100_000 * (color === "green" ? weight / 100 : 1 - weight / 100) + (color === "green" && cohort ? cohortRequests : 0);
         if (requests === 0) return undefined;
         if (promql.startsWith("sum(increase(http_requests_total")) return requests;
         if (promql.startsWith("100 * (sum(increase(http_requests_total")) return health(cluster)[color].successRate;

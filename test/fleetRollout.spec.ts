@@ -151,6 +151,80 @@ describe("fleet rollout: prod's cluster stacks wave by wave", function () {
         expect(after.decision.reasons[0]).to.match(/^the release was rolled back/);
     });
 
+    it("judges a cohort on the candidate at 0 %: its failure rolls the fleet back and aims the cohort at the stable color in the fleet file", async () => {
+        const p = project();
+        const io = fleetIo();
+        let gke = HEALTHY;
+        const metrics = fleetMetrics(p, io.now, (cluster) => ({ blue: HEALTHY, green: cluster === "gke-euw1" ? gke : HEALTHY }), { cohortRequests: 5000 });
+        const backend = fakeBackend(p, metrics);
+        const options = { fleet: "prod", dir: p.dir, deployer: backend, io };
+        expect((await fleetPass({ ...options, api: metrics, start: true })).decision).to.include({ action: "advance", wave: "canary", to: 5 });
+        // gke-euw1 gives green 0 %, but the beta cohort sends its users there, and they see errors.
+        gke = FAILING;
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        backend.applied.length = 0;
+        // The run dies after the fleet file's edit, before any up: the record says what is left to apply.
+        const killed = await fleetPass({
+            ...options,
+            api: metrics,
+            start: false,
+            afterEdit: (edited) => {
+                if (edited === "fleets/prod.yaml") throw new Error("killed");
+            },
+        }).catch((error: Error) => error);
+        expect(killed).to.be.instanceOf(Error).with.property("message").that.includes("killed");
+        expect(record(p).rolledBack.reason).to.match(/^prod-gke-euw1: storefront: success-rate: green fails 40 %/);
+        expect(record(p).rolledBack.pending).to.have.members(["prod-eks-use1", "prod-gke-euw1"]);
+        expect([p.weight("prod-eks-use1"), p.weight("prod-gke-euw1"), p.cohortColor()]).to.deep.equal([0, 0, "blue"]);
+        const fleetText = readFileSync(p.fleetFile, "utf8");
+        expect(fleetText.split("\n").find((l) => l.includes("color: blue"))).to.match(/^ {4}color: blue {2}# switchyard rolled back 2026-05-01T10:00:\d\dZ: prod-gke-euw1: storefront: success-rate: green fails/);
+        expect(fleetText, "the fleet file keeps its comments").to.include("# Beta testers (header x-switchyard-cohort: beta) get the release candidate");
+        expect(backend.applied).to.deep.equal([]);
+        const next = await fleetPass({ ...options, api: unreachable, start: false });
+        expect(next.exitCode).to.equal(1);
+        expect(backend.applied.sort(), "every cluster stack reads the fleet file: each applies the cohort's new color").to.deep.equal([
+            "prod-eks-use1 0 (roll back)",
+            "prod-gke-euw1 0 (roll back)",
+        ]);
+        expect(record(p).rolledBack.pending).to.equal(undefined);
+        const after = await fleetPass({ ...options, api: unreachable, start: false });
+        expect(after.decision.action).to.equal("hold");
+        expect(backend.applied).to.have.length(2);
+    });
+
+    it("holds a passing cohort at 0 % without --start: it was judged on every cluster stack, and no wave moves", async () => {
+        const p = project();
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }), { cohortRequests: 5000 });
+        const backend = fakeBackend(p, metrics);
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        const held = await fleetPass({ fleet: "prod", dir: p.dir, api: metrics, deployer: backend, io, start: false });
+        expect(held.exitCode).to.equal(2);
+        expect(held.decision.reasons).to.include("the traffic the cohorts send to the candidate passed a full window on prod-eks-use1, prod-gke-euw1; the weights move only with --start");
+        expect(metrics.queries.some((q) => q.includes('cluster="gke-euw1"') && q.includes('color="green"'))).to.equal(true);
+        expect([p.weight("prod-eks-use1"), p.weight("prod-gke-euw1"), p.cohortColor()]).to.deep.equal([0, 0, "green"]);
+        expect(backend.applied.filter((l) => !l.includes("(resume greenWeight 0)")), "only the never-applied stacks' first up").to.deep.equal([]);
+    });
+
+    it("rollback --fleet aims every cohort on the candidate at the stable color too, and the next pass applies every cluster stack", async () => {
+        const p = project();
+        const io = fleetIo();
+        expect(await main(["rollback", "--fleet", "prod", "--reason", "INC-9: beta sees errors", "--cwd", p.dir], io)).to.equal(0);
+        expect(p.cohortColor()).to.equal("blue");
+        expect(readFileSync(p.fleetFile, "utf8")).to.match(/ {4}color: blue {2}# switchyard rolled back 2026-05-01T10:00:00Z: INC-9: beta sees errors\n/);
+        expect(io.lines.at(-1)).to.include("cohorts beta to blue in fleets/prod.yaml").and.include("pulumi up --stack prod-eks-use1 & pulumi up --stack prod-gke-euw1");
+        expect(record(p).rolledBack).to.include({ reason: "INC-9: beta sees errors" });
+        expect(record(p).rolledBack.pending).to.have.members(["prod-eks-use1", "prod-gke-euw1"]);
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }));
+        const backend = fakeBackend(p, metrics);
+        const next = await fleetPass({ fleet: "prod", dir: p.dir, api: unreachable, deployer: backend, io, start: false });
+        expect(next.exitCode).to.equal(1);
+        expect(backend.applied.sort()).to.deep.equal(["prod-eks-use1 0 (roll back)", "prod-gke-euw1 0 (roll back)"]);
+        expect(record(p).rolledBack.pending).to.equal(undefined);
+        expect(await main(["rollback", "--fleet", "prod", "--cwd", p.dir], io)).to.equal(0);
+        expect(io.lines.at(-1)).to.match(/nothing to roll back/);
+    });
+
     it("walks every step to 100 % on both waves in lockstep and exits 0", async () => {
         const p = project();
         const io = fleetIo(() => {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { editStackFile, editStackText, StackEditError } from "../cli/stackEdit.ts";
+import { editFleetText, editStackFile, editStackText, StackEditError } from "../cli/stackEdit.ts";
 
 const stack = `# The prod stack. Weights move by switchyard advance.
 config:
@@ -65,6 +65,26 @@ describe("stack file edits", () => {
         expectThrows(() => editStackText("config:\n  switchyard:greenWeight: 5\n", "switchyard", [{ cohort: 0, color: "blue" }]), /switchyard:cohorts\[0\] has no color to change/);
         const listColor = "config:\n  switchyard:cohorts:\n    - name: beta\n      color: [green]\n";
         expectThrows(() => editStackText(listColor, "switchyard", [{ cohort: 0, color: "blue" }]), /switchyard:cohorts\[0\]\.color is not a plain value/);
+    });
+
+    it("points a fleet file's cohorts (top-level keys, no namespace) at another color in place, with the rollback's note", () => {
+        const fleet = `# The prod fleet.
+rollout:
+  candidate: green
+cohorts:
+  # Beta testers see the release first.
+  - name: beta
+    color: green   # until the release is done
+    match: { headers: [{ name: x-switchyard-cohort, value: beta }] }
+  - { name: staff, color: "green", match: { cookie: { name: staff, value: "1" } } }
+`;
+        const edited = editFleetText(fleet, [{ cohort: 0, color: "blue" }, { cohort: 1, color: "blue" }], "switchyard rolled back 2026-05-01T10:00:00Z: INC-9");
+        expect(edited).to.equal(
+            fleet
+                .replace("color: green   # until the release is done", "color: blue  # switchyard rolled back 2026-05-01T10:00:00Z: INC-9")
+                .replace('color: "green"', 'color: "blue"'),
+        );
+        expectThrows(() => editFleetText("rollout: {}\n", [{ cohort: 0, color: "blue" }]), /cohorts\[0\] has no color to change/);
     });
 
     it("changes only the value's characters, keeping its quotes, the comment and every other line", () => {

@@ -52,6 +52,20 @@ describe("wave planner", () => {
         expect(plan([0, 0, 0], { rolledBack: true, start: true })).to.deep.include({ action: "advance", restart: true, to: 5 });
     });
 
+    it("judges a cohort's traffic at 0 %: a failure rolls back, a pass starts nothing without --start, and a rollback goes on while the record lists stacks to apply", () => {
+        const withCohort = stacks(5, 0, 0).map((s) => (s.name === "p-b" ? { ...s, cohort: true } : s));
+        const rolled = planWaves({ steps: STEPS, waves: WAVES, stacks: withCohort, verdicts: { "p-a": pass, "p-b": failing }, approvals: [], rolledBack: false, start: false });
+        expect(rolled).to.deep.include({ action: "rollback", stacks: ["p-a", "p-b"], reasons: ["p-b: 2 failing samples while live"] });
+        const atZero = stacks(0, 0, 0).map((s) => ({ ...s, cohort: true }));
+        const held = planWaves({ steps: STEPS, waves: WAVES, stacks: atZero, verdicts: { "p-a": pass, "p-b": pass, "p-c": waiting }, approvals: [], rolledBack: false, start: false });
+        expect(held.action).to.equal("hold");
+        expect(held.reasons).to.include("the traffic the cohorts send to the candidate passed a full window on p-a, p-b; the weights move only with --start");
+        expect(plan([0, 0, 0], { verdicts: { "p-b": failing } }).action, "a verdict of a stack the candidate gets nothing on counts for nothing").to.equal("hold");
+        expect(planWaves({ steps: STEPS, waves: WAVES, stacks: atZero, verdicts: {}, approvals: [], rolledBack: true, start: true })).to.deep.include({ action: "rollback", stacks: ["p-a", "p-b", "p-c"] });
+        expect(plan([0, 0, 0], { rolledBack: true, rollbackPending: ["p-c"] })).to.deep.include({ action: "rollback", stacks: ["p-c"] });
+        expect(plan([0, 0, 0], { rollbackPending: ["p-c"] }).action, "a list without a rollback of this release").to.equal("hold");
+    });
+
     it("never lets a wave rise by more than one step, even when another is further ahead", () => {
         expect(plan([50, 5, 5], { verdicts: { "p-a": pass, "p-b": pass, "p-c": pass }, approvals: [{ wave: "rest", step: 25 }] })).to.deep.include({ action: "advance", wave: "rest", to: 25 });
     });

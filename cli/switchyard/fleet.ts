@@ -8,15 +8,17 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rollbackNote } from "../../model/advance.ts";
 import { analysisTargets, releaseVerdict } from "../../model/analysis.ts";
+import { cohortColorsOn } from "../../model/cohorts.ts";
 import { PROJECT } from "../../model/config/keys.ts";
 import { servicesInScope, stackNameFor } from "../../model/config/scope.ts";
-import type { AnalysisSpec, ClusterSpec, StackModel, WaveSpec } from "../../model/config/types.ts";
-import { candidateWeightOf, formatDuration, greenWeightForCandidate } from "../../model/rollout.ts";
+import type { AnalysisSpec, ClusterSpec, Cohort, StackModel, WaveSpec } from "../../model/config/types.ts";
+import { candidateWeightOf, formatDuration, greenWeightForCandidate, stableColorOf, type CohortEdit, type StackEdit } from "../../model/rollout.ts";
 import { projectDefaults, readProjectFile, stackModel } from "../../model/stackFiles.ts";
 import { ConfigError } from "../../model/validation.ts";
 import { WAVE_EXIT_CODES, nextStepOfWave, planWaves, waveWindowSeconds, type StackVerdict, type WaveDecision, type WaveStack } from "../../model/waves.ts";
-import { editStackFile } from "../stackEdit.ts";
-import { judgeTargets, type MetricsApi } from "./collect.ts";
+import { parseDocument } from "yaml";
+import { editFleetFile, editStackFile } from "../stackEdit.ts";
+import { judgeTargets, judgedTargets, type MetricsApi } from "./collect.ts";
 import { CommandError } from "./errors.ts";
 import { readReleaseRecord, releaseId, releaseRecordFile, writeReleaseRecord, type ReleaseRecord } from "./releaseRecord.ts";
 import type { LoopIo } from "./rolloutLoop.ts";
@@ -115,15 +117,90 @@ export function candidateWeightIn(s: FleetClusterStack): number {
     return candidateWeightOf(s.stack.model.greenWeight, s.stack.model.rollout.candidate);
 }
 
-function waveStacks(fleet: Fleet): WaveStack[] {
-    return fleet.clusterStacks.map((s) => ({ name: s.stack.name, cluster: s.cluster.name, wave: s.wave.name, weight: candidateWeightIn(s) }));
+/** The stack's model with only what it holds: its cluster, its group's services. */
+function scopedModel(s: FleetClusterStack): StackModel {
+    const { model } = s.stack;
+    return { ...model, clusters: [s.cluster], services: servicesInScope(model.services, model.scope, model.fleet?.groups ?? []) };
 }
 
-/** The services of one cluster stack on its cluster: what its step is judged by. */
+/** Whether a cohort sends its users to the candidate on one of the stack's services, whatever the weight. */
+export function cohortOnCandidateIn(s: FleetClusterStack): boolean {
+    const scoped = scopedModel(s);
+    return analysisTargets(scoped, scoped.rollout).some((t) => cohortColorsOn(scoped.cohorts, t.service, t.cluster).includes(scoped.rollout.candidate));
+}
+
+function waveStacks(fleet: Fleet): WaveStack[] {
+    return fleet.clusterStacks.map((s) => ({ name: s.stack.name, cluster: s.cluster.name, wave: s.wave.name, weight: candidateWeightIn(s), cohort: cohortOnCandidateIn(s) }));
+}
+
+/** The services of one cluster stack on its cluster that the candidate gets traffic on (its weight, or a cohort): what its step is judged by. */
 function stackTargets(s: FleetClusterStack) {
-    const { model } = s.stack;
-    const scoped = { ...model, clusters: [s.cluster], services: servicesInScope(model.services, model.scope, model.fleet?.groups ?? []) };
-    return analysisTargets(scoped, model.rollout).filter((t) => t.candidateWeight > 0);
+    const scoped = scopedModel(s);
+    return judgedTargets(scoped, scoped.rollout);
+}
+
+/**
+ * The edits that aim every cohort on the candidate at the stable color, where the cohorts are
+ * written: the fleet file when it holds them (every cluster stack reads it), else each cluster
+ * stack's own file.
+ */
+interface CohortRollback {
+    fleetFile: CohortEdit[];
+    stackFiles: Map<string, CohortEdit[]>;
+    /** The cohorts moved, for the messages. */
+    names: string[];
+}
+
+function cohortRollback(fleet: Fleet): CohortRollback {
+    const { candidate } = fleet.model.rollout;
+    const off = (cohorts: readonly Cohort[]): CohortEdit[] => cohorts.flatMap((c, i) => (c.color === candidate ? [{ cohort: i, color: stableColorOf(candidate) }] : []));
+    const fleetText = readFileSync(join(fleet.dir, fleet.file), "utf8");
+    const inFleetFile = parseDocument(fleetText).get("cohorts") != null;
+    if (inFleetFile) {
+        const edits = off(fleet.model.cohorts);
+        return { fleetFile: edits, stackFiles: new Map(), names: edits.map((e) => fleet.model.cohorts[e.cohort]!.name) };
+    }
+    const stackFiles = new Map<string, CohortEdit[]>();
+    const names = new Set<string>();
+    for (const s of fleet.clusterStacks) {
+        const edits = off(s.stack.model.cohorts);
+        if (edits.length === 0) continue;
+        stackFiles.set(s.stack.name, edits);
+        for (const e of edits) names.add(s.stack.model.cohorts[e.cohort]!.name);
+    }
+    return { fleetFile: [], stackFiles, names: [...names] };
+}
+
+/** The stacks a rollback must apply: those it moves, and every one when the fleet file's cohorts move. */
+function rollbackStacks(fleet: Fleet, cohorts: CohortRollback, also: Iterable<string>): string[] {
+    const names = new Set(also);
+    for (const s of fleet.clusterStacks) {
+        if (candidateWeightIn(s) > 0 || cohorts.fleetFile.length > 0 || cohorts.stackFiles.has(s.stack.name)) names.add(s.stack.name);
+    }
+    return fleet.clusterStacks.map((s) => s.stack.name).filter((n) => names.has(n));
+}
+
+/**
+ * Every edit of a rollback, in the files: each moved stack's weight to 0 (and its own cohorts),
+ * then the fleet file's cohorts, each with the note saying when and why.
+ */
+async function writeRollbackEdits(fleet: Fleet, cohorts: CohortRollback, note: string, afterEdit?: FleetPassOptions["afterEdit"]): Promise<void> {
+    const zero = greenWeightForCandidate(0, fleet.model.rollout.candidate);
+    for (const s of fleet.clusterStacks) {
+        const edits: StackEdit[] = [...(candidateWeightIn(s) > 0 ? [{ greenWeight: zero }] : []), ...(cohorts.stackFiles.get(s.stack.name) ?? [])];
+        if (edits.length === 0) continue;
+        editStackFile(s.stack.file, PROJECT, edits, note);
+        await afterEdit?.(s.stack.name);
+    }
+    if (cohorts.fleetFile.length > 0) {
+        editFleetFile(join(fleet.dir, fleet.file), cohorts.fleetFile, note);
+        await afterEdit?.(fleet.file);
+    }
+}
+
+function cohortText(fleet: Fleet, cohorts: CohortRollback): string {
+    const where = cohorts.fleetFile.length > 0 ? fleet.file : "their cluster stacks' files";
+    return `cohorts ${cohorts.names.join(", ")} to ${stableColorOf(fleet.model.rollout.candidate)} in ${where}`;
 }
 
 /** Runs `task` on the items, at most `limit` at once; after the first failure it starts no more (those started finish). */
@@ -155,7 +232,7 @@ export interface FleetPassOptions {
     deployer: FleetDeployer;
     io: Pick<LoopIo, "out" | "now">;
     start: boolean;
-    /** Called after each stack file's edit, before its apply: where a spec stops a run between stacks. */
+    /** Called after each stack file's edit (or the fleet file's, named by its path), before its apply: where a spec stops a run between stacks. */
     afterEdit?: (stack: string) => void | Promise<void>;
 }
 
@@ -196,9 +273,10 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
     const verdicts: Record<string, StackVerdict> = {};
     if (!rolledBack) {
         const now = io.now().getTime() / 1000;
-        const moved = fleet.clusterStacks.filter((s) => candidateWeightIn(s) > 0);
+        // A stack at 0 % is judged too when a cohort sends its users to the candidate there.
+        const carrying = fleet.clusterStacks.filter((s) => candidateWeightIn(s) > 0 || cohortOnCandidateIn(s));
         await Promise.all(
-            moved.map(async (s) => {
+            carrying.map(async (s) => {
                 const window = { ...analysis, windowSeconds: waveWindowSeconds(analysis, s.wave) };
                 const judgements = await judgeTargets(stackTargets(s), window, options.api, now);
                 const verdict = releaseVerdict(judgements);
@@ -215,6 +293,7 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
         verdicts,
         approvals: record.approvals.filter((a) => a.release === release),
         rolledBack,
+        rollbackPending: rolledBack ? (record.rolledBack?.pending ?? []) : [],
         start: options.start,
     });
     const at = io.now();
@@ -255,9 +334,11 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
 }
 
 /**
- * The record first, so a run stopped half-way goes on rolling back; then every moved stack's file
- * to 0 with a comment saying why; then every stack whose file differs from what it applied, all at
- * once. Never held: no analysis, no gate, no approval.
+ * The record first, with every stack the rollback must apply, so a run stopped half-way goes on
+ * rolling back; then every moved stack's file to 0 and every cohort on the candidate to the stable
+ * color (in the fleet file, which every cluster stack reads), each with a comment saying why; then
+ * every stack the record lists or whose live weight is not 0, all at once, each taken off the
+ * record's list once applied. Never held: no analysis, no gate, no approval.
  */
 async function rollBackFleet(
     fleet: Fleet,
@@ -270,20 +351,27 @@ async function rollBackFleet(
     out: (line: string) => void,
 ): Promise<void> {
     const candidate = fleet.model.rollout.candidate;
-    if (record.rolledBack?.release !== release) writeReleaseRecord(fleet.recordFile, { ...record, rolledBack: { release, at: `${at.toISOString().slice(0, 19)}Z`, reason } });
-    for (const s of fleet.clusterStacks.filter((c) => candidateWeightIn(c) > 0)) {
-        editStackFile(s.stack.file, PROJECT, [{ greenWeight: greenWeightForCandidate(0, candidate) }], rollbackNote(at, reason));
-        await afterEdit?.(s.stack.name);
-    }
     const zero = greenWeightForCandidate(0, candidate);
-    const pending: string[] = [];
-    for (const s of fleet.clusterStacks) if ((await deployer.live(s.stack.name)) !== zero) pending.push(s.stack.name);
-    const errors = await limited(pending, pending.length, async (name) => {
+    const cohorts = cohortRollback(fleet);
+    const began = record.rolledBack?.release === release ? record.rolledBack : { release, at: `${at.toISOString().slice(0, 19)}Z`, reason };
+    const notLive: string[] = [];
+    for (const s of fleet.clusterStacks) if ((await deployer.live(s.stack.name)) !== zero) notLive.push(s.stack.name);
+    const pending = new Set(rollbackStacks(fleet, cohorts, [...(record.rolledBack?.release === release ? (record.rolledBack.pending ?? []) : []), ...notLive]));
+    const save = () => {
+        const { pending: _, ...rest } = began;
+        writeReleaseRecord(fleet.recordFile, { ...record, rolledBack: { ...rest, ...(pending.size > 0 ? { pending: [...pending] } : {}) } });
+    };
+    save();
+    await writeRollbackEdits(fleet, cohorts, rollbackNote(at, reason), afterEdit);
+    if (cohorts.names.length > 0) out(`${fleet.name}: ${cohortText(fleet, cohorts)}`);
+    const errors = await limited([...pending], pending.size, async (name) => {
         await deployer.apply(name, "roll back");
-        out(`${name}: rolled back, ${candidate} at 0 %, applied`);
+        pending.delete(name);
+        save();
+        out(`${name}: rolled back, ${candidate} at 0 %${cohorts.names.length > 0 ? ", no cohort on it" : ""}, applied`);
     });
     if (errors.length > 0) {
-        throw new CommandError(`the rollback is in every stack file, but ${deployer.name} failed on ${errors.length} stack(s); run the same command again to apply it:\n${errors.map(messageOf).join("\n")}`);
+        throw new CommandError(`the rollback is in every file, but ${deployer.name} failed on ${errors.length} stack(s); run the same command again to apply it:\n${errors.map(messageOf).join("\n")}`);
     }
 }
 
@@ -354,22 +442,34 @@ export function runFleetApprove(fleetName: string, dir: string, wave: string, by
     return 0;
 }
 
-/** `switchyard rollback --fleet`: every moved cluster stack to 0 in its file, now, without asking Prometheus. */
-export function runFleetRollback(fleetName: string, dir: string, reason: string, io: Pick<LoopIo, "out" | "now">): number {
+/**
+ * `switchyard rollback --fleet`: every moved cluster stack to 0 in its file and every cohort on the
+ * candidate to the stable color, now, without asking Prometheus; the record (first) lists the stacks
+ * to apply, so the next advance or rollout applies them if no one did.
+ */
+export async function runFleetRollback(fleetName: string, dir: string, reason: string, io: Pick<LoopIo, "out" | "now">): Promise<number> {
     const fleet = loadFleet(fleetName, dir);
+    const { candidate } = fleet.model.rollout;
     const moved = fleet.clusterStacks.filter((s) => candidateWeightIn(s) > 0);
-    if (moved.length === 0) {
-        io.out(`switchyard --fleet ${fleetName}: nothing to roll back — no cluster stack gives ${fleet.model.rollout.candidate} traffic.`);
+    const cohorts = cohortRollback(fleet);
+    if (moved.length === 0 && cohorts.names.length === 0) {
+        io.out(`switchyard --fleet ${fleetName}: nothing to roll back — no cluster stack gives ${candidate} traffic, and no cohort sends it users.`);
         return 0;
     }
     const at = io.now();
-    const release = releaseId(fleet.model.services, fleet.model.rollout.candidate);
+    const release = releaseId(fleet.model.services, candidate);
     const record = readReleaseRecord(fleet.recordFile, fleet.waves);
-    writeReleaseRecord(fleet.recordFile, { ...record, rolledBack: { release, at: `${at.toISOString().slice(0, 19)}Z`, reason } });
-    for (const s of moved) editStackFile(s.stack.file, PROJECT, [{ greenWeight: greenWeightForCandidate(0, fleet.model.rollout.candidate) }], rollbackNote(at, reason));
+    const pending = rollbackStacks(fleet, cohorts, record.rolledBack?.release === release ? (record.rolledBack.pending ?? []) : []);
+    writeReleaseRecord(fleet.recordFile, { ...record, rolledBack: { release, at: `${at.toISOString().slice(0, 19)}Z`, reason, pending } });
+    await writeRollbackEdits(fleet, cohorts, rollbackNote(at, reason));
+    const what = [
+        ...(moved.length > 0 ? [`rolled back ${moved.map((s) => s.stack.name).join(", ")} to 0 %`] : []),
+        ...(cohorts.names.length > 0 ? [cohortText(fleet, cohorts)] : []),
+    ];
     io.out(
-        `switchyard --fleet ${fleetName}: rolled back ${moved.map((s) => s.stack.name).join(", ")} to 0 % — ${reason}. Apply them, all at once: ` +
-            moved.map((s) => `pulumi up --stack ${s.stack.name}`).join(" & "),
+        `switchyard --fleet ${fleetName}: ${what.join("; ")} — ${reason}. Apply them, all at once: ` +
+            pending.map((n) => `pulumi up --stack ${n}`).join(" & ") +
+            ` (or switchyard advance --fleet ${fleetName}, which applies what ${fleet.recordFile.slice(fleet.dir.length + 1)} lists)`,
     );
     return 0;
 }

@@ -22,7 +22,7 @@ export const CHANGE_ORDER = {
     undrain: { order: ["clusters", "traffic"], why: "the cluster's routes serve before Route53 sends it answers again" },
     drain: { order: ["traffic"], why: "Route53 stops answering with the cluster; its own stack need not move" },
     flip: { order: ["clusters"], why: "greenWeight lives in each cluster stack's file: only HTTPRoutes change" },
-    rollback: { order: ["clusters"], why: "a rollback is a flip to 0 on every moved cluster stack, all at once" },
+    rollback: { order: ["clusters"], why: "a rollback is a flip to 0 on every moved cluster stack, all at once (every cluster stack when it moves a cohort of the fleet file)" },
 } as const;
 
 export interface FleetMatrix {

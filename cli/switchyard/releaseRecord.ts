@@ -21,8 +21,12 @@ export interface RecordedApproval {
 }
 
 export interface ReleaseRecord {
-    /** Set when a rollback of that release began: every cluster stack goes to 0 before anything else. */
-    rolledBack?: { release: string; at: string; reason: string };
+    /**
+     * Set when a rollback of that release began: every cluster stack goes to 0 before anything else.
+     * `pending`: the stacks it has still to apply, written before any edit, each taken off once applied
+     * (a cohort moved in the fleet file shows in no stack's weight, so only this says who is behind).
+     */
+    rolledBack?: { release: string; at: string; reason: string; pending?: string[] };
     approvals: RecordedApproval[];
 }
 
@@ -52,10 +56,12 @@ export function readReleaseRecord(file: string, waves: readonly WaveSpec[]): Rel
     }
     const rolledBack = content.rolledBack;
     if (rolledBack !== undefined && rolledBack !== null) {
-        if (isPlainObject(rolledBack) && text(rolledBack.release) && text(rolledBack.at) && typeof rolledBack.reason === "string") {
-            record.rolledBack = { release: String(rolledBack.release), at: String(rolledBack.at), reason: rolledBack.reason };
+        const pending = isPlainObject(rolledBack) ? (rolledBack.pending ?? []) : [];
+        const pendingOk = Array.isArray(pending) && pending.every(text);
+        if (isPlainObject(rolledBack) && text(rolledBack.release) && text(rolledBack.at) && typeof rolledBack.reason === "string" && pendingOk) {
+            record.rolledBack = { release: String(rolledBack.release), at: String(rolledBack.at), reason: rolledBack.reason, ...(pending.length > 0 ? { pending: pending.map(String) } : {}) };
         } else {
-            problems.push(`${file}: rolledBack: got ${JSON.stringify(rolledBack)}; allowed: {release, at, reason} as a fleet rollback writes it`);
+            problems.push(`${file}: rolledBack: got ${JSON.stringify(rolledBack)}; allowed: {release, at, reason, pending?: [stack names]} as a fleet rollback writes it`);
         }
     }
     const approvals = content.approvals ?? [];
@@ -84,7 +90,10 @@ const HEADER = `# Written by switchyard for a fleet release: the approvals peopl
 
 export function writeReleaseRecord(file: string, record: ReleaseRecord): void {
     const body: Record<string, unknown> = {};
-    if (record.rolledBack) body.rolledBack = record.rolledBack;
+    if (record.rolledBack) {
+        const { pending, ...rest } = record.rolledBack;
+        body.rolledBack = pending !== undefined && pending.length > 0 ? { ...rest, pending } : rest;
+    }
     body.approvals = record.approvals;
     const temporary = `${file}.switchyard-${process.pid}.tmp`;
     writeFileSync(temporary, HEADER + stringify(body));
