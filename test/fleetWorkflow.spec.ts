@@ -5,7 +5,8 @@
 
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { PROJECT_ROOT } from "../model/stackFiles.ts";
@@ -15,8 +16,30 @@ const workflow = parse(readFileSync(join(PROJECT_ROOT, ".github/workflows/fleet-
     jobs: Record<string, { needs?: string | string[]; if?: string; strategy?: { "fail-fast"?: boolean; matrix?: { include?: string } }; concurrency?: { group: string; "cancel-in-progress": boolean }; steps: { run?: string; uses?: string; with?: Record<string, string> }[]; outputs?: Record<string, string> }>;
 };
 const needs = (job: string) => [workflow.jobs[job]!.needs ?? []].flat();
-const changeOf = (paths: string[]) =>
-    spawnSync("sh", [join(PROJECT_ROOT, ".github/scripts/fleet-change.sh"), "prod"], { input: paths.join("\n") + "\n", encoding: "utf8" }).stdout.trim();
+const changeOf = (paths: string[], cwd = PROJECT_ROOT) =>
+    spawnSync("sh", [join(PROJECT_ROOT, ".github/scripts/fleet-change.sh"), "prod"], { input: paths.join("\n") + "\n", encoding: "utf8", cwd }).stdout.trim();
+
+/** The kind of a push whose last commit turns the fleet file from `before` into `after`, in a repository of its own. */
+function fleetFileChange(before: string, after: string | undefined): string {
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-fleet-change-"));
+    const git = (...args: string[]) => {
+        const run = spawnSync("git", ["-c", "user.name=spec", "-c", "user.email=spec@example.com", ...args], { cwd: dir, encoding: "utf8" });
+        if (run.status !== 0) throw new Error(`git ${args.join(" ")}: ${run.stderr}`);
+    };
+    try {
+        git("init", "-q");
+        spawnSync("mkdir", ["fleets"], { cwd: dir });
+        writeFileSync(join(dir, "fleets/prod.yaml"), before);
+        git("add", ".");
+        git("commit", "-qm", "before");
+        if (after === undefined) return changeOf(["fleets/prod.yaml"], dir);
+        writeFileSync(join(dir, "fleets/prod.yaml"), after);
+        git("commit", "-qam", "after");
+        return changeOf(["fleets/prod.yaml", "Pulumi.prod-eks-use1.yaml"], dir);
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
 
 describe("fleet CI workflow", () => {
     it("builds its matrix from switchyard stacks --fleet prod --json, traffic and clusters apart", () => {
@@ -55,9 +78,19 @@ describe("fleet CI workflow", () => {
         expect(changeOf(["Pulumi.prod-eks-use1.yaml", "Pulumi.prod-gke-euw1.yaml", "fleets/prod.release.yaml"])).to.equal("flip");
         expect(changeOf(["Pulumi.prod-eks-use1.yaml", "app/server.mjs"])).to.equal("build");
         expect(changeOf(["Pulumi.prod-traffic.yaml"])).to.equal("build");
-        expect(changeOf(["fleets/prod.yaml"])).to.equal("build");
         const classify = workflow.jobs.stacks!.steps.find((s) => s.run?.includes("fleet-change.sh"))!.run!;
         expect(classify).to.include("git diff --name-only HEAD^ HEAD | .github/scripts/fleet-change.sh prod");
+    });
+
+    it("calls a fleet file edit that only moves cohorts' colors (a rollback) a flip, and any other fleet file edit a build", () => {
+        const fleet = (color: string, replicas = 3) =>
+            ["services:", "  - name: cart", `    replicas: ${replicas}`, "cohorts:", "  - name: beta", `    color: ${color}`, "    match: { headers: [{ name: x-cohort, value: beta }] }", ""].join("\n");
+        const rolledBack = fleet("blue  # switchyard rolled back 2026-12-03T12:00:00Z: cart on eks-use1: success-rate failed");
+        expect(fleetFileChange(fleet("green"), rolledBack), "a rollback's cohort edit").to.equal("flip");
+        expect(fleetFileChange(fleet("green"), fleet("blue")), "a cohort moved by hand").to.equal("flip");
+        expect(fleetFileChange(fleet("green"), fleet("blue", 4)), "a cohort and a replica count").to.equal("build");
+        expect(fleetFileChange(fleet("green"), fleet("green", 4)), "a replica count").to.equal("build");
+        expect(fleetFileChange(fleet("green"), undefined), "no commit before HEAD to diff against").to.equal("build");
     });
 
     it("leaves the single-stack deploy as it was", () => {

@@ -1,17 +1,28 @@
 #!/bin/sh
 # Which kind of change a push is for the prod fleet, from the changed paths on stdin (one a line):
-#   flip   only cluster stack files (a step, a rollback) and the release record changed: only the
-#          cluster stacks run, the traffic stack is not touched
-#   build  anything else (the fleet file, app/, the traffic stack's file, the program): the traffic
-#          stack goes first, then the cluster stacks read its images
+#   flip   only cluster stack files (a step, a rollback), the release record, and in the fleet file
+#          only cohorts' colors (a rollback moves a cohort there): only the cluster stacks run, the
+#          traffic stack is not touched, so nothing it does can hold a rollback
+#   build  anything else (the rest of the fleet file, app/, the traffic stack's file, the program):
+#          the traffic stack goes first, then the cluster stacks read its images
+# The fleet file's diff is read against $2 (default HEAD^). In a fleet file `color:` is a cohort's key
+# only (services name their colors blue: and green:); a rollback's note is a comment after the value.
 # docs/scaling.md has the order rules; `switchyard stacks --fleet prod` prints them.
 fleet="${1:-prod}"
+base="${2:-HEAD^}"
 kind=flip
 while IFS= read -r path; do
     [ -z "$path" ] && continue
     case "$path" in
         "Pulumi.$fleet-traffic.yaml") kind=build ;;
         "Pulumi.$fleet-"*.yaml | "fleets/$fleet.release.yaml") ;;
+        "fleets/$fleet.yaml")
+            # Every changed line a cohort's color (with or without a comment), or the change is a build;
+            # a diff git cannot give (no $base in a shallow clone) is a build too.
+            diff=$(git diff -U0 "$base" HEAD -- "$path") || diff=""
+            changed=$(printf '%s\n' "$diff" | grep -E '^[-+]' | grep -vE '^(\+\+\+|---) ')
+            if [ -z "$changed" ] || printf '%s\n' "$changed" | grep -qvE '^[-+] *color: (blue|green)( +#.*)?$'; then kind=build; fi
+            ;;
         *) kind=build ;;
     esac
 done
