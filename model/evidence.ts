@@ -69,9 +69,13 @@ export function logRateEvidence(counts: Counts, rate: number): number {
     return marginal - xLogP(events, rate) - xLogP(trials - events, 1 - rate);
 }
 
-/** The point in [lo, hi] where a monotone `f` crosses `level`, to within `tolerance`; `rising` says which way f goes. */
+/**
+ * The point in [lo, hi] where a monotone `f` crosses `level`, to within `tolerance`; `rising` says which way f goes.
+ * Halving stops by itself: every bracket here is finite and at most 1024 wide, and two neighboring
+ * doubles below 2048 are far closer than any tolerance used (1e-12 and up), so at most 40 halvings.
+ */
 function crossing(f: (x: number) => number, level: number, lo: number, hi: number, rising: boolean, tolerance = 1e-12): number {
-    for (let i = 0; i < 100 && hi - lo > tolerance * Math.max(1, Math.abs(lo)); i++) {
+    while (hi - lo > tolerance * Math.max(1, Math.abs(lo))) {
         const mid = (lo + hi) / 2;
         if (f(mid) >= level === rising) hi = mid;
         else lo = mid;
