@@ -86,10 +86,10 @@ function crossing(f: (x: number) => number, level: number, lo: number, hi: numbe
 /** The rates the mixture has not ruled out at level α: a confidence sequence, valid at every look at once. */
 export function rateInterval(counts: Counts, alpha: number): Interval {
     const { trials, events } = clean(counts);
-    if (trials === 0) return { lower: 0, upper: 1 };
     const level = Math.log(1 / alpha);
     const estimate = events / trials;
     const f = (rate: number) => logRateEvidence({ trials, events }, rate);
+    // No requests are no errors (clean), so both ends take their shortcut: [0, 1], and 0/0 is never used.
     return {
         lower: events === 0 ? 0 : crossing(f, level, 0, estimate, false),
         upper: events === trials ? 1 : crossing(f, level, estimate, 1, true),
@@ -103,9 +103,9 @@ export function rateInterval(counts: Counts, alpha: number): Interval {
  */
 export function absoluteLogEvidence(counts: Counts, bar: number, worse: Worse): number {
     const { trials, events } = clean(counts);
-    const estimate = trials === 0 ? bar : events / trials;
-    const pastBar = worse === "higher" ? estimate > bar : estimate < bar;
-    return logRateEvidence({ trials, events }, pastBar ? bar : estimate);
+    // Without requests the estimate is 0/0, but the mixture is then ln 1 = 0 at any rate (0·ln of anything is 0).
+    const estimate = events / trials;
+    return logRateEvidence({ trials, events }, worse === "higher" ? Math.min(estimate, bar) : Math.max(estimate, bar));
 }
 
 /** One sample's increments of both colors. */
