@@ -119,11 +119,17 @@ export interface SplitLook {
 const PRIOR_SCALE = 1.5;
 const GRID = Array.from({ length: 61 }, (_, i) => -6 + i * 0.2);
 const LOG_WEIGHTS = (() => {
+    // The raw log weights lie in [−8, 0]: their exponentials sum plainly, with no pivot against overflow.
     const raw = GRID.map((b) => -(b * b) / (2 * PRIOR_SCALE * PRIOR_SCALE));
-    const top = Math.max(...raw);
-    const norm = top + Math.log(raw.reduce((sum, w) => sum + Math.exp(w - top), 0));
+    const norm = Math.log(raw.reduce((sum, w) => sum + Math.exp(w), 0));
     return raw.map((w) => w - norm);
 })();
+
+/** ln Σ e^t, pivoted on the largest term: likelihoods of thousands of errors lie far beyond a double's range. */
+function logSumExp(terms: readonly number[]): number {
+    const top = Math.max(...terms);
+    return top + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - top), 0));
+}
 
 function softplus(x: number): number {
     return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
@@ -161,9 +167,7 @@ function splitLogLikelihood(looks: readonly Informative[], beta: number): number
 }
 
 function logMixture(looks: readonly Informative[]): number {
-    const terms = GRID.map((beta, j) => LOG_WEIGHTS[j]! + splitLogLikelihood(looks, beta));
-    const top = Math.max(...terms);
-    return top + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - top), 0));
+    return logSumExp(GRID.map((beta, j) => LOG_WEIGHTS[j]! + splitLogLikelihood(looks, beta)));
 }
 
 /** The log rate ratio that explains the split best (the conditional MLE); ±Infinity when every error fell on one color. */
@@ -299,15 +303,13 @@ export function testRates(looks: readonly SplitLook[], test: RateTest): RateFind
                 const info = informative(look);
                 if (info) {
                     const one = [info];
-                    for (let j = 0; j < GRID.length; j++) gridLogLikelihood[j]! += splitLogLikelihood(one, GRID[j]!);
+                    GRID.forEach((beta, j) => {
+                        gridLogLikelihood[j]! += splitLogLikelihood(one, beta);
+                    });
                     nullLogLikelihood += splitLogLikelihood(one, 0);
                     nullScore += info.candidateEvents - (info.candidateEvents + info.stableEvents) / (1 + Math.exp(-info.logOdds));
                 }
-                let top = Number.NEGATIVE_INFINITY;
-                for (let j = 0; j < GRID.length; j++) top = Math.max(top, gridLogLikelihood[j]! + LOG_WEIGHTS[j]!);
-                let sum = 0;
-                for (let j = 0; j < GRID.length; j++) sum += Math.exp(gridLogLikelihood[j]! + LOG_WEIGHTS[j]! - top);
-                const atNull = top + Math.log(sum) - nullLogLikelihood;
+                const atNull = logSumExp(gridLogLikelihood.map((l, j) => l + LOG_WEIGHTS[j]!)) - nullLogLikelihood;
                 // Leaning the good way, the smallest value over the null is below 1: no evidence, whatever its size.
                 relative = Math.max(relative, sign * nullScore > 0 ? atNull : Math.min(atNull, 0));
             }
