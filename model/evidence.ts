@@ -320,14 +320,15 @@ export function testRates(looks: readonly SplitLook[], test: RateTest): RateFind
     }
     const candidateInterval = rateInterval(candidate, sideAlpha);
     const candidateRate = rate(candidate);
-    const stableRate = rate(stable);
+    // No stable requests: no stable rate, and no ratio, as with a rate of 0.
+    const stableRate = rate(stable) ?? 0;
     return {
         looks: looks.slice(0, seen),
         candidate,
         stable,
         candidateInterval,
         stableInterval: rateInterval(stable, sideAlpha),
-        ratio: candidateRate !== undefined && stableRate !== undefined && stableRate > 0 ? candidateRate / stableRate : undefined,
+        ratio: candidateRate !== undefined && stableRate > 0 ? candidateRate / stableRate : undefined,
         relativeEvidence: relative === undefined ? undefined : Math.exp(relative),
         absoluteEvidence: Math.exp(absolute),
         failedAt,
