@@ -69,9 +69,13 @@ export function logRateEvidence(counts: Counts, rate: number): number {
     return marginal - xLogP(events, rate) - xLogP(trials - events, 1 - rate);
 }
 
-/** The point in [lo, hi] where a monotone `f` crosses `level`, to within `tolerance`; `rising` says which way f goes. */
+/**
+ * The point in [lo, hi] where a monotone `f` crosses `level`, to within `tolerance`; `rising` says which way f goes.
+ * Halving stops by itself: every bracket here is finite and at most 1024 wide, and two neighboring
+ * doubles below 2048 are far closer than any tolerance used (1e-12 and up), so at most 40 halvings.
+ */
 function crossing(f: (x: number) => number, level: number, lo: number, hi: number, rising: boolean, tolerance = 1e-12): number {
-    for (let i = 0; i < 100 && hi - lo > tolerance * Math.max(1, Math.abs(lo)); i++) {
+    while (hi - lo > tolerance * Math.max(1, Math.abs(lo))) {
         const mid = (lo + hi) / 2;
         if (f(mid) >= level === rising) hi = mid;
         else lo = mid;
@@ -82,10 +86,10 @@ function crossing(f: (x: number) => number, level: number, lo: number, hi: numbe
 /** The rates the mixture has not ruled out at level α: a confidence sequence, valid at every look at once. */
 export function rateInterval(counts: Counts, alpha: number): Interval {
     const { trials, events } = clean(counts);
-    if (trials === 0) return { lower: 0, upper: 1 };
     const level = Math.log(1 / alpha);
     const estimate = events / trials;
     const f = (rate: number) => logRateEvidence({ trials, events }, rate);
+    // No requests are no errors (clean), so both ends take their shortcut: [0, 1], and 0/0 is never used.
     return {
         lower: events === 0 ? 0 : crossing(f, level, 0, estimate, false),
         upper: events === trials ? 1 : crossing(f, level, estimate, 1, true),
@@ -99,9 +103,9 @@ export function rateInterval(counts: Counts, alpha: number): Interval {
  */
 export function absoluteLogEvidence(counts: Counts, bar: number, worse: Worse): number {
     const { trials, events } = clean(counts);
-    const estimate = trials === 0 ? bar : events / trials;
-    const pastBar = worse === "higher" ? estimate > bar : estimate < bar;
-    return logRateEvidence({ trials, events }, pastBar ? bar : estimate);
+    // Without requests the estimate is 0/0, but the mixture is then ln 1 = 0 at any rate (0·ln of anything is 0).
+    const estimate = events / trials;
+    return logRateEvidence({ trials, events }, worse === "higher" ? Math.min(estimate, bar) : Math.max(estimate, bar));
 }
 
 /** One sample's increments of both colors. */
@@ -115,11 +119,17 @@ export interface SplitLook {
 const PRIOR_SCALE = 1.5;
 const GRID = Array.from({ length: 61 }, (_, i) => -6 + i * 0.2);
 const LOG_WEIGHTS = (() => {
+    // The raw log weights lie in [−8, 0]: their exponentials sum plainly, with no pivot against overflow.
     const raw = GRID.map((b) => -(b * b) / (2 * PRIOR_SCALE * PRIOR_SCALE));
-    const top = Math.max(...raw);
-    const norm = top + Math.log(raw.reduce((sum, w) => sum + Math.exp(w - top), 0));
+    const norm = Math.log(raw.reduce((sum, w) => sum + Math.exp(w), 0));
     return raw.map((w) => w - norm);
 })();
+
+/** ln Σ e^t, pivoted on the largest term: likelihoods of thousands of errors lie far beyond a double's range. */
+function logSumExp(terms: readonly number[]): number {
+    const top = Math.max(...terms);
+    return top + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - top), 0));
+}
 
 function softplus(x: number): number {
     return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
@@ -157,9 +167,7 @@ function splitLogLikelihood(looks: readonly Informative[], beta: number): number
 }
 
 function logMixture(looks: readonly Informative[]): number {
-    const terms = GRID.map((beta, j) => LOG_WEIGHTS[j]! + splitLogLikelihood(looks, beta));
-    const top = Math.max(...terms);
-    return top + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - top), 0));
+    return logSumExp(GRID.map((beta, j) => LOG_WEIGHTS[j]! + splitLogLikelihood(looks, beta)));
 }
 
 /** The log rate ratio that explains the split best (the conditional MLE); ±Infinity when every error fell on one color. */
@@ -295,15 +303,13 @@ export function testRates(looks: readonly SplitLook[], test: RateTest): RateFind
                 const info = informative(look);
                 if (info) {
                     const one = [info];
-                    for (let j = 0; j < GRID.length; j++) gridLogLikelihood[j]! += splitLogLikelihood(one, GRID[j]!);
+                    GRID.forEach((beta, j) => {
+                        gridLogLikelihood[j]! += splitLogLikelihood(one, beta);
+                    });
                     nullLogLikelihood += splitLogLikelihood(one, 0);
                     nullScore += info.candidateEvents - (info.candidateEvents + info.stableEvents) / (1 + Math.exp(-info.logOdds));
                 }
-                let top = Number.NEGATIVE_INFINITY;
-                for (let j = 0; j < GRID.length; j++) top = Math.max(top, gridLogLikelihood[j]! + LOG_WEIGHTS[j]!);
-                let sum = 0;
-                for (let j = 0; j < GRID.length; j++) sum += Math.exp(gridLogLikelihood[j]! + LOG_WEIGHTS[j]! - top);
-                const atNull = top + Math.log(sum) - nullLogLikelihood;
+                const atNull = logSumExp(gridLogLikelihood.map((l, j) => l + LOG_WEIGHTS[j]!)) - nullLogLikelihood;
                 // Leaning the good way, the smallest value over the null is below 1: no evidence, whatever its size.
                 relative = Math.max(relative, sign * nullScore > 0 ? atNull : Math.min(atNull, 0));
             }
@@ -314,14 +320,15 @@ export function testRates(looks: readonly SplitLook[], test: RateTest): RateFind
     }
     const candidateInterval = rateInterval(candidate, sideAlpha);
     const candidateRate = rate(candidate);
-    const stableRate = rate(stable);
+    // No stable requests: no stable rate, and no ratio, as with a rate of 0.
+    const stableRate = rate(stable) ?? 0;
     return {
         looks: looks.slice(0, seen),
         candidate,
         stable,
         candidateInterval,
         stableInterval: rateInterval(stable, sideAlpha),
-        ratio: candidateRate !== undefined && stableRate !== undefined && stableRate > 0 ? candidateRate / stableRate : undefined,
+        ratio: candidateRate !== undefined && stableRate > 0 ? candidateRate / stableRate : undefined,
         relativeEvidence: relative === undefined ? undefined : Math.exp(relative),
         absoluteEvidence: Math.exp(absolute),
         failedAt,

@@ -313,6 +313,39 @@ describe("evidence: edges and the mixture's numbers", () => {
         expect(testRates(looks(1, [100, 10], [2000, 200]), test({ worse: "lower", bar: 0.05 })).withinBar, "10 % of 100 does not show ≥ 5 %").to.equal(false);
     });
 
+    it("is infinite against a ratio at which where the errors fell is impossible, and the mixture itself where it is certain", () => {
+        const both = looks(1, [100, 3], [1900, 10]);
+        // Ratio 0: the candidate cannot fail, yet it did; ratio ∞: stable cannot, yet it did.
+        expect(logSplitEvidence(both, 0)).to.equal(Number.POSITIVE_INFINITY);
+        expect(logSplitEvidence(both, Number.POSITIVE_INFINITY)).to.equal(Number.POSITIVE_INFINITY);
+        const noneCandidate = looks(1, [100, 0], [1900, 30]);
+        expect(logSplitEvidence(noneCandidate, 0)).to.be.closeTo(byHand([[0, 30, 0.05]], "none"), 1e-9);
+        expect(logSplitEvidence(noneCandidate, Number.POSITIVE_INFINITY)).to.equal(Number.POSITIVE_INFINITY);
+        const allCandidate = looks(1, [100, 6], [1900, 0]);
+        expect(logSplitEvidence(allCandidate, Number.POSITIVE_INFINITY)).to.be.closeTo(byHand([[6, 0, 0.05]], "none"), 1e-9);
+        expect(logSplitEvidence(allCandidate, 0)).to.equal(Number.POSITIVE_INFINITY);
+    });
+
+    it("is within a bar of 100 % or a floor of 0 whatever the counts: no rate lies beyond them", () => {
+        const allFailed = testRates(looks(2, [50, 50], [0, 0]), test({ bar: 1, compare: false }));
+        expect([allFailed.failedBy, allFailed.withinBar]).to.deep.equal([undefined, true]);
+        const noneConverted = testRates(looks(2, [50, 0], [0, 0]), test({ worse: "lower", bar: 0, compare: false }));
+        expect([noneConverted.failedBy, noneConverted.withinBar]).to.deep.equal([undefined, true]);
+        expect(testRates([], test({ bar: 1 })).withinBar, "no requests at all: [0, 1] is within 100 %").to.equal(true);
+    });
+
+    // A slow-request count is a difference of histogram buckets scraped a moment apart: it can be a
+    // sliver of one request. A thousandth of an error moves the mixture by a factor of at most
+    // p^−0.001, so reaching 1/α = 100 takes a rate or ratio below e^−4600: 0 in doubles, and ∞ for the other end.
+    it("bounds rates and ratios at 0 and ∞ from a thousandth of an error, the true bounds being beyond a double's range", () => {
+        const sliver = rateInterval({ trials: 100, events: 0.001 }, 0.01);
+        expect(sliver.lower).to.be.within(0, 1e-12);
+        expect(sliver.upper).to.be.within(0.001 / 100, 1);
+        expect(ratioInterval(looks(1, [100, 0.001], [1900, 0]), 0.01)).to.deep.equal({ lower: 0, upper: Number.POSITIVE_INFINITY });
+        expect(ratioInterval(looks(1, [1900, 0], [100, 0.001]), 0.01)).to.deep.equal({ lower: 0, upper: Number.POSITIVE_INFINITY });
+        expect(ratioInterval(looks(1, [100, 0.001], [1900, 0.001]), 0.01)).to.deep.equal({ lower: 0, upper: Number.POSITIVE_INFINITY });
+    });
+
     it("has no ratio without a candidate rate either", () => {
         expect(testRates(looks(2, [0, 0], [1900, 3]), test()).ratio).to.equal(undefined);
         expect(testRates(looks(2, [100, 1], [0, 0]), test()).ratio).to.equal(undefined);
