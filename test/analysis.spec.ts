@@ -9,9 +9,11 @@ import {
     describeThreshold,
     evaluateCheck,
     evaluateSample,
+    evidenceSamples,
     formatEvidence,
     formatValue,
     judgeWindow,
+    rateLines,
     rateTestOf,
     releaseVerdict,
     sampleTimes,
@@ -574,6 +576,50 @@ describe("analysis: a rate judged by evidence", () => {
         expect(rateTestOf(custom, 0.05, true)).to.deep.equal({ worse: "higher", bar: 0.05, margin: 0, compare: true, alpha: 0.05 });
         expect(rateTestOf({ ...custom, bound: "min", maxWorseThanStable: 0.5 }, 0.01, false)).to.deep.equal({ worse: "lower", bar: 0.05, margin: 0.005, compare: false, alpha: 0.01 });
         expect(rateTestOf(rateCheck, 0.01, true)).to.deep.equal({ worse: "higher", bar: 0.010000000000000009, margin: 0, compare: true, alpha: 0.01 });
+    });
+
+    it("names the ratio when a color has no errors: stable had none, or neither had any", () => {
+        const onlyCandidate = judgeWindow(target(25), steady(3, [20_000, 200], [60_000, 0]), rates);
+        expect(describeRate(onlyCandidate.rates[0]!)).to.match(/, blue 0 % of 60,000 \(99 % CI 0–[\d.]+ %\): blue had none \(99 % CI [\d.]+–∞\), evidence [\de.>]+ ≥ 100 → fail$/);
+        const neither = judgeWindow(target(25), steady(3, [20_000, 0], [60_000, 0]), rates);
+        expect(describeRate(neither.rates[0]!)).to.match(/^green fails 0 % of 60,000 requests \(99 % CI 0–[\d.]+ %\), blue 0 % of 180,000 .*: no events on either color \(99 % CI 0–∞\), evidence [\d.]+ < 100 → within the bar \(1 %\)$/);
+    });
+
+    it("reads a margin against stable as two intervals at α/2 each, apart by more than the margin or not", () => {
+        const margin = spec({ checks: [{ ...rateCheck, maxWorseThanStable: 0.5 }] });
+        const close = judgeWindow(target(25), steady(3, [20_000, 40], [60_000, 60]), margin);
+        expect(describeRate(close.rates[0]!)).to.match(/^green fails 0\.20 % of 60,000 requests \(99\.5 % CI [\d.]+–[\d.]+ %\), blue 0\.10 % of 180,000 \(99\.5 % CI .*, the intervals are not apart by more than 0\.50 points → within the bar \(1 %\)$/);
+        const apart = judgeWindow(target(25), steady(3, [20_000, 180], [60_000, 30]), margin);
+        expect(apart.verdict).to.equal("fail");
+        expect(describeRate(apart.rates[0]!)).to.match(/, the intervals are apart by more than 0\.50 points ≥ 100 → fail$/);
+    });
+
+    it("says a quiet candidate's rate is not yet shown within the bar, and a floor's evidence is below it", () => {
+        const quiet = judgeWindow(target(5), steady(3, [60, 0], [1140, 6]), rates);
+        expect(describeRate(quiet.rates[0]!)).to.match(/evidence [\d.]+ < 100 → not yet shown within the bar \(1 %\)$/);
+        const floor: CheckSpec = { name: "conversion", query: "q", per: "p", rate: true, bound: "min", threshold: 10, unit: "%" };
+        const converting = (time: number, events: number) => ({
+            time,
+            candidate: { requests: 1000, values: { conversion: (100 * events) / 1000 }, trials: { conversion: 1000 } },
+            stable: { requests: 0, values: { conversion: 0 }, trials: { conversion: 0 } },
+        });
+        const low = judgeWindow(target(100), [60, 120, 180].map((t) => converting(t, 20)), spec({ checks: [floor] }));
+        expect(low.verdict).to.equal("fail");
+        expect(describeRate(low.rates[0]!)).to.match(/^green 2\.0 % of 1,000 .*evidence below the bar \(10 %\) [\de]+ ≥ 100 → fail$/);
+    });
+
+    it("writes one line per target and rate check, named by service, cluster and check", () => {
+        const two = spec({ checks: [rateCheck, { ...rateCheck, name: "conversions", gate: false }] });
+        const judged = [judgeWindow(target(25), steady(3, [20_000, 20], [60_000, 60]), two), judgeWindow({ ...target(25), cluster: "west" }, steady(3, [20_000, 20], [60_000, 60]), two)];
+        const lines = rateLines(judged);
+        expect(lines.map((l) => l.split(": green")[0])).to.deep.equal(["cart on east: success-rate", "cart on east: conversions", "cart on west: success-rate", "cart on west: conversions"]);
+        expect(lines[0]).to.equal(`cart on east: success-rate: ${describeRate(judged[0]!.rates[0]!)}`);
+    });
+
+    it("asks for twelve windows of samples, at most 720 and never fewer than one window", () => {
+        expect(evidenceSamples({ windowSeconds: 300, intervalSeconds: 60 }), "5 a window, 12 windows").to.equal(60);
+        expect(evidenceSamples({ windowSeconds: 3600, intervalSeconds: 60 }), "60 a window: 720 at most").to.equal(720);
+        expect(evidenceSamples({ windowSeconds: 72_000, intervalSeconds: 60 }), "a window of 1,200 samples is asked whole").to.equal(1200);
     });
 
     it("writes e-values as people read them", () => {
