@@ -257,3 +257,78 @@ describe("fleet file: waves", () => {
         }
     });
 });
+
+describe("fleet file: where it is and what it may set", () => {
+    const errorsOf = (stack: RawConfig, env: ParseEnvironment): string[] => {
+        try {
+            parseStackConfig(stack, env);
+        } catch (error) {
+            expect(error).to.be.instanceOf(ConfigError);
+            return (error as ConfigError).problems;
+        }
+        return [];
+    };
+    const inPath = /allowed: a YAML file's path inside the project/;
+
+    it("reads no fleet file when fleet is Pulumi.yaml's empty default", () => {
+        const model = parseStackConfig({ fleet: "", clusters: JSON.stringify([cluster("east")]), services: JSON.stringify([service("cart")]) }, environment({}));
+        expect(model.fleet).to.equal(undefined);
+        expect(model.clusters.map((c) => c.name)).to.deep.equal(["east"]);
+    });
+
+    it("takes a .yml file as well as a .yaml one, and names the fleet by the base name without its last extension", () => {
+        const env = environment({ "fleets/eu.yml": stringify(fleetFile()), "fleets/v2.yml.yaml": stringify(fleetFile()) });
+        expect(parseStackConfig({ fleet: "fleets/eu.yml" }, env).fleet).to.deep.include({ file: "fleets/eu.yml", name: "eu" });
+        expect(parseStackConfig({ fleet: "fleets/v2.yml.yaml" }, env).fleet).to.deep.include({ name: "v2.yml" });
+    });
+
+    it("refuses a path whose name only starts like a YAML file's", () => {
+        expect(errorsOf({ fleet: "fleets/prod.yaml.bak" }, environment({ "fleets/prod.yaml.bak": stringify(fleetFile()) }))[0]).to.match(inPath);
+    });
+
+    it("refuses a fleet file when the environment can read no files, as a file that does not exist", () => {
+        const env: ParseEnvironment = { isSecret: () => false, pathExists: () => true };
+        expect(errorsOf({ fleet: FILE }, env)[0]).to.equal(`switchyard:fleet: got "${FILE}"; allowed: a fleet file that exists, relative to the project directory (Pulumi.yaml's folder)`);
+    });
+
+    it("quotes the parser's complaint whole, dropping only its trailing colon", () => {
+        const found = errorsOf({ fleet: FILE }, environment({ [FILE]: "idleReplicas: |x\n  2\n" }));
+        expect(found[0]).to.equal(`switchyard:fleet: got "${FILE}"; allowed: a YAML file that parses; Block scalar header includes extra characters: |x at line 1, column 16`);
+    });
+
+    it("refuses an alias to an anchor the file never sets, naming the alias", () => {
+        const found = errorsOf({ fleet: FILE }, environment({ [FILE]: `${stringify(fleetFile())}cohorts: *shared\n` }));
+        expect(found[0]).to.match(/^switchyard:fleet: got "fleets\/shop.yaml"; allowed: a YAML file whose anchors resolve; .*alias.*: shared$/);
+    });
+
+    it("keeps kubeconfig and fleet out of the file, saying why", () => {
+        const found = problems({}, fleetFile({ kubeconfig: "apiVersion: v1", fleet: "fleets/other.yaml" }));
+        expect(found).to.have.length(2);
+        expect(found[0]).to.match(new RegExp(`^${FILE}: kubeconfig: got "apiVersion: v1"; allowed: no kubeconfig in a fleet file: it is a secret, which only a stack file can hold$`));
+        expect(found[1]).to.match(new RegExp(`^${FILE}: fleet: got "fleets/other.yaml"; allowed: no fleet in a fleet file: it is the stack file's pointer`));
+    });
+
+    it("hands a text value over as it is, as the SDK hands a stack file's text", () => {
+        expect(read({}, fleetFile({ idleReplicas: "2" })).idleReplicas).to.equal(2);
+        expect(read({}, fleetFile({ idleReplicas: "full" })).idleReplicas).to.equal("full");
+    });
+
+    it("treats a key left empty in the file as unset there, even a stack-only key or one the stack sets", () => {
+        const text = `${stringify(fleetFile({ services: undefined }))}services:\nkubeconfig:\ngroups: ~\n`;
+        const model = read({ services: JSON.stringify([service("cart")]) }, text);
+        expect(model.services.map((s) => s.name)).to.deep.equal(["cart"]);
+        expect(model.fleet!.groups).to.deep.equal([]);
+    });
+
+    it("lets the file set a key the stack leaves unset, whatever Pulumi.yaml's default", () => {
+        expect(read({}, fleetFile(), undefined, { idleReplicas: "full" }).idleReplicas).to.equal("full");
+        expect(read({}, fleetFile({ idleReplicas: 2 }), undefined, { idleReplicas: "full" }).idleReplicas).to.equal(2);
+    });
+
+    it("refuses a key set in both places when the environment knows no Pulumi.yaml defaults", () => {
+        const env: ParseEnvironment = { isSecret: () => false, pathExists: () => true, readFile: () => stringify(fleetFile({ idleReplicas: 3 })) };
+        expect(errorsOf({ fleet: FILE, idleReplicas: "2" }, env)).to.deep.equal([
+            `switchyard:idleReplicas: got "2"; allowed: nothing in the stack file while switchyard:fleet names ${FILE}, which sets idleReplicas: keep one of the two`,
+        ]);
+    });
+});
