@@ -461,7 +461,7 @@ describe("fleet file: waves that are not a list of waves", () => {
         expect(read({}, rollout([{ name: "canary", clusters: ["east"] }, { name: "rest", clusters: ["west", "north"] }])).fleet!.waves.map((w) => w.parallel)).to.deep.equal([1, 2]);
     });
 
-    it("reads a soak of 0, \"0\" or left empty as no soak, and refuses a number without a unit", () => {
+    it("reads a soak of 0, \"0\" or left empty as no soak, and refuses a number without a unit or a list", () => {
         const soaks = (soak: unknown) => read({}, rollout([{ name: "all", clusters: ["east", "west", "north"], soak }])).fleet!.waves[0]!.soakSeconds;
         expect(soaks(0)).to.equal(0);
         expect(soaks("0")).to.equal(0);
@@ -470,6 +470,7 @@ describe("fleet file: waves that are not a list of waves", () => {
         expect(problems({}, rollout([{ name: "all", clusters: ["east", "west", "north"], soak: 600 }]))).to.deep.equal([
             `${FILE}: rollout.waves[0].soak: got 600; allowed: a duration such as 10m or 1h30m (how long the wave stays healthy before the next wave moves), or 0`,
         ]);
+        expect(problems({}, rollout([{ name: "all", clusters: ["east", "west", "north"], soak: ["10m"] }]))[0]).to.match(/^fleets\/shop.yaml: rollout.waves\[0\].soak: got \["10m"\]; allowed: a duration/);
     });
 
     it("reads an approval left empty as none", () => {
