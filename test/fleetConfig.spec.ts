@@ -257,3 +257,223 @@ describe("fleet file: waves", () => {
         }
     });
 });
+
+describe("fleet file: where it is and what it may set", () => {
+    const errorsOf = (stack: RawConfig, env: ParseEnvironment): string[] => {
+        try {
+            parseStackConfig(stack, env);
+        } catch (error) {
+            expect(error).to.be.instanceOf(ConfigError);
+            return (error as ConfigError).problems;
+        }
+        return [];
+    };
+    const inPath = /allowed: a YAML file's path inside the project/;
+
+    it("reads no fleet file when fleet is Pulumi.yaml's empty default", () => {
+        const model = parseStackConfig({ fleet: "", clusters: JSON.stringify([cluster("east")]), services: JSON.stringify([service("cart")]) }, environment({}));
+        expect(model.fleet).to.equal(undefined);
+        expect(model.clusters.map((c) => c.name)).to.deep.equal(["east"]);
+    });
+
+    it("takes a .yml file as well as a .yaml one, and names the fleet by the base name without its last extension", () => {
+        const env = environment({ "fleets/eu.yml": stringify(fleetFile()), "fleets/v2.yml.yaml": stringify(fleetFile()) });
+        expect(parseStackConfig({ fleet: "fleets/eu.yml" }, env).fleet).to.deep.include({ file: "fleets/eu.yml", name: "eu" });
+        expect(parseStackConfig({ fleet: "fleets/v2.yml.yaml" }, env).fleet).to.deep.include({ name: "v2.yml" });
+    });
+
+    it("refuses a path whose name only starts like a YAML file's", () => {
+        expect(errorsOf({ fleet: "fleets/prod.yaml.bak" }, environment({ "fleets/prod.yaml.bak": stringify(fleetFile()) }))[0]).to.match(inPath);
+    });
+
+    it("refuses a fleet file when the environment can read no files, as a file that does not exist", () => {
+        const env: ParseEnvironment = { isSecret: () => false, pathExists: () => true };
+        expect(errorsOf({ fleet: FILE }, env)[0]).to.equal(`switchyard:fleet: got "${FILE}"; allowed: a fleet file that exists, relative to the project directory (Pulumi.yaml's folder)`);
+    });
+
+    it("quotes the parser's complaint whole, dropping only its trailing colon", () => {
+        const found = errorsOf({ fleet: FILE }, environment({ [FILE]: "idleReplicas: |x\n  2\n" }));
+        expect(found[0]).to.equal(`switchyard:fleet: got "${FILE}"; allowed: a YAML file that parses; Block scalar header includes extra characters: |x at line 1, column 16`);
+    });
+
+    it("refuses an alias to an anchor the file never sets, naming the alias", () => {
+        const found = errorsOf({ fleet: FILE }, environment({ [FILE]: `${stringify(fleetFile())}cohorts: *shared\n` }));
+        expect(found[0]).to.match(/^switchyard:fleet: got "fleets\/shop.yaml"; allowed: a YAML file whose anchors resolve; .*alias.*: shared$/);
+    });
+
+    it("keeps kubeconfig and fleet out of the file, saying why", () => {
+        const found = problems({}, fleetFile({ kubeconfig: "apiVersion: v1", fleet: "fleets/other.yaml" }));
+        expect(found).to.have.length(2);
+        expect(found[0]).to.match(new RegExp(`^${FILE}: kubeconfig: got "apiVersion: v1"; allowed: no kubeconfig in a fleet file: it is a secret, which only a stack file can hold$`));
+        expect(found[1]).to.match(new RegExp(`^${FILE}: fleet: got "fleets/other.yaml"; allowed: no fleet in a fleet file: it is the stack file's pointer`));
+    });
+
+    it("hands a text value over as it is, as the SDK hands a stack file's text", () => {
+        expect(read({}, fleetFile({ idleReplicas: "2" })).idleReplicas).to.equal(2);
+        expect(read({}, fleetFile({ idleReplicas: "full" })).idleReplicas).to.equal("full");
+    });
+
+    it("treats a key left empty in the file as unset there, even a stack-only key or one the stack sets", () => {
+        const text = `${stringify(fleetFile({ services: undefined }))}services:\nkubeconfig:\ngroups: ~\n`;
+        const model = read({ services: JSON.stringify([service("cart")]) }, text);
+        expect(model.services.map((s) => s.name)).to.deep.equal(["cart"]);
+        expect(model.fleet!.groups).to.deep.equal([]);
+    });
+
+    it("lets the file set a key the stack leaves unset, whatever Pulumi.yaml's default", () => {
+        expect(read({}, fleetFile(), undefined, { idleReplicas: "full" }).idleReplicas).to.equal("full");
+        expect(read({}, fleetFile({ idleReplicas: 2 }), undefined, { idleReplicas: "full" }).idleReplicas).to.equal(2);
+    });
+
+    it("refuses a key set in both places when the environment knows no Pulumi.yaml defaults", () => {
+        const env: ParseEnvironment = { isSecret: () => false, pathExists: () => true, readFile: () => stringify(fleetFile({ idleReplicas: 3 })) };
+        expect(errorsOf({ fleet: FILE, idleReplicas: "2" }, env)).to.deep.equal([
+            `switchyard:idleReplicas: got "2"; allowed: nothing in the stack file while switchyard:fleet names ${FILE}, which sets idleReplicas: keep one of the two`,
+        ]);
+    });
+});
+
+describe("fleet file: scope text", () => {
+    const groups = [{ name: "a", services: ["cart", "checkout", "search"] }];
+
+    it("reads scope all as the whole fleet, which any stack name may hold", () => {
+        expect(read({ scope: "all" }).scope).to.deep.equal({ kind: "all" });
+        expect(read({ scope: "all" }, fleetFile(), "shop-staging").scope).to.deep.equal({ kind: "all" });
+        expect(read({}, fleetFile(), "staging").scope).to.deep.equal({ kind: "all" });
+    });
+
+    it("takes one-letter cluster and group names, as DNS labels allow", () => {
+        const file = fleetFile({ clusters: [cluster("x"), cluster("west")], groups });
+        expect(read({ scope: "x/a" }, file, "shop-x-a").scope).to.deep.equal({ kind: "cluster", cluster: "x", group: "a" });
+        expect(problems({ scope: "x" }, file)[0]).to.match(/^switchyard:scope: got "x"; allowed: x\/<group> \(x\/a\)/);
+    });
+
+    it("refuses a scope of three parts, and reports a scope that is no name once, not again against the stack's name", () => {
+        expect(problems({ scope: "east/a/extra" }, fleetFile({ groups }), "shop-east-a")).to.deep.equal([
+            `switchyard:scope: got "east/a/extra"; allowed: "all" (the whole fleet in one stack), "traffic" (what spans clusters), a cluster's name, or <cluster>/<group> and traffic/<group> in a grouped fleet`,
+        ]);
+        expect(problems({ scope: "East" }, fleetFile({ groups }), "shop-east")).to.have.length(1);
+    });
+
+    it("lists every group of the file when a group scope names none of them", () => {
+        const two = [{ name: "web", services: ["cart", "checkout"] }, { name: "find", services: ["search"] }];
+        expect(problems({ scope: "east/api" }, fleetFile({ groups: two }))).to.deep.equal([`switchyard:scope: got "east/api"; allowed: east/<group> with a group of ${FILE}: web, find`]);
+    });
+
+    it("gives a group the fleet lacks no services", () => {
+        const services = [{ name: "cart" }, { name: "search" }];
+        expect(servicesInScope(services, { kind: "cluster", cluster: "east", group: "api" }, [{ name: "web", services: ["cart"] }])).to.deep.equal([]);
+        expect(servicesInScope(services, { kind: "traffic", group: "web" }, [{ name: "web", services: ["cart"] }])).to.deep.equal([{ name: "cart" }]);
+    });
+});
+
+describe("fleet file: groups that are not a list of groups", () => {
+    it("refuses groups that are an empty list, a mapping or no list at all", () => {
+        const allowed = `a non-empty list of groups in ${FILE}, each with a name and its services`;
+        expect(problems({}, fleetFile({ groups: [] }))).to.deep.equal([`${FILE}: groups: got []; allowed: ${allowed}`]);
+        expect(problems({}, fleetFile({ groups: { web: ["cart"] } }))).to.deep.equal([`${FILE}: groups: got {"web":["cart"]}; allowed: ${allowed}`]);
+        expect(problems({}, fleetFile({ groups: 3 }))).to.deep.equal([`${FILE}: groups: got 3; allowed: ${allowed}`]);
+        const text = problems({}, fleetFile({ groups: "web" }));
+        expect(text).to.have.length(1);
+        expect(text[0]).to.match(new RegExp(`^${FILE}: groups: got "web"; allowed: a YAML list`));
+    });
+
+    it("refuses a group that is not an object, and goes on to the next", () => {
+        expect(problems({}, fleetFile({ groups: ["web", { name: "all", services: ["cart", "checkout", "search"] }] }))).to.deep.equal([
+            `${FILE}: groups[0]: got "web"; allowed: an object with name and services`,
+        ]);
+    });
+
+    it("refuses a group name that is no DNS label and a group without services, naming each by its path", () => {
+        const found = problems({}, fleetFile({ groups: [{ name: "Web", services: ["cart", "checkout"] }, { name: "find", services: [] }, { name: "rest", services: ["search"] }] }));
+        expect(found).to.deep.equal([
+            `${FILE}: groups[0].name: got "Web"; allowed: a lowercase DNS label (it names the stacks <fleet>-<cluster>-<group>)`,
+            `${FILE}: groups[1].services: got []; allowed: a non-empty list of service names`,
+        ]);
+    });
+
+    it("reports groups without a name once each, not as two groups of one name", () => {
+        const found = problems({}, fleetFile({ groups: [{ services: ["cart", "checkout"] }, { services: ["search"] }] }));
+        expect(found).to.have.length(2);
+        expect(found[0]).to.match(new RegExp(`^${FILE}: groups\\[0\\].name: got nothing`));
+        expect(found[1]).to.match(new RegExp(`^${FILE}: groups\\[1\\].name: got nothing`));
+    });
+
+    it("does not count a service without a name as left out of every group", () => {
+        const found = problems({}, fleetFile({ services: [service("cart"), service("checkout", { name: undefined }), service("search")], groups: [{ name: "web", services: ["cart", "search"] }] }));
+        expect(found).to.have.length(1);
+        expect(found[0]).to.match(new RegExp(`^${FILE}: services\\[1\\].name: `));
+    });
+});
+
+describe("fleet file: waves that are not a list of waves", () => {
+    const rollout = (waves: unknown, rest: Record<string, unknown> = {}) => fleetFile({ rollout: { ...rest, waves } });
+    const oneWave = { name: "fleet", clusters: ["east", "west", "north"], parallel: 3, soakSeconds: 0, approval: false };
+
+    it("moves every cluster in one wave when rollout sets no waves, or leaves them empty", () => {
+        expect(read({}, fleetFile({ rollout: { candidate: "green" } })).fleet!.waves).to.deep.equal([oneWave]);
+        expect(read({}, rollout(null)).fleet!.waves).to.deep.equal([oneWave]);
+    });
+
+    it("leaves a rollout that is no object to the rollout reader alone", () => {
+        const found = problems({}, fleetFile({ rollout: ["east"] }));
+        expect(found).to.have.length(1);
+        expect(found[0]).to.match(new RegExp(`^${FILE}: rollout: got \\["east"\\]`));
+    });
+
+    it("refuses waves that are an empty list or a mapping, and only that", () => {
+        const allowed = "a non-empty list of waves, each with a name and its clusters";
+        expect(problems({}, rollout([]))).to.deep.equal([`${FILE}: rollout.waves: got []; allowed: ${allowed}`]);
+        expect(problems({}, rollout({ canary: ["east"] }))).to.deep.equal([`${FILE}: rollout.waves: got {"canary":["east"]}; allowed: ${allowed}`]);
+    });
+
+    it("refuses a wave that is not an object, and goes on to the next", () => {
+        expect(problems({}, rollout(["east", { name: "all", clusters: ["east", "west", "north"] }]))).to.deep.equal([
+            `${FILE}: rollout.waves[0]: got "east"; allowed: an object with name, clusters, and optional parallel, soak and approval`,
+        ]);
+    });
+
+    it("refuses a wave name that is no DNS label, a wave without clusters, and a parallel below 1, saying what parallel means", () => {
+        const found = problems({}, rollout([{ name: "Canary", clusters: ["east"] }, { name: "none", clusters: [] }, { name: "rest", clusters: ["west", "north"], parallel: 0 }]));
+        expect(found).to.deep.equal([
+            `${FILE}: rollout.waves[0].name: got "Canary"; allowed: a lowercase DNS label, e.g. canary`,
+            `${FILE}: rollout.waves[1].clusters: got []; allowed: a non-empty list of cluster names`,
+            `${FILE}: rollout.waves[2].parallel: got 0; allowed: an integer >= 1 (stacks of the wave that update at once)`,
+        ]);
+    });
+
+    it("refuses two waves of one name, but not two waves without one as such", () => {
+        expect(problems({}, rollout([{ name: "canary", clusters: ["east"] }, { name: "canary", clusters: ["west", "north"] }]))).to.deep.equal([
+            `${FILE}: rollout.waves[1].name: got "canary"; allowed: a name no other wave has`,
+        ]);
+        const unnamed = problems({}, rollout([{ clusters: ["east"] }, { clusters: ["west", "north"] }]));
+        expect(unnamed).to.have.length(2);
+        expect(unnamed.every((p) => /^fleets\/shop.yaml: rollout.waves\[[01]\].name: got nothing/.test(p))).to.equal(true);
+    });
+
+    it("does not count a cluster without a name as left out of every wave", () => {
+        const found = problems({}, fleetFile({ clusters: [cluster("east"), cluster("west", { name: undefined })], rollout: { waves: [{ name: "all", clusters: ["east"] }] } }));
+        expect(found).to.have.length(1);
+        expect(found[0]).to.match(new RegExp(`^${FILE}: clusters\\[1\\].name: `));
+    });
+
+    it("updates a wave's clusters all at once unless parallel says otherwise", () => {
+        expect(read({}, rollout([{ name: "canary", clusters: ["east"] }, { name: "rest", clusters: ["west", "north"] }])).fleet!.waves.map((w) => w.parallel)).to.deep.equal([1, 2]);
+    });
+
+    it("reads a soak of 0, \"0\" or left empty as no soak, and refuses a number without a unit or a list", () => {
+        const soaks = (soak: unknown) => read({}, rollout([{ name: "all", clusters: ["east", "west", "north"], soak }])).fleet!.waves[0]!.soakSeconds;
+        expect(soaks(0)).to.equal(0);
+        expect(soaks("0")).to.equal(0);
+        expect(soaks(null)).to.equal(0);
+        expect(soaks("1h30m")).to.equal(5400);
+        expect(problems({}, rollout([{ name: "all", clusters: ["east", "west", "north"], soak: 600 }]))).to.deep.equal([
+            `${FILE}: rollout.waves[0].soak: got 600; allowed: a duration such as 10m or 1h30m (how long the wave stays healthy before the next wave moves), or 0`,
+        ]);
+        expect(problems({}, rollout([{ name: "all", clusters: ["east", "west", "north"], soak: ["10m"] }]))[0]).to.match(/^fleets\/shop.yaml: rollout.waves\[0\].soak: got \["10m"\]; allowed: a duration/);
+    });
+
+    it("reads an approval left empty as none", () => {
+        expect(read({}, rollout([{ name: "all", clusters: ["east", "west", "north"], approval: null }])).fleet!.waves[0]!.approval).to.equal(false);
+    });
+});
