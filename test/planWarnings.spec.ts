@@ -76,6 +76,10 @@ describe("plan warnings: what is no reason to warn", () => {
         expect(planWarnings(mirrored, mirrored), "an unchanged percent says nothing").to.deep.equal([]);
         expect(planWarnings(mirrored, parse({ greenWeight: "0", mirror: JSON.stringify({ percent: 100 }) })), "100 % is what an old CRD does anyway").to.deep.equal([]);
         expect(planWarnings(mirrored, parse({ greenWeight: "0", mirror: JSON.stringify({ percent: 0 }) })), "mirroring nothing copies nothing, whatever the CRD").to.deep.equal([]);
+        // The operator runs this command as printed: the annotation Gateway API's CRDs carry their version in.
+        expect(warnings[0]).to.include(
+            "check with kubectl get crd httproutes.gateway.networking.k8s.io -o jsonpath='{.metadata.annotations.gateway\\.networking\\.k8s\\.io/bundle-version}' on every cluster.",
+        );
     });
 });
 
@@ -93,6 +97,14 @@ describe("plan warnings: namespaces, cohorts and secret-looking env", () => {
         expect(warnings[0]).to.include('switchyard creates namespace "sohp"');
         const prepared = parse({ clusters: [cluster("east", { namespace: "shop2", createNamespace: false, imagePullSecrets: ["ecr"] }), cluster("west")] });
         expect(planWarnings(before, prepared)[0]).to.include('namespace "shop2" must exist first (createNamespace: false), with the pull secret(s) ecr in it');
+        const twoSecrets = parse({ clusters: [cluster("east", { namespace: "shop2", createNamespace: false, imagePullSecrets: ["ecr", "ghcr"] }), cluster("west")] });
+        expect(planWarnings(before, twoSecrets)[0]).to.include("with the pull secret(s) ecr, ghcr in it");
+        const noSecrets = parse({ clusters: [cluster("east", { namespace: "shop2", createNamespace: false }), cluster("west")] });
+        expect(planWarnings(before, noSecrets)[0]).to.match(/must exist first \(createNamespace: false\)\.$/);
+        // What traffic does meanwhile, in the order it happens: both routes, the old one serving, then the switch.
+        expect(warnings[0]).to.include("Traffic meanwhile: Pulumi creates each new object before it deletes the old one, and the new routes wait for their colors' pods; ");
+        expect(warnings[0]).to.include('so requests stay on the pods in "shop" until its routes are deleted at the end of the update, then go to "sohp" at the same weights. ');
+        expect(warnings[1], "no did-you-mean for a name that is no near miss").to.include("(2 service(s): Deployments, Services, HTTPRoutes), shown as +- below. Traffic meanwhile:");
     });
 
     it("names the cohort when a color takes traffic through one, not only its weight", () => {
@@ -107,6 +119,8 @@ describe("plan warnings: namespaces, cohorts and secret-looking env", () => {
         expect(replacementOf("kubernetes:core/v1:Service", meta("shop"), meta("shop", "cart-2"))).to.equal('metadata.name "cart" → "cart-2"');
         expect(replacementOf("kubernetes:apps/v1:Deployment", meta("shop"), { ...meta("shop"), spec: { replicas: 2 } })).to.equal(undefined);
         expect(replacementOf("aws:route53/record:Record", meta("shop"), meta("sohp")), "not the Kubernetes provider").to.equal(undefined);
+        expect(replacementOf("kubernetes:core/v1:Service", { metadata: { namespace: "shop" } }, meta("shop")), "a name given where there was none").to.equal('metadata.name (none) → "cart"');
+        expect(replacementOf("kubernetes:core/v1:Service", meta("shop"), { metadata: {} }), "both gone").to.equal('metadata.namespace "shop" → (none), metadata.name "cart" → (none)');
     });
 
     it("hints at a secret for a plaintext env value whose name looks like one, never for a secure one", () => {
