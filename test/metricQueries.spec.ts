@@ -8,6 +8,7 @@ import {
     SOURCE_QUERIES,
     bucketMatcher,
     checkTemplate,
+    isLatencyPreset,
     labelProblem,
     listValues,
     missingCounterProblem,
@@ -66,6 +67,9 @@ describe("metric queries: templates", () => {
     });
 
     it("counts out of the requests unless a check says otherwise: its per, a latency preset's histogram count", () => {
+        expect(isLatencyPreset(undefined), "a custom check").to.equal(false);
+        expect(isLatencyPreset("success-rate")).to.equal(false);
+        expect(isLatencyPreset("latency-p95")).to.equal(true);
         expect(trialsTemplate({ preset: "success-rate" }, "app")).to.equal(undefined);
         expect(trialsTemplate({ query: "sum(a)" }, "app")).to.equal(undefined);
         expect(trialsTemplate({ query: "sum(a)", per: "sum(b)" }, "app")).to.equal("sum(b)");
@@ -94,6 +98,8 @@ describe("metric queries: templates", () => {
         const envoy = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
         expect(LATENCY_HISTOGRAMS["envoy-gateway"].bucketsMs).to.deep.equal(envoy);
         expect(LATENCY_HISTOGRAMS.istio.bucketsMs).to.deep.equal(envoy);
+        // The app's histogram counts in seconds (http_request_duration_seconds), Envoy's in ms (upstream_rq_time, request_duration_milliseconds).
+        expect([LATENCY_HISTOGRAMS.app.le, LATENCY_HISTOGRAMS["envoy-gateway"].le, LATENCY_HISTOGRAMS.istio.le]).to.deep.equal(["s", "ms", "ms"]);
         const server = readFileSync(resolve(import.meta.dirname, "../app/server.mjs"), "utf8");
         const buckets = /buckets: \[([^\]]+)\]/.exec(server)![1]!.split(",").map((b) => Math.round(Number(b) * 1000));
         expect(LATENCY_HISTOGRAMS.app.bucketsMs, "the demo app's own buckets").to.deep.equal(buckets);
@@ -214,6 +220,7 @@ describe("metric queries: the series probes, when no color has a requests series
         const [cluster, service] = SERIES_PROBES.app.labels;
         expect(probeMatches(cluster!, target, ["west", "east"])).to.equal(true);
         expect(probeMatches(cluster!, target, ["east-1", "eas"]), "no part of a value").to.equal(false);
+        expect(probeMatches(cluster!, { ...target, cluster: "eks.use1" }, ["eksXuse1"]), "a plain value is no regular expression").to.equal(false);
         expect(probeMatches(service!, target, ["cart"])).to.equal(true);
         expect(probeMatches(service!, target, [])).to.equal(false);
         const workload = SERIES_PROBES.istio.labels.find((l) => l.label === "destination_workload")!;

@@ -29,6 +29,7 @@ describe("wave planner", () => {
         const unapproved = plan([5, 0, 0], { verdicts: { "p-a": pass } });
         expect(unapproved).to.deep.include({ action: "hold", approval: { wave: "rest", step: 5 } });
         expect(plan([5, 0, 0], { verdicts: { "p-a": pass }, approvals: [{ wave: "rest", step: 25 }] }).action, "an approval of another step").to.equal("hold");
+        expect(plan([5, 0, 0], { verdicts: { "p-a": pass }, approvals: [{ wave: "canary", step: 5 }] }).action, "an approval of another wave").to.equal("hold");
         expect(plan([5, 0, 0], { verdicts: { "p-a": pass }, approvals: [{ wave: "rest", step: 5 }] })).to.deep.include({ action: "advance", wave: "rest", to: 5, stacks: ["p-b", "p-c"], parallel: 1 });
     });
 
@@ -60,6 +61,9 @@ describe("wave planner", () => {
         const held = planWaves({ steps: STEPS, waves: WAVES, stacks: atZero, verdicts: { "p-a": pass, "p-b": pass, "p-c": waiting }, approvals: [], rolledBack: false, start: false });
         expect(held.action).to.equal("hold");
         expect(held.reasons).to.include("the traffic the cohorts send to the candidate passed a full window on p-a, p-b; the weights move only with --start");
+        const oneCohort = stacks(0, 0, 0).map((s) => (s.name === "p-b" ? { ...s, cohort: true } : s));
+        const unjudged = planWaves({ steps: STEPS, waves: WAVES, stacks: oneCohort, verdicts: {}, approvals: [], rolledBack: false, start: false });
+        expect(unjudged.reasons, "a cohort not judged yet passed nothing").to.have.length(1);
         expect(plan([0, 0, 0], { verdicts: { "p-b": failing } }).action, "a verdict of a stack the candidate gets nothing on counts for nothing").to.equal("hold");
         expect(planWaves({ steps: STEPS, waves: WAVES, stacks: atZero, verdicts: {}, approvals: [], rolledBack: true, start: true })).to.deep.include({ action: "rollback", stacks: ["p-a", "p-b", "p-c"] });
         expect(plan([0, 0, 0], { rolledBack: true, rollbackPending: ["p-c"] })).to.deep.include({ action: "rollback", stacks: ["p-c"] });
@@ -194,6 +198,22 @@ describe("wave planner: what it tells the operator", () => {
             stacks: ["p-a"],
             reasons: ["the stacks at 25 % passed its window (and soak) at 25 %"],
         });
+    });
+
+    it("waits for the wave just before, not the first, when three waves follow one another", () => {
+        const three = [wave("canary", ["a"]), wave("mid", ["b"]), wave("rest", ["c"])];
+        const midStacks = stacks(5, 5, 0).map((s) => (s.name === "p-b" ? { ...s, wave: "mid" } : s));
+        expect(plan([5, 5, 0], { waves: three, stacks: midStacks, verdicts: { "p-a": waiting, "p-b": pass } })).to.deep.include({
+            action: "advance",
+            wave: "rest",
+            to: 5,
+            stacks: ["p-c"],
+            reasons: ["wave mid passed its window (and soak) at 5 %"],
+        });
+        expect(plan([5, 5, 0], { waves: three, stacks: midStacks, verdicts: { "p-a": pass, "p-b": waiting } }).reasons).to.deep.equal([
+            "wave rest takes 5 % once wave mid passed its window (and soak)",
+            "p-b: inconclusive (live for 2s of the 6s window)",
+        ]);
     });
 
     it("says whether the release completed: every stack at 100 % and passed there", () => {
