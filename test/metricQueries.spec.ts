@@ -1,7 +1,24 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { LATENCY_HISTOGRAMS, METRIC_SOURCES, SOURCE_QUERIES, bucketMatcher, checkTemplate, placeholdersIn, renderQuery, trialsTemplate } from "../model/metricQueries.ts";
+import {
+    LATENCY_HISTOGRAMS,
+    METRIC_SOURCES,
+    SERIES_PROBES,
+    SOURCE_QUERIES,
+    bucketMatcher,
+    checkTemplate,
+    isLatencyPreset,
+    labelProblem,
+    listValues,
+    missingCounterProblem,
+    placeholdersIn,
+    probeMatches,
+    probeSelector,
+    renderQuery,
+    seriesKeyText,
+    trialsTemplate,
+} from "../model/metricQueries.ts";
 
 const values = { service: "cart", color: "green", cluster: "east", namespace: "shop", windowSeconds: 60 };
 
@@ -50,6 +67,9 @@ describe("metric queries: templates", () => {
     });
 
     it("counts out of the requests unless a check says otherwise: its per, a latency preset's histogram count", () => {
+        expect(isLatencyPreset(undefined), "a custom check").to.equal(false);
+        expect(isLatencyPreset("success-rate")).to.equal(false);
+        expect(isLatencyPreset("latency-p95")).to.equal(true);
         expect(trialsTemplate({ preset: "success-rate" }, "app")).to.equal(undefined);
         expect(trialsTemplate({ query: "sum(a)" }, "app")).to.equal(undefined);
         expect(trialsTemplate({ query: "sum(a)", per: "sum(b)" }, "app")).to.equal("sum(b)");
@@ -78,6 +98,8 @@ describe("metric queries: templates", () => {
         const envoy = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
         expect(LATENCY_HISTOGRAMS["envoy-gateway"].bucketsMs).to.deep.equal(envoy);
         expect(LATENCY_HISTOGRAMS.istio.bucketsMs).to.deep.equal(envoy);
+        // The app's histogram counts in seconds (http_request_duration_seconds), Envoy's in ms (upstream_rq_time, request_duration_milliseconds).
+        expect([LATENCY_HISTOGRAMS.app.le, LATENCY_HISTOGRAMS["envoy-gateway"].le, LATENCY_HISTOGRAMS.istio.le]).to.deep.equal(["s", "ms", "ms"]);
         const server = readFileSync(resolve(import.meta.dirname, "../app/server.mjs"), "utf8");
         const buckets = /buckets: \[([^\]]+)\]/.exec(server)![1]!.split(",").map((b) => Math.round(Number(b) * 1000));
         expect(LATENCY_HISTOGRAMS.app.bucketsMs, "the demo app's own buckets").to.deep.equal(buckets);
@@ -145,5 +167,118 @@ describe("metric queries: a rate with per", () => {
     it("asks 100 × events / per, with no events at all read as 0 %", () => {
         expect(checkTemplate({ query: "sum(a)", per: "sum(b)" }, "app")).to.equal("100 * ((sum(a)) or vector(0)) / (sum(b))");
         expect(checkTemplate({ query: "sum(a)" }, "app")).to.equal("sum(a)");
+    });
+});
+
+describe("metric queries: the series probes, when no color has a requests series", () => {
+    const target = { service: "cart", cluster: "east", namespace: "shop" };
+    const at = { cluster: 1, service: 0 };
+    const over = "in the last 36m";
+
+    it("asks along each source's requests selector, color aside, one matcher more each time", () => {
+        // Written out from the sources' metric names (docs/progressive-delivery.md): the demo app's
+        // labels, Envoy Gateway's per-Service cluster service/<ns>/<svc>-<color>/<port>, Istio's
+        // Deployment <svc>-<color> as the Gateway's proxy reports it.
+        expect(probeSelector(SERIES_PROBES.app, 0, target)).to.equal("http_requests_total");
+        expect(probeSelector(SERIES_PROBES.app, 2, target)).to.equal('http_requests_total{cluster="east",service="cart"}');
+        expect(probeSelector(SERIES_PROBES["envoy-gateway"], 0, target)).to.equal("envoy_cluster_upstream_rq");
+        expect(probeSelector(SERIES_PROBES["envoy-gateway"], 2, target)).to.equal('envoy_cluster_upstream_rq{cluster="east",envoy_cluster_name=~"service/shop/cart-(blue|green)/.+"}');
+        expect(probeSelector(SERIES_PROBES.istio, 0, target)).to.equal("istio_requests_total");
+        expect(probeSelector(SERIES_PROBES.istio, 1, target)).to.equal('istio_requests_total{cluster="east"}');
+        expect(probeSelector(SERIES_PROBES.istio, 4, target)).to.equal(
+            'istio_requests_total{cluster="east",reporter="source",destination_workload_namespace="shop",destination_workload=~"cart-(blue|green)"}',
+        );
+        expect(probeSelector(SERIES_PROBES.app, 1, { ...target, cluster: 'a"b' }), "a value quoted as PromQL reads it").to.equal('http_requests_total{cluster="a\\"b"}');
+    });
+
+    it("probes exactly the matchers of the requests query, with either color in place of {color}", () => {
+        for (const source of METRIC_SOURCES) {
+            const probe = SERIES_PROBES[source];
+            const requests = SOURCE_QUERIES[source].requests;
+            expect(requests, source).to.include(`(${probe.counter}{`);
+            const full = probeSelector(probe, probe.labels.length, target);
+            const selector = (color: string) => /\{(.*)\}\[/.exec(renderQuery(requests, { ...target, color, windowSeconds: 60 }))![1]!.split(",").sort();
+            const probed = /\{(.*)\}$/.exec(full)![1]!.split(",").sort();
+            for (const color of ["blue", "green"]) {
+                // The app's color is a label of its own, which the probe leaves out.
+                const asked = selector(color).filter((m) => !m.startsWith("color="));
+                expect(probed.length, `${source}: a matcher for each of ${asked.join(", ")}`).to.equal(asked.length);
+                for (const matcher of probed) {
+                    const [, label, op, value] = /^(\w+)(=~|=)"(.*)"$/.exec(matcher)!;
+                    const query = asked.find((m) => m.startsWith(`${label}=`))!;
+                    expect(query, `${source} ${label}`).to.not.equal(undefined);
+                    const [, , queryOp, queryValue] = /^(\w+)(=~|=)"(.*)"$/.exec(query)!;
+                    if (op === "=") expect(`${op}${value}`, `${source} ${label}`).to.equal(`${queryOp}${queryValue}`);
+                    // The probe's regex takes either color where the query has one.
+                    else expect(new RegExp(`^(?:${value})$`).test(queryOp === "=" ? queryValue! : queryValue!.replace("/.+", "/8080")), `${source} ${label} ${color}`).to.equal(true);
+                }
+            }
+        }
+    });
+
+    it("matches a plain value exactly and a regular expression whole, as PromQL does", () => {
+        const [cluster, service] = SERIES_PROBES.app.labels;
+        expect(probeMatches(cluster!, target, ["west", "east"])).to.equal(true);
+        expect(probeMatches(cluster!, target, ["east-1", "eas"]), "no part of a value").to.equal(false);
+        expect(probeMatches(cluster!, { ...target, cluster: "eks.use1" }, ["eksXuse1"]), "a plain value is no regular expression").to.equal(false);
+        expect(probeMatches(service!, target, ["cart"])).to.equal(true);
+        expect(probeMatches(service!, target, [])).to.equal(false);
+        const workload = SERIES_PROBES.istio.labels.find((l) => l.label === "destination_workload")!;
+        expect(probeMatches(workload, target, ["checkout-blue", "cart-green"])).to.equal(true);
+        expect(probeMatches(workload, target, ["cart-blue-canary", "xcart-blue", "cart"]), "whole values only").to.equal(false);
+        const envoy = SERIES_PROBES["envoy-gateway"].labels[1]!;
+        expect(probeMatches(envoy, target, ["service/shop/cart-blue/8080"])).to.equal(true);
+        expect(probeMatches(envoy, target, ["service/web/cart-blue/8080", "service/shop/cart-red/8080"])).to.equal(false);
+    });
+
+    it("names the stack-file key each matcher's value comes from", () => {
+        expect(seriesKeyText("cluster", { cluster: 2, service: 3 })).to.equal("switchyard:clusters[2].name");
+        expect(seriesKeyText("namespace", { cluster: 2, service: 3 })).to.equal("switchyard:clusters[2].namespace");
+        expect(seriesKeyText("service", { cluster: 2, service: 3 })).to.equal("switchyard:services[3].name");
+        expect(seriesKeyText("service-or-namespace", { cluster: 2, service: 3 })).to.equal("switchyard:services[3].name or switchyard:clusters[2].namespace");
+        expect(seriesKeyText("metrics", { cluster: 2, service: 3 })).to.equal("switchyard:rollout.analysis.metrics");
+        // Which matcher blames which key: the cluster's name, Istio's reporter the metric source itself.
+        const keys = (source: (typeof METRIC_SOURCES)[number]) => SERIES_PROBES[source].labels.map((l) => `${l.label}:${l.key}`);
+        expect(keys("app")).to.deep.equal(["cluster:cluster", "service:service"]);
+        expect(keys("envoy-gateway")).to.deep.equal(["cluster:cluster", "envoy_cluster_name:service-or-namespace"]);
+        expect(keys("istio")).to.deep.equal(["cluster:cluster", "reporter:metrics", "destination_workload_namespace:namespace", "destination_workload:service"]);
+    });
+
+    it("says which Istio matcher has no series, on the selector before it, with the values Prometheus has", () => {
+        expect(labelProblem(SERIES_PROBES.istio, 2, target, at, ["default", "payments"], over)).to.equal(
+            'switchyard:clusters[1].namespace: no series of istio_requests_total{cluster="east",reporter="source"} in the last 36m has destination_workload_namespace="shop"; ' +
+                'the destination_workload_namespace values it has there: "default", "payments". ' +
+                "This is a config mistake, not a lack of traffic, unless no request ever reached cart on east.",
+        );
+        expect(labelProblem(SERIES_PROBES.istio, 3, target, at, ["checkout-blue"], over)).to.match(
+            /^switchyard:services\[0\]\.name: no series of istio_requests_total\{[^}]*destination_workload_namespace="shop"\} in the last 36m has destination_workload=~"cart-\(blue\|green\)"; the destination_workload values it has there: "checkout-blue"\./,
+        );
+        // Only the sidecars report: the preset reads the Gateway's reporter="source".
+        expect(labelProblem(SERIES_PROBES.istio, 1, target, at, [], over)).to.equal(
+            'switchyard:rollout.analysis.metrics: no series of istio_requests_total{cluster="east"} in the last 36m has reporter="source"; none of them has a reporter label. ' +
+                "This is a config mistake, not a lack of traffic, unless no request ever reached cart on east.",
+        );
+        expect(labelProblem(SERIES_PROBES.app, 0, target, at, [], over)).to.include(
+            'none of them has a cluster label: give each cluster\'s metrics the label cluster="<its clusters[].name>" (e.g. an external label). ',
+        );
+    });
+
+    it("lists at most twelve of the values Prometheus has, and how many more", () => {
+        const values = Array.from({ length: 14 }, (_, i) => `c${i}`);
+        expect(listValues(values)).to.equal('"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11" and 2 more');
+        expect(listValues(values.slice(0, 12))).to.equal('"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11"');
+        expect(listValues(["a", "b", "c"], 2)).to.equal('"a", "b" and 1 more');
+        expect(listValues(['say "hi"'])).to.equal('"say \\"hi\\""');
+    });
+
+    it("names the source's counter when Prometheus lacks it, and the sources whose counters it has", () => {
+        expect(missingCounterProblem("istio", ["app", "envoy-gateway"], over)).to.equal(
+            'switchyard:rollout.analysis.metrics: "istio" counts requests with istio_requests_total, and Prometheus has no istio_requests_total series in the last 36m; ' +
+                "it has http_requests_total (metrics: app) and envoy_cluster_upstream_rq (metrics: envoy-gateway)",
+        );
+        expect(missingCounterProblem("envoy-gateway", [], over)).to.equal(
+            'switchyard:rollout.analysis.metrics: "envoy-gateway" counts requests with envoy_cluster_upstream_rq, and Prometheus has no envoy_cluster_upstream_rq series in the last 36m; ' +
+                "nor the counter of any other source (app, envoy-gateway, istio): is rollout.analysis.prometheus.url the Prometheus that scrapes these clusters?",
+        );
     });
 });

@@ -33,7 +33,7 @@ export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
     "cli/planDiff.ts": ["test/planDiff.spec.ts"],
     "cli/planWarnings.ts": ["test/planWarnings.spec.ts"],
     "model/rollout.ts": ["test/rollout.spec.ts"],
-    "model/metricQueries.ts": ["test/metricQueries.spec.ts"],
+    "model/metricQueries.ts": ["test/metricQueries.spec.ts", "test/collect.spec.ts"],
     "model/analysis.ts": ["test/analysis.spec.ts"],
     // Not the seeded simulations (test/judgeSimulation.spec.ts): under Stryker's instrumentation they
     // outlast mocha's 30 s on the dry run, and each mutant's 5 s timeout would count every one killed.
