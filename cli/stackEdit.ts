@@ -147,19 +147,25 @@ export function editStackText(text: string, project: string, edits: readonly Sta
             otherEdit ??= splice;
         }
     }
-    if (flatComment !== undefined && !onGreenWeight && otherEdit) {
-        // After the first edited value, or, inside a flow collection, as a comment line above it.
-        const lineStart = text.lastIndexOf("\n", otherEdit.start) + 1;
-        const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
-        splices.push(commentSplice(text, otherEdit.end, flatComment) ?? { start: lineStart, end: lineStart, text: `${indent}# ${flatComment}\n` });
-    }
-    let edited = text;
-    for (const splice of [...splices].sort((a, b) => b.start - a.start)) {
-        edited = edited.slice(0, splice.start) + splice.text + edited.slice(splice.end);
-    }
+    if (flatComment !== undefined && !onGreenWeight && otherEdit) splices.push(commentAfter(text, otherEdit, flatComment));
+    const edited = applySplices(text, splices);
     if (!isDeepStrictEqual(configValues(parse(edited), project), expectedValues(configValues(doc, project), project, edits))) {
         throw new StackEditError("editing the stack file in place would change more than the weights; nothing was written");
     }
+    return edited;
+}
+
+/** `comment` after an edited value, or, inside a flow collection, as a comment line above it. */
+function commentAfter(text: string, edited: Splice, comment: string): Splice {
+    const lineStart = text.lastIndexOf("\n", edited.start) + 1;
+    const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+    return commentSplice(text, edited.end, comment) ?? { start: lineStart, end: lineStart, text: `${indent}# ${comment}\n` };
+}
+
+/** The text with every splice made, the last first so that earlier offsets hold. */
+function applySplices(text: string, splices: readonly Splice[]): string {
+    let edited = text;
+    for (const splice of [...splices].sort((a, b) => b.start - a.start)) edited = edited.slice(0, splice.start) + splice.text + edited.slice(splice.end);
     return edited;
 }
 
@@ -180,15 +186,8 @@ export function editFleetText(text: string, edits: readonly CohortEdit[], commen
     }
     const first = [...splices].sort((a, b) => a.start - b.start)[0];
     const flatComment = comment?.replace(/[\r\n]+/g, "; ");
-    if (first && flatComment !== undefined) {
-        const lineStart = text.lastIndexOf("\n", first.start) + 1;
-        const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
-        splices.push(commentSplice(text, first.end, flatComment) ?? { start: lineStart, end: lineStart, text: `${indent}# ${flatComment}\n` });
-    }
-    let edited = text;
-    for (const splice of [...splices].sort((a, b) => b.start - a.start)) {
-        edited = edited.slice(0, splice.start) + splice.text + edited.slice(splice.end);
-    }
+    if (first && flatComment !== undefined) splices.push(commentAfter(text, first, flatComment));
+    const edited = applySplices(text, splices);
     const values = (d: Document) => d.toJS({ maxAliasCount: -1 }) as { cohorts?: Record<string, unknown>[] };
     const expected = values(doc);
     for (const edit of edits) expected.cohorts![edit.cohort]!.color = edit.color;
