@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../model/stackFiles.ts";
 import { plan as planInProcess } from "../cli/plan.ts";
+import { commitOfFiles } from "./gitCommit.ts";
 
 const run = promisify(execFile);
 const PLAN = join(PROJECT_ROOT, "cli", "plan.ts");
@@ -67,16 +68,7 @@ const handStack = (greenWeight: number, replicas: number) =>
 
 /** A commit, on no branch, whose tree holds only `text` as the hand-edited stack's file: the --base the spec plans against. */
 function commitOf(text: string, stack = HAND_STACK): string {
-    const git = (args: string[], input?: string) =>
-        execFileSync("git", args, {
-            cwd: PROJECT_ROOT,
-            encoding: "utf8",
-            ...(input === undefined ? {} : { input }),
-            env: { ...process.env, GIT_AUTHOR_NAME: "plan spec", GIT_AUTHOR_EMAIL: "spec@example.com", GIT_COMMITTER_NAME: "plan spec", GIT_COMMITTER_EMAIL: "spec@example.com" },
-        }).trim();
-    const blob = git(["hash-object", "-w", "--stdin"], text);
-    const tree = git(["mktree"], `100644 blob ${blob}\tPulumi.${stack}.yaml\n`);
-    return git(["commit-tree", tree, "-m", "the plan spec's baseline"]);
+    return commitOfFiles({ [`Pulumi.${stack}.yaml`]: text }, "the plan spec's baseline");
 }
 
 const results: Record<string, Result> = {};

@@ -4,12 +4,13 @@
 // and its three stack files), planned against commits on no branch that hold its baselines.
 
 import { expect } from "chai";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../model/stackFiles.ts";
 import { plan as planInProcess } from "../cli/plan.ts";
+import { commitOfFiles } from "./gitCommit.ts";
 
 type Result = { stdout: string; stderr: string; code: number };
 
@@ -55,18 +56,7 @@ function stackFiles(eksWeight: number): Record<string, string> {
 
 /** A commit on no branch whose tree holds the fleet file and the stack files: a --base. */
 function commitOf(fleetText: string, stacks: Record<string, string>): string {
-    const git = (args: string[], input?: string) =>
-        execFileSync("git", args, {
-            cwd: PROJECT_ROOT,
-            encoding: "utf8",
-            ...(input === undefined ? {} : { input }),
-            env: { ...process.env, GIT_AUTHOR_NAME: "plan spec", GIT_AUTHOR_EMAIL: "spec@example.com", GIT_COMMITTER_NAME: "plan spec", GIT_COMMITTER_EMAIL: "spec@example.com" },
-        }).trim();
-    const blob = (text: string) => git(["hash-object", "-w", "--stdin"], text);
-    const fleets = git(["mktree"], `100644 blob ${blob(fleetText)}\t${FLEET}.yaml\n`);
-    const entries = Object.entries(stacks).map(([file, text]) => `100644 blob ${blob(text)}\t${file}\n`);
-    const tree = git(["mktree"], `040000 tree ${fleets}\tfleets\n${entries.join("")}`);
-    return git(["commit-tree", tree, "-m", "the fleet plan spec's baseline"]);
+    return commitOfFiles({ [`fleets/${FLEET}.yaml`]: fleetText, ...stacks }, "the fleet plan spec's baseline");
 }
 
 /** The lines under one changed resource in a stack's change list (indented by the fleet plan or not). */
