@@ -56,10 +56,25 @@ export function fleetProject(options: { thirdCluster?: boolean; prometheusUrl?: 
         dir,
         fleetFile,
         stackFile,
-        weight: (stack) => Number(parseDocument(readFileSync(stackFile(stack), "utf8")).getIn(["config", "switchyard:greenWeight"]) ?? 0),
-        cohortColor: () => String(parseDocument(readFileSync(fleetFile, "utf8")).getIn(["cohorts", 0, "color"])),
+        weight: (stack) => Number(valueIn(stackFile(stack), ["config", "switchyard:greenWeight"]) ?? 0),
+        cohortColor: () => String(valueIn(fleetFile, ["cohorts", 0, "color"])),
         remove: () => rmSync(dir, { recursive: true, force: true }),
     };
+}
+
+/**
+ * A value of a YAML file as it is now, parsed again only when its text changed: the fakes ask at
+ * every query, and parsing the fleet file each time made one rollout spec take a minute.
+ */
+const parsed = new Map<string, { text: string; doc: ReturnType<typeof parseDocument> }>();
+function valueIn(file: string, path: readonly (string | number)[]): unknown {
+    const text = readFileSync(file, "utf8");
+    let entry = parsed.get(file);
+    if (entry?.text !== text) {
+        entry = { text, doc: parseDocument(text) };
+        parsed.set(file, entry);
+    }
+    return entry.doc.getIn(path);
 }
 
 /**
