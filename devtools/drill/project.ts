@@ -18,13 +18,14 @@ export interface DrillProject {
     remove(): Promise<void>;
 }
 
-export function drillProject(options: { stack?: string; service: string; prometheusUrl: string }): DrillProject {
+export function drillProject(options: { stack?: string; service: string; prometheusUrl: string; alpha?: number }): DrillProject {
     const stack = options.stack ?? "drill";
     const dir = mkdtempSync(join(tmpdir(), "switchyard-drill-"));
     copyFileSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
     const doc = parseDocument(readFileSync(DRILL_STACK_TEMPLATE, "utf8"));
     doc.setIn(["config", "switchyard:services", 0, "name"], options.service);
     doc.setIn(["config", "switchyard:rollout", "analysis", "prometheus", "url"], options.prometheusUrl);
+    if (options.alpha !== undefined) doc.setIn(["config", "switchyard:rollout", "analysis", "alpha"], options.alpha);
     const file = join(dir, `Pulumi.${stack}.yaml`);
     writeFileSync(file, doc.toString());
     return { dir, stack, file, remove: async () => rmSync(dir, { recursive: true, force: true }) };
