@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { editFleetText, editStackFile, editStackText, StackEditError } from "../cli/stackEdit.ts";
+import { editFleetFile, editFleetText, editStackFile, editStackText, StackEditError } from "../cli/stackEdit.ts";
 
 const stack = `# The prod stack. Weights move by switchyard advance.
 config:
@@ -85,6 +85,37 @@ cohorts:
                 .replace('color: "green"', 'color: "blue"'),
         );
         expectThrows(() => editFleetText("rollout: {}\n", [{ cohort: 0, color: "blue" }]), /cohorts\[0\] has no color to change/);
+    });
+
+    it("puts the note after the cohort first in the file whatever the order of the edits, on one line, and none without a note", () => {
+        const fleet = ["cohorts:", "  - name: beta", "    color: green", "  - name: staff", "    color: green", ""].join("\n");
+        const edited = editFleetText(fleet, [{ cohort: 1, color: "blue" }, { cohort: 0, color: "blue" }], "rolled back\r\n\nINC-9");
+        expect(edited).to.equal(["cohorts:", "  - name: beta", "    color: blue  # rolled back; INC-9", "  - name: staff", "    color: blue", ""].join("\n"));
+        expect(editFleetText(fleet, [{ cohort: 1, color: "blue" }])).to.equal(fleet.replace(/green\n$/, "blue\n"));
+        const flow = ["cohorts:", "  - { name: beta, color: green }", ""].join("\n");
+        expect(editFleetText(flow, [{ cohort: 0, color: "blue" }], "INC-9"), "inside a flow mapping: a comment line above, indented as the item").to.equal(
+            ["cohorts:", "  # INC-9", "  - { name: beta, color: blue }", ""].join("\n"),
+        );
+    });
+
+    it("refuses a fleet file edit that would change more than the colors, or a color that is no plain value, and names it", () => {
+        const anchored = ["defaults:", "  color: &stable green", "cohorts:", "  - name: beta", "    color: *stable", ""].join("\n");
+        expectThrows(() => editFleetText(anchored, [{ cohort: 0, color: "blue" }]), /^cohorts\[0\]\.color is not a plain value this command can edit$/);
+        const shared = ["cohorts:", "  - name: beta", "    color: &c green", "  - name: staff", "    color: *c", ""].join("\n");
+        expectThrows(() => editFleetText(shared, [{ cohort: 0, color: "blue" }]), /^editing the fleet file in place would change more than the cohorts' colors; nothing was written$/);
+    });
+
+    it("writes the edited fleet file in place, and only it", () => {
+        const dir = mkdtempSync(join(tmpdir(), "switchyard-fleet-edit-"));
+        try {
+            const file = join(dir, "prod.yaml");
+            writeFileSync(file, "cohorts:\n  - name: beta\n    color: green\n");
+            editFleetFile(file, [{ cohort: 0, color: "blue" }], "INC-9");
+            expect(readFileSync(file, "utf8")).to.equal("cohorts:\n  - name: beta\n    color: blue  # INC-9\n");
+            expect(readdirSync(dir)).to.deep.equal(["prod.yaml"]);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("changes only the value's characters, keeping its quotes, the comment and every other line", () => {
