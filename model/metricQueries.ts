@@ -171,7 +171,10 @@ export function checkTemplate(check: TemplateCheck, source: MetricSource): strin
     if (isLatencyPreset(check.preset)) {
         const queries = SOURCE_QUERIES[source];
         const slow = queries["latency-slow"].replace("{le}", bucketMatcher(check.slowerThanMs!, source));
-        return `100 * ((${slow}) or vector(0)) / (${queries["latency-requests"]})`;
+        // No `or vector(0)` here: with the histogram there, no slow requests is count − bucket = 0
+        // already; a bucket that is not there (a bar that is no boundary of this histogram, custom
+        // buckets, a relabelled le) must read as missing data, never as "no slow requests".
+        return `100 * (${slow}) / (${queries["latency-requests"]})`;
     }
     return SOURCE_QUERIES[source][check.preset as "success-rate"];
 }

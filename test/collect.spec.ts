@@ -50,6 +50,16 @@ describe("collect: asking Prometheus for a window", () => {
         expect(judgement!.verdict).to.equal("pass");
     });
 
+    it("holds, never passes, when the bucket at a latency bar is not there: missing data, not 'no slow requests'", async () => {
+        const fake = fakeMetrics(() => 25, { blue: HEALTHY, green: HEALTHY });
+        // A histogram without le="0.5" (custom buckets, a relabelled le): the slow-request query selects nothing.
+        const api: MetricsApi = { query: fake.query, labelValues: fake.labelValues, queryRange: (promql, ...rest) => (promql.includes("_bucket{") ? Promise.resolve([]) : fake.queryRange(promql, ...rest)) };
+        const [judgement] = await judgeTargets([target], analysisSpec({ checks: [LATENCY_P99_RATE] }), api, 10_000);
+        expect(judgement!.verdict).to.equal("inconclusive");
+        const [healthy] = await judgeTargets([target], analysisSpec({ checks: [LATENCY_P99_RATE] }), { ...fake }, 10_000);
+        expect(healthy!.verdict, "the same step with its bucket passes").to.equal("pass");
+    });
+
     it("refuses a query that returns several series: it cannot tell which one counts", async () => {
         const two: RangeSeries[] = [
             { labels: { pod: "a" }, values: new Map([[60, 1]]) },

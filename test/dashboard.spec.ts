@@ -42,7 +42,7 @@ describe("switchyard dashboard", () => {
         expect(panel("success-rate: candidate beside stable").targets!.map((t) => t.expr)).to.deep.equal([documented("success-rate", "candidate"), documented("success-rate", "stable")]);
         // As the docs compose a latency preset: the slow requests at prod's 500 ms bucket, out of the histogram's count, in percent.
         const slower = (color: "candidate" | "stable") =>
-            `100 * ((${documented("latency-slow", color).replace("{le}", "500|500[.]0")}) or vector(0)) / (${documented("latency-requests", color)})`;
+            `100 * (${documented("latency-slow", color).replace("{le}", "500|500[.]0")}) / (${documented("latency-requests", color)})`;
         expect(panel("latency-p99: candidate beside stable").targets!.map((t) => t.expr)).to.deep.equal([slower("candidate"), slower("stable")]);
         expect(panel("Requests per sample").targets!.map((t) => t.expr)).to.deep.equal([documented("requests", "candidate"), documented("requests", "stable")]);
     });

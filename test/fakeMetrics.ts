@@ -40,7 +40,7 @@ export function fakeMetrics(
         if (promql.startsWith("100 * (sum(increase(http_requests_total")) return health[color].successRate;
         // The latency presets: the histogram's count is the requests, and a share of them slower than the bar.
         if (promql.startsWith("sum(increase(http_request_duration_seconds_count")) return requests;
-        if (promql.startsWith("100 * ((sum(increase(http_request_duration_seconds_count")) return health[color].slowPercent;
+        if (promql.startsWith("100 * (sum(increase(http_request_duration_seconds_count")) return health[color].slowPercent;
         throw new Error(`no fake answer for ${promql}`);
     };
     return {

@@ -115,7 +115,7 @@ export function fleetMetrics(
         if (promql.startsWith("sum(increase(http_requests_total")) return requests;
         if (promql.startsWith("100 * (sum(increase(http_requests_total")) return health(cluster)[color].successRate;
         if (promql.startsWith("sum(increase(http_request_duration_seconds_count")) return requests;
-        if (promql.startsWith("100 * ((sum(increase(http_request_duration_seconds_count")) return health(cluster)[color].slowPercent;
+        if (promql.startsWith("100 * (sum(increase(http_request_duration_seconds_count")) return health(cluster)[color].slowPercent;
         throw new Error(`no fake answer for ${promql}`);
     };
     return {

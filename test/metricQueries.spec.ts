@@ -49,10 +49,10 @@ describe("metric queries: templates", () => {
     it("asks a latency preset for the percentage of the histogram's requests slower than its bar, out of the histogram's count", () => {
         // Written out by hand: the app's histogram is in seconds, so a 300 ms bar is the bucket le="0.3".
         expect(renderQuery(checkTemplate({ preset: "latency-p99", slowerThanMs: 300 }, "app"), values)).to.equal(
-            "100 * ((" +
+            "100 * (" +
                 'sum(increase(http_request_duration_seconds_count{service="cart",color="green",cluster="east"}[60s])) - ' +
                 'sum(increase(http_request_duration_seconds_bucket{service="cart",color="green",cluster="east",le=~"0[.]3"}[60s]))' +
-                ") or vector(0)) / (" +
+                ") / (" +
                 'sum(increase(http_request_duration_seconds_count{service="cart",color="green",cluster="east"}[60s]))' +
                 ")",
         );
