@@ -3,7 +3,7 @@ import type { AnalysisTarget } from "../model/analysis.ts";
 import { PrometheusError, type RangeSeries } from "../cli/prometheus.ts";
 import { currentRates, judgeTargets, judgedTargets, metricSourceProblem, type MetricsApi } from "../cli/switchyard/collect.ts";
 import { LATENCY_P99_RATE, SUCCESS_RATE, analysisSpec } from "./analysisFixture.ts";
-import { HEALTHY, fakeMetrics } from "./fakeMetrics.ts";
+import { FAILING, HEALTHY, fakeMetrics } from "./fakeMetrics.ts";
 
 const analysis = analysisSpec({ checks: [SUCCESS_RATE] });
 
@@ -48,6 +48,22 @@ describe("collect: asking Prometheus for a window", () => {
         expect(finding.candidate.trials).to.equal(36 * 250);
         expect(finding.candidate.events).to.be.closeTo(36 * 0.25, 1e-6);
         expect(judgement!.verdict).to.equal("pass");
+    });
+
+    it("rolls back a failing target without asking label values for a quiet one: a refused or slow probe never holds a rollback", async () => {
+        const fake = fakeMetrics(() => 25, { blue: HEALTHY, green: FAILING });
+        const probes: string[] = [];
+        const api: MetricsApi = {
+            query: fake.query,
+            queryRange: (promql, ...rest) => (promql.includes('cluster="west"') ? Promise.resolve([]) : fake.queryRange(promql, ...rest)),
+            labelValues: async (name) => {
+                probes.push(name);
+                throw new PrometheusError("the label values API is not allowed here");
+            },
+        };
+        const judged = await judgeTargets([target, { ...target, cluster: "west" }], analysis, api, 10_000);
+        expect(judged.map((j) => j.verdict)).to.deep.equal(["fail", "inconclusive"]);
+        expect(probes, "no probe asked").to.deep.equal([]);
     });
 
     it("holds, never passes, when the bucket at a latency bar is not there: missing data, not 'no slow requests'", async () => {

@@ -132,10 +132,13 @@ export async function judgeTargets(targets: readonly AnalysisTarget[], analysis:
     };
     // Neither color's requests query found a series: a selector that matches nothing, or no traffic.
     const seriesless = (index: number) => questions.every((q, i) => q.target !== index || q.check !== undefined || raw[i]!.length === 0);
+    const judged = targets.map((target, index) => judgeWindow(target, assembleSamples(times, checkNames, seriesOf(index, "candidate"), seriesOf(index, "stable")), analysis));
+    // A failure anywhere rolls back whatever else is wrong: no further question to Prometheus (its
+    // label values API may be refused or slow) can stand between it and the rollback.
+    if (judged.some((j) => j.verdict === "fail")) return judged;
     const judgements: TargetJudgement[] = [];
-    for (const [index, target] of targets.entries()) {
-        const judgement = judgeWindow(target, assembleSamples(times, checkNames, seriesOf(index, "candidate"), seriesOf(index, "stable")), analysis);
-        const problem = seriesless(index) ? await noSeriesProblem(target, analysis, api, times[0]! - analysis.intervalSeconds, times.at(-1)!) : undefined;
+    for (const [index, judgement] of judged.entries()) {
+        const problem = seriesless(index) ? await noSeriesProblem(judgement.target, analysis, api, times[0]! - analysis.intervalSeconds, times.at(-1)!) : undefined;
         judgements.push(problem === undefined ? judgement : { ...judgement, verdict: "inconclusive", reasons: [problem, ...judgement.reasons], noSeries: problem });
     }
     return judgements;
