@@ -79,7 +79,10 @@ describe("fleet CI workflow", () => {
         expect(changeOf(["Pulumi.prod-eks-use1.yaml", "app/server.mjs"])).to.equal("build");
         expect(changeOf(["Pulumi.prod-traffic.yaml"])).to.equal("build");
         const classify = workflow.jobs.stacks!.steps.find((s) => s.run?.includes("fleet-change.sh"))!.run!;
-        expect(classify).to.include("git diff --name-only HEAD^ HEAD | .github/scripts/fleet-change.sh prod");
+        expect(classify, "the whole push, from the commit before it").to.include('git diff --name-only "$base" HEAD | .github/scripts/fleet-change.sh prod "$base"');
+        expect(classify).to.include('if git cat-file -e "$BEFORE^{commit}" 2>/dev/null; then base="$BEFORE"; else base=""; fi');
+        expect(classify, "a push it cannot diff is a build").to.match(/elif \[ -z "\$base" \]; then\n\s+change=build/);
+        expect(workflow.jobs.stacks!.steps.find((s) => s.run?.includes("fleet-change.sh"))!).to.have.nested.property("env.BEFORE", "${{ github.event.before }}");
     });
 
     it("calls a fleet file edit that only moves cohorts' colors (a rollback) a flip, and any other fleet file edit a build", () => {
@@ -88,6 +91,10 @@ describe("fleet CI workflow", () => {
         const rolledBack = fleet("blue  # switchyard rolled back 2026-12-03T12:00:00Z: cart on eks-use1: success-rate failed");
         expect(fleetFileChange(fleet("green"), rolledBack), "a rollback's cohort edit").to.equal("flip");
         expect(fleetFileChange(fleet("green"), fleet("blue")), "a cohort moved by hand").to.equal("flip");
+        expect(fleetFileChange(fleet('"green"'), fleet('"blue"  # switchyard rolled back 2026-12-03T12:00:00Z: x')), "a quoted color").to.equal("flip");
+        const flow = (color: string, note = "") => ["cohorts:", ...(note ? [`  # ${note}`] : []), `  - { name: beta, color: ${color}, match: { headers: [{ name: x, value: b }] } }`, ""].join("\n");
+        expect(fleetFileChange(flow("green"), flow("blue", "switchyard rolled back 2026-12-03T12:00:00Z: x")), "a flow mapping's line holds other keys too").to.equal("build");
+        expect(fleetFileChange(fleet("green"), fleet("green") + "# switchyard rolled back 2026-12-03T12:00:00Z: x\nreplicas: 4\n"), "a note beside another change").to.equal("build");
         expect(fleetFileChange(fleet("green"), fleet("blue", 4)), "a cohort and a replica count").to.equal("build");
         expect(fleetFileChange(fleet("green"), fleet("green", 4)), "a replica count").to.equal("build");
         expect(fleetFileChange(fleet("green"), undefined), "no commit before HEAD to diff against").to.equal("build");

@@ -21,7 +21,9 @@ while IFS= read -r path; do
             # a diff git cannot give (no $base in a shallow clone) is a build too.
             diff=$(git diff -U0 "$base" HEAD -- "$path") || diff=""
             changed=$(printf '%s\n' "$diff" | grep -E '^[-+]' | grep -vE '^(\+\+\+|---) ')
-            if [ -z "$changed" ] || printf '%s\n' "$changed" | grep -qvE '^[-+] *color: (blue|green)( +#.*)?$'; then kind=build; fi
+            # A color may be quoted; a rollback's note is a comment after it, or a line of its own above
+            # a cohort written as a flow mapping (whose line changes with other keys on it: a build).
+            if [ -z "$changed" ] || printf '%s\n' "$changed" | grep -vE '^\+ *# switchyard rolled back ' | grep -qvE "^[-+] *(- )?color: [\"']?(blue|green)[\"']?( +#.*)?$"; then kind=build; fi
             ;;
         *) kind=build ;;
     esac
