@@ -119,7 +119,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
             if (color === stable) {
                 // Rule 5 on a replacement (a namespace move): the new Deployment's create has no old
                 // inputs; the old one's delete has them, and the stable color keeps its version there too.
-                args.replacements.judge("kubernetes:apps/v1:Deployment", `${name}.${color}`, (oldInputs) => {
+                args.replacements.judge("kubernetes:apps/v1:Deployment", `${name}.${color}`, { namespace: args.cluster.namespace, name: colorObjectName(service.name, color) }, (oldInputs) => {
                     const refusals = judgeColorUpdate({
                         deployment: deploymentName(color),
                         color,
@@ -212,7 +212,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         // A replaced route (a namespace move): its old object's delete is when the live split changes,
         // and the gate judges it there, from the old object's weights to this run's.
         const routeSpec = this.route.spec;
-        args.replacements.judge(`kubernetes:${HTTPROUTE_API_VERSION}:HTTPRoute`, name, async (oldInputs) => {
+        args.replacements.judge(`kubernetes:${HTTPROUTE_API_VERSION}:HTTPRoute`, name, { namespace: args.cluster.namespace, name: service.name }, async (oldInputs) => {
             const verdict = await judgeRoute(oldInputs, { spec: routeSpec }, true);
             for (const warning of verdict.warnings) pulumi.log.warn(warning, this);
             return verdict.refusals;

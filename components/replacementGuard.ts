@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isMovedFrom, type ObjectIdentity } from "../model/gate.ts";
 
 /** Judges the delete of an old object that this run replaces: its refusals, empty when the delete may go on. */
 export type ReplacedJudge = (oldInputs: Record<string, unknown>) => string[] | Promise<string[]>;
@@ -19,23 +20,29 @@ export type ReplacedJudge = (oldInputs: Record<string, unknown>) => string[] | P
  */
 export class ReplacementGuard {
     readonly hook: pulumi.ResourceHook;
-    private readonly judges = new Map<string, ReplacedJudge>();
+    private readonly judges = new Map<string, { identity: ObjectIdentity; judge: ReplacedJudge }>();
 
     constructor() {
         this.hook = new pulumi.ResourceHook(
             "switchyard-replaced",
             async (args) => {
-                const judge = this.judges.get(`${args.type}::${args.name}`);
-                if (judge === undefined) return;
-                const refusals = await judge(args.oldInputs ?? {});
+                const entry = this.judges.get(`${args.type}::${args.name}`);
+                // Only the old object of a move is judged: a delete of an object under the namespace and
+                // name this run declares is no replacement's (`pulumi destroy --run-program` runs the
+                // program and hands every delete here), and is never held.
+                if (entry === undefined || !isMovedFrom(args.oldInputs, entry.identity)) return;
+                const refusals = await entry.judge(args.oldInputs ?? {});
                 if (refusals.length > 0) throw new Error(refusals.join("\n"));
             },
             { onDryRun: true },
         );
     }
 
-    /** Judges the replaced object of the resource of this type and name (unique in this program) when it is deleted. */
-    judge(type: string, name: string, judge: ReplacedJudge): void {
-        this.judges.set(`${type}::${name}`, judge);
+    /**
+     * Judges the replaced object of the resource of this type and name (unique in this program) when
+     * it is deleted, if it stood under another namespace or name than `identity`, this run's.
+     */
+    judge(type: string, name: string, identity: ObjectIdentity, judge: ReplacedJudge): void {
+        this.judges.set(`${type}::${name}`, { identity, judge });
     }
 }

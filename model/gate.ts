@@ -279,3 +279,21 @@ export function judgeColorUpdate(update: ColorUpdate): string[] {
             `or leave ${color} at ${versionBefore}.`,
     ];
 }
+
+/** Where a Kubernetes object lives: its namespace and name, as the program declares them. */
+export interface ObjectIdentity {
+    namespace: string;
+    name: string;
+}
+
+/**
+ * Whether an object being deleted is the old one of a move: it stood under another namespace or
+ * name than the object this run declares (a namespace change replaces every object). A delete under
+ * the same identity is a destroy (or a delete-before-replace, which keeps the identity), not a move.
+ * Inputs without a readable identity count as a move, so the move's rules judge them.
+ */
+export function isMovedFrom(oldInputs: Record<string, unknown> | undefined, identity: ObjectIdentity): boolean {
+    const metadata = (oldInputs?.metadata ?? undefined) as { namespace?: unknown; name?: unknown } | undefined;
+    if (typeof metadata?.namespace !== "string" || typeof metadata.name !== "string") return true;
+    return metadata.namespace !== identity.namespace || metadata.name !== identity.name;
+}

@@ -8,6 +8,7 @@ import {
     routeWeights,
     deploymentVersion,
     deploymentImageTag,
+    isMovedFrom,
     judgeKeptImage,
     liveImageTag,
     type ColorStatus,
@@ -284,5 +285,27 @@ describe("gate: without ECR a building color keeps the image it runs", () => {
         expect(liveImageTag(image("r.example/shop/storefront@sha256:" + "0".repeat(64))), "no tag").to.equal(undefined);
         expect(liveImageTag(image({ secret: true })), "a spec the SDK handed as a secret Output").to.equal(undefined);
         expect(liveImageTag(undefined)).to.equal(undefined);
+    });
+});
+
+describe("gate: which deletes are the old object of a move", () => {
+    const declared = { namespace: "shop", name: "cart" };
+    const old = (namespace: unknown, name: unknown) => ({ metadata: { namespace, name }, spec: {} });
+
+    it("judges the old object of a namespace or name change", () => {
+        expect(isMovedFrom(old("shop-v1", "cart"), declared)).to.equal(true);
+        expect(isMovedFrom(old("shop", "cart-2"), declared)).to.equal(true);
+    });
+
+    it("never judges a delete under the identity this run declares: a destroy with --run-program, not a move", () => {
+        expect(isMovedFrom(old("shop", "cart"), declared)).to.equal(false);
+    });
+
+    it("judges inputs whose identity it cannot read, so a move's rules are never skipped for want of them", () => {
+        expect(isMovedFrom(undefined, declared)).to.equal(true);
+        expect(isMovedFrom({}, declared)).to.equal(true);
+        expect(isMovedFrom(old(undefined, "cart"), declared)).to.equal(true);
+        expect(isMovedFrom(old("shop", 7), declared)).to.equal(true);
+        expect(isMovedFrom({ metadata: null }, declared)).to.equal(true);
     });
 });
