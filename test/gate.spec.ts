@@ -309,3 +309,32 @@ describe("gate: which deletes are the old object of a move", () => {
         expect(isMovedFrom({ metadata: null }, declared)).to.equal(true);
     });
 });
+
+describe("gate: reading the inputs the engine hands a hook, however partial", () => {
+    it("reads no weights and no cohort colors from a route without rules, or with rules without backends", () => {
+        expect(routeWeights({}, "cart")).to.deep.equal({});
+        expect(routeWeights({ spec: {} }, "cart")).to.deep.equal({});
+        expect(routeWeights({ spec: { rules: [{}] } }, "cart")).to.deep.equal({});
+        expect(routeCohortColors({ spec: {} }, "cart")).to.deep.equal([]);
+        expect(routeCohortColors({ spec: { rules: [{}, { backendRefs: [{ name: "cart-blue" }] }] } }, "cart"), "a cohort rule without backends sends nowhere").to.deep.equal([]);
+    });
+
+    it("reads no live tag from a Deployment whose spec or containers are missing, or whose image is no text", () => {
+        expect(liveImageTag(undefined)).to.equal(undefined);
+        expect(liveImageTag({ metadata: {} })).to.equal(undefined);
+        expect(liveImageTag({ spec: {} })).to.equal(undefined);
+        expect(liveImageTag({ spec: { template: {} } })).to.equal(undefined);
+        expect(liveImageTag({ spec: { template: { spec: {} } } })).to.equal(undefined);
+        expect(liveImageTag({ spec: { template: { spec: { containers: [] } } } })).to.equal(undefined);
+        expect(liveImageTag({ spec: { template: { spec: { containers: [{}] } } } })).to.equal(undefined);
+        expect(liveImageTag({ spec: { template: { spec: { containers: [{ image: 7 }] } } } })).to.equal(undefined);
+        expect(liveImageTag({ spec: { template: { spec: { containers: [{ image: "ghcr.io/acme/cart@sha256:" + "a".repeat(64) }] } } } }), "a digest has no tag").to.equal(undefined);
+        expect(liveImageTag({ spec: { template: { spec: { containers: [{ image: "ghcr.io/acme/cart:1.4.0" }] } } } })).to.equal("1.4.0");
+        expect(deploymentImageTag({ metadata: {} })).to.equal(undefined);
+    });
+
+    it("says why an unreadable version is refused, naming the stable color and the key that picks the candidate", () => {
+        const [refusal] = judgeColorUpdate({ deployment: "Deployment shop/cart-blue on cluster east", color: "blue", candidate: "green", versionBefore: undefined, versionAfter: "1.5.0" });
+        expect(refusal).to.include("so the guard cannot tell whether a release goes onto blue, the stable color (switchyard:rollout.candidate is green); an unreadable version is never waved through.");
+    });
+});
