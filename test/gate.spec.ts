@@ -331,6 +331,11 @@ describe("gate: reading the inputs the engine hands a hook, however partial", ()
         expect(liveImageTag({ spec: { template: { spec: { containers: [{ image: "ghcr.io/acme/cart@sha256:" + "a".repeat(64) }] } } } }), "a digest has no tag").to.equal(undefined);
         expect(liveImageTag({ spec: { template: { spec: { containers: [{ image: "ghcr.io/acme/cart:1.4.0" }] } } } })).to.equal("1.4.0");
         expect(deploymentImageTag({ metadata: {} })).to.equal(undefined);
+        expect(liveImageTag({ spec: { template: { spec: { containers: [{ image: "Not A Ref!" }] } } } }), "an image that is no reference").to.equal(undefined);
+    });
+
+    it("says nothing of a create when an update above maxStep's value stays within maxStep of its live weights", () => {
+        expect(shift({ before: { blue: 75, green: 25 }, after: { blue: 60, green: 40 } })).to.deep.equal({ refusals: [], warnings: [] });
     });
 
     it("says why an unreadable version is refused, naming the stable color and the key that picks the candidate", () => {
