@@ -9,18 +9,14 @@
 // order they apply (cli/planFleet.ts).
 
 import Table from "cli-table3";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { capacityRows } from "../model/capacity.ts";
 import { COLORS, type StackModel } from "../model/config/types.ts";
-import { ConfigEditError, applyEdit, parseEdit, type ConfigEdit } from "../model/configEdits.ts";
+import { ConfigEditError, parseEdit, type ConfigEdit } from "../model/configEdits.ts";
 import { cohortsOn } from "../model/cohorts.ts";
-import { PROJECT } from "../model/config/keys.ts";
 import type { ProgramRun } from "../harness/mockRuntime.ts";
-import { planWarnings, secretLookingEnv } from "./planWarnings.ts";
 import { USAGE_EXIT_CODE } from "./exitCodes.ts";
-import { PROJECT_ROOT, missingStack, stackFileConfig } from "../model/stackFiles.ts";
+import { missingStack } from "../model/stackFiles.ts";
 import {
     FleetFiles,
     UsageError,
@@ -31,6 +27,7 @@ import {
     policyCode,
     policyLines,
     policyVerdict,
+    stackWarnings,
     trafficOutputs,
     type StackPlan,
 } from "./planRun.ts";
@@ -254,7 +251,7 @@ async function planStack(opts: Options & { stack: string }, io: PlanOutput): Pro
 }
 
 async function printStack(stack: StackPlan, fleet: FleetFiles | undefined, opts: Options, io: PlanOutput, progress: (text: string) => void): Promise<number> {
-    const { base, run, model, baseModel, handEdits } = stack;
+    const { base, run, model, handEdits } = stack;
     const setText = opts.edits.map((e) => `${e.path}=${e.secret ? "[secret]" : e.value}`).join(", ");
     io.out(`switchyard plan: stack ${stack.stack}${setText ? `; set ${setText}` : ""}`);
     if (base.note) io.out(base.note);
@@ -270,10 +267,7 @@ async function printStack(stack: StackPlan, fleet: FleetFiles | undefined, opts:
     io.out(imagesTable(model));
     const capacity = capacityTable(model);
     if (capacity) io.out(`\nCapacity (M/M/c, target ${JSON.stringify(model.capacity)}):\n${capacity}`);
-    let written = stackFileConfig(readFileSync(join(PROJECT_ROOT, `Pulumi.${stack.stack}.yaml`), "utf8"), PROJECT);
-    for (const edit of opts.edits) written = applyEdit(written, edit, PROJECT);
-    const warnings = [...planWarnings(baseModel, model), ...secretLookingEnv(written, PROJECT), ...run.warnings];
-    for (const warning of warnings) io.out(`\nwarning: ${warning}`);
+    for (const warning of stackWarnings(stack)) io.out(`\nwarning: ${warning}`);
     io.out(`\n${run.resources.filter((r) => r.custom).length} resources declared.`);
     if (stack.changing) io.out(`\nAgainst ${base.name}${fleet && fleet.changing ? ` and ${fleet.base.name}` : ""}:\n${changesText(stack.change)}`);
     if (!opts.policy) return 0;

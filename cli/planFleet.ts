@@ -7,13 +7,9 @@
 // kinds, why (the fleet file's changed keys, the stack file's own), and the policy verdict.
 
 import Table from "cli-table3";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import type { ConfigEdit } from "../model/configEdits.ts";
-import { PROJECT } from "../model/config/keys.ts";
-import { PROJECT_ROOT, stackFileConfig } from "../model/stackFiles.ts";
+import { PROJECT_ROOT } from "../model/stackFiles.ts";
 import { closest } from "../model/validation.ts";
-import { planWarnings, secretLookingEnv } from "./planWarnings.ts";
 import type { PlanOutput } from "./planOutput.ts";
 import {
     FleetFiles,
@@ -25,12 +21,13 @@ import {
     policyCode,
     policyLines,
     policyVerdict,
+    stackWarnings,
     trafficOutputs,
     type StackOutputs,
     type StackPlan,
     type TrafficOutputs,
 } from "./planRun.ts";
-import { loadFleet, type Fleet } from "./switchyard/fleet.ts";
+import { fleetsIn, loadFleet, type Fleet } from "./switchyard/fleet.ts";
 import { CHANGE_ORDER, fleetMatrix, type MatrixStack } from "./switchyard/fleetStacks.ts";
 import { UsageError as CommandUsageError } from "./switchyard/errors.ts";
 
@@ -44,19 +41,9 @@ export interface FleetPlanOptions {
 /** A stack's place in the plan: planned, or why it could not be. */
 type Planned = { entry: MatrixStack; plan: StackPlan } | { entry: MatrixStack; error: string };
 
-/** The fleets of the project: fleets/<name>.yaml, release records aside. */
-function fleetNames(): string[] {
-    const folder = join(PROJECT_ROOT, "fleets");
-    if (!existsSync(folder)) return [];
-    return readdirSync(folder)
-        .filter((f) => /\.ya?ml$/.test(f) && !/\.release\.ya?ml$/.test(f))
-        .map((f) => f.replace(/\.ya?ml$/, ""))
-        .sort();
-}
-
 /** The fleet's stacks as `switchyard stacks --fleet` lists them; bad input named before anything is evaluated. */
 function fleetOf(name: string): Fleet {
-    const fleets = fleetNames();
+    const fleets = fleetsIn(PROJECT_ROOT).sort();
     if (!fleets.includes(name)) {
         const guess = closest(name, fleets);
         throw new UsageError(
@@ -221,8 +208,7 @@ export async function planFleet(opts: FleetPlanOptions, io: PlanOutput): Promise
             } else if (plan.changing) {
                 io.out(`  no resource inputs change for: ${why.join("; ")}`);
             }
-            const written = stackFileConfig(readFileSync(join(PROJECT_ROOT, `Pulumi.${plan.stack}.yaml`), "utf8"), PROJECT);
-            for (const warning of [...planWarnings(plan.baseModel, plan.model), ...secretLookingEnv(written, PROJECT), ...plan.run.warnings]) io.out(`  warning: ${warning}`);
+            for (const warning of stackWarnings(plan)) io.out(`  warning: ${warning}`);
             if (!opts.policy) {
                 codes.push(0);
                 continue;

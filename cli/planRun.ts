@@ -21,7 +21,7 @@ import { diffedInputs } from "../harness/providerModels.ts";
 import { builtColors } from "../program/trafficImages.ts";
 import { committedText } from "./git.ts";
 import { envByName, leafChanges } from "./planDiff.ts";
-import { guardRefusals, replacementOf } from "./planWarnings.ts";
+import { guardRefusals, planWarnings, replacementOf, secretLookingEnv } from "./planWarnings.ts";
 
 /** A mistake in how the plan was asked for: answered with the usage and exit 64, before anything is evaluated. */
 export class UsageError extends Error {}
@@ -227,6 +227,8 @@ export function changesText(change: ChangeList): string {
 export interface StackPlan {
     stack: string;
     base: Baseline;
+    /** The stack file as it is on disk. */
+    working: string;
     /** Paths the stack file on disk changes against its baseline. */
     handEdits: string[];
     edits: ConfigEdit[];
@@ -331,6 +333,7 @@ export async function evaluateStack(stack: string, options: EvaluateOptions): Pr
     return {
         stack,
         base,
+        working,
         handEdits,
         edits: options.edits,
         committed,
@@ -341,7 +344,7 @@ export async function evaluateStack(stack: string, options: EvaluateOptions): Pr
         baseRun,
         run,
         changing,
-        change: changing ? changeList(baseRun, run) : changeList(baseRun, baseRun),
+        change: changeList(baseRun, run),
         appliedOutputs() {
             if (!changing) return Promise.resolve(outputsOf(baseRun));
             // An up, not a preview: what a build pushed is known once the stack is applied.
@@ -349,6 +352,13 @@ export async function evaluateStack(stack: string, options: EvaluateOptions): Pr
             return applied;
         },
     };
+}
+
+/** A plan's warnings: the change's own, env values named like secrets in the stack file as written (with --set), and the program's. */
+export function stackWarnings(plan: StackPlan): string[] {
+    let written = stackFileConfig(plan.working, PROJECT);
+    for (const edit of plan.edits) written = applyEdit(written, edit, PROJECT);
+    return [...planWarnings(plan.baseModel, plan.model), ...secretLookingEnv(written, PROJECT), ...plan.run.warnings];
 }
 
 /**

@@ -54,7 +54,8 @@ export interface FleetDeployer {
     live(stack: string): Promise<number | undefined>;
 }
 
-function fleetsIn(dir: string): string[] {
+/** The fleets of a project: fleets/<name>.yaml (or .yml), release records aside. */
+export function fleetsIn(dir: string): string[] {
     const folder = join(dir, "fleets");
     if (!existsSync(folder)) return [];
     return readdirSync(folder)
