@@ -77,8 +77,15 @@ export async function metricSourceProblem(analysis: AnalysisSpec, api: MetricsAp
  * source's selector whose value Prometheus does not have, or undefined when every one is there
  * (then nothing reached the service in the range, which is no traffic, not a config mistake).
  */
-async function noSeriesProblem(target: AnalysisTarget, analysis: AnalysisSpec, api: MetricsApi, start: number, end: number): Promise<string | undefined> {
-    const missing = await metricSourceProblem(analysis, api, end);
+async function noSeriesProblem(
+    target: AnalysisTarget,
+    analysis: AnalysisSpec,
+    api: MetricsApi,
+    start: number,
+    end: number,
+    sourceProblem: () => Promise<string | undefined>,
+): Promise<string | undefined> {
+    const missing = await sourceProblem();
     if (missing !== undefined) return missing;
     const probe = SERIES_PROBES[analysis.metrics];
     const values = { service: target.service, cluster: target.cluster, namespace: target.namespace };
@@ -136,9 +143,12 @@ export async function judgeTargets(targets: readonly AnalysisTarget[], analysis:
     // A failure anywhere rolls back whatever else is wrong: no further question to Prometheus (its
     // label values API may be refused or slow) can stand between it and the rollback.
     if (judged.some((j) => j.verdict === "fail")) return judged;
+    // Whether the source's counter is there at all: one answer for every quiet target, asked once.
+    let sourceProblem: Promise<string | undefined> | undefined;
+    const askSource = () => (sourceProblem ??= metricSourceProblem(analysis, api, times.at(-1)!));
     const judgements: TargetJudgement[] = [];
     for (const [index, judgement] of judged.entries()) {
-        const problem = seriesless(index) ? await noSeriesProblem(judgement.target, analysis, api, times[0]! - analysis.intervalSeconds, times.at(-1)!) : undefined;
+        const problem = seriesless(index) ? await noSeriesProblem(judgement.target, analysis, api, times[0]! - analysis.intervalSeconds, times.at(-1)!, askSource) : undefined;
         judgements.push(problem === undefined ? judgement : { ...judgement, verdict: "inconclusive", reasons: [problem, ...judgement.reasons], noSeries: problem });
     }
     return judgements;
