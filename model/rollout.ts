@@ -2,7 +2,7 @@
 // through, the guard on each step, and how each step is judged against Prometheus. Also the pure
 // step arithmetic the `switchyard` command and the guard share. Pure: no Pulumi import.
 
-import type { AnalysisSpec, CheckSpec, Color, RolloutSpec, StackModel } from "./config/types.ts";
+import type { AnalysisSpec, CheckSpec, Cohort, Color, RolloutSpec, StackModel } from "./config/types.ts";
 import {
     CHECK_PRESETS,
     LATENCY_HISTOGRAMS,
@@ -118,10 +118,13 @@ export function rollbackEdits(model: Pick<StackModel, "greenWeight" | "clusters"
             edits.push({ cluster: index, greenWeight: zero });
         }
     });
-    model.cohorts.forEach((cohort, index) => {
-        if (cohort.color === rollout.candidate) edits.push({ cohort: index, color: stableColorOf(rollout.candidate) });
-    });
+    edits.push(...cohortRollbackEdits(model.cohorts, rollout.candidate));
     return edits;
+}
+
+/** Every cohort aimed at the candidate, pointed at the stable color: a rollback's cohort edits, wherever the cohorts are written. */
+export function cohortRollbackEdits(cohorts: readonly Pick<Cohort, "color">[], candidate: Color): CohortEdit[] {
+    return cohorts.flatMap((cohort, index) => (cohort.color === candidate ? [{ cohort: index, color: stableColorOf(candidate) }] : []));
 }
 
 function readDurationKey(reader: ObjectReader, key: string, fallback: number): number {

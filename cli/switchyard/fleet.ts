@@ -11,8 +11,8 @@ import { analysisTargets, releaseVerdict } from "../../model/analysis.ts";
 import { cohortColorsOn } from "../../model/cohorts.ts";
 import { PROJECT } from "../../model/config/keys.ts";
 import { servicesInScope, stackNameFor } from "../../model/config/scope.ts";
-import type { AnalysisSpec, ClusterSpec, Cohort, StackModel, WaveSpec } from "../../model/config/types.ts";
-import { candidateWeightOf, formatDuration, greenWeightForCandidate, stableColorOf, type CohortEdit, type StackEdit } from "../../model/rollout.ts";
+import type { AnalysisSpec, ClusterSpec, StackModel, WaveSpec } from "../../model/config/types.ts";
+import { candidateWeightOf, cohortRollbackEdits, formatDuration, greenWeightForCandidate, stableColorOf, type CohortEdit, type StackEdit } from "../../model/rollout.ts";
 import { projectDefaults, readProjectFile, stackModel } from "../../model/stackFiles.ts";
 import { ConfigError } from "../../model/validation.ts";
 import { WAVE_EXIT_CODES, nextStepOfWave, planWaves, waveWindowSeconds, type StackVerdict, type WaveDecision, type WaveStack } from "../../model/waves.ts";
@@ -154,17 +154,16 @@ interface CohortRollback {
 
 function cohortRollback(fleet: Fleet): CohortRollback {
     const { candidate } = fleet.model.rollout;
-    const off = (cohorts: readonly Cohort[]): CohortEdit[] => cohorts.flatMap((c, i) => (c.color === candidate ? [{ cohort: i, color: stableColorOf(candidate) }] : []));
     const fleetText = readFileSync(join(fleet.dir, fleet.file), "utf8");
     const inFleetFile = parseDocument(fleetText).get("cohorts") != null;
     if (inFleetFile) {
-        const edits = off(fleet.model.cohorts);
+        const edits = cohortRollbackEdits(fleet.model.cohorts, candidate);
         return { fleetFile: edits, stackFiles: new Map(), names: edits.map((e) => fleet.model.cohorts[e.cohort]!.name) };
     }
     const stackFiles = new Map<string, CohortEdit[]>();
     const names = new Set<string>();
     for (const s of fleet.clusterStacks) {
-        const edits = off(s.stack.model.cohorts);
+        const edits = cohortRollbackEdits(s.stack.model.cohorts, candidate);
         if (edits.length === 0) continue;
         stackFiles.set(s.stack.name, edits);
         for (const e of edits) names.add(s.stack.model.cohorts[e.cohort]!.name);
