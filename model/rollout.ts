@@ -253,7 +253,7 @@ function readCheck(item: unknown, path: string, problems: Problems, metrics: Met
                         `(${name} allows ${share} % of them to be; not milliseconds)`,
                 );
             }
-            return { ...preset, slowerThanMs: readLatencyBar(check, preset.preset, max, metrics), ...(worse !== undefined && worse < share ? allowance : {}), ...gate };
+            return { ...preset, slowerThanMs: readLatencyBar(check, preset.preset, max, metrics), ...allowance, ...gate };
         }
         return { ...preset, threshold: (preset.bound === "min" ? min : max) ?? preset.threshold, ...allowance, ...gate };
     }
