@@ -580,6 +580,20 @@ describe("rollout config: evidence settings", () => {
         expect(read(withChecks("latency-p99")).rollout.analysis!.checks[0], "slow requests out of requests").to.include({ rate: true });
     });
 
+    it("takes a rate's bar at exactly 0 and 100, any bar on a check without per, and gate given or not, with no problem", () => {
+        const accepted = [
+            { name: "conversions", query: events, per: sessions, min: 0 },
+            { name: "conversions", query: events, per: sessions, max: 100 },
+            // Not a rate: its unit is the query's own, so no percentage range applies.
+            { name: "queue-depth", query: 'max(queue_depth{color="{color}"})', max: 500 },
+            { name: "balance", query: 'min(balance{color="{color}"})', min: -3 },
+            { name: "e", query: events, per: sessions, max: 2, gate: true },
+            { name: "e", query: events, per: sessions, max: 2, gate: false },
+            "success-rate",
+        ];
+        for (const item of accepted) expect(read(withChecks(item)).problems, JSON.stringify(item)).to.deep.equal([]);
+    });
+
     it("names every way per and gate can be wrong", () => {
         expect(problemsOf(withChecks({ name: "e", query: events, per: "sum(sessions_total)", max: 2 }))).to.deep.equal([
             'switchyard:rollout.analysis.checks[0].per: got "sum(sessions_total)"; allowed: a template that uses {color}, as the query does: each color\'s events are out of its own count',
