@@ -212,6 +212,23 @@ describe("fleet file: groups", () => {
         ]);
     });
 
+    it("refuses a cluster whose stack another part of the fleet has, and a cluster named like a scope", () => {
+        // eks + group x-web and eks-x + group web would both be stack shop-eks-x-web.
+        const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "x-web", services: ["search"] }];
+        expect(problems({}, fleetFile({ groups, clusters: [cluster("eks"), cluster("eks-x")] }))).to.deep.equal([
+            `${FILE}: clusters[1].name: got "eks-x"; allowed: a name whose stacks no other part of ${FILE} has: shop-eks-x-web would be the stack of both eks-x/web and eks/x-web`,
+        ]);
+        expect(problems({}, fleetFile({ clusters: [cluster("east"), cluster("traffic"), cluster("all")] }))).to.deep.equal([
+            `${FILE}: clusters[1].name: got "traffic"; allowed: a name other than all and traffic in a fleet: switchyard:scope reads those as the whole fleet and its traffic stack`,
+            `${FILE}: clusters[2].name: got "all"; allowed: a name other than all and traffic in a fleet: switchyard:scope reads those as the whole fleet and its traffic stack`,
+        ]);
+        expect(problems({}, fleetFile({ groups, clusters: [cluster("traffic-x")] })), "traffic-x/web and the traffic shard of x-web").to.deep.equal([
+            `${FILE}: clusters[0].name: got "traffic-x"; allowed: a name whose stacks no other part of ${FILE} has: shop-traffic-x-web would be the stack of both traffic-x/web and traffic/x-web`,
+        ]);
+        // A cluster whose name starts like a traffic shard's, but whose stacks no shard has: the names stay apart.
+        expect(read({}, fleetFile({ groups, clusters: [cluster("traffic-web")] })).clusters.map((c) => c.name)).to.deep.equal(["traffic-web"]);
+    });
+
     it("refuses two groups of one name", () => {
         const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "web", services: ["search"] }];
         expect(problems({}, fleetFile({ groups }))).to.deep.equal([`${FILE}: groups[1].name: got "web"; allowed: a name no other group has`]);
@@ -235,6 +252,15 @@ describe("fleet file: waves", () => {
             `${FILE}: rollout.waves[1].clusters[0]: got "east"; allowed: a cluster in no other wave (wave canary holds it)`,
             `${FILE}: rollout.waves: got ["canary","rest"]; allowed: waves that hold every cluster; not in any: west, north`,
         ]);
+    });
+
+    it("updates every stack of a wave at once by default, each group's stack of each of its clusters in a grouped fleet", () => {
+        const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "find", services: ["search"] }];
+        const waves = [{ name: "canary", clusters: ["east"] }, { name: "rest", clusters: ["west", "north"] }];
+        const grouped = read({}, fleetFile({ groups, rollout: { waves } })).fleet!.waves;
+        expect(grouped.map((w) => [w.name, w.parallel])).to.deep.equal([["canary", 2], ["rest", 4]]);
+        expect(read({}, fleetFile({ groups })).fleet!.waves[0]!.parallel, "the one wave of a fleet without waves").to.equal(6);
+        expect(read({}, fleetFile({ rollout: { waves } })).fleet!.waves.map((w) => w.parallel), "without groups, one stack per cluster").to.deep.equal([1, 2]);
     });
 
     it("refuses a soak that is no duration, parallel below 1 and an approval that is no boolean", () => {

@@ -96,14 +96,17 @@ export function parseStackConfig(stackRaw: RawConfig, env: ParseEnvironment): St
         rollout: readRollout(raw.rollout, problems, env.isSecret("rollout")),
         scope: readScope(stackRaw.scope, problems),
     };
-    const waves = readWaves(raw.rollout, problems);
+    const groups = source ? readGroups(raw.groups, source.file, problems) : [];
+    // A wave updates all its stacks at once by default: with groups, each of its clusters has one per group.
+    const stacksPerCluster = Math.max(1, groups.length);
+    const waves = readWaves(raw.rollout, problems, stacksPerCluster);
     if (source) {
         const fleet: FleetSpec = {
             file: source.file,
             name: source.name,
-            groups: readGroups(raw.groups, source.file, problems),
+            groups,
             // Without waves, every cluster moves at once: one wave of the whole fleet.
-            waves: waves ?? [{ name: "fleet", clusters: model.clusters.map((c) => c.name), parallel: Math.max(1, model.clusters.length), soakSeconds: 0, approval: false }],
+            waves: waves ?? [{ name: "fleet", clusters: model.clusters.map((c) => c.name), parallel: Math.max(1, model.clusters.length * stacksPerCluster), soakSeconds: 0, approval: false }],
         };
         model.fleet = fleet;
     } else if (waves !== undefined) {
