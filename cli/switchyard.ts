@@ -75,7 +75,8 @@ const COMMANDS: Record<string, Command> = {
 (from the stack file), and, when rollout.analysis is set, each color's request rate and check values
 over the last interval from Prometheus.
 
---fleet <name>: every cluster stack's weight, wave by wave, and the release record's rollback and
+--fleet <name>: the traffic stacks (with groups, one shard per group), every cluster stack's weight
+wave by wave (with groups, each cluster's group stacks), and the release record's rollback and
 approvals (fleets/<name>.release.yaml), from the files alone.
 
 Examples:
@@ -245,10 +246,12 @@ ${USAGE_CODE_TEXT}.`,
     stacks: {
         summary: "switchyard stacks --fleet <name> [--json]",
         options: { ...STACK_OPTIONS, json: { type: "boolean" } },
-        help: `The fleet's stacks: the traffic stack, then each cluster's (or each cluster's group's), with
-their scope and wave, and which stacks go first for each kind of change: a new build traffic then
-clusters, an undrain the cluster then traffic, a flip or a rollback the clusters only. Every stack
-file the fleet needs is read and checked.
+        help: `The fleet's stacks in the order a build applies them: the traffic stack (with groups in the
+fleet file, its shard per group, <fleet>-traffic-<group>), then each cluster's (with groups, each
+cluster's group's, <fleet>-<cluster>-<group>) wave by wave, with their scope and wave, and which
+stacks go first for each kind of change: a new build traffic then clusters, an undrain the cluster
+then traffic, a flip or a rollback the clusters only. Every stack file the fleet needs is read and
+checked.
 
   --json  the same as JSON: {fleet, file, traffic: [...], clusters: [...], order}, the CI matrix
 
@@ -256,7 +259,7 @@ Examples:
   switchyard stacks --fleet prod
   switchyard stacks --fleet prod --json | jq -c .clusters
 
-Exit codes: 0 shown, 3 error (a stack file missing or not the fleet's), ${USAGE_CODE_TEXT}.`,
+Exit codes: 0 shown, 3 error (a stack file missing or not the fleet's, traffic shards included), ${USAGE_CODE_TEXT}.`,
     },
 };
 
@@ -299,7 +302,7 @@ async function runFleetCommand(name: string, fleetName: string, values: Record<s
             const api = await (metricsFactory ?? prometheusFromStack)(loadProjectStack(loaded.clusterStacks[0]!.stack.name, dir));
             const deployers = await import("./switchyard/fleetDeployers.ts");
             const deployer = values.rehearse
-                ? await deployers.fleetRehearsalDeployer(fleetName, dir, io.out)
+                ? await deployers.fleetRehearsalDeployer(loaded, io.out)
                 : await deployers.fleetAutomationDeployer(dir, io.out, {
                       packs: (values["policy-pack"] as string[] | undefined) ?? [],
                       configs: (values["policy-pack-config"] as string[] | undefined) ?? [],

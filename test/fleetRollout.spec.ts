@@ -12,7 +12,7 @@ import { fleetIo, fleetMetrics, fleetProject, type FleetProject } from "./fleetF
  * A backend stand-in shared by runs (it is the stacks, not a run's memory): each stack's applied
  * greenWeight; an apply is what the metrics see from then on.
  */
-function fakeBackend(project: FleetProject, metrics: { observe(cluster: string): void }): FleetDeployer & { applied: string[]; liveOf: Map<string, number> } {
+function fakeBackend(project: FleetProject, metrics: { observe(stack: string): void }): FleetDeployer & { applied: string[]; liveOf: Map<string, number> } {
     const liveOf = new Map<string, number>();
     const applied: string[] = [];
     return {
@@ -23,7 +23,7 @@ function fakeBackend(project: FleetProject, metrics: { observe(cluster: string):
             const weight = project.weight(stack);
             applied.push(`${stack} ${weight} (${reason})`);
             liveOf.set(stack, weight);
-            metrics.observe(stack.replace(/^prod-/, ""));
+            metrics.observe(stack);
         },
         async live(stack) {
             return liveOf.get(stack);

@@ -194,3 +194,57 @@ describe("npm run plan: a split fleet", function () {
         expect(stderr, "no stack trace").not.to.match(/\n\s+at /);
     });
 });
+
+describe("npm run plan: a fleet split by groups", function () {
+    const fleet = `pg${process.pid}`;
+    const file = `fleets/${fleet}.yaml`;
+    const groups = ["web", "backend"] as const;
+    const traffic = groups.map((g) => `${fleet}-traffic-${g}`);
+    const clusterStacks = CLUSTERS.flatMap((c) => groups.map((g) => `${fleet}-${c}-${g}`));
+    /** prod's fleet under this name with storefront in group web and cart and checkout in backend. */
+    const grouped = (text: string) => `${text}groups:\n  - name: web\n    services: [storefront]\n  - name: backend\n    services: [cart, checkout]\n`;
+    /** prod's stack files split per group: a traffic shard and a stack per cluster for each. */
+    const groupFiles = (): Record<string, string> => {
+        const files: Record<string, string> = {};
+        for (const part of ["traffic", ...CLUSTERS]) {
+            const text = readFileSync(join(PROJECT_ROOT, `Pulumi.prod-${part}.yaml`), "utf8").replaceAll("fleets/prod.yaml", file);
+            for (const g of groups) files[`Pulumi.${fleet}-${part}-${g}.yaml`] = text.replace(`switchyard:scope: ${part}`, `switchyard:scope: ${part}/${g}`);
+        }
+        return files;
+    };
+    let result: Result;
+
+    before(async function () {
+        this.timeout(120_000);
+        // On disk: storefront's green (group web) built as 1.6.0; the baseline builds 1.5.0.
+        writeFileSync(join(PROJECT_ROOT, file), grouped(nextBuild));
+        for (const [name, text] of Object.entries(groupFiles())) writeFileSync(join(PROJECT_ROOT, name), text);
+        const base = commitOfFiles({ [file]: grouped(prodFleet), ...groupFiles() }, "the grouped fleet plan spec's baseline");
+        result = await plan("--fleet", fleet, "--base", base, "--no-policy");
+    });
+    after(() => {
+        for (const name of Object.keys(groupFiles())) rmSync(join(PROJECT_ROOT, name), { force: true });
+        rmSync(join(PROJECT_ROOT, file), { force: true });
+    });
+
+    it("plans every traffic shard and every group stack, the shards first for a build, the cluster stacks wave by wave", () => {
+        const { stdout, stderr, code } = result;
+        expect(code, stderr).to.equal(0);
+        expect(stdout.split("\n")[0]).to.equal(`switchyard plan: fleet ${fleet} (${file}), 6 stacks`);
+        const titles = stdout.split("\n").filter((l) => [...traffic, ...clusterStacks].some((s) => l.startsWith(`${s} (`)));
+        expect(titles.map((t) => t.split(" ")[0])).to.deep.equal([...traffic, ...clusterStacks]);
+        expect(stdout).to.include(`Stacks, in the order they apply — ${traffic.join(", ")} first, then the cluster stacks wave by wave (canary → rest): `);
+    });
+
+    it("changes the web group's shard and stacks only when web's build changes", () => {
+        const { stdout } = result;
+        expect(stackBlock(stdout, `${fleet}-traffic-web`)[0]).to.match(/^\S+ \(traffic\): \d resource\(s\) change: .*docker:index\/image:Image/);
+        expect(stackBlock(stdout, `${fleet}-traffic-backend`)[0]).to.equal(`${fleet}-traffic-backend (traffic): no change`);
+        for (const cluster of CLUSTERS) {
+            const wave = cluster === "eks-use1" ? "canary" : "rest, approval";
+            expect(stackBlock(stdout, `${fleet}-${cluster}-web`)[0]).to.equal(`${fleet}-${cluster}-web (cluster ${cluster}/web, wave ${wave}): 1 resource(s) change: 1 kubernetes:apps/v1:Deployment`);
+            expect(stackBlock(stdout, `${fleet}-${cluster}-backend`)[0]).to.equal(`${fleet}-${cluster}-backend (cluster ${cluster}/backend, wave ${wave}): no change`);
+        }
+        expect(stdout).to.include(`\n3 of 6 stacks change: ${fleet}-traffic-web, ${fleet}-eks-use1-web, ${fleet}-gke-euw1-web.\n`);
+    });
+});

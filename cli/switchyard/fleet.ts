@@ -10,8 +10,8 @@ import { rollbackNote } from "../../model/advance.ts";
 import { analysisTargets, releaseVerdict } from "../../model/analysis.ts";
 import { cohortColorsOn } from "../../model/cohorts.ts";
 import { PROJECT } from "../../model/config/keys.ts";
-import { servicesInScope, stackNameFor } from "../../model/config/scope.ts";
-import type { AnalysisSpec, ClusterSpec, StackModel, WaveSpec } from "../../model/config/types.ts";
+import { scopeText, servicesInScope, stackNameFor } from "../../model/config/scope.ts";
+import type { AnalysisSpec, ClusterSpec, Scope, StackModel, WaveSpec } from "../../model/config/types.ts";
 import { candidateWeightOf, cohortRollbackEdits, formatDuration, greenWeightForCandidate, stableColorOf, type CohortEdit, type StackEdit } from "../../model/rollout.ts";
 import { projectDefaults, readProjectFile, stackModel } from "../../model/stackFiles.ts";
 import { ConfigError } from "../../model/validation.ts";
@@ -31,6 +31,14 @@ export interface FleetClusterStack {
     cluster: ClusterSpec;
     group?: string;
     wave: WaveSpec;
+    /** The traffic stack whose images output this stack reads: `<fleet>-traffic`, or its group's shard. */
+    trafficStack: string;
+}
+
+/** A traffic stack of the fleet: `<fleet>-traffic`, or with groups one shard per group (`<fleet>-traffic-<group>`). */
+export interface FleetTrafficStack {
+    name: string;
+    group?: string;
 }
 
 export interface Fleet {
@@ -38,10 +46,11 @@ export interface Fleet {
     /** The fleet file, relative to the project: fleets/prod.yaml. */
     file: string;
     dir: string;
-    /** The fleet as its traffic stack reads it. */
+    /** The whole fleet, as one stack of it reads the fleet file (every cluster, every service). */
     model: StackModel;
     waves: WaveSpec[];
-    trafficStack: string;
+    /** Every traffic stack, in the fleet file's order of groups: they apply before the cluster stacks for a build. */
+    trafficStacks: FleetTrafficStack[];
     clusterStacks: FleetClusterStack[];
     recordFile: string;
 }
@@ -74,36 +83,48 @@ export function loadFleet(name: string, dir: string): Fleet {
     const project = readProjectFile(dir);
     const config: Record<string, string> = Object.fromEntries(Object.entries(projectDefaults(project)).map(([k, v]) => [`${PROJECT}:${k}`, v]));
     config[`${PROJECT}:fleet`] = file;
-    config[`${PROJECT}:scope`] = "traffic";
-    const trafficStack = stackNameFor(name, { kind: "traffic" });
-    const model = stackModel({ project: project.name, stack: trafficStack, config, secretKeys: [] }, dir);
+    // The whole fleet, whatever its groups: a traffic or cluster scope holds only a part of it.
+    config[`${PROJECT}:scope`] = "all";
+    const model = stackModel({ project: project.name, stack: name, config, secretKeys: [] }, dir);
     const fleet = model.fleet!;
     const problems: string[] = [];
+    const groups: (string | undefined)[] = fleet.groups.length > 0 ? fleet.groups.map((g) => g.name) : [undefined];
+    /** The stack file of one scope of the fleet, read and checked; undefined (and a problem said) when it is missing or holds another scope. */
+    const stackOf = (scope: Scope, what: string): ProjectStack | undefined => {
+        const stackName = stackNameFor(name, scope);
+        const text = scopeText(scope);
+        const wants = `a stack file with ${PROJECT}:fleet: ${file} and ${PROJECT}:scope: ${text} (${what} of ${file})`;
+        if (!existsSync(join(dir, `Pulumi.${stackName}.yaml`))) {
+            problems.push(`Pulumi.${stackName}.yaml: got no such file; allowed: ${wants}`);
+            return undefined;
+        }
+        const stack = loadProjectStack(stackName, dir);
+        if (stack.model.fleet?.file !== file || scopeText(stack.model.scope) !== text) {
+            problems.push(`Pulumi.${stackName}.yaml: ${PROJECT}:scope: got ${scopeText(stack.model.scope)} (fleet ${stack.model.fleet?.file ?? "none"}); allowed: ${wants}`);
+            return undefined;
+        }
+        return stack;
+    };
+    const trafficStacks: FleetTrafficStack[] = [];
+    for (const group of groups) {
+        const scope: Scope = group === undefined ? { kind: "traffic" } : { kind: "traffic", group };
+        if (stackOf(scope, group === undefined ? "the traffic stack" : `the traffic shard of group ${group}`)) {
+            trafficStacks.push({ name: stackNameFor(name, scope), ...(group === undefined ? {} : { group }) });
+        }
+    }
     const clusterStacks: FleetClusterStack[] = [];
     for (const cluster of model.clusters) {
         const wave = fleet.waves.find((w) => w.clusters.includes(cluster.name))!;
-        const groups: (string | undefined)[] = fleet.groups.length > 0 ? fleet.groups.map((g) => g.name) : [undefined];
         for (const group of groups) {
-            const scope = group === undefined ? { kind: "cluster" as const, cluster: cluster.name } : { kind: "cluster" as const, cluster: cluster.name, group };
-            const stackName = stackNameFor(name, scope);
-            const scopeText = group === undefined ? cluster.name : `${cluster.name}/${group}`;
-            const wants = `a stack file with ${PROJECT}:fleet: ${file} and ${PROJECT}:scope: ${scopeText} (cluster ${cluster.name} of ${file})`;
-            if (!existsSync(join(dir, `Pulumi.${stackName}.yaml`))) {
-                problems.push(`Pulumi.${stackName}.yaml: got no such file; allowed: ${wants}`);
-                continue;
-            }
-            const stack = loadProjectStack(stackName, dir);
-            const s = stack.model.scope;
-            if (stack.model.fleet?.file !== file || s.kind !== "cluster" || s.cluster !== cluster.name || s.group !== group) {
-                const got = s.kind === "cluster" ? (s.group === undefined ? s.cluster : `${s.cluster}/${s.group}`) : s.kind;
-                problems.push(`Pulumi.${stackName}.yaml: ${PROJECT}:scope: got ${got} (fleet ${stack.model.fleet?.file ?? "none"}); allowed: ${wants}`);
-                continue;
-            }
-            clusterStacks.push({ stack, cluster, ...(group === undefined ? {} : { group }), wave });
+            const scope: Scope = group === undefined ? { kind: "cluster", cluster: cluster.name } : { kind: "cluster", cluster: cluster.name, group };
+            const stack = stackOf(scope, `cluster ${cluster.name}`);
+            if (!stack) continue;
+            const trafficStack = stackNameFor(name, group === undefined ? { kind: "traffic" } : { kind: "traffic", group });
+            clusterStacks.push({ stack, cluster, ...(group === undefined ? {} : { group }), wave, trafficStack });
         }
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return { name, file, dir, model, waves: fleet.waves, trafficStack, clusterStacks, recordFile: releaseRecordFile(dir, file) };
+    return { name, file, dir, model, waves: fleet.waves, trafficStacks, clusterStacks, recordFile: releaseRecordFile(dir, file) };
 }
 
 function requireFleetAnalysis(fleet: Fleet, command: string): AnalysisSpec {
@@ -474,7 +495,7 @@ export async function runFleetRollback(fleetName: string, dir: string, reason: s
     return 0;
 }
 
-/** `switchyard status --fleet`: every cluster stack's weight by wave, the record, and the planned next move (without Prometheus). */
+/** `switchyard status --fleet`: the traffic stacks, every cluster stack's weight by wave, and the record (without Prometheus). */
 export function runFleetStatus(fleetName: string, dir: string, io: Pick<LoopIo, "out">): number {
     const fleet = loadFleet(fleetName, dir);
     const { rollout } = fleet.model;
@@ -482,11 +503,12 @@ export function runFleetStatus(fleetName: string, dir: string, io: Pick<LoopIo, 
     const record = readReleaseRecord(fleet.recordFile, fleet.waves);
     const lines = [`fleet ${fleet.name} (${fleet.file}): candidate ${rollout.candidate}, steps ${rollout.steps.join(" → ")}, release ${release}`];
     if (record.rolledBack?.release === release) lines.push(`rolled back ${record.rolledBack.at}: ${record.rolledBack.reason}`);
+    lines.push(`traffic (ECR, Route53; a release never moves it): ${fleet.trafficStacks.map((t) => t.name).join(", ")}`);
     for (const wave of fleet.waves) {
         const extra = [wave.soakSeconds > 0 ? `soak ${formatDuration(wave.soakSeconds)}` : "", wave.approval ? "approval" : "", `parallel ${wave.parallel}`].filter((x) => x !== "");
         lines.push(`wave ${wave.name} (${extra.join(", ")}):`);
         for (const s of fleet.clusterStacks.filter((c) => c.wave.name === wave.name)) {
-            lines.push(`  ${s.stack.name.padEnd(28)} ${rollout.candidate} ${String(candidateWeightIn(s)).padStart(3)} %  on ${s.cluster.name}`);
+            lines.push(`  ${s.stack.name.padEnd(28)} ${rollout.candidate} ${String(candidateWeightIn(s)).padStart(3)} %  on ${s.cluster.name}${s.group === undefined ? "" : `, group ${s.group}`}`);
         }
         const approved = record.approvals.filter((a) => a.release === release && a.wave === wave.name);
         for (const a of approved) lines.push(`  approved ${a.step} % by ${a.by} at ${a.at}`);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { loadStackConfig } from "../../model/stackFiles.ts";
 import { PULUMI_CLI_MISSING, findPulumiCli } from "./commands.ts";
 import { CommandError } from "./errors.ts";
-import type { FleetDeployer } from "./fleet.ts";
+import type { Fleet, FleetDeployer } from "./fleet.ts";
 
 type TrafficOutput = Record<string, Record<string, { green?: { weight?: number } }>>;
 
@@ -55,34 +55,36 @@ export async function fleetAutomationDeployer(dir: string, out: (text: string) =
 }
 
 /**
- * --rehearse: each cluster stack evaluated under the mocks, with the traffic stack evaluated once
- * first and its outputs handed to the cluster stacks' StackReference, as the backend would.
+ * --rehearse: each cluster stack evaluated under the mocks, with its traffic stack (with groups, its
+ * group's shard) evaluated once first and its outputs handed to the cluster stack's StackReference,
+ * as the backend would.
  */
-export async function fleetRehearsalDeployer(fleetName: string, dir: string, out: (text: string) => void): Promise<FleetDeployer> {
+export async function fleetRehearsalDeployer(fleet: Pick<Fleet, "dir" | "clusterStacks">, out: (text: string) => void): Promise<FleetDeployer> {
     const { runProgram } = await import("../../harness/mockRuntime.ts");
     const { default: program } = await import("../../index.ts");
+    const { dir } = fleet;
     const stateDir = join(dir, ".switchyard", "rehearsal");
     const stateFile = (stack: string) => join(stateDir, `${stack}.json`);
-    const trafficStack = `${fleetName}-traffic`;
-    let trafficOutputs: Record<string, unknown> | undefined;
+    const trafficOf = new Map(fleet.clusterStacks.map((s) => [s.stack.name, s.trafficStack]));
+    const trafficOutputs = new Map<string, Record<string, unknown>>();
     const previous = new Map<string, Awaited<ReturnType<typeof runProgram>>>();
     // The mocks are one per process: stacks the orchestrator applies at once are rehearsed in turn.
     let queue: Promise<unknown> = Promise.resolve();
     const rehearse = async (stack: string, reason: string) => {
-        if (!trafficOutputs && existsSync(join(dir, `Pulumi.${trafficStack}.yaml`))) {
-                trafficOutputs = (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs;
-            }
-            const run = await runProgram(program, loadStackConfig(stack, {}, dir), {
-                ...(previous.has(stack) ? { live: previous.get(stack)!.live } : {}),
-                ...(trafficOutputs ? { stacks: { [`organization/switchyard/${trafficStack}`]: trafficOutputs } } : {}),
-            });
-            previous.set(stack, run);
-            const greenWeight = liveGreenWeight(run.outputs.traffic);
-            mkdirSync(stateDir, { recursive: true });
-            const temporary = `${stateFile(stack)}.${process.pid}.tmp`;
-            writeFileSync(temporary, JSON.stringify({ greenWeight }));
-            renameSync(temporary, stateFile(stack));
-            out(`rehearsed ${stack} (${reason}): green ${greenWeight} %`);
+        const trafficStack = trafficOf.get(stack);
+        if (trafficStack === undefined) throw new CommandError(`${stack} is not a cluster stack of the fleet: the rehearsal applies cluster stacks only`);
+        if (!trafficOutputs.has(trafficStack)) trafficOutputs.set(trafficStack, (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs);
+        const run = await runProgram(program, loadStackConfig(stack, {}, dir), {
+            ...(previous.has(stack) ? { live: previous.get(stack)!.live } : {}),
+            stacks: { [`organization/switchyard/${trafficStack}`]: trafficOutputs.get(trafficStack)! },
+        });
+        previous.set(stack, run);
+        const greenWeight = liveGreenWeight(run.outputs.traffic);
+        mkdirSync(stateDir, { recursive: true });
+        const temporary = `${stateFile(stack)}.${process.pid}.tmp`;
+        writeFileSync(temporary, JSON.stringify({ greenWeight }));
+        renameSync(temporary, stateFile(stack));
+        out(`rehearsed ${stack} (${reason}): green ${greenWeight} %`);
     };
     return {
         name: "a rehearsal under Pulumi's mocks (nothing deployed)",
