@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { stringify } from "yaml";
 import { parseStackConfig } from "../model/config/parse.ts";
-import { servicesInScope, stackNameFor } from "../model/config/scope.ts";
+import { clustersInScope, modelInScope, servicesInScope, stackNameFor } from "../model/config/scope.ts";
 import type { ParseEnvironment, RawConfig, StackModel } from "../model/config/types.ts";
 import { ConfigError } from "../model/validation.ts";
 import { cluster, service } from "./stackFixture.ts";
@@ -190,6 +190,20 @@ describe("fleet file: scopes", () => {
         expect(problems({ scope: "traffic/find" }, fleetFile({ groups }), "shop-traffic")[0]).to.equal(
             `switchyard:scope: got "traffic/find"; allowed: the scope of this stack's name (shop-traffic); ${FILE} names the stack for traffic/find shop-traffic-find`,
         );
+    });
+
+    it("cuts the model to what each stack deploys: every cluster, its own, or none for traffic, and its group's services", () => {
+        const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "find", services: ["search"] }];
+        const held = (scope: string, stack: string) => {
+            const part = modelInScope(read({ scope }, fleetFile({ groups }), stack));
+            return [part.clusters.map((c) => c.name), part.services.map((s) => s.name)];
+        };
+        expect(held("all", "shop")).to.deep.equal([["east", "west", "north"], ["cart", "checkout", "search"]]);
+        expect(held("west/find", "shop-west-find")).to.deep.equal([["west"], ["search"]]);
+        expect(held("traffic/web", "shop-traffic-web")).to.deep.equal([[], ["cart", "checkout"]]);
+        const whole = modelInScope(read({ scope: "north" }, fleetFile(), "shop-north"));
+        expect([whole.clusters.map((c) => c.name), whole.services.length]).to.deep.equal([["north"], 3]);
+        expect(clustersInScope(fleetFile().clusters as { name: string }[], { kind: "traffic" })).to.deep.equal([]);
     });
 
     it("refuses a group scope for a group the file does not define", () => {

@@ -10,7 +10,7 @@ import { rollbackNote } from "../../model/advance.ts";
 import { analysisTargets, releaseVerdict } from "../../model/analysis.ts";
 import { cohortColorsOn } from "../../model/cohorts.ts";
 import { PROJECT } from "../../model/config/keys.ts";
-import { scopeText, servicesInScope, stackNameFor } from "../../model/config/scope.ts";
+import { modelInScope, scopeText, stackNameFor } from "../../model/config/scope.ts";
 import type { AnalysisSpec, ClusterSpec, Scope, StackModel, WaveSpec } from "../../model/config/types.ts";
 import { candidateWeightOf, cohortRollbackEdits, formatDuration, greenWeightForCandidate, stableColorOf, type CohortEdit, type StackEdit } from "../../model/rollout.ts";
 import { projectDefaults, readProjectFile, stackModel } from "../../model/stackFiles.ts";
@@ -141,8 +141,7 @@ export function candidateWeightIn(s: FleetClusterStack): number {
 
 /** The stack's model with only what it holds: its cluster, its group's services. */
 function scopedModel(s: FleetClusterStack): StackModel {
-    const { model } = s.stack;
-    return { ...model, clusters: [s.cluster], services: servicesInScope(model.services, model.scope, model.fleet?.groups ?? []) };
+    return modelInScope(s.stack.model);
 }
 
 /** Whether a cohort sends its users to the candidate on one of the stack's services, whatever the weight. */

@@ -107,6 +107,17 @@ export function servicesInScope<T extends { name: string }>(services: readonly T
     return services.filter((s) => members.has(s.name));
 }
 
+/** The clusters a stack deploys to: every one, its own, or none for a traffic stack (which holds only what spans them). */
+export function clustersInScope<T extends { name: string }>(clusters: readonly T[], scope: Scope): T[] {
+    if (scope.kind === "all") return [...clusters];
+    return scope.kind === "cluster" ? clusters.filter((c) => c.name === scope.cluster) : [];
+}
+
+/** The model cut to what its stack deploys: its clusters and its group's services (what capacity and the plan's warnings are about). */
+export function modelInScope(model: StackModel): StackModel {
+    return { ...model, clusters: clustersInScope(model.clusters, model.scope), services: servicesInScope(model.services, model.scope, model.fleet?.groups ?? []) };
+}
+
 /** Every cross-field rule of scope, groups and waves; `stackName` is checked when the environment knows it. */
 export function checkFleetScope(model: Pick<StackModel, "scope" | "fleet" | "clusters" | "services">, problems: Problems, stackName: string | undefined): void {
     const { scope, fleet } = model;
