@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { parse } from "yaml";
 import { PROJECT_ROOT } from "../model/stackFiles.ts";
 import { plan as planInProcess } from "../cli/plan.ts";
 import { commitOfFiles } from "./gitCommit.ts";
@@ -69,6 +70,17 @@ function changeLines(stdout: string, resource: string): string[] {
     return lines.slice(start + 1, end === -1 ? undefined : end).map((line) => line.trim());
 }
 
+/** The capacity table's rows, each a list of its cells: service, cluster, color, load rps, … */
+function capacityRows(stdout: string): string[][] {
+    const lines = stdout.split("\n");
+    const start = lines.findIndex((l) => l.startsWith("Capacity (M/M/c"));
+    if (start === -1) return [];
+    const end = lines.findIndex((l, i) => i > start && l.startsWith("└"));
+    return lines
+        .slice(start + 4, end)
+        .map((l) => l.split("│").slice(1, -1).map((cell) => cell.trim()));
+}
+
 /** A stack's block in a fleet plan: its title line and what follows, up to the next blank line. */
 function stackBlock(stdout: string, stack: string): string[] {
     const lines = stdout.split("\n");
@@ -100,6 +112,9 @@ describe("npm run plan: a split fleet", function () {
             badFleet: () => plan("--fleet", BAD_FLEET),
             stackKey: () => plan("--fleet", "prod", "--set", "greenWeight=25"),
             both: () => plan("--fleet", "prod", "--stack", "prod-eks-use1"),
+            traffic: () => plan("--stack", "prod-traffic", "--no-policy"),
+            clusterFlip: () => plan("--stack", "prod-eks-use1", "--set", "greenWeight=25", "--no-policy"),
+            prodReplicasCut: () => plan("--fleet", "prod", "--set", "services[0].replicas=2", "--no-policy"),
         };
         for (const [name, run] of Object.entries(runs)) results[name] = await run();
         // The one process: the flip with the policy pack, exit code and all as CI sees them.
@@ -172,6 +187,38 @@ describe("npm run plan: a split fleet", function () {
             expect(changeLines(stdout.split("\n").slice(stdout.split("\n").indexOf(block[0]!)).join("\n"), `kubernetes:apps/v1:Deployment ${cluster}.cart.blue`)).to.deep.equal(["spec.replicas: 3 → 4"]);
         }
         expect(readFileSync(join(PROJECT_ROOT, "fleets/prod.yaml"), "utf8"), "the fleet file on disk is left as it is").to.equal(prodFleet);
+    });
+
+    it("shows no capacity figures for a traffic stack, which runs no pods and has no weight, and names the cluster stacks that have them", () => {
+        const { stdout, stderr, code } = results.traffic!;
+        expect(code, stderr).to.equal(0);
+        expect(stdout).not.to.match(/^Capacity \(M\/M\/c/m);
+        const note = stdout.split("\n").find((l) => l.startsWith("Capacity: "));
+        expect(note).to.match(/^Capacity: not in this stack, which runs no pods and has no greenWeight of its own\. The pods of storefront \(with a capacity block\) run in the cluster stacks/);
+        expect(note).to.include("npm run plan -- --stack prod-eks-use1, npm run plan -- --stack prod-gke-euw1.");
+    });
+
+    it("judges a cluster stack's capacity on its own cluster only, at its own greenWeight", () => {
+        const { stdout, stderr, code } = results.clusterFlip!;
+        expect(code, stderr).to.equal(0);
+        const peak = (parse(prodFleet) as { services: { name: string; capacity?: { peakRps: number } }[] }).services.find((s) => s.name === "storefront")!.capacity!.peakRps;
+        const rows = capacityRows(stdout).map((cells) => cells.slice(0, 4));
+        expect(rows).to.deep.equal([
+            ["storefront", "eks-use1", "blue (stable)", String(peak * 0.75)],
+            ["storefront", "eks-use1", "green (candidate)", String(peak * 0.25)],
+        ]);
+    });
+
+    it("warns of a change on what each stack deploys: a cluster stack of its own cluster, the traffic stack of nothing", () => {
+        const { stdout, stderr, code } = results.prodReplicasCut!;
+        expect(code, stderr).to.equal(0);
+        expect(stackBlock(stdout, "prod-traffic").filter((l) => l.startsWith("  warning: ")), "no pods in the traffic stack").to.deep.equal([]);
+        for (const [cluster, other] of [["eks-use1", "gke-euw1"], ["gke-euw1", "eks-use1"]] as const) {
+            const warnings = stackBlock(stdout, `prod-${cluster}`).filter((l) => l.startsWith("  warning: "));
+            expect(warnings, cluster).to.have.length(1);
+            expect(warnings[0], cluster).to.match(/^ {2}warning: storefront: replicas 3 → 2 takes pods from colors that carry traffic: /);
+            expect(warnings[0], cluster).to.include(`blue on ${cluster} (100 %)`).and.not.include(other);
+        }
     });
 
     it("answers an unknown fleet, a stack key set on a fleet, and --stack with --fleet as usage errors before evaluating anything", () => {
