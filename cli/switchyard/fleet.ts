@@ -58,7 +58,10 @@ export interface Fleet {
 /** Applies a cluster stack's file, and says what it last applied. */
 export interface FleetDeployer {
     readonly name: string;
-    apply(stack: string, reason: string): Promise<void>;
+    /** It only hands each stack on, to be applied after the pass (CI's apply jobs): nothing is applied yet when apply resolves. */
+    readonly deferred?: boolean;
+    /** `together`: how many stacks of this batch may apply at once (a wave's parallel; a rollback's all). */
+    apply(stack: string, reason: string, together: number): Promise<void>;
     /** The greenWeight the stack last applied (its `traffic` output); undefined when it never was. */
     live(stack: string): Promise<number | undefined>;
 }
@@ -241,6 +244,11 @@ async function limited<T>(items: readonly T[], limit: number, task: (item: T) =>
     return errors;
 }
 
+/** What a deployer did with a stack once apply resolved: applied it, or handed it on to be applied after the pass. */
+function appliedText(deployer: FleetDeployer): string {
+    return deployer.deferred ? `to apply (${deployer.name})` : "applied";
+}
+
 function messageOf(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
 }
@@ -275,17 +283,18 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
     const rolledBack = record.rolledBack?.release === release;
     const byName = new Map(fleet.clusterStacks.map((s) => [s.stack.name, s]));
 
-    // What a stopped run left: a file edited but never applied (or applied in part). Not while a
-    // rollback is on: what still gives the candidate traffic goes to 0 first.
+    // What a stopped run left: a file edited but never applied (or applied in part). While a
+    // rollback is on, such a stack is the rollback's to apply (all at once, never held), not a resume's.
+    const behind: FleetClusterStack[] = [];
+    for (const s of fleet.clusterStacks) {
+        const live = await deployer.live(s.stack.name);
+        if (live !== s.stack.model.greenWeight) behind.push(s);
+    }
     if (!rolledBack) {
-        const behind: FleetClusterStack[] = [];
-        for (const s of fleet.clusterStacks) {
-            const live = await deployer.live(s.stack.name);
-            if (live !== s.stack.model.greenWeight) behind.push(s);
-        }
-        const errors = await limited(behind, Math.max(...fleet.waves.map((w) => w.parallel)), async (s) => {
+        const together = Math.max(...fleet.waves.map((w) => w.parallel));
+        const errors = await limited(behind, together, async (s) => {
             io.out(`resume ${s.stack.name}: its file says greenWeight ${s.stack.model.greenWeight}, which it has not applied yet`);
-            await deployer.apply(s.stack.name, `resume greenWeight ${s.stack.model.greenWeight}`);
+            await deployer.apply(s.stack.name, `resume greenWeight ${s.stack.model.greenWeight}`, together);
         });
         if (errors.length > 0) throw new CommandError(`${deployer.name} failed while resuming what a stopped run left:\n${errors.map(messageOf).join("\n")}`);
     }
@@ -313,7 +322,9 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
         verdicts,
         approvals: record.approvals.filter((a) => a.release === release),
         rolledBack,
-        rollbackPending: rolledBack ? (record.rolledBack?.pending ?? []) : [],
+        // The record's list, and any stack whose live weight is not its file's: an apply handed on
+        // (--defer-apply) that did not land is applied again.
+        rollbackPending: rolledBack ? [...new Set([...(record.rolledBack?.pending ?? []), ...behind.map((s) => s.stack.name)])] : [],
         start: options.start,
     });
     const at = io.now();
@@ -334,18 +345,18 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
             editStackFile(s.stack.file, PROJECT, [{ greenWeight: greenWeightForCandidate(decision.to, rollout.candidate) }]);
             await options.afterEdit?.(s.stack.name);
             try {
-                await deployer.apply(s.stack.name, reason);
+                await deployer.apply(s.stack.name, reason, decision.parallel);
             } catch (error) {
                 // The file keeps saying what is live: the step is put back and applied again.
                 writeFileSync(s.stack.file, previousText);
                 try {
-                    await deployer.apply(s.stack.name, `put back the file after: ${reason}`);
+                    await deployer.apply(s.stack.name, `put back the file after: ${reason}`, decision.parallel);
                 } catch (again) {
                     throw new CommandError(`${s.stack.name}: ${deployer.name} failed (${reason}); ${s.stack.file} is back as it was, but applying it failed too: run pulumi up --refresh --stack ${s.stack.name} once the cause is fixed.\n${messageOf(error)}\n${messageOf(again)}`);
                 }
                 throw new CommandError(`${s.stack.name}: ${deployer.name} failed (${reason}); ${s.stack.file} is back as it was, and applied again.\n${messageOf(error)}`);
             }
-            io.out(`${s.stack.name}: ${reason}, applied`);
+            io.out(`${s.stack.name}: ${reason}, ${appliedText(deployer)}`);
         });
         if (errors.length > 0) throw new CommandError(errors.map(messageOf).join("\n"));
     }
@@ -384,11 +395,13 @@ async function rollBackFleet(
     save();
     await writeRollbackEdits(fleet, cohorts, rollbackNote(at, reason), afterEdit);
     if (cohorts.names.length > 0) out(`${fleet.name}: ${cohortText(fleet, cohorts)}`);
-    const errors = await limited([...pending], pending.size, async (name) => {
-        await deployer.apply(name, "roll back");
+    const together = pending.size;
+    const errors = await limited([...pending], together, async (name) => {
+        await deployer.apply(name, "roll back", together);
+        // Handed on (--defer-apply) counts as applied here; the next pass applies again what did not land.
         pending.delete(name);
         save();
-        out(`${name}: rolled back, ${candidate} at 0 %${cohorts.names.length > 0 ? ", no cohort on it" : ""}, applied`);
+        out(`${name}: rolled back, ${candidate} at 0 %${cohorts.names.length > 0 ? ", no cohort on it" : ""}, ${appliedText(deployer)}`);
     });
     if (errors.length > 0) {
         throw new CommandError(`the rollback is in every file, but ${deployer.name} failed on ${errors.length} stack(s); run the same command again to apply it:\n${errors.map(messageOf).join("\n")}`);

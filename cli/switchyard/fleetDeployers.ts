@@ -54,6 +54,54 @@ export async function fleetAutomationDeployer(dir: string, out: (text: string) =
     };
 }
 
+/** A stack the pass handed on with --defer-apply, and why. */
+export interface DeferredApply {
+    stack: string;
+    reason: string;
+}
+
+/** What --defer-apply writes: the stacks to apply, at most `parallel` at once. */
+export interface DeferredApplies {
+    parallel: number;
+    stacks: DeferredApply[];
+}
+
+/**
+ * --defer-apply <file>: applies nothing. Each stack the pass would apply is listed in the file with
+ * why, rewritten at each one, for CI to apply one job per stack under that stack's own lock;
+ * `parallel` is the fewest stacks any of the pass's batches lets update at once (a wave's
+ * parallel). What each stack last applied still comes from `live` (the backend's outputs), so the
+ * next pass applies again whatever did not land.
+ */
+export function fleetDeferredDeployer(live: FleetDeployer["live"], file: string): FleetDeployer {
+    const applies: DeferredApplies = { parallel: 1, stacks: [] };
+    let fewest = Infinity;
+    const write = () => {
+        const temporary = `${file}.${process.pid}.tmp`;
+        writeFileSync(temporary, `${JSON.stringify(applies)}\n`);
+        renameSync(temporary, file);
+    };
+    try {
+        write();
+    } catch (error) {
+        throw new CommandError(`--defer-apply: cannot write ${file}: ${(error as Error).message}; nothing was read or changed`);
+    }
+    return {
+        name: `the apply jobs that read ${file}`,
+        deferred: true,
+        async apply(stack, reason, together) {
+            // A stack resumed and then moved by the same pass is applied once, with its file as it is last.
+            const known = applies.stacks.find((s) => s.stack === stack);
+            if (known) known.reason = reason;
+            else applies.stacks.push({ stack, reason });
+            fewest = Math.min(fewest, together);
+            applies.parallel = Math.max(1, fewest);
+            write();
+        },
+        live,
+    };
+}
+
 /**
  * --rehearse: each cluster stack evaluated under the mocks, with its traffic stack (with groups, its
  * group's shard) evaluated once first and its outputs handed to the cluster stack's StackReference,
