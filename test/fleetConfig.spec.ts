@@ -239,6 +239,9 @@ describe("fleet file: groups", () => {
         expect(problems({}, fleetFile({ groups, clusters: [cluster("traffic-x")] })), "traffic-x/web and the traffic shard of x-web").to.deep.equal([
             `${FILE}: clusters[0].name: got "traffic-x"; allowed: a name whose stacks no other part of ${FILE} has: shop-traffic-x-web would be the stack of both traffic-x/web and traffic/x-web`,
         ]);
+        expect(problems({}, fleetFile({ groups, clusters: [cluster("east"), cluster("east")] })), "a repeated name is said once, by its own rule").to.deep.equal([
+            `${FILE}: clusters[1].name: got "east"; allowed: a name not used by another entry (clusters[0] is also "east")`,
+        ]);
         // A cluster whose name starts like a traffic shard's, but whose stacks no shard has: the names stay apart.
         expect(read({}, fleetFile({ groups, clusters: [cluster("traffic-web")] })).clusters.map((c) => c.name)).to.deep.equal(["traffic-web"]);
     });

@@ -27,10 +27,14 @@ import { readImages } from "./images.ts";
 import { CONFIG_KEYS, PROJECT, keyHint, readBoolean, readList, readObjectKey } from "./keys.ts";
 import { AWS_REGIONS } from "./patterns.ts";
 import { readService } from "./services.ts";
-import type { FleetSpec, ParseEnvironment, RawConfig, StackModel } from "./types.ts";
+import type { FleetSpec, ParseEnvironment, RawConfig, StackModel, WaveSpec } from "./types.ts";
 import { readGreenWeight, readIdleReplicas } from "./weights.ts";
 
 const AWS_KEYS = ["region"] as const;
+
+function wholeFleetWave(clusters: string[], stacksPerCluster: number): WaveSpec {
+    return { name: "fleet", clusters, parallel: Math.max(1, clusters.length * stacksPerCluster), soakSeconds: 0, approval: false };
+}
 
 /**
  * Parses the `switchyard:` config namespace. Throws a ConfigError listing every problem found;
@@ -105,8 +109,9 @@ export function parseStackConfig(stackRaw: RawConfig, env: ParseEnvironment): St
             file: source.file,
             name: source.name,
             groups,
-            // Without waves, every cluster moves at once: one wave of the whole fleet.
-            waves: waves ?? [{ name: "fleet", clusters: model.clusters.map((c) => c.name), parallel: Math.max(1, model.clusters.length * stacksPerCluster), soakSeconds: 0, approval: false }],
+            // Without waves, every cluster moves at once: one wave of the whole fleet (a repeated
+            // cluster name once: its own rule says so, not the waves' rule again).
+            waves: waves ?? [wholeFleetWave([...new Set(model.clusters.map((c) => c.name))], stacksPerCluster)],
         };
         model.fleet = fleet;
     } else if (waves !== undefined) {
