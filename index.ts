@@ -11,7 +11,7 @@ import { Cluster } from "./components/cluster.ts";
 import { capacityAnnotations, replicasNeededForShare } from "./model/capacity.ts";
 import { cohortColorsOn, cohortRules, mirrorFilter } from "./model/cohorts.ts";
 import { routeHostnames } from "./model/hostnames.ts";
-import { servicesInScope } from "./model/config/scope.ts";
+import { clustersInScope, servicesInScope } from "./model/config/scope.ts";
 import { stackOutputs, type ClusterDeployment } from "./program/outputs.ts";
 import { PROJECT_DIR, loadStack } from "./program/stackConfig.ts";
 import { imagesForClusterStack, trafficImagesOutput } from "./program/trafficImages.ts";
@@ -33,7 +33,7 @@ export default async function switchyard() {
         : { images: await imagesForClusterStack(inScope, model.fleet!, scope), imageTags: imageTagsOf(model, inScope, PROJECT_DIR), ecrUnavailable: undefined };
 
     // 3. Clusters, and on each every service in both colors behind a weighted route.
-    const clusters = scope.kind === "all" ? model.clusters : model.clusters.filter((c) => scope.kind === "cluster" && c.name === scope.cluster);
+    const clusters = clustersInScope(model.clusters, scope);
     // Registered on every run, whatever the stack holds: the delete hooks the state names must exist.
     const replacements = new ReplacementGuard();
     const fleet: ClusterDeployment[] = clusters.map((spec) => {

@@ -11,6 +11,7 @@
 import Table from "cli-table3";
 import { parseArgs } from "node:util";
 import { capacityRows } from "../model/capacity.ts";
+import { modelInScope, servicesInScope, stackNameFor } from "../model/config/scope.ts";
 import { COLORS, type StackModel } from "../model/config/types.ts";
 import { ConfigEditError, parseEdit, type ConfigEdit } from "../model/configEdits.ts";
 import { cohortsOn } from "../model/cohorts.ts";
@@ -40,7 +41,9 @@ const USAGE = `usage: npm run plan -- --stack <name> [options]
        npm run plan -- --fleet <name> [options]
 
 Evaluates the switchyard program offline, under Pulumi's mocks, with a stack's config: the traffic
-split (cohorts included), each color's image and version, capacity, warnings, what changes against
+split (cohorts included), each color's image and version, capacity and warnings of the pods and
+routes the stack deploys (a cluster stack's own cluster at its own greenWeight; a traffic stack
+deploys none and names the cluster stacks that hold the figures), what changes against
 the stack file as committed (each value old → new), and the policy pack's verdict with
 policy/config/<stack>.json. Hand edits in Pulumi.<name>.yaml that are not committed are part of the
 change, judged like --set: by the readiness gate and rollout.maxStep too. A stack of a fleet
@@ -207,6 +210,26 @@ function imagesTable(model: StackModel): string {
     return table.toString();
 }
 
+/**
+ * Capacity of the pods the stack runs, at the weights it gives them: a cluster stack's own cluster
+ * and group at its own greenWeight. A traffic stack runs no pods and has no weight of its own: it
+ * says which cluster stacks' plans hold its services' figures instead.
+ */
+function capacityText(model: StackModel): string | undefined {
+    const { scope, fleet } = model;
+    if (scope.kind === "traffic" && fleet) {
+        const measured = servicesInScope(model.services, scope, fleet.groups).filter((s) => s.capacity !== undefined);
+        if (measured.length === 0) return undefined;
+        const stacks = model.clusters.map((c) => stackNameFor(fleet.name, scope.group === undefined ? { kind: "cluster", cluster: c.name } : { kind: "cluster", cluster: c.name, group: scope.group }));
+        return (
+            `Capacity: not in this stack, which runs no pods and has no greenWeight of its own. The pods of ${measured.map((s) => s.name).join(", ")} ` +
+            `(with a capacity block) run in the cluster stacks, each judged at that stack's greenWeight: ${stacks.map((s) => `npm run plan -- --stack ${s}`).join(", ")}.`
+        );
+    }
+    const table = capacityTable(modelInScope(model));
+    return table && `Capacity (M/M/c, target ${JSON.stringify(model.capacity)}):\n${table}`;
+}
+
 function capacityTable(model: StackModel): string | undefined {
     const rows = capacityRows(model, model.rollout.candidate);
     if (rows.length === 0) return undefined;
@@ -265,8 +288,8 @@ async function printStack(stack: StackPlan, fleet: FleetFiles | undefined, opts:
     for (const [cluster, line] of Object.entries(run.outputs.summary as Record<string, string>)) io.out(`${cluster}: ${line}`);
     io.out(`\nRelease: candidate ${model.rollout.candidate}, stable ${model.rollout.candidate === "green" ? "blue" : "green"}. Images:`);
     io.out(imagesTable(model));
-    const capacity = capacityTable(model);
-    if (capacity) io.out(`\nCapacity (M/M/c, target ${JSON.stringify(model.capacity)}):\n${capacity}`);
+    const capacity = capacityText(model);
+    if (capacity) io.out(`\n${capacity}`);
     for (const warning of stackWarnings(stack)) io.out(`\nwarning: ${warning}`);
     io.out(`\n${run.resources.filter((r) => r.custom).length} resources declared.`);
     if (stack.changing) io.out(`\nAgainst ${base.name}${fleet && fleet.changing ? ` and ${fleet.base.name}` : ""}:\n${changesText(stack.change)}`);

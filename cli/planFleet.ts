@@ -185,7 +185,7 @@ export async function planFleet(opts: FleetPlanOptions, io: PlanOutput): Promise
 
         const trafficName = matrix.traffic.map((t) => t.stack).join(", ");
         const order = !trafficChanges
-            ? `${trafficName} does not change; the cluster stacks apply wave by wave (${fleet.waves.map((w) => w.name).join(" → ")})`
+            ? `${trafficName} ${matrix.traffic.length === 1 ? "does" : "do"} not change; the cluster stacks apply wave by wave (${fleet.waves.map((w) => w.name).join(" → ")})`
             : trafficFirst
               ? `${trafficName} first, then the cluster stacks wave by wave (${fleet.waves.map((w) => w.name).join(" → ")}): ${CHANGE_ORDER.build.why}`
               : `the cluster stacks first (undrain of ${undrained.join(", ")}), then ${trafficName}: ${CHANGE_ORDER.undrain.why}`;

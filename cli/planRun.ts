@@ -11,7 +11,7 @@ import program from "../index.ts";
 import { applyEdit, changedPaths, type ConfigEdit } from "../model/configEdits.ts";
 import { PROJECT } from "../model/config/keys.ts";
 import { FLEET_FILE_KEYS } from "../model/config/fleetFile.ts";
-import { servicesInScope, stackNameFor } from "../model/config/scope.ts";
+import { modelInScope, servicesInScope, stackNameFor } from "../model/config/scope.ts";
 import type { StackModel } from "../model/config/types.ts";
 import { PROJECT_ROOT, missingStack, stackConfigFromText, stackFileConfig, stackModel, type StackConfig } from "../model/stackFiles.ts";
 import { ConfigError } from "../model/validation.ts";
@@ -354,11 +354,16 @@ export async function evaluateStack(stack: string, options: EvaluateOptions): Pr
     };
 }
 
-/** A plan's warnings: the change's own, env values named like secrets in the stack file as written (with --set), and the program's. */
+/**
+ * A plan's warnings: the change's own on what the stack deploys (its clusters and group, at its own
+ * weight; a traffic stack deploys no pods or routes, so none), env values named like secrets in the
+ * stack file as written (with --set), and the program's.
+ */
 export function stackWarnings(plan: StackPlan): string[] {
     let written = stackFileConfig(plan.working, PROJECT);
     for (const edit of plan.edits) written = applyEdit(written, edit, PROJECT);
-    return [...planWarnings(plan.baseModel, plan.model), ...secretLookingEnv(written, PROJECT), ...plan.run.warnings];
+    const deploys = plan.model.scope.kind !== "traffic";
+    return [...(deploys ? planWarnings(modelInScope(plan.baseModel), modelInScope(plan.model)) : []), ...secretLookingEnv(written, PROJECT), ...plan.run.warnings];
 }
 
 /**

@@ -75,7 +75,8 @@ const COMMANDS: Record<string, Command> = {
 (from the stack file), and, when rollout.analysis is set, each color's request rate and check values
 over the last interval from Prometheus.
 
---fleet <name>: every cluster stack's weight, wave by wave, and the release record's rollback and
+--fleet <name>: the traffic stacks (with groups, one shard per group), every cluster stack's weight
+wave by wave (with groups, each cluster's group stacks), and the release record's rollback and
 approvals (fleets/<name>.release.yaml), from the files alone.
 
 Examples:
@@ -103,13 +104,14 @@ no series in Prometheus: it names the key and the values Prometheus has; bad con
     },
     advance: {
         summary: "switchyard advance --stack <name> [--start] [--report <file>] [--metrics-file <file>]",
-        fleetSummary: "switchyard advance --fleet <name> [--start] [--rehearse] [--policy-pack <dir>] [--policy-pack-config <file>]",
+        fleetSummary: "switchyard advance --fleet <name> [--start] [--rehearse | --defer-apply <file>] [--policy-pack <dir>] [--policy-pack-config <file>]",
         options: {
             ...STACK_OPTIONS,
             start: { type: "boolean" },
             report: { type: "string" },
             "metrics-file": { type: "string" },
             rehearse: { type: "boolean" },
+            "defer-apply": { type: "string" },
             "policy-pack": { type: "string", multiple: true },
             "policy-pack-config": { type: "string", multiple: true },
         },
@@ -140,13 +142,20 @@ A cohort's pass at 0 % moves nothing without --start. A wave with approval: true
 each offline instead.
 
   --rehearse       (--fleet) apply under Pulumi's mocks instead of the Pulumi CLI
-
+  --defer-apply <file>  (--fleet) apply nothing: write the cluster stacks the pass would apply, with
+                   why, to <file> as JSON {parallel, stacks: [{stack, reason}]} (rewritten at each
+                   one), for CI to apply one job per stack under that stack's lock, at most parallel
+                   at once (the scheduled workflow .github/workflows/fleet-rollout.yml). Each
+                   stack's live weight is still read through the Automation API (the Pulumi CLI and
+                   a login, no cloud credentials), so the next pass applies again, before anything
+                   else, a stack whose apply did not land, a rolled-back one too.
 
 Examples:
   switchyard advance --stack prod --start      # at 0 %: the first step, once Prometheus answers
   switchyard advance --stack prod --report "$RUNNER_TEMP/report.md"
   switchyard advance --fleet prod --start
   switchyard advance --fleet prod --rehearse
+  switchyard advance --fleet prod --defer-apply "$RUNNER_TEMP/apply.json"
 
 Exit codes: 0 advanced or complete, 1 rolled back, 2 held, 3 error (the stack file untouched),
 ${USAGE_CODE_TEXT}.`,
@@ -245,10 +254,12 @@ ${USAGE_CODE_TEXT}.`,
     stacks: {
         summary: "switchyard stacks --fleet <name> [--json]",
         options: { ...STACK_OPTIONS, json: { type: "boolean" } },
-        help: `The fleet's stacks: the traffic stack, then each cluster's (or each cluster's group's), with
-their scope and wave, and which stacks go first for each kind of change: a new build traffic then
-clusters, an undrain the cluster then traffic, a flip or a rollback the clusters only. Every stack
-file the fleet needs is read and checked.
+        help: `The fleet's stacks in the order a build applies them: the traffic stack (with groups in the
+fleet file, its shard per group, <fleet>-traffic-<group>), then each cluster's (with groups, each
+cluster's group's, <fleet>-<cluster>-<group>) wave by wave, with their scope and wave, and which
+stacks go first for each kind of change: a new build traffic then clusters, an undrain the cluster
+then traffic, a flip or a rollback the clusters only. Every stack file the fleet needs is read and
+checked.
 
   --json  the same as JSON: {fleet, file, traffic: [...], clusters: [...], order}, the CI matrix
 
@@ -256,7 +267,7 @@ Examples:
   switchyard stacks --fleet prod
   switchyard stacks --fleet prod --json | jq -c .clusters
 
-Exit codes: 0 shown, 3 error (a stack file missing or not the fleet's), ${USAGE_CODE_TEXT}.`,
+Exit codes: 0 shown, 3 error (a stack file missing or not the fleet's, traffic shards included), ${USAGE_CODE_TEXT}.`,
     },
 };
 
@@ -276,6 +287,11 @@ const FLEET_ONLY = new Set(["approve", "stacks"]);
 /** The --fleet side of every command: the fleet's cluster stacks, wave by wave (cli/switchyard/fleet.ts). */
 async function runFleetCommand(name: string, fleetName: string, values: Record<string, unknown>, dir: string, io: CommandIo, metricsFactory?: MetricsFactory): Promise<number> {
     if (typeof values.report === "string") throw new UsageError("--report goes with --stack; advance --fleet prints its report");
+    const deferTo = values["defer-apply"];
+    if (deferTo !== undefined) {
+        if (values.rehearse) throw new UsageError("give --rehearse or --defer-apply, not both");
+        if (deferTo === "") throw new UsageError("--defer-apply needs a file, e.g. --defer-apply apply.json");
+    }
     if (name === "approve" && (typeof values.wave !== "string" || values.wave === "")) throw new UsageError("--wave <wave> is required");
     const fleet = await import("./switchyard/fleet.ts");
     switch (name) {
@@ -298,12 +314,16 @@ async function runFleetCommand(name: string, fleetName: string, values: Record<s
             const { loadProjectStack, prometheusFromStack } = await import("./switchyard/commands.ts");
             const api = await (metricsFactory ?? prometheusFromStack)(loadProjectStack(loaded.clusterStacks[0]!.stack.name, dir));
             const deployers = await import("./switchyard/fleetDeployers.ts");
+            const automation = () =>
+                deployers.fleetAutomationDeployer(dir, io.out, {
+                    packs: (values["policy-pack"] as string[] | undefined) ?? [],
+                    configs: (values["policy-pack-config"] as string[] | undefined) ?? [],
+                });
             const deployer = values.rehearse
-                ? await deployers.fleetRehearsalDeployer(fleetName, dir, io.out)
-                : await deployers.fleetAutomationDeployer(dir, io.out, {
-                      packs: (values["policy-pack"] as string[] | undefined) ?? [],
-                      configs: (values["policy-pack-config"] as string[] | undefined) ?? [],
-                  });
+                ? await deployers.fleetRehearsalDeployer(loaded, io.out)
+                : typeof deferTo === "string"
+                  ? deployers.fleetDeferredDeployer((await automation()).live, resolve(deferTo))
+                  : await automation();
             const options = { fleet: fleetName, dir, api, deployer };
             if (name === "advance") return await fleet.runFleetAdvance({ ...options, io, start: values.start === true });
             return await fleet.runFleetRollout({ ...options, io });
@@ -372,6 +392,7 @@ export async function main(argv: string[], io: CommandIo = terminalIo(), metrics
         }
         if (FLEET_ONLY.has(name)) throw new UsageError(`--fleet <name> is required: ${name} acts on a split fleet`);
         if (values.rehearse && name !== "rollout") throw new UsageError("--rehearse goes with rollout, or with advance --fleet");
+        if (values["defer-apply"] !== undefined) throw new UsageError("--defer-apply goes with --fleet: advance --stack applies nothing, it edits the stack file");
         if (typeof values.stack !== "string" || values.stack === "") throw new UsageError("--stack <name> is required (or --fleet <name>)");
         // Loaded only now: help and usage errors answer at once, without the Pulumi SDK.
         const { loadProjectStack, prometheusFromStack, runAdvance, runAnalyze, runRollback, runStatus } = await import("./switchyard/commands.ts");

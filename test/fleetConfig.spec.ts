@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { stringify } from "yaml";
 import { parseStackConfig } from "../model/config/parse.ts";
-import { servicesInScope, stackNameFor } from "../model/config/scope.ts";
+import { clustersInScope, modelInScope, servicesInScope, stackNameFor } from "../model/config/scope.ts";
 import type { ParseEnvironment, RawConfig, StackModel } from "../model/config/types.ts";
 import { ConfigError } from "../model/validation.ts";
 import { cluster, service } from "./stackFixture.ts";
@@ -192,6 +192,20 @@ describe("fleet file: scopes", () => {
         );
     });
 
+    it("cuts the model to what each stack deploys: every cluster, its own, or none for traffic, and its group's services", () => {
+        const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "find", services: ["search"] }];
+        const held = (scope: string, stack: string) => {
+            const part = modelInScope(read({ scope }, fleetFile({ groups }), stack));
+            return [part.clusters.map((c) => c.name), part.services.map((s) => s.name)];
+        };
+        expect(held("all", "shop")).to.deep.equal([["east", "west", "north"], ["cart", "checkout", "search"]]);
+        expect(held("west/find", "shop-west-find")).to.deep.equal([["west"], ["search"]]);
+        expect(held("traffic/web", "shop-traffic-web")).to.deep.equal([[], ["cart", "checkout"]]);
+        const whole = modelInScope(read({ scope: "north" }, fleetFile(), "shop-north"));
+        expect([whole.clusters.map((c) => c.name), whole.services.length]).to.deep.equal([["north"], 3]);
+        expect(clustersInScope(fleetFile().clusters as { name: string }[], { kind: "traffic" })).to.deep.equal([]);
+    });
+
     it("refuses a group scope for a group the file does not define", () => {
         expect(problems({ scope: "east/web" })).to.deep.equal([`switchyard:scope: got "east/web"; allowed: east without /<group>: ${FILE} defines no groups`]);
         const groups = [{ name: "web", services: ["cart", "checkout", "search"] }];
@@ -210,6 +224,26 @@ describe("fleet file: groups", () => {
             `${FILE}: groups[1].services[0]: got "cart"; allowed: a service in no other group (group web holds it)`,
             `${FILE}: groups: got ["checkout","search"]; allowed: groups that hold every service: these are in none, so no stack would deploy them`,
         ]);
+    });
+
+    it("refuses a cluster whose stack another part of the fleet has, and a cluster named like a scope", () => {
+        // eks + group x-web and eks-x + group web would both be stack shop-eks-x-web.
+        const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "x-web", services: ["search"] }];
+        expect(problems({}, fleetFile({ groups, clusters: [cluster("eks"), cluster("eks-x")] }))).to.deep.equal([
+            `${FILE}: clusters[1].name: got "eks-x"; allowed: a name whose stacks no other part of ${FILE} has: shop-eks-x-web would be the stack of both eks-x/web and eks/x-web`,
+        ]);
+        expect(problems({}, fleetFile({ clusters: [cluster("east"), cluster("traffic"), cluster("all")] }))).to.deep.equal([
+            `${FILE}: clusters[1].name: got "traffic"; allowed: a name other than all and traffic in a fleet: switchyard:scope reads those as the whole fleet and its traffic stack`,
+            `${FILE}: clusters[2].name: got "all"; allowed: a name other than all and traffic in a fleet: switchyard:scope reads those as the whole fleet and its traffic stack`,
+        ]);
+        expect(problems({}, fleetFile({ groups, clusters: [cluster("traffic-x")] })), "traffic-x/web and the traffic shard of x-web").to.deep.equal([
+            `${FILE}: clusters[0].name: got "traffic-x"; allowed: a name whose stacks no other part of ${FILE} has: shop-traffic-x-web would be the stack of both traffic-x/web and traffic/x-web`,
+        ]);
+        expect(problems({}, fleetFile({ groups, clusters: [cluster("east"), cluster("east")] })), "a repeated name is said once, by its own rule").to.deep.equal([
+            `${FILE}: clusters[1].name: got "east"; allowed: a name not used by another entry (clusters[0] is also "east")`,
+        ]);
+        // A cluster whose name starts like a traffic shard's, but whose stacks no shard has: the names stay apart.
+        expect(read({}, fleetFile({ groups, clusters: [cluster("traffic-web")] })).clusters.map((c) => c.name)).to.deep.equal(["traffic-web"]);
     });
 
     it("refuses two groups of one name", () => {
@@ -235,6 +269,15 @@ describe("fleet file: waves", () => {
             `${FILE}: rollout.waves[1].clusters[0]: got "east"; allowed: a cluster in no other wave (wave canary holds it)`,
             `${FILE}: rollout.waves: got ["canary","rest"]; allowed: waves that hold every cluster; not in any: west, north`,
         ]);
+    });
+
+    it("updates every stack of a wave at once by default, each group's stack of each of its clusters in a grouped fleet", () => {
+        const groups = [{ name: "web", services: ["cart", "checkout"] }, { name: "find", services: ["search"] }];
+        const waves = [{ name: "canary", clusters: ["east"] }, { name: "rest", clusters: ["west", "north"] }];
+        const grouped = read({}, fleetFile({ groups, rollout: { waves } })).fleet!.waves;
+        expect(grouped.map((w) => [w.name, w.parallel])).to.deep.equal([["canary", 2], ["rest", 4]]);
+        expect(read({}, fleetFile({ groups })).fleet!.waves[0]!.parallel, "the one wave of a fleet without waves").to.equal(6);
+        expect(read({}, fleetFile({ rollout: { waves } })).fleet!.waves.map((w) => w.parallel), "without groups, one stack per cluster").to.deep.equal([1, 2]);
     });
 
     it("refuses a soak that is no duration, parallel below 1 and an approval that is no boolean", () => {

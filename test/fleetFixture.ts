@@ -1,9 +1,10 @@
 // A temporary copy of the prod fleet (Pulumi.yaml, fleets/prod.yaml, its traffic and cluster stack
 // files, app/ as the build context) with the drill's short analysis, for specs that let switchyard
-// edit the stack files; optionally with a third cluster in the second wave, one stack at a time.
-// Also per-cluster fake metrics that answer as if each cluster applied its own stack file's weight.
+// edit the stack files; optionally with a third cluster in the second wave, one stack at a time, or
+// split by service group (web: storefront; backend: cart, checkout), a traffic shard and a stack per
+// cluster for each. Also fake metrics that answer as if each stack applied its own file's weight.
 
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
@@ -14,10 +15,18 @@ import type { ColorHealth } from "./fakeMetrics.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
+/** The groups of the grouped fixture, as its fleet file lists them. */
+export const FIXTURE_GROUPS = [
+    { name: "web", services: ["storefront"] },
+    { name: "backend", services: ["cart", "checkout"] },
+] as const;
+
 export interface FleetProject {
     dir: string;
     fleetFile: string;
     stackFile(stack: string): string;
+    /** The cluster stack that runs `service` on `cluster`: prod-<cluster>, or with groups prod-<cluster>-<group>. */
+    stackOf(cluster: string, service: string): string;
     /** The candidate's (green's) weight in a stack file now. */
     weight(stack: string): number;
     /** The color the fleet file's beta cohort sends its users to now. */
@@ -25,14 +34,29 @@ export interface FleetProject {
     remove(): void;
 }
 
-export function fleetProject(options: { thirdCluster?: boolean; prometheusUrl?: string } = {}): FleetProject {
-    const dir = mkdtempSync(join(tmpdir(), "switchyard-fleet-"));
-    for (const file of ["Pulumi.yaml", "fleets/prod.yaml", "Pulumi.prod-traffic.yaml", "Pulumi.prod-eks-use1.yaml", "Pulumi.prod-gke-euw1.yaml"]) {
-        cpSync(join(ROOT, file), join(dir, file));
+/**
+ * The prod fleet in a temporary project; with `inRepository`, under that fleet name in this
+ * repository instead (fleets/<name>.yaml and Pulumi.<name>-*.yaml beside prod's), for a rehearsal:
+ * the program it evaluates reads fleet files from this repository, whatever the --cwd.
+ */
+export function fleetProject(options: { thirdCluster?: boolean; groups?: boolean; prometheusUrl?: string; inRepository?: string } = {}): FleetProject {
+    const name = options.inRepository ?? "prod";
+    const dir = options.inRepository ? ROOT : mkdtempSync(join(tmpdir(), "switchyard-fleet-"));
+    const created: string[] = [];
+    const write = (path: string, text: string) => {
+        writeFileSync(path, text);
+        created.push(path);
+    };
+    /** A prod file under this fleet's name: its fleet file's path and its stacks' names. */
+    const renamed = (text: string) => text.replaceAll("fleets/prod.yaml", `fleets/${name}.yaml`);
+    if (!options.inRepository) {
+        cpSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+        cpSync(join(ROOT, "app"), join(dir, "app"), { recursive: true, filter: (source) => !source.includes("node_modules") });
     }
-    cpSync(join(ROOT, "app"), join(dir, "app"), { recursive: true, filter: (source) => !source.includes("node_modules") });
-    const fleetFile = join(dir, "fleets/prod.yaml");
-    const doc = parseDocument(readFileSync(fleetFile, "utf8"));
+    const fleetFile = join(dir, `fleets/${name}.yaml`);
+    const stackFile = (stack: string) => join(dir, `Pulumi.${stack}.yaml`);
+    mkdirSync(join(dir, "fleets"), { recursive: true });
+    const doc = parseDocument(readFileSync(join(ROOT, "fleets/prod.yaml"), "utf8"));
     doc.setIn(["rollout", "analysis"], {
         prometheus: { url: options.prometheusUrl ?? "http://127.0.0.1:1" },
         metrics: "app",
@@ -43,22 +67,39 @@ export function fleetProject(options: { thirdCluster?: boolean; prometheusUrl?: 
         checks: ["success-rate", { name: "latency-p99", max: 300 }],
     });
     doc.setIn(["rollout", "waves", 0, "soak"], "6s");
+    /** Each part's stack file as prod's has it: traffic and every cluster. */
+    const parts = new Map(["traffic", "eks-use1", "gke-euw1"].map((part) => [part, renamed(readFileSync(join(ROOT, `Pulumi.prod-${part}.yaml`), "utf8"))]));
     if (options.thirdCluster) {
         const gke = (doc.toJS().clusters as Record<string, unknown>[]).find((c) => c.name === "gke-euw1")!;
         doc.addIn(["clusters"], { ...gke, name: "aks-weu", context: "aks-weu", hostnames: ["aks-weu.shop.example.com"] });
         doc.addIn(["rollout", "waves", 1, "clusters"], "aks-weu");
         doc.setIn(["rollout", "waves", 1, "parallel"], 1);
-        writeFileSync(join(dir, "Pulumi.prod-aks-weu.yaml"), readFileSync(join(ROOT, "Pulumi.prod-gke-euw1.yaml"), "utf8").replaceAll("gke-euw1", "aks-weu"));
+        parts.set("aks-weu", parts.get("gke-euw1")!.replaceAll("gke-euw1", "aks-weu"));
     }
-    writeFileSync(fleetFile, doc.toString());
-    const stackFile = (stack: string) => join(dir, `Pulumi.${stack}.yaml`);
+    if (options.groups) doc.set("groups", FIXTURE_GROUPS.map((g) => ({ name: g.name, services: [...g.services] })));
+    for (const [part, text] of parts) {
+        if (!options.groups) {
+            write(stackFile(`${name}-${part}`), text);
+            continue;
+        }
+        for (const group of FIXTURE_GROUPS) write(stackFile(`${name}-${part}-${group.name}`), text.replace(`switchyard:scope: ${part}`, `switchyard:scope: ${part}/${group.name}`));
+    }
+    write(fleetFile, doc.toString());
+    const groupOf = (service: string) => FIXTURE_GROUPS.find((g) => (g.services as readonly string[]).includes(service))!.name;
     return {
         dir,
         fleetFile,
         stackFile,
+        stackOf: (cluster, service) => (options.groups ? `${name}-${cluster}-${groupOf(service)}` : `${name}-${cluster}`),
         weight: (stack) => Number(valueIn(stackFile(stack), ["config", "switchyard:greenWeight"]) ?? 0),
         cohortColor: () => String(valueIn(fleetFile, ["cohorts", 0, "color"])),
-        remove: () => rmSync(dir, { recursive: true, force: true }),
+        remove: () => {
+            if (!options.inRepository) return rmSync(dir, { recursive: true, force: true });
+            // What switchyard wrote beside them: the release record and the rehearsal's state per stack.
+            const rehearsal = join(dir, ".switchyard", "rehearsal");
+            const states = existsSync(rehearsal) ? readdirSync(rehearsal).filter((f) => f.startsWith(`${name}-`)).map((f) => join(rehearsal, f)) : [];
+            for (const path of [...created, join(dir, `fleets/${name}.release.yaml`), ...states]) rmSync(path, { force: true });
+        },
     };
 }
 
@@ -78,7 +119,7 @@ function valueIn(file: string, path: readonly (string | number)[]): unknown {
 }
 
 /**
- * Each cluster answers as if it applied its own stack file's weight from the moment this fake first
+ * Each cluster stack answers as if it applied its own file's weight from the moment this fake first
  * saw it there (read at every query, on the command's clock), so a step is live only from then on:
  * a soak is waited for, not read off a history that was never there. `health` may change over time.
  * With `cohortRequests`, green also gets that many requests per sample while the fleet file aims the
@@ -89,25 +130,26 @@ export function fleetMetrics(
     now: () => Date,
     health: (cluster: string) => { blue: ColorHealth; green: ColorHealth },
     options: { cohortRequests?: number } = {},
-): MetricsApi & { queries: string[]; observe(cluster: string): void } {
+): MetricsApi & { queries: string[]; observe(stack: string): void } {
     const queries: string[] = [];
     const history = new Map<string, { since: number; weight: number; cohort: boolean }[]>();
     const cohortRequests = options.cohortRequests ?? 0;
-    const observe = (cluster: string) => {
-        const changes = history.get(cluster) ?? [{ since: -Infinity, weight: 0, cohort: project.cohortColor() === "green" }];
-        const current = project.weight(`prod-${cluster}`);
+    const observe = (stack: string) => {
+        const changes = history.get(stack) ?? [{ since: -Infinity, weight: 0, cohort: project.cohortColor() === "green" }];
+        const current = project.weight(stack);
         const cohort = project.cohortColor() === "green";
         const last = changes.at(-1)!;
         if (last.weight !== current || last.cohort !== cohort) changes.push({ since: now().getTime() / 1000, weight: current, cohort });
-        history.set(cluster, changes);
+        history.set(stack, changes);
         return changes;
     };
     const answer = (promql: string, time: number): number | undefined => {
         queries.push(promql);
         const cluster = /cluster="([^"]+)"/.exec(promql)?.[1];
+        const service = /service="([^"]+)"/.exec(promql)?.[1];
         const color = /color="(blue|green)"/.exec(promql)?.[1] as "blue" | "green" | undefined;
-        if (!cluster || !color) throw new Error(`the fake answers the app preset's queries only: ${promql}`);
-        const changes = observe(cluster);
+        if (!cluster || !service || !color) throw new Error(`the fake answers the app preset's queries only: ${promql}`);
+        const changes = observe(project.stackOf(cluster, service));
         const { weight, cohort } = changes.filter((c) => c.since <= time).at(-1)!;
         // The beta cohort's requests go to green while the fleet file aims it there, whatever the weight.
         const requests = 100_000 * (color === "green" ? weight / 100 : 1 - weight / 100) + (color === "green" && cohort ? cohortRequests : 0);
@@ -120,7 +162,7 @@ export function fleetMetrics(
     };
     return {
         queries,
-        observe: (cluster) => void observe(cluster),
+        observe: (stack) => void observe(stack),
         async query(promql: string, time?: number): Promise<InstantSample[]> {
             const value = answer(promql, time ?? now().getTime() / 1000);
             return value === undefined ? [] : [{ labels: {}, value }];

@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { main } from "../cli/switchyard.ts";
 import type { MetricsApi } from "../cli/switchyard/collect.ts";
 import { fleetPass, runFleetApprove, type FleetDeployer } from "../cli/switchyard/fleet.ts";
+import { fleetDeferredDeployer } from "../cli/switchyard/fleetDeployers.ts";
 import { FAILING, HEALTHY } from "./fakeMetrics.ts";
 import { fleetIo, fleetMetrics, fleetProject, type FleetProject } from "./fleetFixture.ts";
 
@@ -12,7 +13,7 @@ import { fleetIo, fleetMetrics, fleetProject, type FleetProject } from "./fleetF
  * A backend stand-in shared by runs (it is the stacks, not a run's memory): each stack's applied
  * greenWeight; an apply is what the metrics see from then on.
  */
-function fakeBackend(project: FleetProject, metrics: { observe(cluster: string): void }): FleetDeployer & { applied: string[]; liveOf: Map<string, number> } {
+function fakeBackend(project: FleetProject, metrics: { observe(stack: string): void }): FleetDeployer & { applied: string[]; liveOf: Map<string, number> } {
     const liveOf = new Map<string, number>();
     const applied: string[] = [];
     return {
@@ -23,7 +24,7 @@ function fakeBackend(project: FleetProject, metrics: { observe(cluster: string):
             const weight = project.weight(stack);
             applied.push(`${stack} ${weight} (${reason})`);
             liveOf.set(stack, weight);
-            metrics.observe(stack.replace(/^prod-/, ""));
+            metrics.observe(stack);
         },
         async live(stack) {
             return liveOf.get(stack);
@@ -298,5 +299,88 @@ describe("fleet rollout: prod's cluster stacks wave by wave", function () {
         expect(io.errors[0]).to.equal("switchyard: --wave <wave> is required\n");
         expect(await main(["stacks", "--stack", "prod"], io)).to.equal(64);
         expect(io.errors.join("\n")).to.include("--fleet <name> is required: stacks acts on a split fleet");
+    });
+});
+
+describe("advance --fleet --defer-apply: the pass hands its stacks to CI's apply jobs", function () {
+    this.timeout(60_000);
+    const projects: FleetProject[] = [];
+    afterEach(() => projects.splice(0).forEach((p) => p.remove()));
+    const setUp = (options: Parameters<typeof fleetProject>[0] = {}) => {
+        const p = fleetProject(options);
+        projects.push(p);
+        const io = fleetIo();
+        let failing = false;
+        const metrics = fleetMetrics(p, io.now, (cluster) => ({ blue: HEALTHY, green: failing && cluster === "gke-euw1" ? FAILING : HEALTHY }));
+        const backend = fakeBackend(p, metrics);
+        // Every stack deployed at 0 % before the release, as CI's deploy left them.
+        for (const name of readdirSync(p.dir).map((f) => /^Pulumi\.(prod-(?!traffic).+)\.yaml$/.exec(f)?.[1]).filter((n) => n !== undefined)) backend.liveOf.set(name, 0);
+        const file = join(p.dir, "apply.json");
+        const pass = (start = false, api: MetricsApi = metrics) => fleetPass({ fleet: "prod", dir: p.dir, api, deployer: fleetDeferredDeployer(backend.live, file), io, start });
+        const handedOn = () => JSON.parse(readFileSync(file, "utf8")) as { parallel: number; stacks: { stack: string; reason: string }[] };
+        /** What CI's apply jobs do with the list, but for the stacks whose job fails. */
+        const applyJobs = async (failed: string[] = []) => {
+            for (const { stack, reason } of handedOn().stacks) if (!failed.includes(stack)) await backend.apply(stack, reason, 1);
+        };
+        return { p, io, backend, pass, handedOn, applyJobs, fail: () => (failing = true) };
+    };
+
+    it("lists the stacks a pass moves, with why and at most the wave's parallel at once, and applies none itself", async () => {
+        const { p, io, backend, pass, handedOn, applyJobs } = setUp({ groups: true });
+        const first = await pass(true);
+        expect(first.decision).to.include({ action: "advance", wave: "canary", to: 5 });
+        expect(handedOn()).to.deep.equal({
+            parallel: 2,
+            stacks: [
+                { stack: "prod-eks-use1-web", reason: "wave canary: green to 5 %" },
+                { stack: "prod-eks-use1-backend", reason: "wave canary: green to 5 %" },
+            ],
+        });
+        expect(backend.applied, "nothing applied by the pass").to.deep.equal([]);
+        expect(io.lines).to.include("prod-eks-use1-web: wave canary: green to 5 %, to apply (the apply jobs that read " + join(p.dir, "apply.json") + ")");
+        // The file is committed and the jobs apply it; one job fails: the next pass hands that stack on again, first.
+        await applyJobs(["prod-eks-use1-backend"]);
+        const next = await pass();
+        expect(handedOn().stacks).to.deep.equal([{ stack: "prod-eks-use1-backend", reason: "resume greenWeight 5" }]);
+        expect(next.decision.action, "the step is not live everywhere in its wave: nothing moves on").to.equal("hold");
+    });
+
+    it("hands a rollback's every moved stack on at once, and hands on again a rolled-back stack whose apply did not land", async () => {
+        const { p, io, pass, handedOn, applyJobs, fail } = setUp();
+        await pass(true);
+        await applyJobs();
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        runFleetApprove("prod", p.dir, "rest", "alice", io);
+        await pass();
+        await applyJobs();
+        expect(["prod-eks-use1", "prod-gke-euw1"].map(p.weight)).to.deep.equal([5, 5]);
+        fail();
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        const rolledBack = await pass();
+        expect(rolledBack.exitCode).to.equal(1);
+        expect(handedOn()).to.deep.equal({ parallel: 2, stacks: [{ stack: "prod-eks-use1", reason: "roll back" }, { stack: "prod-gke-euw1", reason: "roll back" }] });
+        // gke-euw1's apply job fails: the next pass, which never asks Prometheus, hands it on again.
+        await applyJobs(["prod-gke-euw1"]);
+        const again = await pass(false, unreachable);
+        expect(again.decision.action).to.equal("rollback");
+        expect(handedOn().stacks).to.deep.equal([{ stack: "prod-gke-euw1", reason: "roll back" }]);
+        await applyJobs();
+        const settled = await pass(false, unreachable);
+        expect(settled.decision.action).to.equal("hold");
+        expect(handedOn().stacks, "nothing left to apply").to.deep.equal([]);
+    });
+
+    it("is refused with rollout, with --rehearse, with --stack and without a file, before anything is read", async () => {
+        const io = fleetIo();
+        for (const [args, message] of [
+            [["rollout", "--fleet", "prod", "--defer-apply", "a.json"], "Unknown option '--defer-apply'"],
+            [["advance", "--stack", "prod", "--defer-apply", "a.json"], "--defer-apply goes with --fleet"],
+            [["advance", "--fleet", "prod", "--rehearse", "--defer-apply", "a.json"], "give --rehearse or --defer-apply, not both"],
+            [["advance", "--fleet", "prod", "--defer-apply", ""], "--defer-apply needs a file"],
+        ] as const) {
+            io.errors.length = 0;
+            expect(await main([...args], io, async () => unreachable), args.join(" ")).to.equal(64);
+            expect(io.errors[0], args.join(" ")).to.include(message);
+        }
     });
 });

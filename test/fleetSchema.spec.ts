@@ -69,6 +69,10 @@ const INVALID: Record<string, unknown> = {
     "greenWeight, which each stack keeps": edited((f) => (f.greenWeight = 5)),
     "a cluster without a gateway": edited((f) => delete f.clusters[0].gateway),
     "a cluster name that is no DNS label": edited((f) => (f.clusters[0].name = "EKS_use1")),
+    "a cluster named traffic, a scope word": edited((f) => {
+        f.clusters[1].name = "traffic";
+        f.rollout.waves[1].clusters = ["traffic"];
+    }),
     "a negative traffic share": edited((f) => (f.clusters[0].trafficShare = -1)),
     "a service port out of range": edited((f) => (f.services[1].port = 70000)),
     "a service with an unknown key": edited((f) => (f.services[1].replica = 2)),

@@ -85,6 +85,12 @@ describe("fleet CI workflow", () => {
         expect(workflow.jobs.stacks!.steps.find((s) => s.run?.includes("fleet-change.sh"))!).to.have.nested.property("env.BEFORE", "${{ github.event.before }}");
     });
 
+    it("calls a push that edits a traffic shard's file (a grouped fleet) a build, and one of group cluster stacks' files only a flip", () => {
+        expect(changeOf(["Pulumi.prod-traffic-web.yaml"])).to.equal("build");
+        expect(changeOf(["Pulumi.prod-eks-use1-web.yaml", "Pulumi.prod-traffic-backend.yaml"])).to.equal("build");
+        expect(changeOf(["Pulumi.prod-eks-use1-web.yaml", "Pulumi.prod-gke-euw1-backend.yaml", "fleets/prod.release.yaml"])).to.equal("flip");
+    });
+
     it("calls a fleet file edit that only moves cohorts' colors (a rollback) a flip, and any other fleet file edit a build", () => {
         const fleet = (color: string, replicas = 3) =>
             ["services:", "  - name: cart", `    replicas: ${replicas}`, "cohorts:", "  - name: beta", `    color: ${color}`, "    match: { headers: [{ name: x-cohort, value: beta }] }", ""].join("\n");

@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { parse } from "yaml";
 import { PROJECT_ROOT } from "../model/stackFiles.ts";
 import { plan as planInProcess } from "../cli/plan.ts";
 import { commitOfFiles } from "./gitCommit.ts";
@@ -69,6 +70,17 @@ function changeLines(stdout: string, resource: string): string[] {
     return lines.slice(start + 1, end === -1 ? undefined : end).map((line) => line.trim());
 }
 
+/** The capacity table's rows, each a list of its cells: service, cluster, color, load rps, … */
+function capacityRows(stdout: string): string[][] {
+    const lines = stdout.split("\n");
+    const start = lines.findIndex((l) => l.startsWith("Capacity (M/M/c"));
+    if (start === -1) return [];
+    const end = lines.findIndex((l, i) => i > start && l.startsWith("└"));
+    return lines
+        .slice(start + 4, end)
+        .map((l) => l.split("│").slice(1, -1).map((cell) => cell.trim()));
+}
+
 /** A stack's block in a fleet plan: its title line and what follows, up to the next blank line. */
 function stackBlock(stdout: string, stack: string): string[] {
     const lines = stdout.split("\n");
@@ -100,6 +112,9 @@ describe("npm run plan: a split fleet", function () {
             badFleet: () => plan("--fleet", BAD_FLEET),
             stackKey: () => plan("--fleet", "prod", "--set", "greenWeight=25"),
             both: () => plan("--fleet", "prod", "--stack", "prod-eks-use1"),
+            traffic: () => plan("--stack", "prod-traffic", "--no-policy"),
+            clusterFlip: () => plan("--stack", "prod-eks-use1", "--set", "greenWeight=25", "--no-policy"),
+            prodReplicasCut: () => plan("--fleet", "prod", "--set", "services[0].replicas=2", "--no-policy"),
         };
         for (const [name, run] of Object.entries(runs)) results[name] = await run();
         // The one process: the flip with the policy pack, exit code and all as CI sees them.
@@ -174,6 +189,38 @@ describe("npm run plan: a split fleet", function () {
         expect(readFileSync(join(PROJECT_ROOT, "fleets/prod.yaml"), "utf8"), "the fleet file on disk is left as it is").to.equal(prodFleet);
     });
 
+    it("shows no capacity figures for a traffic stack, which runs no pods and has no weight, and names the cluster stacks that have them", () => {
+        const { stdout, stderr, code } = results.traffic!;
+        expect(code, stderr).to.equal(0);
+        expect(stdout).not.to.match(/^Capacity \(M\/M\/c/m);
+        const note = stdout.split("\n").find((l) => l.startsWith("Capacity: "));
+        expect(note).to.match(/^Capacity: not in this stack, which runs no pods and has no greenWeight of its own\. The pods of storefront \(with a capacity block\) run in the cluster stacks/);
+        expect(note).to.include("npm run plan -- --stack prod-eks-use1, npm run plan -- --stack prod-gke-euw1.");
+    });
+
+    it("judges a cluster stack's capacity on its own cluster only, at its own greenWeight", () => {
+        const { stdout, stderr, code } = results.clusterFlip!;
+        expect(code, stderr).to.equal(0);
+        const peak = (parse(prodFleet) as { services: { name: string; capacity?: { peakRps: number } }[] }).services.find((s) => s.name === "storefront")!.capacity!.peakRps;
+        const rows = capacityRows(stdout).map((cells) => cells.slice(0, 4));
+        expect(rows).to.deep.equal([
+            ["storefront", "eks-use1", "blue (stable)", String(peak * 0.75)],
+            ["storefront", "eks-use1", "green (candidate)", String(peak * 0.25)],
+        ]);
+    });
+
+    it("warns of a change on what each stack deploys: a cluster stack of its own cluster, the traffic stack of nothing", () => {
+        const { stdout, stderr, code } = results.prodReplicasCut!;
+        expect(code, stderr).to.equal(0);
+        expect(stackBlock(stdout, "prod-traffic").filter((l) => l.startsWith("  warning: ")), "no pods in the traffic stack").to.deep.equal([]);
+        for (const [cluster, other] of [["eks-use1", "gke-euw1"], ["gke-euw1", "eks-use1"]] as const) {
+            const warnings = stackBlock(stdout, `prod-${cluster}`).filter((l) => l.startsWith("  warning: "));
+            expect(warnings, cluster).to.have.length(1);
+            expect(warnings[0], cluster).to.match(/^ {2}warning: storefront: replicas 3 → 2 takes pods from colors that carry traffic: /);
+            expect(warnings[0], cluster).to.include(`blue on ${cluster} (100 %)`).and.not.include(other);
+        }
+    });
+
     it("answers an unknown fleet, a stack key set on a fleet, and --stack with --fleet as usage errors before evaluating anything", () => {
         for (const name of ["unknownFleet", "stackKey", "both"]) {
             const { code, stderr } = results[name]!;
@@ -192,5 +239,59 @@ describe("npm run plan: a split fleet", function () {
         expect(stderr).to.include(`switchyard:fleet: got "fleets/${BAD_FLEET}.yaml"; allowed: a YAML file that parses`);
         expect(stderr).not.to.include("evaluating");
         expect(stderr, "no stack trace").not.to.match(/\n\s+at /);
+    });
+});
+
+describe("npm run plan: a fleet split by groups", function () {
+    const fleet = `pg${process.pid}`;
+    const file = `fleets/${fleet}.yaml`;
+    const groups = ["web", "backend"] as const;
+    const traffic = groups.map((g) => `${fleet}-traffic-${g}`);
+    const clusterStacks = CLUSTERS.flatMap((c) => groups.map((g) => `${fleet}-${c}-${g}`));
+    /** prod's fleet under this name with storefront in group web and cart and checkout in backend. */
+    const grouped = (text: string) => `${text}groups:\n  - name: web\n    services: [storefront]\n  - name: backend\n    services: [cart, checkout]\n`;
+    /** prod's stack files split per group: a traffic shard and a stack per cluster for each. */
+    const groupFiles = (): Record<string, string> => {
+        const files: Record<string, string> = {};
+        for (const part of ["traffic", ...CLUSTERS]) {
+            const text = readFileSync(join(PROJECT_ROOT, `Pulumi.prod-${part}.yaml`), "utf8").replaceAll("fleets/prod.yaml", file);
+            for (const g of groups) files[`Pulumi.${fleet}-${part}-${g}.yaml`] = text.replace(`switchyard:scope: ${part}`, `switchyard:scope: ${part}/${g}`);
+        }
+        return files;
+    };
+    let result: Result;
+
+    before(async function () {
+        this.timeout(120_000);
+        // On disk: storefront's green (group web) built as 1.6.0; the baseline builds 1.5.0.
+        writeFileSync(join(PROJECT_ROOT, file), grouped(nextBuild));
+        for (const [name, text] of Object.entries(groupFiles())) writeFileSync(join(PROJECT_ROOT, name), text);
+        const base = commitOfFiles({ [file]: grouped(prodFleet), ...groupFiles() }, "the grouped fleet plan spec's baseline");
+        result = await plan("--fleet", fleet, "--base", base, "--no-policy");
+    });
+    after(() => {
+        for (const name of Object.keys(groupFiles())) rmSync(join(PROJECT_ROOT, name), { force: true });
+        rmSync(join(PROJECT_ROOT, file), { force: true });
+    });
+
+    it("plans every traffic shard and every group stack, the shards first for a build, the cluster stacks wave by wave", () => {
+        const { stdout, stderr, code } = result;
+        expect(code, stderr).to.equal(0);
+        expect(stdout.split("\n")[0]).to.equal(`switchyard plan: fleet ${fleet} (${file}), 6 stacks`);
+        const titles = stdout.split("\n").filter((l) => [...traffic, ...clusterStacks].some((s) => l.startsWith(`${s} (`)));
+        expect(titles.map((t) => t.split(" ")[0])).to.deep.equal([...traffic, ...clusterStacks]);
+        expect(stdout).to.include(`Stacks, in the order they apply — ${traffic.join(", ")} first, then the cluster stacks wave by wave (canary → rest): `);
+    });
+
+    it("changes the web group's shard and stacks only when web's build changes", () => {
+        const { stdout } = result;
+        expect(stackBlock(stdout, `${fleet}-traffic-web`)[0]).to.match(/^\S+ \(traffic\): \d resource\(s\) change: .*docker:index\/image:Image/);
+        expect(stackBlock(stdout, `${fleet}-traffic-backend`)[0]).to.equal(`${fleet}-traffic-backend (traffic): no change`);
+        for (const cluster of CLUSTERS) {
+            const wave = cluster === "eks-use1" ? "canary" : "rest, approval";
+            expect(stackBlock(stdout, `${fleet}-${cluster}-web`)[0]).to.equal(`${fleet}-${cluster}-web (cluster ${cluster}/web, wave ${wave}): 1 resource(s) change: 1 kubernetes:apps/v1:Deployment`);
+            expect(stackBlock(stdout, `${fleet}-${cluster}-backend`)[0]).to.equal(`${fleet}-${cluster}-backend (cluster ${cluster}/backend, wave ${wave}): no change`);
+        }
+        expect(stdout).to.include(`\n3 of 6 stacks change: ${fleet}-traffic-web, ${fleet}-eks-use1-web, ${fleet}-gke-euw1-web.\n`);
     });
 });

@@ -3,8 +3,9 @@
 #   flip   only cluster stack files (a step, a rollback), the release record, and in the fleet file
 #          only cohorts' colors (a rollback moves a cohort there): only the cluster stacks run, the
 #          traffic stack is not touched, so nothing it does can hold a rollback
-#   build  anything else (the rest of the fleet file, app/, the traffic stack's file, the program):
-#          the traffic stack goes first, then the cluster stacks read its images
+#   build  anything else (the rest of the fleet file, app/, a traffic stack's file — prod-traffic or,
+#          with groups, a shard prod-traffic-<group> —, the program): the traffic stacks go first,
+#          then the cluster stacks read their images
 # The fleet file's diff is read against $2 (default HEAD^). In a fleet file `color:` is a cohort's key
 # only (services name their colors blue: and green:); a rollback's note is a comment after the value.
 # docs/scaling.md has the order rules; `switchyard stacks --fleet prod` prints them.
@@ -14,7 +15,7 @@ kind=flip
 while IFS= read -r path; do
     [ -z "$path" ] && continue
     case "$path" in
-        "Pulumi.$fleet-traffic.yaml") kind=build ;;
+        "Pulumi.$fleet-traffic.yaml" | "Pulumi.$fleet-traffic-"*.yaml) kind=build ;;
         "Pulumi.$fleet-"*.yaml | "fleets/$fleet.release.yaml") ;;
         "fleets/$fleet.yaml")
             # Every changed line a cohort's color (with or without a comment), or the change is a build;

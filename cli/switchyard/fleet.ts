@@ -10,8 +10,8 @@ import { rollbackNote } from "../../model/advance.ts";
 import { analysisTargets, releaseVerdict } from "../../model/analysis.ts";
 import { cohortColorsOn } from "../../model/cohorts.ts";
 import { PROJECT } from "../../model/config/keys.ts";
-import { servicesInScope, stackNameFor } from "../../model/config/scope.ts";
-import type { AnalysisSpec, ClusterSpec, StackModel, WaveSpec } from "../../model/config/types.ts";
+import { modelInScope, scopeText, stackNameFor } from "../../model/config/scope.ts";
+import type { AnalysisSpec, ClusterSpec, Scope, StackModel, WaveSpec } from "../../model/config/types.ts";
 import { candidateWeightOf, cohortRollbackEdits, formatDuration, greenWeightForCandidate, stableColorOf, type CohortEdit, type StackEdit } from "../../model/rollout.ts";
 import { projectDefaults, readProjectFile, stackModel } from "../../model/stackFiles.ts";
 import { ConfigError } from "../../model/validation.ts";
@@ -31,6 +31,14 @@ export interface FleetClusterStack {
     cluster: ClusterSpec;
     group?: string;
     wave: WaveSpec;
+    /** The traffic stack whose images output this stack reads: `<fleet>-traffic`, or its group's shard. */
+    trafficStack: string;
+}
+
+/** A traffic stack of the fleet: `<fleet>-traffic`, or with groups one shard per group (`<fleet>-traffic-<group>`). */
+export interface FleetTrafficStack {
+    name: string;
+    group?: string;
 }
 
 export interface Fleet {
@@ -38,10 +46,11 @@ export interface Fleet {
     /** The fleet file, relative to the project: fleets/prod.yaml. */
     file: string;
     dir: string;
-    /** The fleet as its traffic stack reads it. */
+    /** The whole fleet, as one stack of it reads the fleet file (every cluster, every service). */
     model: StackModel;
     waves: WaveSpec[];
-    trafficStack: string;
+    /** Every traffic stack, in the fleet file's order of groups: they apply before the cluster stacks for a build. */
+    trafficStacks: FleetTrafficStack[];
     clusterStacks: FleetClusterStack[];
     recordFile: string;
 }
@@ -49,7 +58,10 @@ export interface Fleet {
 /** Applies a cluster stack's file, and says what it last applied. */
 export interface FleetDeployer {
     readonly name: string;
-    apply(stack: string, reason: string): Promise<void>;
+    /** It only hands each stack on, to be applied after the pass (CI's apply jobs): nothing is applied yet when apply resolves. */
+    readonly deferred?: boolean;
+    /** `together`: how many stacks of this batch may apply at once (a wave's parallel; a rollback's all). */
+    apply(stack: string, reason: string, together: number): Promise<void>;
     /** The greenWeight the stack last applied (its `traffic` output); undefined when it never was. */
     live(stack: string): Promise<number | undefined>;
 }
@@ -74,36 +86,48 @@ export function loadFleet(name: string, dir: string): Fleet {
     const project = readProjectFile(dir);
     const config: Record<string, string> = Object.fromEntries(Object.entries(projectDefaults(project)).map(([k, v]) => [`${PROJECT}:${k}`, v]));
     config[`${PROJECT}:fleet`] = file;
-    config[`${PROJECT}:scope`] = "traffic";
-    const trafficStack = stackNameFor(name, { kind: "traffic" });
-    const model = stackModel({ project: project.name, stack: trafficStack, config, secretKeys: [] }, dir);
+    // The whole fleet, whatever its groups: a traffic or cluster scope holds only a part of it.
+    config[`${PROJECT}:scope`] = "all";
+    const model = stackModel({ project: project.name, stack: name, config, secretKeys: [] }, dir);
     const fleet = model.fleet!;
     const problems: string[] = [];
+    const groups: (string | undefined)[] = fleet.groups.length > 0 ? fleet.groups.map((g) => g.name) : [undefined];
+    /** The stack file of one scope of the fleet, read and checked; undefined (and a problem said) when it is missing or holds another scope. */
+    const stackOf = (scope: Scope, what: string): ProjectStack | undefined => {
+        const stackName = stackNameFor(name, scope);
+        const text = scopeText(scope);
+        const wants = `a stack file with ${PROJECT}:fleet: ${file} and ${PROJECT}:scope: ${text} (${what} of ${file})`;
+        if (!existsSync(join(dir, `Pulumi.${stackName}.yaml`))) {
+            problems.push(`Pulumi.${stackName}.yaml: got no such file; allowed: ${wants}`);
+            return undefined;
+        }
+        const stack = loadProjectStack(stackName, dir);
+        if (stack.model.fleet?.file !== file || scopeText(stack.model.scope) !== text) {
+            problems.push(`Pulumi.${stackName}.yaml: ${PROJECT}:scope: got ${scopeText(stack.model.scope)} (fleet ${stack.model.fleet?.file ?? "none"}); allowed: ${wants}`);
+            return undefined;
+        }
+        return stack;
+    };
+    const trafficStacks: FleetTrafficStack[] = [];
+    for (const group of groups) {
+        const scope: Scope = group === undefined ? { kind: "traffic" } : { kind: "traffic", group };
+        if (stackOf(scope, group === undefined ? "the traffic stack" : `the traffic shard of group ${group}`)) {
+            trafficStacks.push({ name: stackNameFor(name, scope), ...(group === undefined ? {} : { group }) });
+        }
+    }
     const clusterStacks: FleetClusterStack[] = [];
     for (const cluster of model.clusters) {
         const wave = fleet.waves.find((w) => w.clusters.includes(cluster.name))!;
-        const groups: (string | undefined)[] = fleet.groups.length > 0 ? fleet.groups.map((g) => g.name) : [undefined];
         for (const group of groups) {
-            const scope = group === undefined ? { kind: "cluster" as const, cluster: cluster.name } : { kind: "cluster" as const, cluster: cluster.name, group };
-            const stackName = stackNameFor(name, scope);
-            const scopeText = group === undefined ? cluster.name : `${cluster.name}/${group}`;
-            const wants = `a stack file with ${PROJECT}:fleet: ${file} and ${PROJECT}:scope: ${scopeText} (cluster ${cluster.name} of ${file})`;
-            if (!existsSync(join(dir, `Pulumi.${stackName}.yaml`))) {
-                problems.push(`Pulumi.${stackName}.yaml: got no such file; allowed: ${wants}`);
-                continue;
-            }
-            const stack = loadProjectStack(stackName, dir);
-            const s = stack.model.scope;
-            if (stack.model.fleet?.file !== file || s.kind !== "cluster" || s.cluster !== cluster.name || s.group !== group) {
-                const got = s.kind === "cluster" ? (s.group === undefined ? s.cluster : `${s.cluster}/${s.group}`) : s.kind;
-                problems.push(`Pulumi.${stackName}.yaml: ${PROJECT}:scope: got ${got} (fleet ${stack.model.fleet?.file ?? "none"}); allowed: ${wants}`);
-                continue;
-            }
-            clusterStacks.push({ stack, cluster, ...(group === undefined ? {} : { group }), wave });
+            const scope: Scope = group === undefined ? { kind: "cluster", cluster: cluster.name } : { kind: "cluster", cluster: cluster.name, group };
+            const stack = stackOf(scope, `cluster ${cluster.name}`);
+            if (!stack) continue;
+            const trafficStack = stackNameFor(name, group === undefined ? { kind: "traffic" } : { kind: "traffic", group });
+            clusterStacks.push({ stack, cluster, ...(group === undefined ? {} : { group }), wave, trafficStack });
         }
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return { name, file, dir, model, waves: fleet.waves, trafficStack, clusterStacks, recordFile: releaseRecordFile(dir, file) };
+    return { name, file, dir, model, waves: fleet.waves, trafficStacks, clusterStacks, recordFile: releaseRecordFile(dir, file) };
 }
 
 function requireFleetAnalysis(fleet: Fleet, command: string): AnalysisSpec {
@@ -120,8 +144,7 @@ export function candidateWeightIn(s: FleetClusterStack): number {
 
 /** The stack's model with only what it holds: its cluster, its group's services. */
 function scopedModel(s: FleetClusterStack): StackModel {
-    const { model } = s.stack;
-    return { ...model, clusters: [s.cluster], services: servicesInScope(model.services, model.scope, model.fleet?.groups ?? []) };
+    return modelInScope(s.stack.model);
 }
 
 /** Whether a cohort sends its users to the candidate on one of the stack's services, whatever the weight. */
@@ -221,6 +244,11 @@ async function limited<T>(items: readonly T[], limit: number, task: (item: T) =>
     return errors;
 }
 
+/** What a deployer did with a stack once apply resolved: applied it, or handed it on to be applied after the pass. */
+function appliedText(deployer: FleetDeployer): string {
+    return deployer.deferred ? `to apply (${deployer.name})` : "applied";
+}
+
 function messageOf(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
 }
@@ -255,17 +283,18 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
     const rolledBack = record.rolledBack?.release === release;
     const byName = new Map(fleet.clusterStacks.map((s) => [s.stack.name, s]));
 
-    // What a stopped run left: a file edited but never applied (or applied in part). Not while a
-    // rollback is on: what still gives the candidate traffic goes to 0 first.
+    // What a stopped run left: a file edited but never applied (or applied in part). While a
+    // rollback is on, such a stack is the rollback's to apply (all at once, never held), not a resume's.
+    const behind: FleetClusterStack[] = [];
+    for (const s of fleet.clusterStacks) {
+        const live = await deployer.live(s.stack.name);
+        if (live !== s.stack.model.greenWeight) behind.push(s);
+    }
     if (!rolledBack) {
-        const behind: FleetClusterStack[] = [];
-        for (const s of fleet.clusterStacks) {
-            const live = await deployer.live(s.stack.name);
-            if (live !== s.stack.model.greenWeight) behind.push(s);
-        }
-        const errors = await limited(behind, Math.max(...fleet.waves.map((w) => w.parallel)), async (s) => {
+        const together = Math.max(...fleet.waves.map((w) => w.parallel));
+        const errors = await limited(behind, together, async (s) => {
             io.out(`resume ${s.stack.name}: its file says greenWeight ${s.stack.model.greenWeight}, which it has not applied yet`);
-            await deployer.apply(s.stack.name, `resume greenWeight ${s.stack.model.greenWeight}`);
+            await deployer.apply(s.stack.name, `resume greenWeight ${s.stack.model.greenWeight}`, together);
         });
         if (errors.length > 0) throw new CommandError(`${deployer.name} failed while resuming what a stopped run left:\n${errors.map(messageOf).join("\n")}`);
     }
@@ -293,7 +322,9 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
         verdicts,
         approvals: record.approvals.filter((a) => a.release === release),
         rolledBack,
-        rollbackPending: rolledBack ? (record.rolledBack?.pending ?? []) : [],
+        // The record's list, and any stack whose live weight is not its file's: an apply handed on
+        // (--defer-apply) that did not land is applied again.
+        rollbackPending: rolledBack ? [...new Set([...(record.rolledBack?.pending ?? []), ...behind.map((s) => s.stack.name)])] : [],
         start: options.start,
     });
     const at = io.now();
@@ -314,18 +345,18 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
             editStackFile(s.stack.file, PROJECT, [{ greenWeight: greenWeightForCandidate(decision.to, rollout.candidate) }]);
             await options.afterEdit?.(s.stack.name);
             try {
-                await deployer.apply(s.stack.name, reason);
+                await deployer.apply(s.stack.name, reason, decision.parallel);
             } catch (error) {
                 // The file keeps saying what is live: the step is put back and applied again.
                 writeFileSync(s.stack.file, previousText);
                 try {
-                    await deployer.apply(s.stack.name, `put back the file after: ${reason}`);
+                    await deployer.apply(s.stack.name, `put back the file after: ${reason}`, decision.parallel);
                 } catch (again) {
                     throw new CommandError(`${s.stack.name}: ${deployer.name} failed (${reason}); ${s.stack.file} is back as it was, but applying it failed too: run pulumi up --refresh --stack ${s.stack.name} once the cause is fixed.\n${messageOf(error)}\n${messageOf(again)}`);
                 }
                 throw new CommandError(`${s.stack.name}: ${deployer.name} failed (${reason}); ${s.stack.file} is back as it was, and applied again.\n${messageOf(error)}`);
             }
-            io.out(`${s.stack.name}: ${reason}, applied`);
+            io.out(`${s.stack.name}: ${reason}, ${appliedText(deployer)}`);
         });
         if (errors.length > 0) throw new CommandError(errors.map(messageOf).join("\n"));
     }
@@ -364,11 +395,13 @@ async function rollBackFleet(
     save();
     await writeRollbackEdits(fleet, cohorts, rollbackNote(at, reason), afterEdit);
     if (cohorts.names.length > 0) out(`${fleet.name}: ${cohortText(fleet, cohorts)}`);
-    const errors = await limited([...pending], pending.size, async (name) => {
-        await deployer.apply(name, "roll back");
+    const together = pending.size;
+    const errors = await limited([...pending], together, async (name) => {
+        await deployer.apply(name, "roll back", together);
+        // Handed on (--defer-apply) counts as applied here; the next pass applies again what did not land.
         pending.delete(name);
         save();
-        out(`${name}: rolled back, ${candidate} at 0 %${cohorts.names.length > 0 ? ", no cohort on it" : ""}, applied`);
+        out(`${name}: rolled back, ${candidate} at 0 %${cohorts.names.length > 0 ? ", no cohort on it" : ""}, ${appliedText(deployer)}`);
     });
     if (errors.length > 0) {
         throw new CommandError(`the rollback is in every file, but ${deployer.name} failed on ${errors.length} stack(s); run the same command again to apply it:\n${errors.map(messageOf).join("\n")}`);
@@ -474,7 +507,7 @@ export async function runFleetRollback(fleetName: string, dir: string, reason: s
     return 0;
 }
 
-/** `switchyard status --fleet`: every cluster stack's weight by wave, the record, and the planned next move (without Prometheus). */
+/** `switchyard status --fleet`: the traffic stacks, every cluster stack's weight by wave, and the record (without Prometheus). */
 export function runFleetStatus(fleetName: string, dir: string, io: Pick<LoopIo, "out">): number {
     const fleet = loadFleet(fleetName, dir);
     const { rollout } = fleet.model;
@@ -482,11 +515,12 @@ export function runFleetStatus(fleetName: string, dir: string, io: Pick<LoopIo, 
     const record = readReleaseRecord(fleet.recordFile, fleet.waves);
     const lines = [`fleet ${fleet.name} (${fleet.file}): candidate ${rollout.candidate}, steps ${rollout.steps.join(" → ")}, release ${release}`];
     if (record.rolledBack?.release === release) lines.push(`rolled back ${record.rolledBack.at}: ${record.rolledBack.reason}`);
+    lines.push(`traffic (ECR, Route53; a release never moves it): ${fleet.trafficStacks.map((t) => t.name).join(", ")}`);
     for (const wave of fleet.waves) {
         const extra = [wave.soakSeconds > 0 ? `soak ${formatDuration(wave.soakSeconds)}` : "", wave.approval ? "approval" : "", `parallel ${wave.parallel}`].filter((x) => x !== "");
         lines.push(`wave ${wave.name} (${extra.join(", ")}):`);
         for (const s of fleet.clusterStacks.filter((c) => c.wave.name === wave.name)) {
-            lines.push(`  ${s.stack.name.padEnd(28)} ${rollout.candidate} ${String(candidateWeightIn(s)).padStart(3)} %  on ${s.cluster.name}`);
+            lines.push(`  ${s.stack.name.padEnd(28)} ${rollout.candidate} ${String(candidateWeightIn(s)).padStart(3)} %  on ${s.cluster.name}${s.group === undefined ? "" : `, group ${s.group}`}`);
         }
         const approved = record.approvals.filter((a) => a.release === release && a.wave === wave.name);
         for (const a of approved) lines.push(`  approved ${a.step} % by ${a.by} at ${a.at}`);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { loadStackConfig } from "../../model/stackFiles.ts";
 import { PULUMI_CLI_MISSING, findPulumiCli } from "./commands.ts";
 import { CommandError } from "./errors.ts";
-import type { FleetDeployer } from "./fleet.ts";
+import type { Fleet, FleetDeployer } from "./fleet.ts";
 
 type TrafficOutput = Record<string, Record<string, { green?: { weight?: number } }>>;
 
@@ -54,35 +54,85 @@ export async function fleetAutomationDeployer(dir: string, out: (text: string) =
     };
 }
 
+/** A stack the pass handed on with --defer-apply, and why. */
+export interface DeferredApply {
+    stack: string;
+    reason: string;
+}
+
+/** What --defer-apply writes: the stacks to apply, at most `parallel` at once. */
+export interface DeferredApplies {
+    parallel: number;
+    stacks: DeferredApply[];
+}
+
 /**
- * --rehearse: each cluster stack evaluated under the mocks, with the traffic stack evaluated once
- * first and its outputs handed to the cluster stacks' StackReference, as the backend would.
+ * --defer-apply <file>: applies nothing. Each stack the pass would apply is listed in the file with
+ * why, rewritten at each one, for CI to apply one job per stack under that stack's own lock;
+ * `parallel` is the fewest stacks any of the pass's batches lets update at once (a wave's
+ * parallel). What each stack last applied still comes from `live` (the backend's outputs), so the
+ * next pass applies again whatever did not land.
  */
-export async function fleetRehearsalDeployer(fleetName: string, dir: string, out: (text: string) => void): Promise<FleetDeployer> {
+export function fleetDeferredDeployer(live: FleetDeployer["live"], file: string): FleetDeployer {
+    const applies: DeferredApplies = { parallel: 1, stacks: [] };
+    let fewest = Infinity;
+    const write = () => {
+        const temporary = `${file}.${process.pid}.tmp`;
+        writeFileSync(temporary, `${JSON.stringify(applies)}\n`);
+        renameSync(temporary, file);
+    };
+    try {
+        write();
+    } catch (error) {
+        throw new CommandError(`--defer-apply: cannot write ${file}: ${(error as Error).message}; nothing was read or changed`);
+    }
+    return {
+        name: `the apply jobs that read ${file}`,
+        deferred: true,
+        async apply(stack, reason, together) {
+            // A stack resumed and then moved by the same pass is applied once, with its file as it is last.
+            const known = applies.stacks.find((s) => s.stack === stack);
+            if (known) known.reason = reason;
+            else applies.stacks.push({ stack, reason });
+            fewest = Math.min(fewest, together);
+            applies.parallel = Math.max(1, fewest);
+            write();
+        },
+        live,
+    };
+}
+
+/**
+ * --rehearse: each cluster stack evaluated under the mocks, with its traffic stack (with groups, its
+ * group's shard) evaluated once first and its outputs handed to the cluster stack's StackReference,
+ * as the backend would.
+ */
+export async function fleetRehearsalDeployer(fleet: Pick<Fleet, "dir" | "clusterStacks">, out: (text: string) => void): Promise<FleetDeployer> {
     const { runProgram } = await import("../../harness/mockRuntime.ts");
     const { default: program } = await import("../../index.ts");
+    const { dir } = fleet;
     const stateDir = join(dir, ".switchyard", "rehearsal");
     const stateFile = (stack: string) => join(stateDir, `${stack}.json`);
-    const trafficStack = `${fleetName}-traffic`;
-    let trafficOutputs: Record<string, unknown> | undefined;
+    const trafficOf = new Map(fleet.clusterStacks.map((s) => [s.stack.name, s.trafficStack]));
+    const trafficOutputs = new Map<string, Record<string, unknown>>();
     const previous = new Map<string, Awaited<ReturnType<typeof runProgram>>>();
     // The mocks are one per process: stacks the orchestrator applies at once are rehearsed in turn.
     let queue: Promise<unknown> = Promise.resolve();
     const rehearse = async (stack: string, reason: string) => {
-        if (!trafficOutputs && existsSync(join(dir, `Pulumi.${trafficStack}.yaml`))) {
-                trafficOutputs = (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs;
-            }
-            const run = await runProgram(program, loadStackConfig(stack, {}, dir), {
-                ...(previous.has(stack) ? { live: previous.get(stack)!.live } : {}),
-                ...(trafficOutputs ? { stacks: { [`organization/switchyard/${trafficStack}`]: trafficOutputs } } : {}),
-            });
-            previous.set(stack, run);
-            const greenWeight = liveGreenWeight(run.outputs.traffic);
-            mkdirSync(stateDir, { recursive: true });
-            const temporary = `${stateFile(stack)}.${process.pid}.tmp`;
-            writeFileSync(temporary, JSON.stringify({ greenWeight }));
-            renameSync(temporary, stateFile(stack));
-            out(`rehearsed ${stack} (${reason}): green ${greenWeight} %`);
+        const trafficStack = trafficOf.get(stack);
+        if (trafficStack === undefined) throw new CommandError(`${stack} is not a cluster stack of the fleet: the rehearsal applies cluster stacks only`);
+        if (!trafficOutputs.has(trafficStack)) trafficOutputs.set(trafficStack, (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs);
+        const run = await runProgram(program, loadStackConfig(stack, {}, dir), {
+            ...(previous.has(stack) ? { live: previous.get(stack)!.live } : {}),
+            stacks: { [`organization/switchyard/${trafficStack}`]: trafficOutputs.get(trafficStack)! },
+        });
+        previous.set(stack, run);
+        const greenWeight = liveGreenWeight(run.outputs.traffic);
+        mkdirSync(stateDir, { recursive: true });
+        const temporary = `${stateFile(stack)}.${process.pid}.tmp`;
+        writeFileSync(temporary, JSON.stringify({ greenWeight }));
+        renameSync(temporary, stateFile(stack));
+        out(`rehearsed ${stack} (${reason}): green ${greenWeight} %`);
     };
     return {
         name: "a rehearsal under Pulumi's mocks (nothing deployed)",

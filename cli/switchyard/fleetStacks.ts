@@ -1,6 +1,7 @@
-// `switchyard stacks --fleet <name> [--json]`: the fleet's stacks — traffic, each cluster (or each
-// cluster's group) — with their scope and wave, and which go first for each kind of change. The
-// JSON is the CI matrix (.github/workflows/fleet-deploy.yml): one job per stack.
+// `switchyard stacks --fleet <name> [--json]`: the fleet's stacks — the traffic stack (with groups,
+// its shard per group), then each cluster's (or each cluster's group's) — with their scope and wave,
+// and which go first for each kind of change. The JSON is the CI matrix
+// (.github/workflows/fleet-deploy.yml): one job per stack.
 
 import type { Fleet } from "./fleet.ts";
 
@@ -18,7 +19,7 @@ export interface MatrixStack {
 
 /** Which stacks go first, per kind of change (docs/scaling.md). */
 export const CHANGE_ORDER = {
-    build: { order: ["traffic", "clusters"], why: "the traffic stack builds and pushes the images its cluster stacks read from its images output" },
+    build: { order: ["traffic", "clusters"], why: "the traffic stack (with groups, each group's shard) builds and pushes the images its cluster stacks read from its images output" },
     undrain: { order: ["clusters", "traffic"], why: "the cluster's routes serve before Route53 sends it answers again" },
     drain: { order: ["traffic"], why: "Route53 stops answering with the cluster; its own stack need not move" },
     flip: { order: ["clusters"], why: "greenWeight lives in each cluster stack's file: only HTTPRoutes change" },
@@ -33,8 +34,10 @@ export interface FleetMatrix {
     order: typeof CHANGE_ORDER;
 }
 
+/** The fleet's stacks in the order a build applies them: the traffic stacks, then the cluster stacks wave by wave. */
 export function fleetMatrix(fleet: Fleet): FleetMatrix {
-    const clusters = fleet.clusterStacks.map((s): MatrixStack => ({
+    const byWave = [...fleet.clusterStacks].sort((a, b) => fleet.waves.indexOf(a.wave) - fleet.waves.indexOf(b.wave));
+    const clusters = byWave.map((s): MatrixStack => ({
         stack: s.stack.name,
         scope: s.group === undefined ? s.cluster.name : `${s.cluster.name}/${s.group}`,
         kind: "cluster",
@@ -44,7 +47,13 @@ export function fleetMatrix(fleet: Fleet): FleetMatrix {
         waveIndex: fleet.waves.indexOf(s.wave),
         approval: s.wave.approval,
     }));
-    return { fleet: fleet.name, file: fleet.file, traffic: [{ stack: fleet.trafficStack, scope: "traffic", kind: "traffic" }], clusters, order: CHANGE_ORDER };
+    const traffic = fleet.trafficStacks.map((t): MatrixStack => ({
+        stack: t.name,
+        scope: t.group === undefined ? "traffic" : `traffic/${t.group}`,
+        kind: "traffic",
+        ...(t.group === undefined ? {} : { group: t.group }),
+    }));
+    return { fleet: fleet.name, file: fleet.file, traffic, clusters, order: CHANGE_ORDER };
 }
 
 export function matrixText(matrix: FleetMatrix): string {

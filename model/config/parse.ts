@@ -27,10 +27,14 @@ import { readImages } from "./images.ts";
 import { CONFIG_KEYS, PROJECT, keyHint, readBoolean, readList, readObjectKey } from "./keys.ts";
 import { AWS_REGIONS } from "./patterns.ts";
 import { readService } from "./services.ts";
-import type { FleetSpec, ParseEnvironment, RawConfig, StackModel } from "./types.ts";
+import type { FleetSpec, ParseEnvironment, RawConfig, StackModel, WaveSpec } from "./types.ts";
 import { readGreenWeight, readIdleReplicas } from "./weights.ts";
 
 const AWS_KEYS = ["region"] as const;
+
+function wholeFleetWave(clusters: string[], stacksPerCluster: number): WaveSpec {
+    return { name: "fleet", clusters, parallel: Math.max(1, clusters.length * stacksPerCluster), soakSeconds: 0, approval: false };
+}
 
 /**
  * Parses the `switchyard:` config namespace. Throws a ConfigError listing every problem found;
@@ -96,14 +100,18 @@ export function parseStackConfig(stackRaw: RawConfig, env: ParseEnvironment): St
         rollout: readRollout(raw.rollout, problems, env.isSecret("rollout")),
         scope: readScope(stackRaw.scope, problems),
     };
-    const waves = readWaves(raw.rollout, problems);
+    const groups = source ? readGroups(raw.groups, source.file, problems) : [];
+    // A wave updates all its stacks at once by default: with groups, each of its clusters has one per group.
+    const stacksPerCluster = Math.max(1, groups.length);
+    const waves = readWaves(raw.rollout, problems, stacksPerCluster);
     if (source) {
         const fleet: FleetSpec = {
             file: source.file,
             name: source.name,
-            groups: readGroups(raw.groups, source.file, problems),
-            // Without waves, every cluster moves at once: one wave of the whole fleet.
-            waves: waves ?? [{ name: "fleet", clusters: model.clusters.map((c) => c.name), parallel: Math.max(1, model.clusters.length), soakSeconds: 0, approval: false }],
+            groups,
+            // Without waves, every cluster moves at once: one wave of the whole fleet (a repeated
+            // cluster name once: its own rule says so, not the waves' rule again).
+            waves: waves ?? [wholeFleetWave([...new Set(model.clusters.map((c) => c.name))], stacksPerCluster)],
         };
         model.fleet = fleet;
     } else if (waves !== undefined) {

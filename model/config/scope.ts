@@ -51,8 +51,8 @@ export function readGroups(raw: string | undefined, file: string, problems: Prob
     });
 }
 
-/** The fleet file's `rollout.waves`: ordered groups of clusters. */
-export function readWaves(rawRollout: string | undefined, problems: Problems): WaveSpec[] | undefined {
+/** The fleet file's `rollout.waves`: ordered groups of clusters; `stacksPerCluster` (one per group) sizes a wave's default parallel. */
+export function readWaves(rawRollout: string | undefined, problems: Problems, stacksPerCluster: number): WaveSpec[] | undefined {
     if (rawRollout === undefined) return undefined;
     let rollout: unknown;
     try {
@@ -85,7 +85,7 @@ export function readWaves(rawRollout: string | undefined, problems: Problems): W
             {
                 name: wave.string("name", "a lowercase DNS label, e.g. canary", { pattern: DNS_LABEL }) ?? "",
                 clusters,
-                parallel: wave.integer("parallel", { min: 1, meaning: "stacks of the wave that update at once" }, Math.max(1, clusters.length)),
+                parallel: wave.integer("parallel", { min: 1, meaning: "stacks of the wave that update at once" }, Math.max(1, clusters.length * stacksPerCluster)),
                 soakSeconds: soakSeconds ?? 0,
                 approval: approval === true,
             },
@@ -105,6 +105,17 @@ export function servicesInScope<T extends { name: string }>(services: readonly T
     if (scope.kind === "all" || scope.group === undefined) return [...services];
     const members = new Set(groups.find((g) => g.name === scope.group)?.services ?? []);
     return services.filter((s) => members.has(s.name));
+}
+
+/** The clusters a stack deploys to: every one, its own, or none for a traffic stack (which holds only what spans them). */
+export function clustersInScope<T extends { name: string }>(clusters: readonly T[], scope: Scope): T[] {
+    if (scope.kind === "all") return [...clusters];
+    return scope.kind === "cluster" ? clusters.filter((c) => c.name === scope.cluster) : [];
+}
+
+/** The model cut to what its stack deploys: its clusters and its group's services (what capacity and the plan's warnings are about). */
+export function modelInScope(model: StackModel): StackModel {
+    return { ...model, clusters: clustersInScope(model.clusters, model.scope), services: servicesInScope(model.services, model.scope, model.fleet?.groups ?? []) };
 }
 
 /** Every cross-field rule of scope, groups and waves; `stackName` is checked when the environment knows it. */
@@ -140,6 +151,7 @@ export function checkFleetScope(model: Pick<StackModel, "scope" | "fleet" | "clu
         }
     }
     checkGroups(fleet, model.services.map((s) => s.name), problems);
+    checkStackNames(fleet, clusterNames, problems);
     checkWaves(fleet, clusterNames, problems);
     const expected = stackNameFor(fleet.name, scope);
     if (stackName !== undefined && stackName !== expected && scope.kind !== "all") {
@@ -147,7 +159,8 @@ export function checkFleetScope(model: Pick<StackModel, "scope" | "fleet" | "clu
     }
 }
 
-function scopeText(scope: Scope): string {
+/** A scope as `switchyard:scope` writes it: all, traffic, traffic/web, eks-use1, eks-use1/web. */
+export function scopeText(scope: Scope): string {
     if (scope.kind === "all") return "all";
     const name = scope.kind === "traffic" ? "traffic" : scope.cluster;
     return scope.group === undefined ? name : `${name}/${scope.group}`;
@@ -169,6 +182,41 @@ function checkGroups(fleet: FleetSpec, services: string[], problems: Problems): 
     });
     const left = services.filter((s) => s !== "" && !owner.has(s));
     if (left.length > 0) problems.add(`${PROJECT}:groups`, left, "groups that hold every service: these are in none, so no stack would deploy them");
+}
+
+/**
+ * Every stack of the fleet gets a name of its own (`prod-traffic-web` is the web group's traffic
+ * shard, so no cluster may make it too), and no cluster is named like a scope word.
+ */
+function checkStackNames(fleet: FleetSpec, clusters: string[], problems: Problems): void {
+    const groups = [...new Set(fleet.groups.map((g) => g.name).filter((g) => g !== ""))];
+    const parts: (string | undefined)[] = groups.length > 0 ? groups : [undefined];
+    const holder = new Map<string, string>();
+    for (const group of parts) {
+        const scope: Scope = group === undefined ? { kind: "traffic" } : { kind: "traffic", group };
+        holder.set(stackNameFor(fleet.name, scope), scopeText(scope));
+    }
+    const seen = new Set<string>();
+    clusters.forEach((cluster, ci) => {
+        // A repeated or missing name has its problem line already.
+        if (cluster === "" || seen.has(cluster)) return;
+        seen.add(cluster);
+        const at = `${PROJECT}:clusters[${ci}].name`;
+        if (cluster === "all" || cluster === "traffic") {
+            problems.add(at, cluster, `a name other than all and traffic in a fleet: ${SCOPE_KEY} reads those as the whole fleet and its traffic stack`);
+            return;
+        }
+        for (const group of parts) {
+            const scope: Scope = group === undefined ? { kind: "cluster", cluster } : { kind: "cluster", cluster, group };
+            const stack = stackNameFor(fleet.name, scope);
+            const other = holder.get(stack);
+            if (other !== undefined) {
+                problems.add(at, cluster, `a name whose stacks no other part of ${fleet.file} has: ${stack} would be the stack of both ${scopeText(scope)} and ${other}`);
+                return;
+            }
+            holder.set(stack, scopeText(scope));
+        }
+    });
 }
 
 function checkWaves(fleet: FleetSpec, clusters: string[], problems: Problems): void {
