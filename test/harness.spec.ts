@@ -45,8 +45,11 @@ describe("harness: after a failed step the engine cancels what follows", () => {
                     throw new Error("refused by the gate");
                 });
                 const provider = new Things("test", "things", {});
-                new Thing("test:index:Thing", "first", {}, { provider, hooks: { beforeCreate: [refuse] } });
-                await new Promise((done) => setTimeout(done, 50));
+                const first = new Thing("test:index:Thing", "first", {}, { provider, hooks: { beforeCreate: [refuse] } });
+                // The second arrives once the first's registration has failed (its urn rejects then),
+                // not after a fixed time, which a busy machine may not meet.
+                // (Output.promise is the SDK's own, internal to its typings.)
+                await (first.urn as unknown as { promise(): Promise<string> }).promise().catch(() => undefined);
                 new Thing("test:index:Thing", "second", {}, { provider });
             }, loadStackConfig("dev"));
         } catch (error) {
