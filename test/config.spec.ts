@@ -154,6 +154,9 @@ describe("config: clusters and services", () => {
     it("reports missing clusters and services keys, and empty lists", () => {
         expectProblem(problemsOf({ clusters: undefined }), "switchyard:clusters", "nothing (the key is missing)", /non-empty list of clusters/);
         expectProblem(problemsOf({ services: [] }), "switchyard:services", "[]", /non-empty list of services/);
+        // Pulumi hands a key the stack file lacks as Pulumi.yaml's default ([]): that is the key missing, not an empty list written.
+        const withDefaults: ParseEnvironment = { ...env, projectDefaults: { clusters: "[]", services: "[]" } };
+        expectProblem(problemsOf({ clusters: [] }, withDefaults), "switchyard:clusters", "nothing (the key is missing)", /non-empty list of clusters in the stack file/);
     });
 
     it("rejects names that cannot be Kubernetes or DNS names", () => {

@@ -5,10 +5,10 @@
 import { expect } from "chai";
 import { stringify } from "yaml";
 import { parseStackConfig } from "../model/config/parse.ts";
-import { clustersInScope, modelInScope, servicesInScope, stackNameFor } from "../model/config/scope.ts";
+import { clustersInScope, modelInScope, scopeText, servicesInScope, stackNameFor } from "../model/config/scope.ts";
 import type { ParseEnvironment, RawConfig, StackModel } from "../model/config/types.ts";
 import { ConfigError } from "../model/validation.ts";
-import { cluster, service } from "./stackFixture.ts";
+import { cluster, raw, service } from "./stackFixture.ts";
 
 const FILE = "fleets/shop.yaml";
 
@@ -204,6 +204,17 @@ describe("fleet file: scopes", () => {
         const whole = modelInScope(read({ scope: "north" }, fleetFile(), "shop-north"));
         expect([whole.clusters.map((c) => c.name), whole.services.length]).to.deep.equal([["north"], 3]);
         expect(clustersInScope(fleetFile().clusters as { name: string }[], { kind: "traffic" })).to.deep.equal([]);
+        // A stack without a fleet file (inline config, like dev) holds all it names.
+        const inline = modelInScope(parseStackConfig(raw(), environment({})));
+        expect([inline.clusters.map((c) => c.name), inline.services.map((s) => s.name)]).to.deep.equal([["east", "west"], ["cart", "checkout"]]);
+    });
+
+    it("writes each scope as switchyard:scope spells it", () => {
+        expect(scopeText({ kind: "all" })).to.equal("all");
+        expect(scopeText({ kind: "traffic" })).to.equal("traffic");
+        expect(scopeText({ kind: "traffic", group: "web" })).to.equal("traffic/web");
+        expect(scopeText({ kind: "cluster", cluster: "east" })).to.equal("east");
+        expect(scopeText({ kind: "cluster", cluster: "east", group: "web" })).to.equal("east/web");
     });
 
     it("refuses a group scope for a group the file does not define", () => {

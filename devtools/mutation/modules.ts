@@ -8,7 +8,7 @@ export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
     "model/imageReference.ts": ["test/imageReference.spec.ts", "test/config.spec.ts"],
     "model/buildContext.ts": ["test/buildContext.spec.ts"],
     "model/validation.ts": ["test/validation.spec.ts", "test/config.spec.ts"],
-    "model/config/parse.ts": ["test/config.spec.ts"],
+    "model/config/parse.ts": ["test/config.spec.ts", "test/fleetConfig.spec.ts"],
     "model/config/keys.ts": ["test/config.spec.ts"],
     "model/config/weights.ts": ["test/config.spec.ts"],
     "model/config/clusters.ts": ["test/config.spec.ts"],
