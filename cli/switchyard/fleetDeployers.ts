@@ -13,6 +13,27 @@ import type { FleetDeployer } from "./fleet.ts";
 
 type TrafficOutput = Record<string, Record<string, { green?: { weight?: number } }>>;
 
+const HTTPROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+
+/** What a rehearsal applied to a cluster stack, kept in .switchyard/rehearsal/<stack>.json. */
+export interface RehearsedStack {
+    /** The greenWeight its `traffic` output showed: what live() answers. */
+    greenWeight?: number;
+    /** The spec of each HTTPRoute it registered, by the route's metadata.name: what that cluster's Gateway would be given. */
+    routes?: Record<string, unknown>;
+}
+
+export function rehearsalStateFile(dir: string, stack: string): string {
+    return join(dir, ".switchyard", "rehearsal", `${stack}.json`);
+}
+
+/** What the rehearsal last applied to the stack; undefined when it never was. */
+export function readRehearsal(dir: string, stack: string): RehearsedStack | undefined {
+    const file = rehearsalStateFile(dir, stack);
+    if (!existsSync(file)) return undefined;
+    return JSON.parse(readFileSync(file, "utf8")) as RehearsedStack;
+}
+
 /** The greenWeight a cluster stack's `traffic` output shows (every service of a cluster stack has the same). */
 export function liveGreenWeight(traffic: unknown): number | undefined {
     if (typeof traffic !== "object" || traffic === null) return undefined;
@@ -62,7 +83,6 @@ export async function fleetRehearsalDeployer(fleetName: string, dir: string, out
     const { runProgram } = await import("../../harness/mockRuntime.ts");
     const { default: program } = await import("../../index.ts");
     const stateDir = join(dir, ".switchyard", "rehearsal");
-    const stateFile = (stack: string) => join(stateDir, `${stack}.json`);
     const trafficStack = `${fleetName}-traffic`;
     let trafficOutputs: Record<string, unknown> | undefined;
     const previous = new Map<string, Awaited<ReturnType<typeof runProgram>>>();
@@ -70,19 +90,26 @@ export async function fleetRehearsalDeployer(fleetName: string, dir: string, out
     let queue: Promise<unknown> = Promise.resolve();
     const rehearse = async (stack: string, reason: string) => {
         if (!trafficOutputs && existsSync(join(dir, `Pulumi.${trafficStack}.yaml`))) {
-                trafficOutputs = (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs;
-            }
-            const run = await runProgram(program, loadStackConfig(stack, {}, dir), {
-                ...(previous.has(stack) ? { live: previous.get(stack)!.live } : {}),
-                ...(trafficOutputs ? { stacks: { [`organization/switchyard/${trafficStack}`]: trafficOutputs } } : {}),
-            });
-            previous.set(stack, run);
-            const greenWeight = liveGreenWeight(run.outputs.traffic);
-            mkdirSync(stateDir, { recursive: true });
-            const temporary = `${stateFile(stack)}.${process.pid}.tmp`;
-            writeFileSync(temporary, JSON.stringify({ greenWeight }));
-            renameSync(temporary, stateFile(stack));
-            out(`rehearsed ${stack} (${reason}): green ${greenWeight} %`);
+            trafficOutputs = (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs;
+        }
+        const run = await runProgram(program, loadStackConfig(stack, {}, dir), {
+            ...(previous.has(stack) ? { live: previous.get(stack)!.live } : {}),
+            ...(trafficOutputs ? { stacks: { [`organization/switchyard/${trafficStack}`]: trafficOutputs } } : {}),
+        });
+        previous.set(stack, run);
+        const greenWeight = liveGreenWeight(run.outputs.traffic);
+        // The routes as registered, so a drill's stand-in for the cluster's Gateway splits its load
+        // by the objects this apply produced, not by the file or a summary output.
+        const routes = Object.fromEntries(
+            run.resources.filter((r) => r.type === HTTPROUTE).map((r) => [(r.inputs.metadata as { name: string }).name, r.inputs.spec]),
+        );
+        const state: RehearsedStack = { ...(greenWeight === undefined ? {} : { greenWeight }), routes };
+        mkdirSync(stateDir, { recursive: true });
+        const temporary = `${rehearsalStateFile(dir, stack)}.${process.pid}.tmp`;
+        writeFileSync(temporary, JSON.stringify(state));
+        // Renamed into place: a reader (live(), a drill's Gateway) never sees half a file.
+        renameSync(temporary, rehearsalStateFile(dir, stack));
+        out(`rehearsed ${stack} (${reason}): green ${greenWeight} %`);
     };
     return {
         name: "a rehearsal under Pulumi's mocks (nothing deployed)",
@@ -92,8 +119,7 @@ export async function fleetRehearsalDeployer(fleetName: string, dir: string, out
             return run;
         },
         async live(stack) {
-            if (!existsSync(stateFile(stack))) return undefined;
-            const value = (JSON.parse(readFileSync(stateFile(stack), "utf8")) as { greenWeight?: unknown }).greenWeight;
+            const value = readRehearsal(dir, stack)?.greenWeight;
             return typeof value === "number" ? value : undefined;
         },
     };
