@@ -1,6 +1,7 @@
 // A temporary copy of the prod fleet (Pulumi.yaml, fleets/prod.yaml, its traffic and cluster stack
 // files, app/ as the build context) with the drill's short analysis, for specs that let switchyard
-// edit the stack files; optionally with a third cluster in the second wave, one stack at a time.
+// edit the stack files; optionally with a third cluster in the second wave, one stack at a time, or
+// cut down for the drill (test/drill.spec.ts): fewer services, no cohort, its own checks.
 // Also per-cluster fake metrics that answer as if each cluster applied its own stack file's weight.
 
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,7 +26,18 @@ export interface FleetProject {
     remove(): void;
 }
 
-export function fleetProject(options: { thirdCluster?: boolean; prometheusUrl?: string } = {}): FleetProject {
+export interface FleetProjectOptions {
+    thirdCluster?: boolean;
+    prometheusUrl?: string;
+    /** Keep only these services of the fleet file (default: all three). */
+    services?: string[];
+    /** Keep the beta cohort on the candidate (default true). */
+    cohorts?: boolean;
+    /** rollout.analysis.checks (default: success-rate and latency-p99 at 300 ms). */
+    checks?: unknown[];
+}
+
+export function fleetProject(options: FleetProjectOptions = {}): FleetProject {
     const dir = mkdtempSync(join(tmpdir(), "switchyard-fleet-"));
     for (const file of ["Pulumi.yaml", "fleets/prod.yaml", "Pulumi.prod-traffic.yaml", "Pulumi.prod-eks-use1.yaml", "Pulumi.prod-gke-euw1.yaml"]) {
         cpSync(join(ROOT, file), join(dir, file));
@@ -40,9 +52,14 @@ export function fleetProject(options: { thirdCluster?: boolean; prometheusUrl?: 
         window: "4s",
         minRequests: 10,
         failureLimit: 2,
-        checks: ["success-rate", { name: "latency-p99", max: 300 }],
+        checks: options.checks ?? ["success-rate", { name: "latency-p99", max: 300 }],
     });
     doc.setIn(["rollout", "waves", 0, "soak"], "6s");
+    if (options.services) {
+        const services = doc.get("services") as { items: { get(key: string): unknown }[] };
+        services.items = services.items.filter((item) => options.services!.includes(String(item.get("name"))));
+    }
+    if (options.cohorts === false) doc.delete("cohorts");
     if (options.thirdCluster) {
         const gke = (doc.toJS().clusters as Record<string, unknown>[]).find((c) => c.name === "gke-euw1")!;
         doc.addIn(["clusters"], { ...gke, name: "aks-weu", context: "aks-weu", hostnames: ["aks-weu.shop.example.com"] });
