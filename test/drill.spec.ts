@@ -71,6 +71,12 @@ const FLEET_CLUSTERS = {
     "gke-euw1": { greenFaultRate: 0.3, requestsPerSecond: 200 },
 } as const;
 type FleetCluster = keyof typeof FLEET_CLUSTERS;
+/**
+ * Every load stops by itself after this long, and after() stops it sooner: a backstop past the
+ * drill's 25 s on two idle cores and its minute when other runs keep the machine busy, when the
+ * last cases still need traffic (at 50 s they found none).
+ */
+const LOAD_SECONDS = 90;
 const DRILL_CHECKS = (parse(readFileSync(DRILL_STACK_TEMPLATE, "utf8")) as { config: Record<string, { analysis: { checks: unknown[] } }> }).config["switchyard:rollout"]!.analysis.checks;
 
 describe("drill: switchyard advance against a real Prometheus", function () {
@@ -187,7 +193,7 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         for (const [cluster, c] of Object.entries(FLEET_CLUSTERS) as [FleetCluster, (typeof FLEET_CLUSTERS)[FleetCluster]][]) {
             const app = (color: string) => apps.find((a: DemoApp) => a.service === FLEET_SERVICE && a.cluster === cluster && a.color === color)!;
             // Until its stack was first applied, the cluster serves blue, as the last release left it.
-            running.push(startLoad({ blueUrl: app("blue").url, greenUrl: app("green").url, greenWeight: () => appliedGreen(cluster), requestsPerSecond: c.requestsPerSecond, maxSeconds: 60 }));
+            running.push(startLoad({ blueUrl: app("blue").url, greenUrl: app("green").url, greenWeight: () => appliedGreen(cluster), requestsPerSecond: c.requestsPerSecond, maxSeconds: LOAD_SECONDS }));
         }
         for (const scenario of Object.values(scenarios)) {
             const app = (color: string) => apps.find((a: DemoApp) => a.service === scenario.service && a.color === color)!;
@@ -199,7 +205,7 @@ describe("drill: switchyard advance against a real Prometheus", function () {
                 greenUrl: app("green").url,
                 greenWeight: () => greenWeightIn(file),
                 requestsPerSecond: scenario.requestsPerSecond,
-                maxSeconds: 50,
+                maxSeconds: LOAD_SECONDS,
             });
             running.push(load);
         }
@@ -240,10 +246,10 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         // At once again: the canary has been live for less than its 6 s soak, so the rest wave waits.
         const early = await fleetCommand("advance", "--rehearse");
         expect(early.code, early.out).to.equal(2);
-        expect(early.out).to.match(/wave rest takes 5 % once wave canary passed its window \(and soak\)/);
+        expect(early.out, early.out).to.match(/wave rest takes 5 % once wave canary passed its window \(and soak\)/);
         // Judged over the wave's soak, longer than the analysis window (4 s): the soak is a window Prometheus must see, not a timer.
         const soak = (parse(readFileSync(fleet.fleetFile, "utf8")) as { rollout: { waves: { soak: string }[] } }).rollout.waves[0]!.soak;
-        expect(early.out).to.match(new RegExp(`prod-eks-use1: inconclusive \\(storefront: .*live for \\d+s of the ${soak} window`));
+        expect(early.out, early.out).to.match(new RegExp(`prod-eks-use1: inconclusive \\(storefront: .*live for \\d+s of the ${soak} window`));
         expect([fleet.weight("prod-eks-use1"), fleet.weight("prod-gke-euw1")]).to.deep.equal([5, 0]);
     });
 
@@ -291,7 +297,7 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         await waitForClusters((v) => v["eks-use1"].verdict === "pass", "a passing canary", 30_000);
         const held = await fleetCommand("advance", "--rehearse");
         expect(held.code, held.out).to.equal(2);
-        expect(held.out).to.match(/wave rest waits for a person: switchyard approve --wave rest \(its step to 5 %\)/);
+        expect(held.out, held.out).to.match(/wave rest waits for a person: switchyard approve --wave rest \(its step to 5 %\)/);
         expect(fleet.weight("prod-gke-euw1")).to.equal(0);
         const approved = await fleetCommand("approve", "--wave", "rest", "--by", "drill");
         expect(approved.code, approved.out).to.equal(0);
