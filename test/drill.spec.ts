@@ -18,9 +18,9 @@ import { PrometheusClient } from "../cli/prometheus.ts";
 import { main, type CommandIo } from "../cli/switchyard.ts";
 import { prometheusFromStack, type MetricsFactory } from "../cli/switchyard/commands.ts";
 import { judgeClusterStack, loadFleet } from "../cli/switchyard/fleet.ts";
-import { readRehearsal, rehearsalStateFile } from "../cli/switchyard/fleetDeployers.ts";
+import { rehearsalStateFile } from "../cli/switchyard/fleetDeployers.ts";
 import type { StackVerdict } from "../model/waves.ts";
-import { greenPercentOf } from "../devtools/drill/gateway.ts";
+import { appliedGreenPercent, startGateway } from "../devtools/drill/gateway.ts";
 import { startLoad } from "../devtools/drill/load.ts";
 import { startDemoApp, startPrometheus, stopAll, type DemoApp, type PrometheusServer, type Running } from "../devtools/drill/processes.ts";
 import { DRILL_STACK_TEMPLATE, drillProject, greenWeightIn, type DrillProject } from "../devtools/drill/project.ts";
@@ -106,8 +106,8 @@ describe("drill: switchyard advance against a real Prometheus", function () {
     /** Questions the fleet's commands asked Prometheus. */
     let fleetQueries = 0;
 
-    /** The percent of a plain request green gets on the cluster: its route as its stack last applied it, as its Gateway would split. */
-    const appliedGreen = (cluster: FleetCluster) => greenPercentOf(readRehearsal(fleet.dir, `prod-${cluster}`)?.routes?.[FLEET_SERVICE], FLEET_SERVICE);
+    /** The percent of a plain request green gets on the cluster: its route as its stack last applied it, as its Gateway splits. */
+    const appliedGreen = (cluster: FleetCluster) => appliedGreenPercent(fleet.dir, `prod-${cluster}`, FLEET_SERVICE);
 
     const rollbackBegan = () => {
         const file = join(fleet.dir, "fleets/prod.release.yaml");
@@ -194,8 +194,9 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         fleet = fleetProject({ prometheusUrl: prometheus.url, services: [FLEET_SERVICE], cohorts: false, checks: DRILL_CHECKS });
         for (const [cluster, c] of Object.entries(FLEET_CLUSTERS) as [FleetCluster, (typeof FLEET_CLUSTERS)[FleetCluster]][]) {
             const app = (color: string) => apps.find((a: DemoApp) => a.service === FLEET_SERVICE && a.cluster === cluster && a.color === color)!;
-            // Until its stack was first applied, the cluster serves blue, as the last release left it.
-            running.push(startLoad({ blueUrl: app("blue").url, greenUrl: app("green").url, greenWeight: () => appliedGreen(cluster), requestsPerSecond: c.requestsPerSecond, maxSeconds: LOAD_SECONDS }));
+            running.push(
+                startGateway({ dir: fleet.dir, stack: `prod-${cluster}`, service: FLEET_SERVICE, blueUrl: app("blue").url, greenUrl: app("green").url, requestsPerSecond: c.requestsPerSecond, maxSeconds: LOAD_SECONDS }),
+            );
         }
         for (const scenario of Object.values(scenarios)) {
             const app = (color: string) => apps.find((a: DemoApp) => a.service === scenario.service && a.color === color)!;
