@@ -1,19 +1,33 @@
 // The drill against a real Prometheus (Debian's 2.42 at /usr/bin/prometheus) scraping real demo
-// app processes, one per color, under a bounded load split by the step's weight. Three services
-// run side by side — healthy, faulty, quiet — so the whole drill takes one analysis window, not
-// three; then Prometheus is stopped for the last case.
+// app processes, one per color, under a bounded load split by the step's weight. The single-stack
+// services run side by side — healthy, faulty, slow, steady, quiet — so the whole drill takes one
+// analysis window, not five; then Prometheus is stopped for the last case.
+//
+// Beside them, the same Prometheus scrapes a split fleet: prod's two cluster stacks, each with the
+// demo app per color and a load that follows what its stack last applied. Its cases ("fleet: …")
+// run between the single-stack ones on purpose: the canary's soak and the second cluster's failure
+// ripen while the others run, instead of a second serial window. Each still waits for what it
+// needs, with a deadline, so the order saves time and proves nothing.
 
 import { expect } from "chai";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { releaseVerdict, type TargetJudgement, type Verdict } from "../model/analysis.ts";
 import { PrometheusClient } from "../cli/prometheus.ts";
+import { main, type CommandIo } from "../cli/switchyard.ts";
+import { prometheusFromStack, type MetricsFactory } from "../cli/switchyard/commands.ts";
+import { judgeClusterStack, loadFleet } from "../cli/switchyard/fleet.ts";
+import { rehearsalStateFile } from "../cli/switchyard/fleetDeployers.ts";
+import type { StackVerdict } from "../model/waves.ts";
+import { appliedGreenPercent, startGateway } from "../devtools/drill/gateway.ts";
 import { startLoad } from "../devtools/drill/load.ts";
 import { startDemoApp, startPrometheus, stopAll, type DemoApp, type PrometheusServer, type Running } from "../devtools/drill/processes.ts";
-import { drillProject, greenWeightIn, type DrillProject } from "../devtools/drill/project.ts";
+import { DRILL_STACK_TEMPLATE, drillProject, greenWeightIn, type DrillProject } from "../devtools/drill/project.ts";
 import { judgeTargets, judgedTargets } from "../cli/switchyard/collect.ts";
 import { loadProjectStack } from "../cli/switchyard/stack.ts";
 import { runSwitchyard } from "./cli.ts";
+import { fleetProject, type FleetProject } from "./fleetFixture.ts";
 
 interface Scenario {
     service: string;
@@ -43,6 +57,28 @@ const SCENARIOS = {
     quiet: { service: "drill-quiet", faultRate: 0, requestsPerSecond: 4 },
 } satisfies Record<string, Scenario>;
 
+/**
+ * The fleet: fleets/prod.yaml's two cluster stacks and waves — eks-use1 the canary (soak 6 s here),
+ * then gke-euw1 once a person approved — with storefront alone, no cohort (the load sends no
+ * cohort header), and the drill stack's checks: its 5 % bars show a healthy candidate in a few
+ * hundred requests. eks-use1 gets 400 a second, 20 on the candidate at 5 %, so the ~150 that show
+ * it healthy arrive while the single stack's healthy case runs; gke-euw1 200, 10 on the candidate,
+ * 20 a sample, above minRequests (10). gke-euw1's green answers 30 % of its requests with 500.
+ */
+const FLEET_SERVICE = "storefront";
+const FLEET_CLUSTERS = {
+    "eks-use1": { greenFaultRate: 0, requestsPerSecond: 400 },
+    "gke-euw1": { greenFaultRate: 0.3, requestsPerSecond: 200 },
+} as const;
+type FleetCluster = keyof typeof FLEET_CLUSTERS;
+/**
+ * Every load stops by itself after this long, and after() stops it sooner: a backstop past the
+ * drill's 25 s on two idle cores and its minute when other runs keep the machine busy, when the
+ * last cases still need traffic (at 50 s they found none).
+ */
+const LOAD_SECONDS = 90;
+const DRILL_CHECKS = (parse(readFileSync(DRILL_STACK_TEMPLATE, "utf8")) as { config: Record<string, { analysis: { checks: unknown[] } }> }).config["switchyard:rollout"]!.analysis.checks;
+
 describe("drill: switchyard advance against a real Prometheus", function () {
     this.timeout(60_000);
     const running: Running[] = [];
@@ -64,19 +100,90 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         return verdicts;
     }
 
+    let fleet: FleetProject;
+    /** When the canary's route at 5 % was applied (its rehearsal state written): the load followed it from then on. */
+    let canaryAppliedAt = 0;
+    /** Questions the fleet's commands asked Prometheus. */
+    let fleetQueries = 0;
+
+    /** The percent of a plain request green gets on the cluster: its route as its stack last applied it, as its Gateway splits. */
+    const appliedGreen = (cluster: FleetCluster) => appliedGreenPercent(fleet.dir, `prod-${cluster}`, FLEET_SERVICE);
+
+    const rollbackBegan = () => {
+        const file = join(fleet.dir, "fleets/prod.release.yaml");
+        return existsSync(file) && (parse(readFileSync(file, "utf8")) as { rolledBack?: unknown } | null)?.rolledBack !== undefined;
+    };
+
+    /** Prometheus as the command builds it from the stack, which refuses every question once the release record says a rollback began. */
+    const fleetPrometheus: MetricsFactory = async (stack) => {
+        const api = await prometheusFromStack(stack);
+        const ask = <T>(call: () => Promise<T>): Promise<T> => {
+            if (rollbackBegan()) return Promise.reject(new Error("the rollback asked Prometheus"));
+            fleetQueries++;
+            return call();
+        };
+        return {
+            query: (promql, time) => ask(() => api.query(promql, time)),
+            queryRange: (promql, start, end, step) => ask(() => api.queryRange(promql, start, end, step)),
+            labelValues: (name, match, start, end) => ask(() => api.labelValues(name, match, start, end)),
+        };
+    };
+
+    /** `switchyard <args> --fleet prod` in-process, through main(), on the real clock. */
+    async function fleetCommand(...args: string[]): Promise<{ code: number; out: string }> {
+        const lines: string[] = [];
+        const io: CommandIo = {
+            out: (line) => lines.push(line),
+            err: (line) => lines.push(line),
+            progress: () => {},
+            now: () => new Date(),
+            sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
+        };
+        const code = await main([...args, "--fleet", "prod", "--cwd", fleet.dir], io, fleetPrometheus);
+        return { code, out: lines.join("\n") };
+    }
+
+    /** One cluster stack judged on its own, as a pass judges it, against the real Prometheus. */
+    function judgeCluster(cluster: FleetCluster, now: number): Promise<StackVerdict> {
+        const loaded = loadFleet("prod", fleet.dir);
+        const stack = loaded.clusterStacks.find((s) => s.cluster.name === cluster)!;
+        return judgeClusterStack(stack, loaded.model.rollout.analysis!, new PrometheusClient({ url: prometheus.url }), now);
+    }
+
+    /** Polls until `ready` holds for the clusters' verdicts judged at the same moment; fails with the last ones after `timeoutMs`. */
+    async function waitForClusters(ready: (verdicts: Record<FleetCluster, StackVerdict>) => boolean, what: string, timeoutMs: number): Promise<Record<FleetCluster, StackVerdict>> {
+        const deadline = Date.now() + timeoutMs;
+        let last = "";
+        while (Date.now() < deadline) {
+            const now = Date.now() / 1000;
+            const [eks, gke] = await Promise.all([judgeCluster("eks-use1", now), judgeCluster("gke-euw1", now)]);
+            const verdicts = { "eks-use1": eks, "gke-euw1": gke };
+            if (ready(verdicts)) return verdicts;
+            last = Object.entries(verdicts).map(([c, v]) => `${c} ${v.verdict}: ${v.reasons.join("; ")}`).join("\n");
+            await new Promise((done) => setTimeout(done, 500));
+        }
+        throw new Error(`never ${what} within ${timeoutMs / 1000} s; last:\n${last}`);
+    }
+
     before(async function () {
         this.timeout(30_000);
+        const version = (color: "blue" | "green") => (color === "green" ? "1.5.0" : "1.4.0");
         const starts = Object.values(scenarios).flatMap((s) =>
             (["blue", "green"] as const).map((color) =>
                 startDemoApp({
                     service: s.service,
                     color,
-                    version: color === "green" ? "1.5.0" : "1.4.0",
+                    version: version(color),
                     faultRate: color === "green" ? s.faultRate : ((s as Scenario).stableFaultRate ?? 0),
                     faultDelayMs: color === "green" ? ((s as Scenario).faultDelayMs ?? 0) : 0,
                 }),
             ),
         );
+        for (const [cluster, c] of Object.entries(FLEET_CLUSTERS)) {
+            for (const color of ["blue", "green"] as const) {
+                starts.push(startDemoApp({ service: FLEET_SERVICE, color, cluster, version: version(color), faultRate: color === "green" ? c.greenFaultRate : 0 }));
+            }
+        }
         const started = await Promise.allSettled(starts);
         const apps = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
         running.push(...apps);
@@ -84,6 +191,13 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         if (failed) throw (failed as PromiseRejectedResult).reason;
         prometheus = await startPrometheus(apps, "drill");
         running.push(prometheus);
+        fleet = fleetProject({ prometheusUrl: prometheus.url, services: [FLEET_SERVICE], cohorts: false, checks: DRILL_CHECKS });
+        for (const [cluster, c] of Object.entries(FLEET_CLUSTERS) as [FleetCluster, (typeof FLEET_CLUSTERS)[FleetCluster]][]) {
+            const app = (color: string) => apps.find((a: DemoApp) => a.service === FLEET_SERVICE && a.cluster === cluster && a.color === color)!;
+            running.push(
+                startGateway({ dir: fleet.dir, stack: `prod-${cluster}`, service: FLEET_SERVICE, blueUrl: app("blue").url, greenUrl: app("green").url, requestsPerSecond: c.requestsPerSecond, maxSeconds: LOAD_SECONDS }),
+            );
+        }
         for (const scenario of Object.values(scenarios)) {
             const app = (color: string) => apps.find((a: DemoApp) => a.service === scenario.service && a.color === color)!;
             scenario.project = drillProject({ service: scenario.service, prometheusUrl: prometheus.url, ...(scenario.alpha === undefined ? {} : { alpha: scenario.alpha }) });
@@ -94,7 +208,7 @@ describe("drill: switchyard advance against a real Prometheus", function () {
                 greenUrl: app("green").url,
                 greenWeight: () => greenWeightIn(file),
                 requestsPerSecond: scenario.requestsPerSecond,
-                maxSeconds: 50,
+                maxSeconds: LOAD_SECONDS,
             });
             running.push(load);
         }
@@ -104,6 +218,7 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         this.timeout(20_000);
         await stopAll(running);
         await Promise.all(projects.map((p) => p.remove()));
+        fleet?.remove();
     });
 
     /** Polls the release's verdict in-process until it is `wanted`; the drill then asks the real command. */
@@ -124,6 +239,26 @@ describe("drill: switchyard advance against a real Prometheus", function () {
     function advance(project: DrillProject, ...extra: string[]) {
         return runSwitchyard(["advance", "--stack", project.stack, "--cwd", project.dir, ...extra]);
     }
+
+    it("fleet: the canary cluster takes 5 % on --start, applied under the mocks, and the rest does not follow at once", async () => {
+        // A release starts on clusters Prometheus already scrapes: every fleet app is up there.
+        const api = new PrometheusClient({ url: prometheus.url });
+        const deadline = Date.now() + 20_000;
+        const scraped = async () => (await api.query('count(up{cluster=~"eks-use1|gke-euw1"} == 1)'))[0]?.value ?? 0;
+        while ((await scraped()) < 4) {
+            if (Date.now() > deadline) expect.fail("Prometheus never scraped the fleet's four apps");
+            await new Promise((done) => setTimeout(done, 250));
+        }
+        const started = await fleetCommand("advance", "--start", "--rehearse");
+        expect(started.code, started.out).to.equal(0);
+        expect([fleet.weight("prod-eks-use1"), fleet.weight("prod-gke-euw1")]).to.deep.equal([5, 0]);
+        // What each cluster's Gateway is given: eks-use1's route sends green 5 %, gke-euw1's nothing.
+        expect([appliedGreen("eks-use1"), appliedGreen("gke-euw1")]).to.deep.equal([5, 0]);
+        canaryAppliedAt = statSync(rehearsalStateFile(fleet.dir, "prod-eks-use1")).mtimeMs / 1000;
+        const early = await fleetCommand("advance", "--rehearse");
+        expect(early.code, early.out).to.equal(2);
+        expect([fleet.weight("prod-eks-use1"), fleet.weight("prod-gke-euw1")]).to.deep.equal([5, 0]);
+    });
 
     it("moves a healthy candidate from 5 % to 25 % once it was live and healthy for the window", async () => {
         const { project } = scenarios.healthy;
@@ -150,7 +285,9 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         expect(greenWeightIn(project!.file)).to.equal(0);
         const line = readFileSync(project!.file, "utf8").split("\n").find((l) => l.includes("switchyard:greenWeight"))!;
         expect(line).to.match(/^ {2}switchyard:greenWeight: 0 {2}# switchyard rolled back \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: drill-faulty on drill: success-rate: green fails [\d.]+ % of [\d,]+ requests/);
-        expect(run.stdout, run.stdout).to.match(/success-rate: green fails [\d.]+ % of [\d,]+ requests \(99 % CI [\d.]+–[\d.]+ %\), blue [\d.]+ % of [\d,]+ .*evidence [\de.]+ ≥ 100 → fail/);
+        // Either test may reject first: against stable, or against the bar (5 %) when the first live
+        // sample's few requests on green all failed.
+        expect(run.stdout, run.stdout).to.match(/success-rate: green fails [\d.]+ % of [\d,]+ requests \(99 % CI [\d.]+–[\d.]+ %\), blue [\d.]+ % of [\d,]+ .*evidence (above the bar \(5 %\) )?[\de.]+ ≥ 100 → fail/);
         // Today's rule needed failureLimit (2) failing samples; the evidence needs no more.
         const failedAt = judged!.rates.find((r) => r.check.name === "success-rate")!.finding.failedAt!;
         expect(failedAt + 1, "live samples until the evidence rejected").to.be.at.most(2);
@@ -163,6 +300,27 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         expect(run.code, run.stdout + run.stderr).to.equal(1);
         expect(greenWeightIn(project!.file)).to.equal(0);
         expect(run.stdout, run.stdout).to.match(/latency-p95: green answers [\d.]+ % of [\d,]+ requests slower than 300 ms \(99 % CI [\d.]+–[\d.]+ %\), blue 0 % of [\d,]+ .* → fail/);
+    });
+
+    it("fleet: the rest cluster takes 5 % once the canary passed its soak on its own cluster's series and a person approved", async () => {
+        await waitForClusters((v) => v["eks-use1"].verdict === "pass", "a passing canary", 30_000);
+        // Judged as a pass judges it, 3 s after its route moved, from Prometheus's history: over the
+        // wave's soak, longer than the analysis window (4 s), so the soak is a window of real
+        // samples, not a timer. (Judged later, so the machine's speed cannot move that moment.)
+        const soak = (parse(readFileSync(fleet.fleetFile, "utf8")) as { rollout: { waves: { soak: string }[] } }).rollout.waves[0]!.soak;
+        const soaking = await judgeCluster("eks-use1", canaryAppliedAt + 3);
+        expect(soaking.verdict, soaking.reasons.join("; ")).to.equal("inconclusive");
+        expect(soaking.reasons.join("; ")).to.match(new RegExp(`^storefront: live for [24]s of the ${soak} window`));
+        const held = await fleetCommand("advance", "--rehearse");
+        expect(held.code, held.out).to.equal(2);
+        expect(held.out, held.out).to.match(/wave rest waits for a person: switchyard approve --wave rest \(its step to 5 %\)/);
+        expect(fleet.weight("prod-gke-euw1")).to.equal(0);
+        const approved = await fleetCommand("approve", "--wave", "rest", "--by", "drill");
+        expect(approved.code, approved.out).to.equal(0);
+        const moved = await fleetCommand("advance", "--rehearse");
+        expect(moved.code, moved.out).to.equal(0);
+        expect([fleet.weight("prod-eks-use1"), fleet.weight("prod-gke-euw1")]).to.deep.equal([5, 5]);
+        expect([appliedGreen("eks-use1"), appliedGreen("gke-euw1")]).to.deep.equal([5, 5]);
     });
 
     it("does not roll back a candidate that fails as often as stable (2 % each), look after look", async () => {
@@ -183,6 +341,26 @@ describe("drill: switchyard advance against a real Prometheus", function () {
         expect(run.code, run.stdout + run.stderr).to.equal(2);
         expect(run.stdout).to.match(/fewer than minRequests \(10\)/);
         expect(readFileSync(project!.file, "utf8")).to.equal(before);
+    });
+
+    it("fleet: rolls back both cluster stacks when the rest cluster's green answers 30 % with 500, blaming that cluster alone, and asks Prometheus nothing once the rollback began", async () => {
+        // The same moment, each cluster on its own series: the failure is gke-euw1's, and eks-use1 alone passes.
+        await waitForClusters((v) => v["gke-euw1"].verdict === "fail" && v["eks-use1"].verdict === "pass", "gke-euw1 failing beside a passing eks-use1", 20_000);
+        fleetQueries = 0;
+        const run = await fleetCommand("advance", "--rehearse");
+        expect(run.code, run.out).to.equal(1);
+        expect(fleetQueries, "the failure was Prometheus's finding").to.be.above(0);
+        expect([fleet.weight("prod-eks-use1"), fleet.weight("prod-gke-euw1")]).to.deep.equal([0, 0]);
+        for (const stack of ["prod-eks-use1", "prod-gke-euw1"]) {
+            const line = readFileSync(fleet.stackFile(stack), "utf8").split("\n").find((l) => l.includes("switchyard:greenWeight:"))!;
+            expect(line, stack).to.match(/^ {2}switchyard:greenWeight: 0 {2}# switchyard rolled back \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: prod-gke-euw1: storefront: success-rate: green fails [\d.]+ % of [\d,]+ requests/);
+        }
+        const record = parse(readFileSync(join(fleet.dir, "fleets/prod.release.yaml"), "utf8")) as { rolledBack: { reason: string; pending?: string[] } };
+        expect(record.rolledBack.reason).to.match(/^prod-gke-euw1: storefront: success-rate: green fails/);
+        expect(record.rolledBack.reason).to.not.include("eks-use1");
+        expect(record.rolledBack.pending, "every stack applied its rollback").to.equal(undefined);
+        // Both Gateways were given routes that send green nothing: the loads are back on blue.
+        expect([appliedGreen("eks-use1"), appliedGreen("gke-euw1")]).to.deep.equal([0, 0]);
     });
 
     it("exits 3 with the stack file untouched when Prometheus is down", async () => {

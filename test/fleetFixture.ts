@@ -2,7 +2,8 @@
 // files, app/ as the build context) with the drill's short analysis, for specs that let switchyard
 // edit the stack files; optionally with a third cluster in the second wave, one stack at a time, or
 // split by service group (web: storefront; backend: cart, checkout), a traffic shard and a stack per
-// cluster for each. Also fake metrics that answer as if each stack applied its own file's weight.
+// cluster for each, or cut down for the drill (test/drill.spec.ts): fewer services, no cohort, its
+// own checks. Also fake metrics that answer as if each stack applied its own file's weight.
 
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,7 +40,20 @@ export interface FleetProject {
  * repository instead (fleets/<name>.yaml and Pulumi.<name>-*.yaml beside prod's), for a rehearsal:
  * the program it evaluates reads fleet files from this repository, whatever the --cwd.
  */
-export function fleetProject(options: { thirdCluster?: boolean; groups?: boolean; prometheusUrl?: string; inRepository?: string } = {}): FleetProject {
+export interface FleetProjectOptions {
+    thirdCluster?: boolean;
+    groups?: boolean;
+    prometheusUrl?: string;
+    inRepository?: string;
+    /** Keep only these services of the fleet file (default: all three). */
+    services?: string[];
+    /** Keep the beta cohort on the candidate (default true). */
+    cohorts?: boolean;
+    /** rollout.analysis.checks (default: success-rate and latency-p99 at 300 ms). */
+    checks?: unknown[];
+}
+
+export function fleetProject(options: FleetProjectOptions = {}): FleetProject {
     const name = options.inRepository ?? "prod";
     const dir = options.inRepository ? ROOT : mkdtempSync(join(tmpdir(), "switchyard-fleet-"));
     const created: string[] = [];
@@ -64,9 +78,14 @@ export function fleetProject(options: { thirdCluster?: boolean; groups?: boolean
         window: "4s",
         minRequests: 10,
         failureLimit: 2,
-        checks: ["success-rate", { name: "latency-p99", max: 300 }],
+        checks: options.checks ?? ["success-rate", { name: "latency-p99", max: 300 }],
     });
     doc.setIn(["rollout", "waves", 0, "soak"], "6s");
+    if (options.services) {
+        const services = doc.get("services") as { items: { get(key: string): unknown }[] };
+        services.items = services.items.filter((item) => options.services!.includes(String(item.get("name"))));
+    }
+    if (options.cohorts === false) doc.delete("cohorts");
     /** Each part's stack file as prod's has it: traffic and every cluster. */
     const parts = new Map(["traffic", "eks-use1", "gke-euw1"].map((part) => [part, renamed(readFileSync(join(ROOT, `Pulumi.prod-${part}.yaml`), "utf8"))]));
     if (options.thirdCluster) {

@@ -164,6 +164,18 @@ function stackTargets(s: FleetClusterStack) {
 }
 
 /**
+ * A cluster stack's verdict from its own cluster's series alone, over its wave's window (the
+ * analysis window, or the soak when longer): what a pass plans the waves with.
+ */
+export async function judgeClusterStack(s: FleetClusterStack, analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<StackVerdict> {
+    const window = { ...analysis, windowSeconds: waveWindowSeconds(analysis, s.wave) };
+    const judgements = await judgeTargets(stackTargets(s), window, api, now);
+    const verdict = releaseVerdict(judgements);
+    const reasons = judgements.filter((j) => j.verdict === verdict || verdict === "pass").flatMap((j) => j.reasons.slice(0, 2).map((r) => `${j.target.service}: ${r}`));
+    return { verdict, reasons };
+}
+
+/**
  * The edits that aim every cohort on the candidate at the stable color, where the cohorts are
  * written: the fleet file when it holds them (every cluster stack reads it), else each cluster
  * stack's own file.
@@ -306,11 +318,7 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
         const carrying = fleet.clusterStacks.filter((s) => candidateWeightIn(s) > 0 || cohortOnCandidateIn(s));
         await Promise.all(
             carrying.map(async (s) => {
-                const window = { ...analysis, windowSeconds: waveWindowSeconds(analysis, s.wave) };
-                const judgements = await judgeTargets(stackTargets(s), window, options.api, now);
-                const verdict = releaseVerdict(judgements);
-                const reasons = judgements.filter((j) => j.verdict === verdict || verdict === "pass").flatMap((j) => j.reasons.slice(0, 2).map((r) => `${j.target.service}: ${r}`));
-                verdicts[s.stack.name] = { verdict, reasons };
+                verdicts[s.stack.name] = await judgeClusterStack(s, analysis, options.api, now);
             }),
         );
     }

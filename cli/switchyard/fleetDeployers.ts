@@ -13,6 +13,27 @@ import type { Fleet, FleetDeployer } from "./fleet.ts";
 
 type TrafficOutput = Record<string, Record<string, { green?: { weight?: number } }>>;
 
+const HTTPROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+
+/** What a rehearsal applied to a cluster stack, kept in .switchyard/rehearsal/<stack>.json. */
+export interface RehearsedStack {
+    /** The greenWeight its `traffic` output showed: what live() answers. */
+    greenWeight?: number;
+    /** The spec of each HTTPRoute it registered, by the route's metadata.name: what that cluster's Gateway would be given. */
+    routes?: Record<string, unknown>;
+}
+
+export function rehearsalStateFile(dir: string, stack: string): string {
+    return join(dir, ".switchyard", "rehearsal", `${stack}.json`);
+}
+
+/** What the rehearsal last applied to the stack; undefined when it never was. */
+export function readRehearsal(dir: string, stack: string): RehearsedStack | undefined {
+    const file = rehearsalStateFile(dir, stack);
+    if (!existsSync(file)) return undefined;
+    return JSON.parse(readFileSync(file, "utf8")) as RehearsedStack;
+}
+
 /** The greenWeight a cluster stack's `traffic` output shows (every service of a cluster stack has the same). */
 export function liveGreenWeight(traffic: unknown): number | undefined {
     if (typeof traffic !== "object" || traffic === null) return undefined;
@@ -112,26 +133,37 @@ export async function fleetRehearsalDeployer(fleet: Pick<Fleet, "dir" | "cluster
     const { default: program } = await import("../../index.ts");
     const { dir } = fleet;
     const stateDir = join(dir, ".switchyard", "rehearsal");
-    const stateFile = (stack: string) => join(stateDir, `${stack}.json`);
     const trafficOf = new Map(fleet.clusterStacks.map((s) => [s.stack.name, s.trafficStack]));
-    const trafficOutputs = new Map<string, Record<string, unknown>>();
+    const trafficOutputs = new Map<string, Record<string, unknown> | undefined>();
     const previous = new Map<string, Awaited<ReturnType<typeof runProgram>>>();
     // The mocks are one per process: stacks the orchestrator applies at once are rehearsed in turn.
     let queue: Promise<unknown> = Promise.resolve();
     const rehearse = async (stack: string, reason: string) => {
         const trafficStack = trafficOf.get(stack);
         if (trafficStack === undefined) throw new CommandError(`${stack} is not a cluster stack of the fleet: the rehearsal applies cluster stacks only`);
-        if (!trafficOutputs.has(trafficStack)) trafficOutputs.set(trafficStack, (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs);
+        // A fleet whose colors build nothing may have no traffic stack: its cluster stacks read none.
+        if (!trafficOutputs.has(trafficStack)) {
+            const exists = existsSync(join(dir, `Pulumi.${trafficStack}.yaml`));
+            trafficOutputs.set(trafficStack, exists ? (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs : undefined);
+        }
+        const outputs = trafficOutputs.get(trafficStack);
         const run = await runProgram(program, loadStackConfig(stack, {}, dir), {
             ...(previous.has(stack) ? { live: previous.get(stack)!.live } : {}),
-            stacks: { [`organization/switchyard/${trafficStack}`]: trafficOutputs.get(trafficStack)! },
+            ...(outputs ? { stacks: { [`organization/switchyard/${trafficStack}`]: outputs } } : {}),
         });
         previous.set(stack, run);
         const greenWeight = liveGreenWeight(run.outputs.traffic);
+        // The routes as registered, so a drill's stand-in for the cluster's Gateway splits its load
+        // by the objects this apply produced, not by the file or a summary output.
+        const routes = Object.fromEntries(
+            run.resources.filter((r) => r.type === HTTPROUTE).map((r) => [(r.inputs.metadata as { name: string }).name, r.inputs.spec]),
+        );
+        const state: RehearsedStack = { ...(greenWeight === undefined ? {} : { greenWeight }), routes };
         mkdirSync(stateDir, { recursive: true });
-        const temporary = `${stateFile(stack)}.${process.pid}.tmp`;
-        writeFileSync(temporary, JSON.stringify({ greenWeight }));
-        renameSync(temporary, stateFile(stack));
+        const temporary = `${rehearsalStateFile(dir, stack)}.${process.pid}.tmp`;
+        writeFileSync(temporary, JSON.stringify(state));
+        // Renamed into place: a reader (live(), a drill's Gateway) never sees half a file.
+        renameSync(temporary, rehearsalStateFile(dir, stack));
         out(`rehearsed ${stack} (${reason}): green ${greenWeight} %`);
     };
     return {
@@ -142,8 +174,7 @@ export async function fleetRehearsalDeployer(fleet: Pick<Fleet, "dir" | "cluster
             return run;
         },
         async live(stack) {
-            if (!existsSync(stateFile(stack))) return undefined;
-            const value = (JSON.parse(readFileSync(stateFile(stack), "utf8")) as { greenWeight?: unknown }).greenWeight;
+            const value = readRehearsal(dir, stack)?.greenWeight;
             return typeof value === "number" ? value : undefined;
         },
     };

@@ -62,6 +62,8 @@ function captured(child: ChildProcess): () => string {
 export interface DemoApp extends Running {
     service: string;
     color: string;
+    /** The cluster it stands for, when the drill has several; startPrometheus labels its series with it. */
+    cluster?: string;
     url: string;
     port: number;
 }
@@ -70,6 +72,11 @@ export interface DemoAppOptions {
     service: string;
     color: "blue" | "green";
     version: string;
+    /**
+     * The cluster it stands for. Not given to the app: a pod does not know its cluster's name, the
+     * Prometheus that scrapes it adds the label (see startPrometheus).
+     */
+    cluster?: string;
     faultRate?: number;
     faultDelayMs?: number;
 }
@@ -92,7 +99,14 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     const output = captured(child);
     const url = `http://127.0.0.1:${port}`;
     // SIGINT: the app drains for 5 s on SIGTERM, as a pod should; a drill has nothing to drain.
-    const app: DemoApp = { service: options.service, color: options.color, url, port, stop: () => stopProcess(child, 1000, "SIGINT") };
+    const app: DemoApp = {
+        service: options.service,
+        color: options.color,
+        ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+        url,
+        port,
+        stop: () => stopProcess(child, 1000, "SIGINT"),
+    };
     try {
         await waitUntil(child, `demo app ${options.service}-${options.color}`, 10_000, async () => (await fetch(`${url}/healthz`)).ok, output);
     } catch (error) {
@@ -109,16 +123,20 @@ export interface PrometheusServer extends Running {
 /**
  * Prometheus on loopback with a temporary TSDB, scraping `targets` twice a second. Prometheus 2.42
  * applies scrape targets about 5 s after it starts (its discovery updates are throttled to one
- * per 5 s), so the first samples land then. Each target gets
- * the label cluster=<cluster>, as a multi-cluster Prometheus would give it; the apps' own labels
- * win over discovery's (honor_labels).
+ * per 5 s), so the first samples land then. Each target gets the label cluster=<its cluster>, else
+ * cluster=<cluster>: one target group per cluster, each with its label, as the relabelling of a
+ * Prometheus that scrapes several clusters gives it (or each cluster's own Prometheus its
+ * external_labels, behind a global query API). The label comes from where the target runs, not
+ * from the app, which does not know its cluster; the apps' own labels win over discovery's
+ * (honor_labels).
  */
-export async function startPrometheus(targets: readonly { port: number }[], cluster: string): Promise<PrometheusServer> {
+export async function startPrometheus(targets: readonly { port: number; cluster?: string }[], cluster: string): Promise<PrometheusServer> {
     if (!existsSync(PROMETHEUS_BINARY)) {
         throw new Error(`no Prometheus at ${PROMETHEUS_BINARY}: install Debian's package (apt-get install prometheus), or set SWITCHYARD_PROMETHEUS_BINARY`);
     }
     const dir = mkdtempSync(join(tmpdir(), "switchyard-prometheus-"));
     const port = await freePort();
+    const clusters = [...new Set(targets.map((t) => t.cluster ?? cluster))];
     const config = [
         "global:",
         "  scrape_interval: 500ms",
@@ -128,9 +146,11 @@ export async function startPrometheus(targets: readonly { port: number }[], clus
         "  - job_name: demo",
         "    honor_labels: true",
         "    static_configs:",
-        "      - targets: [" + targets.map((t) => `"127.0.0.1:${t.port}"`).join(", ") + "]",
-        "        labels:",
-        `          cluster: "${cluster}"`,
+        ...clusters.flatMap((name) => [
+            "      - targets: [" + targets.filter((t) => (t.cluster ?? cluster) === name).map((t) => `"127.0.0.1:${t.port}"`).join(", ") + "]",
+            "        labels:",
+            `          cluster: "${name}"`,
+        ]),
         "",
     ].join("\n");
     writeFileSync(join(dir, "prometheus.yml"), config);
