@@ -10,12 +10,13 @@
 import { expect } from "chai";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { releaseVerdict, type Verdict } from "../model/analysis.ts";
 import { METRIC_SOURCES } from "../model/metricQueries.ts";
 import { PrometheusClient } from "../cli/prometheus.ts";
 import { startLoad, type Load } from "../devtools/drill/load.ts";
-import { freePort, startDemoApp, startPrometheus, stopAll, type DemoApp, type PrometheusServer, type Running } from "../devtools/drill/processes.ts";
+import { startDemoApp, startPrometheus, stopAll, type DemoApp, type PrometheusServer, type Running } from "../devtools/drill/processes.ts";
 import { drillProject, greenWeightIn } from "../devtools/drill/project.ts";
 import { judgeTargets, judgedTargets } from "../cli/switchyard/collect.ts";
 import { dashboardText } from "../cli/switchyard/dashboard.ts";
@@ -78,13 +79,14 @@ describe("drill: the GitLab rollout job and the Grafana dashboard against a real
         const failed = started.find((s) => s.status === "rejected");
         if (failed) throw (failed as PromiseRejectedResult).reason;
         // The stand-in exporter, and the metrics files the advance jobs write (a Pushgateway's part).
-        const exporterPort = await freePort();
         const exporter: Server = createServer((_, response) => {
             const files = Object.values(scenarios).map((s) => (s.repo ? join(s.repo.dir, "rollout.prom") : "")).filter((f) => f !== "" && existsSync(f));
             response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
             response.end(standInSeries(Object.values(scenarios)) + files.map((f) => readFileSync(f, "utf8")).join(""));
         });
-        await new Promise<void>((done) => exporter.listen(exporterPort, "127.0.0.1", done));
+        // Port 0: the kernel's pick, bound at once (a port found free first may be another spec's by then).
+        await new Promise<void>((done) => exporter.listen(0, "127.0.0.1", done));
+        const exporterPort = (exporter.address() as AddressInfo).port;
         running.push({ stop: () => new Promise<void>((done) => exporter.close(() => done())) });
         prometheus = await startPrometheus([...apps, { port: exporterPort }], "drill");
         running.push(prometheus);

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 
 export const PROMETHEUS_BINARY = process.env.SWITCHYARD_PROMETHEUS_BINARY ?? "/usr/bin/prometheus";
 const APP = resolve(import.meta.dirname, "../../app/server.mjs");
@@ -39,14 +39,48 @@ export async function stopProcess(child: ChildProcess, graceMs: number, signal: 
 }
 
 /** Resolves when `ready` returns true, polling; fails after `timeoutMs` or when the child exits. */
-async function waitUntil(child: ChildProcess, what: string, timeoutMs: number, ready: () => Promise<boolean>, output: () => string): Promise<void> {
+async function waitUntil(
+    child: ChildProcess,
+    what: string,
+    timeoutMs: number,
+    ready: () => Promise<boolean>,
+    output: () => string,
+    fatal: (error: unknown) => boolean = () => false,
+): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
         if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited before it was ready:\n${output()}`);
-        if (await ready().catch(() => false)) return;
+        const answered = await ready().catch((error: unknown) => {
+            if (fatal(error)) throw error;
+            return false;
+        });
+        if (answered) return;
         await new Promise((done) => setTimeout(done, 100));
     }
     throw new Error(`${what} was not ready within ${timeoutMs / 1000} s:\n${output()}`);
+}
+
+/** The port the demo app says it listens on (`… listening on :<port>`), once it says so. */
+function listeningPort(child: ChildProcess, what: string, timeoutMs: number, output: () => string): Promise<number> {
+    return new Promise((resolve, reject) => {
+        let text = "";
+        const finish = (error?: Error, port?: number) => {
+            clearTimeout(timer);
+            child.stdout?.off("data", onData);
+            child.off("exit", onExit);
+            if (error) reject(error);
+            else resolve(port!);
+        };
+        const onData = (chunk: Buffer) => {
+            text += chunk.toString();
+            const match = / listening on :(\d+)/.exec(text);
+            if (match) finish(undefined, Number(match[1]));
+        };
+        const onExit = () => finish(new Error(`${what} exited before it listened:\n${output()}`));
+        const timer = setTimeout(() => finish(new Error(`${what} did not listen within ${timeoutMs / 1000} s:\n${output()}`)), timeoutMs);
+        child.stdout?.on("data", onData);
+        child.once("exit", onExit);
+    });
 }
 
 function captured(child: ChildProcess): () => string {
@@ -81,13 +115,17 @@ export interface DemoAppOptions {
     faultDelayMs?: number;
 }
 
-/** The demo app (app/server.mjs) as its own process, with the env switchyard gives a color. */
+/**
+ * The demo app (app/server.mjs) as its own process, with the env switchyard gives a color. It binds
+ * a port the kernel picks (SWITCHYARD_PORT=0) and says which on its first line: a port found free
+ * beforehand can be taken by another spec's process before the app binds it, and the health check
+ * would then be answered by that process.
+ */
 export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
-    const port = await freePort();
     const child = spawn(process.execPath, [APP], {
         env: {
             PATH: process.env.PATH ?? "",
-            SWITCHYARD_PORT: String(port),
+            SWITCHYARD_PORT: "0",
             SWITCHYARD_SERVICE: options.service,
             SWITCHYARD_COLOR: options.color,
             SWITCHYARD_VERSION: options.version,
@@ -97,6 +135,14 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
         stdio: ["ignore", "pipe", "pipe"],
     });
     const output = captured(child);
+    const stop = () => stopProcess(child, 1000, "SIGINT");
+    let port: number;
+    try {
+        port = await listeningPort(child, `demo app ${options.service}-${options.color}`, 10_000, output);
+    } catch (error) {
+        await stop();
+        throw error;
+    }
     const url = `http://127.0.0.1:${port}`;
     // SIGINT: the app drains for 5 s on SIGTERM, as a pod should; a drill has nothing to drain.
     const app: DemoApp = {
@@ -105,7 +151,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
         ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
         url,
         port,
-        stop: () => stopProcess(child, 1000, "SIGINT"),
+        stop,
     };
     try {
         await waitUntil(child, `demo app ${options.service}-${options.color}`, 10_000, async () => (await fetch(`${url}/healthz`)).ok, output);
@@ -130,18 +176,26 @@ export interface PrometheusServer extends Running {
  * from the app, which does not know its cluster; the apps' own labels win over discovery's
  * (honor_labels).
  */
-export async function startPrometheus(targets: readonly { port: number; cluster?: string }[], cluster: string): Promise<PrometheusServer> {
+export async function startPrometheus(
+    targets: readonly { port: number; cluster?: string }[],
+    cluster: string,
+    /** Where each attempt's port comes from; a spec hands a taken one first. */
+    nextPort: () => Promise<number> = freePort,
+): Promise<PrometheusServer> {
     if (!existsSync(PROMETHEUS_BINARY)) {
         throw new Error(`no Prometheus at ${PROMETHEUS_BINARY}: install Debian's package (apt-get install prometheus), or set SWITCHYARD_PROMETHEUS_BINARY`);
     }
     const dir = mkdtempSync(join(tmpdir(), "switchyard-prometheus-"));
-    const port = await freePort();
     const clusters = [...new Set(targets.map((t) => t.cluster ?? cluster))];
     const config = [
         "global:",
         "  scrape_interval: 500ms",
         "  scrape_timeout: 500ms",
         "  evaluation_interval: 1s",
+        // Not on any series a query returns (external labels go only to federation, remote write and
+        // alerts): it tells this Prometheus from any other server on its port (startPrometheusOn).
+        "  external_labels:",
+        `    switchyard_drill: "${basename(dir)}"`,
         "scrape_configs:",
         "  - job_name: demo",
         "    honor_labels: true",
@@ -154,6 +208,26 @@ export async function startPrometheus(targets: readonly { port: number; cluster?
         "",
     ].join("\n");
     writeFileSync(join(dir, "prometheus.yml"), config);
+    // Prometheus cannot report a port the kernel picked, so it gets one found free just before; another
+    // spec's process may bind that one first. Then Prometheus exits (address in use), or, had it lost
+    // the race the other way, another server answers: the readiness check asks for this Prometheus's
+    // own config back, and a lost port is tried again with another.
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await startPrometheusOn(await nextPort(), dir, basename(dir));
+        } catch (error) {
+            if (attempt === 3 || !(error instanceof LostPort)) {
+                rmSync(dir, { recursive: true, force: true });
+                throw error instanceof LostPort ? new Error(error.message) : error;
+            }
+        }
+    }
+}
+
+class LostPort extends Error {}
+
+async function startPrometheusOn(port: number, dir: string, marker: string): Promise<PrometheusServer> {
+    rmSync(join(dir, "data"), { recursive: true, force: true });
     const child = spawn(
         PROMETHEUS_BINARY,
         [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
@@ -168,10 +242,21 @@ export async function startPrometheus(targets: readonly { port: number; cluster?
             rmSync(dir, { recursive: true, force: true });
         },
     };
+    // Ready, and this one: the config it answers is the file it was started with.
+    const ours = async () => {
+        if (!(await fetch(`${url}/-/ready`)).ok) return false;
+        const status = (await (await fetch(`${url}/api/v1/status/config`)).json()) as { data?: { yaml?: string } };
+        if (typeof status.data?.yaml !== "string" || !status.data.yaml.includes(marker)) {
+            throw new LostPort(`another server answers on ${url}, not the Prometheus started for it`);
+        }
+        return true;
+    };
     try {
-        await waitUntil(child, "Prometheus", 15_000, async () => (await fetch(`${url}/-/ready`)).ok, output);
+        await waitUntil(child, "Prometheus", 15_000, ours, output, (error) => error instanceof LostPort);
     } catch (error) {
-        await server.stop();
+        await stopProcess(child, 5000);
+        if (error instanceof LostPort || /address already in use/.test(output())) throw new LostPort(`Prometheus could not have ${url}: ${String(error)}`);
+        rmSync(dir, { recursive: true, force: true });
         throw error;
     }
     return server;
