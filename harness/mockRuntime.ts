@@ -323,10 +323,14 @@ export async function installMocks(
     );
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorInternals;
     const hooks = new Map<string, Hook>();
-    // The SDK's mock monitor has no RegisterResourceHook; the engine's keeps the hook's callback address.
+    // The SDK's mock monitor has no RegisterResourceHook; the engine's keeps the hook's callback address,
+    // one hook per name (pkg/resource/deploy/resource_hooks.go RegisterResourceHook).
     monitor.registerResourceHook = (request, callback) => {
+        const name = request.getName();
+        if (name === "") return callback(new Error("resource hook name cannot be empty"), undefined);
+        if (hooks.has(name)) return callback(new Error(`resource hook already registered for name "${name}"`), undefined);
         const cb = request.getCallback();
-        hooks.set(request.getName(), { onDryRun: request.getOnDryRun(), token: cb?.getToken() ?? "", target: cb?.getTarget() ?? "" });
+        hooks.set(name, { onDryRun: request.getOnDryRun(), token: cb?.getToken() ?? "", target: cb?.getTarget() ?? "" });
         callback(null, {});
     };
     const steps: EngineSteps = { failure: undefined, awaitFailure: undefined, pending: new Set(), beforeDelete, replaced: new Map() };
