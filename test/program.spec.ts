@@ -225,6 +225,28 @@ describe("program: what waits for what", () => {
         }
     });
 
+    it("waits for a Deployment's registration without making a timer an Output's value, which the SDK would walk for unknowns", async () => {
+        // containsUnknowns (sdk/nodejs/output.js) enumerates every Output's value; through an Immediate
+        // it reaches Node's queue of all pending ones, a walk that grows with the square of the fleet.
+        let enumerated = 0;
+        const realSetImmediate = globalThis.setImmediate;
+        const watched = (...args: Parameters<typeof setImmediate>) =>
+            new Proxy(realSetImmediate(...args), {
+                ownKeys(target) {
+                    enumerated++;
+                    return Reflect.ownKeys(target);
+                },
+            });
+        globalThis.setImmediate = Object.assign(watched, realSetImmediate) as typeof setImmediate;
+        try {
+            const run = await runStack("prod", { greenWeight: "0" });
+            expect(run.hookCalls, "the gate waited on the Deployments' registrations").to.have.length(6);
+        } finally {
+            globalThis.setImmediate = realSetImmediate;
+        }
+        expect(enumerated).to.equal(0);
+    });
+
     it("binds the gate to every route as a create and an update hook that also runs in previews", async () => {
         const run = await runStack("prod", { greenWeight: "0" });
         expect(run.hookCalls).to.have.length(6);
