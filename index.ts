@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import { imageTagsOf, resolveImagePlan } from "./components/aws/images.ts";
 import { WeightedDns } from "./components/aws/weightedDns.ts";
 import { BlueGreenService } from "./components/blueGreenService.ts";
-import { ReplacementGuard } from "./components/replacementGuard.ts";
+import { GateHooks } from "./components/gateHooks.ts";
 import { Cluster } from "./components/cluster.ts";
 import { capacityAnnotations, replicasNeededForShare } from "./model/capacity.ts";
 import { cohortColorsOn, cohortRules, mirrorFilter } from "./model/cohorts.ts";
@@ -35,7 +35,7 @@ export default async function switchyard() {
     // 3. Clusters, and on each every service in both colors behind a weighted route.
     const clusters = clustersInScope(model.clusters, scope);
     // Registered on every run, whatever the stack holds: the delete hooks the state names must exist.
-    const replacements = new ReplacementGuard();
+    const gateHooks = new GateHooks();
     const fleet: ClusterDeployment[] = clusters.map((spec) => {
         const cluster = new Cluster(spec.name, {
             ...(spec.context === undefined ? {} : { context: spec.context }),
@@ -65,7 +65,7 @@ export default async function switchyard() {
                 cohortRules: cohortRules(model.cohorts, service, spec),
                 cohortColors: cohortColorsOn(model.cohorts, service.name, spec.name),
                 mirror: mirrorFilter(model.mirror, service, weights),
-                replacements,
+                gateHooks,
                 provider: cluster.provider,
             });
             return { name: service.name, deployment, images: serviceImages, hostnames };

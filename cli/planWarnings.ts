@@ -145,8 +145,8 @@ export function secretLookingEnv(config: Readonly<Record<string, unknown>>, proj
     });
 }
 
-/** Hooks of this program that refuse a change (gate.ts): the route gate, the stable color's version, the kept image. */
-const GUARD_HOOK = /^switchyard-(gate|stable|image)\./;
+/** Hooks of this program that refuse a change (gate.ts): the route gate, the stable color's version, the kept image (components/gateHooks.ts). */
+const GUARD_HOOK = /^switchyard-(gate|stable|image)$/;
 
 /**
  * Every change the program's guards refuse in one run, reason first: the engine prefixes a hook's

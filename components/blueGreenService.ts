@@ -9,8 +9,12 @@ import { deploymentVersion, judgeColorUpdate, judgeKeptImage, judgeShift, liveIm
 import { colorObjectName } from "../model/labels.ts";
 import { stableColorOf } from "../model/rollout.ts";
 import { replicasFor, type ColorWeights } from "../model/traffic.ts";
-import type { ReplacementGuard } from "./replacementGuard.ts";
+import type { GateHooks } from "./gateHooks.ts";
 import { HTTPROUTE_API_VERSION, WeightedRoute } from "./weightedRoute.ts";
+
+/** The type tokens the engine hands a hook (the provider SDK's), by which the gate's hooks find a resource's judge. */
+const DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment";
+const ROUTE_TYPE = `kubernetes:${HTTPROUTE_API_VERSION}:HTTPRoute`;
 
 export interface BlueGreenServiceArgs {
     service: ServiceSpec;
@@ -43,8 +47,8 @@ export interface BlueGreenServiceArgs {
     cohortColors: Color[];
     /** RequestMirror filter for the weighted rule. Default: none. */
     mirror?: IHTTPRouteFilter;
-    /** The program's one hook for replaced objects: it judges the delete of this service's replaced route and stable Deployment. */
-    replacements: ReplacementGuard;
+    /** The program's gate hooks, one of each kind for every service: this service's routes and Deployments are judged through them. */
+    gateHooks: GateHooks;
     provider: k8s.Provider;
 }
 
@@ -74,44 +78,38 @@ export class BlueGreenService extends pulumi.ComponentResource {
         // A cohort's color serves real requests at any weight, so it keeps its full size.
         const serving = (color: Color) => weights[color] > 0 || inCohort(color);
         const stable = stableColorOf(candidate);
+        const { gateHooks } = args;
+        const deploymentName = (color: Color) => `Deployment ${args.cluster.namespace}/${colorObjectName(service.name, color)} on cluster ${args.cluster.name}`;
         // Rule 5 of gate.ts: the stable color keeps its version while it is the way back.
-        const stableGuard = new pulumi.ResourceHook(
-            `switchyard-stable.${name}`,
-            (hook) => {
+        const stableGuard = (color: Color) =>
+            gateHooks.stableVersion.judge(DEPLOYMENT_TYPE, `${name}.${color}`, (hook) => {
                 const refusals = judgeColorUpdate({
-                    deployment: `Deployment ${args.cluster.namespace}/${colorObjectName(service.name, stable)} on cluster ${args.cluster.name}`,
-                    color: stable,
+                    deployment: deploymentName(color),
+                    color,
                     candidate,
                     versionBefore: deploymentVersion(hook.oldInputs),
                     versionAfter: deploymentVersion(hook.newInputs),
                 });
                 if (refusals.length === 0) return;
-                this.colors[stable]?.refused();
+                this.colors[color]?.refused();
                 throw new Error(refusals.join("\n"));
-            },
-            { onDryRun: true },
-        );
-        const deploymentName = (color: Color) => `Deployment ${args.cluster.namespace}/${colorObjectName(service.name, color)} on cluster ${args.cluster.name}`;
+            });
         // Rule 6 of gate.ts: without ECR's answer a building color keeps the image it runs.
         const keptImageGuard = (color: Color, tag: string, ecrError: string) =>
-            new pulumi.ResourceHook(
-                `switchyard-image.${name}.${color}`,
-                (hook) => {
-                    const refusals = judgeKeptImage({ deployment: deploymentName(color), color, tag, tagBefore: liveImageTag(hook.oldInputs), ecrError });
-                    if (refusals.length === 0) return;
-                    this.colors[color]?.refused();
-                    throw new Error(refusals.join("\n"));
-                },
-                { onDryRun: true },
-            );
+            gateHooks.keptImage.judge(DEPLOYMENT_TYPE, `${name}.${color}`, (hook) => {
+                const refusals = judgeKeptImage({ deployment: deploymentName(color), color, tag, tagBefore: liveImageTag(hook.oldInputs), ecrError });
+                if (refusals.length === 0) return;
+                this.colors[color]?.refused();
+                throw new Error(refusals.join("\n"));
+            });
         const hooksOf = (color: Color): pulumi.ResourceHookBinding | undefined => {
             const tag = args.imageTags?.[color];
             const builds = service[color]?.build !== undefined;
             const image = builds && tag !== undefined && args.ecrUnavailable !== undefined ? keptImageGuard(color, tag, args.ecrUnavailable) : undefined;
-            const beforeUpdate = [...(color === stable ? [stableGuard] : []), ...(image ? [image] : [])];
+            const beforeUpdate = [...(color === stable ? [stableGuard(color)] : []), ...(image ? [image] : [])];
             const beforeCreate = image ? [image] : [];
             // Both colors, as the state keeps the binding and the stable color changes release by release.
-            return { ...(beforeCreate.length > 0 ? { beforeCreate } : {}), beforeUpdate, beforeDelete: [args.replacements.hook] };
+            return { ...(beforeCreate.length > 0 ? { beforeCreate } : {}), beforeUpdate, beforeDelete: [gateHooks.replacements.hook] };
         };
         const makeColor = (color: Color, waitFor: pulumi.Resource[]) => {
             const colorSpec = service[color]!;
@@ -119,7 +117,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
             if (color === stable) {
                 // Rule 5 on a replacement (a namespace move): the new Deployment's create has no old
                 // inputs; the old one's delete has them, and the stable color keeps its version there too.
-                args.replacements.judge("kubernetes:apps/v1:Deployment", `${name}.${color}`, { namespace: args.cluster.namespace, name: colorObjectName(service.name, color) }, (oldInputs) => {
+                gateHooks.replacements.judge(DEPLOYMENT_TYPE, `${name}.${color}`, { namespace: args.cluster.namespace, name: colorObjectName(service.name, color) }, (oldInputs) => {
                     const refusals = judgeColorUpdate({
                         deployment: deploymentName(color),
                         color,
@@ -178,16 +176,12 @@ export class BlueGreenService extends pulumi.ComponentResource {
                 replaced,
             });
         };
-        const gate = new pulumi.ResourceHook(
-            `switchyard-gate.${name}`,
-            async (hook) => {
-                const verdict = await judgeRoute(hook.oldInputs, hook.newInputs ?? {}, false);
-                for (const warning of verdict.warnings) pulumi.log.warn(warning, this);
-                if (verdict.refusals.length > 0) throw new Error(verdict.refusals.join("\n"));
-            },
-            // Runs in previews too, so `pulumi preview` shows a refusal before anything changes.
-            { onDryRun: true },
-        );
+        // Runs in previews too (programHook.ts), so `pulumi preview` shows a refusal before anything changes.
+        const gate = gateHooks.route.judge(ROUTE_TYPE, name, async (hook) => {
+            const verdict = await judgeRoute(hook.oldInputs, hook.newInputs ?? {}, false);
+            for (const warning of verdict.warnings) pulumi.log.warn(warning, this);
+            if (verdict.refusals.length > 0) throw new Error(verdict.refusals.join("\n"));
+        });
         this.route = new WeightedRoute(
             name,
             {
@@ -204,7 +198,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
                 mirror: args.mirror,
                 waitFor: live.filter((color) => color === this.colors[candidate]).map((color) => color.deployment),
                 annotations: { [CANDIDATE_ANNOTATION]: candidate },
-                hooks: { beforeCreate: [gate], beforeUpdate: [gate], beforeDelete: [args.replacements.hook] },
+                hooks: { beforeCreate: [gate], beforeUpdate: [gate], beforeDelete: [gateHooks.replacements.hook] },
                 provider: args.provider,
             },
             { parent: this },
@@ -212,7 +206,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         // A replaced route (a namespace move): its old object's delete is when the live split changes,
         // and the gate judges it there, from the old object's weights to this run's.
         const routeSpec = this.route.spec;
-        args.replacements.judge(`kubernetes:${HTTPROUTE_API_VERSION}:HTTPRoute`, name, { namespace: args.cluster.namespace, name: service.name }, async (oldInputs) => {
+        gateHooks.replacements.judge(ROUTE_TYPE, name, { namespace: args.cluster.namespace, name: service.name }, async (oldInputs) => {
             const verdict = await judgeRoute(oldInputs, { spec: routeSpec }, true);
             for (const warning of verdict.warnings) pulumi.log.warn(warning, this);
             return verdict.refusals;

@@ -152,7 +152,12 @@ export class ColorEnvironment extends pulumi.ComponentResource {
         // on it (its hook context is not cancelled by step errors): a failure settles as "unknown".
         this.settled = new Promise((resolve) => {
             this.settleRefused = () => resolve({ phase: "unknown" });
-            this.deployment.urn.apply(() => setImmediate(() => resolve(this.lastStatus)));
+            // Returns nothing: the apply's Output would hold the Immediate, and the SDK walks an
+            // Output's value for unknowns (sdk/nodejs/output.js containsUnknowns), through the
+            // Immediate into Node's queue of every pending one: quadratic in the Deployments.
+            this.deployment.urn.apply(() => {
+                setImmediate(() => resolve(this.lastStatus));
+            });
             registrationFailed(this.deployment.urn).then(this.settleRefused);
         });
         this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });

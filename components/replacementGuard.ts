@@ -1,5 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
 import { isMovedFrom, type ObjectIdentity } from "../model/gate.ts";
+import { ProgramHook } from "./programHook.ts";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** Judges the delete of an old object that this run replaces: its refusals, empty when the delete may go on. */
 export type ReplacedJudge = (oldInputs: Record<string, unknown>) => string[] | Promise<string[]>;
@@ -13,29 +14,17 @@ export type ReplacedJudge = (oldInputs: Record<string, unknown>) => string[] | P
  * so the live split changes when it goes: a refused delete keeps it, and fails the update. The hook
  * has onDryRun, so the preview (and the one `pulumi up` runs first) refuses before anything changes.
  *
- * One hook, under one name, for the whole program: the engine looks a delete hook up by the name the
- * old state recorded, among the hooks the running program registered ("hook ... was not registered"
- * fails the delete), so a per-service name would fail the delete of a service the stack dropped.
- * Objects this run does not register (a service or cluster removed) are not judged.
+ * One hook, under one name, for the whole program (programHook.ts): the engine looks a delete hook up
+ * by the name the old state recorded, among the hooks the running program registered ("hook ... was
+ * not registered" fails the delete), so a per-service name would fail the delete of a service the
+ * stack dropped, and this name never changes. Objects this run does not register (a service or
+ * cluster removed) are not judged.
  */
 export class ReplacementGuard {
-    readonly hook: pulumi.ResourceHook;
-    private readonly judges = new Map<string, { identity: ObjectIdentity; judge: ReplacedJudge }>();
+    private readonly program = new ProgramHook("switchyard-replaced", () => {});
 
-    constructor() {
-        this.hook = new pulumi.ResourceHook(
-            "switchyard-replaced",
-            async (args) => {
-                const entry = this.judges.get(`${args.type}::${args.name}`);
-                // Only the old object of a move is judged: a delete of an object under the namespace and
-                // name this run declares is no replacement's (`pulumi destroy --run-program` runs the
-                // program and hands every delete here), and is never held.
-                if (entry === undefined || !isMovedFrom(args.oldInputs, entry.identity)) return;
-                const refusals = await entry.judge(args.oldInputs ?? {});
-                if (refusals.length > 0) throw new Error(refusals.join("\n"));
-            },
-            { onDryRun: true },
-        );
+    get hook(): pulumi.ResourceHook {
+        return this.program.hook;
     }
 
     /**
@@ -43,6 +32,13 @@ export class ReplacementGuard {
      * it is deleted, if it stood under another namespace or name than `identity`, this run's.
      */
     judge(type: string, name: string, identity: ObjectIdentity, judge: ReplacedJudge): void {
-        this.judges.set(`${type}::${name}`, { identity, judge });
+        this.program.judge(type, name, async (args) => {
+            // Only the old object of a move is judged: a delete of an object under the namespace and
+            // name this run declares is no replacement's (`pulumi destroy --run-program` runs the
+            // program and hands every delete here), and is never held.
+            if (!isMovedFrom(args.oldInputs, identity)) return;
+            const refusals = await judge(args.oldInputs ?? {});
+            if (refusals.length > 0) throw new Error(refusals.join("\n"));
+        });
     }
 }

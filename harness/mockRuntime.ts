@@ -235,13 +235,23 @@ function struct(value: Record<string, unknown>) {
     return structPb.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)) as Record<string, JavaScriptValue>);
 }
 
-/** Calls a hook as the engine's resource monitor does (pkg/resource/deploy/source_eval.go wrapResourceHookCallback). */
-function invokeHook(hook: Hook, request: InstanceType<typeof resourcePb.ResourceHookRequest>): Promise<string> {
-    const client = new callbackGrpc.CallbacksClient(hook.target, grpc.credentials.createInsecure());
+type CallbacksClient = InstanceType<typeof callbackGrpc.CallbacksClient>;
+
+/**
+ * Calls a hook as the engine's resource monitor does (pkg/resource/deploy/source_eval.go
+ * wrapResourceHookCallback), over one client per callback server that every hook call shares
+ * (source_eval.go GetCallbacksClient keeps them by target): a connection per call was the harness's
+ * cost, in the program's process, not the engine's.
+ */
+function invokeHook(clients: Map<string, CallbacksClient>, hook: Hook, request: InstanceType<typeof resourcePb.ResourceHookRequest>): Promise<string> {
+    let client = clients.get(hook.target);
+    if (client === undefined) {
+        client = new callbackGrpc.CallbacksClient(hook.target, grpc.credentials.createInsecure());
+        clients.set(hook.target, client);
+    }
     const invoke = new callbackPb.CallbackInvokeRequest().setToken(hook.token).setRequest(request.serializeBinary());
     return new Promise((resolve, reject) => {
         client.invoke(invoke, (error, response) => {
-            client.close();
             if (error) return reject(error);
             resolve(resourcePb.ResourceHookResponse.deserializeBinary(response.getResponse_asU8()).getError());
         });
@@ -276,6 +286,8 @@ export interface EngineSteps {
     beforeDelete(urn: string, entry: StateEntry): Promise<void>;
     /** Old objects this run replaced, by URN, in the order their creates ran. */
     replaced: Map<string, StateEntry>;
+    /** Closes the connections to the program's callback server once the run is over. */
+    close(): void;
 }
 
 /**
@@ -323,13 +335,22 @@ export async function installMocks(
     );
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorInternals;
     const hooks = new Map<string, Hook>();
-    // The SDK's mock monitor has no RegisterResourceHook; the engine's keeps the hook's callback address.
+    const clients = new Map<string, CallbacksClient>();
+    // The SDK's mock monitor has no RegisterResourceHook; the engine's keeps the hook's callback address,
+    // one hook per name (pkg/resource/deploy/resource_hooks.go RegisterResourceHook).
     monitor.registerResourceHook = (request, callback) => {
+        const name = request.getName();
+        if (name === "") return callback(new Error("resource hook name cannot be empty"), undefined);
+        if (hooks.has(name)) return callback(new Error(`resource hook already registered for name "${name}"`), undefined);
         const cb = request.getCallback();
-        hooks.set(request.getName(), { onDryRun: request.getOnDryRun(), token: cb?.getToken() ?? "", target: cb?.getTarget() ?? "" });
+        hooks.set(name, { onDryRun: request.getOnDryRun(), token: cb?.getToken() ?? "", target: cb?.getTarget() ?? "" });
         callback(null, {});
     };
-    const steps: EngineSteps = { failure: undefined, awaitFailure: undefined, pending: new Set(), beforeDelete, replaced: new Map() };
+    const close = () => {
+        for (const client of clients.values()) client.close();
+        clients.clear();
+    };
+    const steps: EngineSteps = { failure: undefined, awaitFailure: undefined, pending: new Set(), beforeDelete, replaced: new Map(), close };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (request, callback) => {
         const stepped = (async () => {
@@ -454,7 +475,7 @@ export async function installMocks(
             if (preview && !hook.onDryRun) continue;
             const request = new resourcePb.ResourceHookRequest().setUrn(urn).setId(prior?.id ?? "").setName(name).setType(type).setNewInputs(struct(wire));
             if (prior) request.setOldInputs(struct(prior.inputs)).setOldOutputs(struct(prior.outputs));
-            const error = await invokeHook(hook, request);
+            const error = await invokeHook(clients, hook, request);
             context.hookCalls?.push({ hook: hookName, kind, urn, ...(error ? { error } : {}) });
             if (error) throw new Error(`before hook "${hookName}" failed: ${error}`);
         }
@@ -479,7 +500,7 @@ export async function installMocks(
                     .setType(entry.type)
                     .setOldInputs(struct(entry.inputs))
                     .setOldOutputs(struct(entry.outputs));
-                const error = await invokeHook(hook, request);
+                const error = await invokeHook(clients, hook, request);
                 context.hookCalls?.push({ hook: hookName, kind: "beforeDelete", urn, ...(error ? { error } : {}) });
                 if (error) throw new Error(`before hook "${hookName}" failed: ${error}`);
             }
@@ -591,6 +612,7 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
     } catch (error) {
         throw new ProgramError(error, result());
     } finally {
+        steps.close();
         await pulumi.runtime.disconnect();
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onStray);

@@ -89,9 +89,11 @@ describe("engine: shifting traffic on a deployed stack", () => {
 
 describe("engine: after a refresh found a color degraded", () => {
     let at25: Live;
+    let at25Run: ProgramRun;
     before(async () => {
         const at0 = (await run("prod", { overrides: { greenWeight: "0" } })).live;
-        at25 = (await run("prod", { live: at0, overrides: { greenWeight: "25" } })).live;
+        at25Run = await run("prod", { live: at0, overrides: { greenWeight: "25" } });
+        at25 = at25Run.live;
     });
 
     it("lists every reason a preview refuses a promotion, one per line", async () => {
@@ -120,6 +122,19 @@ describe("engine: after a refresh found a color degraded", () => {
         const degraded = refreshDegraded(at25, { "eks-use1.cart.green": 1 });
         const refused = await failure("prod", { live: degraded, preview: true, overrides: { greenWeight: "50" } });
         expect(refused.message).to.include("HTTPRoute shop/cart on cluster eks-use1: not moving green from 25 % to 50 %: it has 1 available replica(s) and its new share needs 2");
+    });
+
+    it("judges each route by its own rules through the program's one gate: the degraded service's route is refused, the others pass", async () => {
+        const degraded = refreshDegraded(at25, { "eks-use1.cart.green": 1 });
+        const refused = await failure("prod", { live: degraded, preview: true, overrides: { greenWeight: "50" } });
+        const routeUrns = new Map(ofType(at25Run, TYPES.httpRoute).map((r) => [r.urn, r.name]));
+        const calls = refused.run.hookCalls.map((c) => ({ hook: c.hook, route: routeUrns.get(c.urn), refused: c.error !== undefined }));
+        expect(calls, "every route is judged").to.have.length(6);
+        expect(new Set(calls.map((c) => c.route)).size).to.equal(6);
+        expect(calls.every((c) => c.hook === "switchyard-gate")).to.equal(true);
+        expect(calls.filter((c) => c.refused).map((c) => c.route)).to.deep.equal(["eks-use1.cart"]);
+        const error = refused.run.hookCalls.find((c) => c.error !== undefined)!.error!;
+        expect(error).to.match(/^HTTPRoute shop\/cart on cluster eks-use1: not moving green from 25 % to 50 %: it has 1 available replica\(s\)/);
     });
 
     it("holds the promotion in up while the provider re-awaits the degraded candidate, and leaves the route as it was", async () => {
@@ -310,10 +325,15 @@ describe("engine: a release goes to the candidate", () => {
         const { live } = await run("prod");
         const services = blueOnNewRelease();
         const refused = await failure("prod", { live, preview: true, overrides: { services } });
-        expect(refused.message).to.include(
-            "Deployment shop/cart-blue on cluster eks-use1: not changing blue from version 2.8.1 to 3.0.0: blue is the stable color " +
-                "(switchyard:rollout.candidate is green), the one a rollback returns to. A release goes to the candidate: " +
-                "set switchyard:rollout.candidate to blue in the same change to release 3.0.0 on blue, or leave blue at 2.8.1.",
+        const refusal = (cluster: string) =>
+            `Deployment shop/cart-blue on cluster ${cluster}: not changing blue from version 2.8.1 to 3.0.0: blue is the stable color ` +
+            "(switchyard:rollout.candidate is green), the one a rollback returns to. A release goes to the candidate: " +
+            "set switchyard:rollout.candidate to blue in the same change to release 3.0.0 on blue, or leave blue at 2.8.1.";
+        // Both clusters' Deployments are stepped at once: the engine reports whichever refusal comes first.
+        expect([refusal("eks-use1"), refusal("gke-euw1")].some((text) => refused.message.includes(text)), refused.message).to.equal(true);
+        const judged = refused.run.hookCalls.map((c) => `${c.hook} ${c.urn.split("::").pop()}: ${c.error}`).sort();
+        expect(judged, "each Deployment judged by its own cluster's guard").to.deep.equal(
+            ["eks-use1", "gke-euw1"].map((cluster) => `switchyard-stable ${cluster}.cart.blue: ${refusal(cluster)}`),
         );
         const held = await failure("prod", { live, overrides: { services } });
         expect(held.message).to.include("not changing blue from version 2.8.1 to 3.0.0");

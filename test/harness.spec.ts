@@ -61,3 +61,22 @@ describe("harness: after a failed step the engine cancels what follows", () => {
         expect([...run.live.resources.values()].map((e) => e.name), "the engine stopped at the refusal").to.not.include("second");
     });
 });
+
+describe("harness: resource hooks are registered once per name, as the engine keeps them", () => {
+    it("refuses a second hook under a name already registered, failing the resource bound to it", async () => {
+        let failure: unknown;
+        try {
+            await runProgram(async () => {
+                new pulumi.ResourceHook("gate", () => {});
+                const again = new pulumi.ResourceHook("gate", () => {});
+                const provider = new Things("test", "things", {});
+                new Thing("test:index:Thing", "bound", {}, { provider, hooks: { beforeCreate: [again] } });
+            }, loadStackConfig("dev"));
+        } catch (error) {
+            failure = error;
+        }
+        expect(failure).to.be.instanceOf(ProgramError);
+        expect((failure as ProgramError).message).to.include('resource hook already registered for name "gate"');
+        expect((failure as ProgramError).run.hookCalls, "the bound resource is never stepped").to.deep.equal([]);
+    });
+});

@@ -151,19 +151,21 @@ describe("plan: every refusal of the program's guards, reason first", () => {
     it("lists every refused change once, without the engine's URN prefix, and ignores other hooks and passing calls", () => {
         const maxStep = (route: string) => `HTTPRoute shop/${route} on cluster east: green would go from 0 % to 100 % (+100) in one update, more than switchyard:rollout.maxStep (25).`;
         const text = guardRefusals([
-            { hook: "switchyard-gate.east.cart", error: maxStep("cart") },
-            { hook: "switchyard-gate.east.checkout" },
-            { hook: "switchyard-gate.west.cart", error: `${maxStep("checkout")}\nnot moving green: 0 available replica(s)` },
-            { hook: "switchyard-stable.east.cart", error: maxStep("cart") },
-            { hook: "someone-else.east", error: "not ours" },
+            { hook: "switchyard-gate", error: maxStep("cart") },
+            { hook: "switchyard-gate" },
+            { hook: "switchyard-gate", error: `${maxStep("checkout")}\nnot moving green: 0 available replica(s)` },
+            { hook: "switchyard-stable", error: maxStep("cart") },
+            { hook: "someone-else", error: "not ours" },
+            { hook: "switchyard-gate.east.cart", error: "a hook name with more after the gate's is not the gate's" },
+            { hook: "my-switchyard-gate", error: "nor one with more before it" },
         ]);
         expect(text).to.equal(
             "the readiness gate refuses 3 changes, so `pulumi up` would stop at the first:\n" +
                 `  - ${maxStep("cart")}\n  - ${maxStep("checkout")}\n  - not moving green: 0 available replica(s)`,
         );
-        expect(guardRefusals([{ hook: "switchyard-image.east.cart.green", error: "Deployment x: not deploying" }])).to.equal(
+        expect(guardRefusals([{ hook: "switchyard-image", error: "Deployment x: not deploying" }])).to.equal(
             "the readiness gate refuses this change, so `pulumi up` would stop at the first:\n  - Deployment x: not deploying",
         );
-        expect(guardRefusals([{ hook: "switchyard-gate.east.cart" }, { hook: "other", error: "x" }])).to.equal(undefined);
+        expect(guardRefusals([{ hook: "switchyard-gate" }, { hook: "other", error: "x" }])).to.equal(undefined);
     });
 });

@@ -232,7 +232,7 @@ describe("switchyard rollout: through the Automation API", () => {
             calls,
             async preview(opts) {
                 calls.push(`preview refresh=${opts.refresh} packs=${(opts.policyPacks ?? []).join(",")}`);
-                if (previewFails) throw new Error("before hook \"switchyard-gate.eks-use1.cart\" failed: not moving green from 25 % to 50 %");
+                if (previewFails) throw new Error("before hook \"switchyard-gate\" failed: HTTPRoute shop/cart on cluster eks-use1: not moving green from 25 % to 50 %");
             },
             async up(opts) {
                 calls.push(`up refresh=${opts.refresh} packs=${(opts.policyPacks ?? []).join(",")}`);
