@@ -13,7 +13,7 @@ import { editStackText, writeStackFile } from "../stackEdit.ts";
 import { uncommittedPaths } from "../git.ts";
 import { currentRates, judgeTargets, judgedTargets, metricSourceProblem, type MetricsApi } from "./collect.ts";
 import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
-import { CommandError } from "./errors.ts";
+import { CommandError, noSeriesError } from "./errors.ts";
 import { verdictMetrics } from "./dashboard.ts";
 import type { Io } from "./io.ts";
 import { loadProjectStack, requireAnalysis, type ProjectStack } from "./stack.ts";
@@ -103,12 +103,7 @@ async function judgeOrCheck(targets: readonly AnalysisTarget[], analysis: Analys
     }
     const judgements = await judgeTargets(targets, analysis, api, now);
     const problems = configProblems(judgements);
-    if (problems.length > 0) {
-        throw new CommandError(
-            `no requests series at all for ${problems.length === 1 ? "a target" : `${problems.length} targets`}, so nothing can be judged, ` +
-                `ever (a config mistake is not "no traffic"). Nothing was written.\n${problems.map((p) => `  ${p}`).join("\n")}`,
-        );
-    }
+    if (problems.length > 0) throw noSeriesError(problems);
     return judgements;
 }
 

@@ -1,0 +1,99 @@
+// advance --fleet when Prometheus cannot judge the release: a selector that matches no series, a
+// metric source whose counter is not there, a Prometheus that does not answer. Each is an error
+// (exit 3) with nothing written, as for a single stack, and none of them ever holds a rollback.
+
+import { expect } from "chai";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { MetricsApi } from "../cli/switchyard/collect.ts";
+import { CommandError } from "../cli/switchyard/errors.ts";
+import { fleetPass, type FleetDeployer } from "../cli/switchyard/fleet.ts";
+import { FAILING, HEALTHY } from "./fakeMetrics.ts";
+import { fleetIo, fleetMetrics, fleetProject, type FleetProject } from "./fleetFixture.ts";
+
+/** Each stack's applied weight, kept apart from the files; an apply is what the metrics see from then on. */
+function fakeBackend(project: FleetProject, metrics: { observe(stack: string): void }): FleetDeployer & { applied: string[] } {
+    const liveOf = new Map<string, number>();
+    const applied: string[] = [];
+    return {
+        name: "the fake backend",
+        applied,
+        async apply(stack, reason) {
+            applied.push(`${stack} ${project.weight(stack)} (${reason})`);
+            liveOf.set(stack, project.weight(stack));
+            metrics.observe(stack);
+        },
+        async live(stack) {
+            return liveOf.get(stack);
+        },
+    };
+}
+
+/**
+ * Prometheus as if `cluster`'s metrics never got their cluster label: no query on it finds a
+ * series, and the label's values are only the other clusters'.
+ */
+function withoutCluster(api: MetricsApi, cluster: string, others: string[]): MetricsApi {
+    const on = (promql: string) => promql.includes(`cluster="${cluster}"`);
+    return {
+        query: (promql, time) => (on(promql) ? Promise.resolve([]) : api.query(promql, time)),
+        queryRange: (promql, ...rest) => (on(promql) ? Promise.resolve([]) : api.queryRange(promql, ...rest)),
+        labelValues: async (name, match, start, end) => (name === "cluster" ? others : api.labelValues(name, match, start, end)),
+    };
+}
+
+/** Every file of the project's top folder and fleets/ with its text: what "nothing written" compares. */
+function filesOf(p: FleetProject): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const folder of [p.dir, join(p.dir, "fleets")]) {
+        for (const name of readdirSync(folder).filter((n) => n.endsWith(".yaml"))) files[join(folder, name)] = readFileSync(join(folder, name), "utf8");
+    }
+    return files;
+}
+
+describe("advance --fleet: a pass that cannot judge the release writes nothing", function () {
+    this.timeout(60_000);
+    const projects: FleetProject[] = [];
+    const project = (options: Parameters<typeof fleetProject>[0] = {}) => {
+        const p = fleetProject(options);
+        projects.push(p);
+        return p;
+    };
+    afterEach(() => projects.splice(0).forEach((p) => p.remove()));
+
+    it("refuses (exit 3) when a carrying cluster stack's selector matches no series, naming every target, and writes nothing", async () => {
+        const p = project();
+        const io = fleetIo();
+        // The beta cohort sends its users to green on both clusters: both stacks are judged at 0 %.
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }), { cohortRequests: 5000 });
+        const api = withoutCluster(metrics, "gke-euw1", ["eks-use1"]);
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        const before = filesOf(p);
+        const refused = await fleetPass({ fleet: "prod", dir: p.dir, api, deployer: fakeBackend(p, metrics), io, start: true }).catch((error: unknown) => error);
+        expect(refused, "a pass that holds would let the mistake wait forever").to.be.instanceOf(CommandError);
+        const message = (refused as Error).message;
+        expect(message).to.match(/^no requests series at all for 3 targets, so nothing can be judged/);
+        expect(message).to.include("Nothing was written.");
+        for (const service of ["storefront", "cart", "checkout"]) {
+            expect(message).to.include(`  prod-gke-euw1: ${service} on gke-euw1: `);
+        }
+        expect(message).to.include('no series of http_requests_total in the last').and.include('has cluster="gke-euw1"; the cluster values it has there: "eks-use1"');
+        expect(message, "eks-use1 has its series").not.to.include("on eks-use1:");
+        expect(filesOf(p), "no stack file, fleet file or release record written").to.deep.equal(before);
+        expect(existsSync(join(p.dir, "fleets/prod.release.yaml"))).to.equal(false);
+        expect(p.weight("prod-eks-use1")).to.equal(0);
+    });
+
+    it("still rolls back (exit 1) when one stack fails while another's selector matches no series", async () => {
+        const p = project();
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, (cluster) => ({ blue: HEALTHY, green: cluster === "eks-use1" ? FAILING : HEALTHY }), { cohortRequests: 5000 });
+        const api = withoutCluster(metrics, "gke-euw1", ["eks-use1"]);
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        const rolledBack = await fleetPass({ fleet: "prod", dir: p.dir, api, deployer: fakeBackend(p, metrics), io, start: true });
+        expect(rolledBack.decision.action).to.equal("rollback");
+        expect(rolledBack.exitCode).to.equal(1);
+        expect(p.cohortColor(), "the cohort taken off the candidate").to.equal("blue");
+        expect(existsSync(join(p.dir, "fleets/prod.release.yaml")), "the rollback is recorded").to.equal(true);
+    });
+});
