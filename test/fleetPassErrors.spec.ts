@@ -3,8 +3,9 @@
 // (exit 3) with nothing written, as for a single stack, and none of them ever holds a rollback.
 
 import { expect } from "chai";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { main } from "../cli/switchyard.ts";
 import type { MetricsApi } from "../cli/switchyard/collect.ts";
 import { CommandError } from "../cli/switchyard/errors.ts";
 import { fleetPass, type FleetDeployer } from "../cli/switchyard/fleet.ts";
@@ -30,16 +31,20 @@ function fakeBackend(project: FleetProject, metrics: { observe(stack: string): v
 }
 
 /**
- * Prometheus as if `cluster`'s metrics never got their cluster label: no query on it finds a
- * series, and the label's values are only the other clusters'.
+ * Prometheus where the queries `hidden` picks find no series, and the label values API answers
+ * `labels` (a label by name, or by name on a selector: `service on http_requests_total{...}`).
  */
-function withoutCluster(api: MetricsApi, cluster: string, others: string[]): MetricsApi {
-    const on = (promql: string) => promql.includes(`cluster="${cluster}"`);
+function withoutSeries(api: MetricsApi, hidden: (promql: string) => boolean, labels: Record<string, string[]>): MetricsApi {
     return {
-        query: (promql, time) => (on(promql) ? Promise.resolve([]) : api.query(promql, time)),
-        queryRange: (promql, ...rest) => (on(promql) ? Promise.resolve([]) : api.queryRange(promql, ...rest)),
-        labelValues: async (name, match, start, end) => (name === "cluster" ? others : api.labelValues(name, match, start, end)),
+        query: (promql, time) => (hidden(promql) ? Promise.resolve([]) : api.query(promql, time)),
+        queryRange: (promql, ...rest) => (hidden(promql) ? Promise.resolve([]) : api.queryRange(promql, ...rest)),
+        labelValues: async (name, match, start, end) => labels[`${name} on ${match}`] ?? labels[name] ?? api.labelValues(name, match, start, end),
     };
+}
+
+/** As if `cluster`'s metrics never got their cluster label: no query on it finds a series, and the label's values are only the others'. */
+function withoutCluster(api: MetricsApi, cluster: string, others: string[]): MetricsApi {
+    return withoutSeries(api, (promql) => promql.includes(`cluster="${cluster}"`), { cluster: others });
 }
 
 /** Every file of the project's top folder and fleets/ with its text: what "nothing written" compares. */
@@ -82,6 +87,43 @@ describe("advance --fleet: a pass that cannot judge the release writes nothing",
         expect(filesOf(p), "no stack file, fleet file or release record written").to.deep.equal(before);
         expect(existsSync(join(p.dir, "fleets/prod.release.yaml"))).to.equal(false);
         expect(p.weight("prod-eks-use1")).to.equal(0);
+    });
+
+    it("names each key where the fleet file sets it, at its index in the file, not in the stack's part of the fleet", async () => {
+        // Split by group: prod-gke-euw1-backend holds one cluster (gke-euw1, the file's clusters[1])
+        // and two services (cart and checkout, the file's services[1] and [2]).
+        const p = project({ groups: true });
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }), { cohortRequests: 5000 });
+        const api = withoutSeries(metrics, (q) => q.includes('cluster="gke-euw1"') || (q.includes('service="cart"') && q.includes('cluster="eks-use1"')), {
+            cluster: ["eks-use1"],
+            'service on http_requests_total{cluster="eks-use1"}': ["storefront", "checkout"],
+        });
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+        const refused = await fleetPass({ fleet: "prod", dir: p.dir, api, deployer: fakeBackend(p, metrics), io, start: true }).catch((error: unknown) => error);
+        expect(refused).to.be.instanceOf(CommandError);
+        const problems = (refused as Error).message.split("\n").slice(1).map((line) => line.replace(/: no series of .*/, ""));
+        expect(problems.sort()).to.deep.equal([
+            "  prod-eks-use1-backend: cart on eks-use1: fleets/prod.yaml: services[1].name",
+            "  prod-gke-euw1-backend: cart on gke-euw1: fleets/prod.yaml: clusters[1].name",
+            "  prod-gke-euw1-backend: checkout on gke-euw1: fleets/prod.yaml: clusters[1].name",
+            "  prod-gke-euw1-web: storefront on gke-euw1: fleets/prod.yaml: clusters[1].name",
+        ]);
+    });
+
+    it("names the fleet file's keys for a single stack that reads the fleet file too", async () => {
+        const p = project();
+        writeFileSync(join(p.dir, "Pulumi.whole.yaml"), "config:\n  switchyard:fleet: fleets/prod.yaml\n  switchyard:greenWeight: 5\n");
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }), { cohortRequests: 5000 });
+        const api = withoutCluster(metrics, "gke-euw1", ["eks-use1"]);
+        expect(await main(["analyze", "--stack", "whole", "--cwd", p.dir], io, async () => api)).to.equal(3);
+        const problems = io.errors.join("\n").split("\n").filter((line) => line.startsWith("  ")).map((line) => line.replace(/: no series of .*/, ""));
+        expect(problems).to.deep.equal([
+            "  storefront on gke-euw1: fleets/prod.yaml: clusters[1].name",
+            "  cart on gke-euw1: fleets/prod.yaml: clusters[1].name",
+            "  checkout on gke-euw1: fleets/prod.yaml: clusters[1].name",
+        ]);
     });
 
     it("still rolls back (exit 1) when one stack fails while another's selector matches no series", async () => {
