@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PrometheusClient, PrometheusError } from "../cli/prometheus.ts";
 import { main } from "../cli/switchyard.ts";
 import type { MetricsApi } from "../cli/switchyard/collect.ts";
 import { CommandError } from "../cli/switchyard/errors.ts";
@@ -124,6 +125,43 @@ describe("advance --fleet: a pass that cannot judge the release writes nothing",
             "  cart on gke-euw1: fleets/prod.yaml: clusters[1].name",
             "  checkout on gke-euw1: fleets/prod.yaml: clusters[1].name",
         ]);
+    });
+
+    it("asks Prometheus before --start moves a fleet nothing carries yet: a missing metric source's counter is an error, nothing written", async () => {
+        // Without the cohort, every stack at 0 % gives the candidate nothing: no stack is judged.
+        const p = project({ cohorts: false });
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }));
+        const asked: string[] = [];
+        // A Prometheus that scrapes Istio's proxies, while the fleet file says metrics: app.
+        const api: MetricsApi = { ...metrics, labelValues: async (name, match) => (asked.push(`${name} on ${match}`), name === "__name__" && match === "istio_requests_total" ? [match] : []) };
+        const before = filesOf(p);
+        const refused = await fleetPass({ fleet: "prod", dir: p.dir, api, deployer: fakeBackend(p, metrics), io, start: true }).catch((error: unknown) => error);
+        expect(refused).to.be.instanceOf(CommandError);
+        expect((refused as Error).message).to.match(/^fleets\/prod\.yaml: rollout\.analysis\.metrics: "app" counts requests with http_requests_total, and Prometheus has no http_requests_total series /);
+        expect((refused as Error).message).to.include("it has istio_requests_total (metrics: istio)").and.match(/Nothing was judged and nothing written\.$/);
+        expect(asked[0]).to.equal("__name__ on http_requests_total");
+        expect(filesOf(p)).to.deep.equal(before);
+        expect(["prod-eks-use1", "prod-gke-euw1"].map(p.weight)).to.deep.equal([0, 0]);
+        // The same fleet, with the counter there, starts.
+        const started = await fleetPass({ fleet: "prod", dir: p.dir, api: metrics, deployer: fakeBackend(p, metrics), io, start: true });
+        expect(started.decision).to.include({ action: "advance", wave: "canary", to: 5 });
+    });
+
+    it("refuses a pass of a fleet nothing carries when Prometheus does not answer, with or without --start, and writes nothing", async () => {
+        const p = project({ cohorts: false });
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }));
+        // The fixture's rollout.analysis.prometheus.url: a port nothing listens on.
+        const api = new PrometheusClient({ url: "http://127.0.0.1:1" });
+        const before = filesOf(p);
+        for (const start of [true, false]) {
+            const refused = await fleetPass({ fleet: "prod", dir: p.dir, api, deployer: fakeBackend(p, metrics), io, start }).catch((error: unknown) => error);
+            expect(refused, `start: ${start}`).to.be.instanceOf(PrometheusError);
+            expect((refused as Error).message).to.match(/^cannot reach Prometheus at http:\/\/127\.0\.0\.1:1/);
+        }
+        expect(filesOf(p)).to.deep.equal(before);
+        expect(existsSync(join(p.dir, "fleets/prod.release.yaml"))).to.equal(false);
     });
 
     it("still rolls back (exit 1) when one stack fails while another's selector matches no series", async () => {

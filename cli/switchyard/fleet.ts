@@ -19,7 +19,7 @@ import { ConfigError } from "../../model/validation.ts";
 import { WAVE_EXIT_CODES, nextStepOfWave, planWaves, waveWindowSeconds, type StackVerdict, type WaveDecision, type WaveStack } from "../../model/waves.ts";
 import { parseDocument } from "yaml";
 import { editFleetFile, editStackFile } from "../stackEdit.ts";
-import { judgeTargets, judgedTargets, type MetricsApi } from "./collect.ts";
+import { judgeTargets, judgedTargets, metricSourceProblem, type MetricsApi } from "./collect.ts";
 import { CommandError, noSeriesError } from "./errors.ts";
 import { readReleaseRecord, releaseId, releaseRecordFile, writeReleaseRecord, type ReleaseRecord } from "./releaseRecord.ts";
 import type { LoopIo } from "./rolloutLoop.ts";
@@ -341,6 +341,12 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
         const now = io.now().getTime() / 1000;
         // A stack at 0 % is judged too when a cohort sends its users to the candidate there.
         const carrying = fleet.clusterStacks.filter((s) => candidateWeightIn(s) > 0 || cohortOnCandidateIn(s));
+        if (carrying.length === 0) {
+            // Nothing to judge yet, but a start must not move on a Prometheus that does not answer
+            // (that throws) or lacks the metric source's counter: the single stack refuses at 0 % too.
+            const problem = await metricSourceProblem(analysis, options.api, now, fleetLabel(fleet.model.fleet));
+            if (problem !== undefined) throw new CommandError(`${problem}. Nothing was judged and nothing written.`);
+        }
         const judged = await Promise.all(carrying.map(async (s) => [s.stack.name, await judgeClusterStack(s, fleet, analysis, options.api, now)] as const));
         for (const [name, { problems: _, ...verdict }] of judged) verdicts[name] = verdict;
         refuseConfigProblems(judged);
