@@ -10,6 +10,7 @@ import { loadStackConfig } from "../../model/stackFiles.ts";
 import { PULUMI_CLI_MISSING, findPulumiCli } from "./commands.ts";
 import { CommandError } from "./errors.ts";
 import type { Fleet, FleetDeployer } from "./fleet.ts";
+import type { LiveJson } from "../../harness/providerModels.ts";
 
 type TrafficOutput = Record<string, Record<string, { green?: { weight?: number } }>>;
 
@@ -21,6 +22,12 @@ export interface RehearsedStack {
     greenWeight?: number;
     /** The spec of each HTTPRoute it registered, by the route's metadata.name: what that cluster's Gateway would be given. */
     routes?: Record<string, unknown>;
+    /**
+     * The stack's state and world after the apply (harness/providerModels.ts Live): what the next
+     * apply starts from, in this process or the next one (each scheduled pass is its own), so the
+     * gate compares the new objects with the old ones as a backend's state would let it.
+     */
+    live?: LiveJson;
 }
 
 export function rehearsalStateFile(dir: string, stack: string): string {
@@ -129,13 +136,12 @@ export function fleetDeferredDeployer(live: FleetDeployer["live"], file: string)
  * as the backend would.
  */
 export async function fleetRehearsalDeployer(fleet: Pick<Fleet, "dir" | "clusterStacks">, out: (text: string) => void): Promise<FleetDeployer> {
-    const { runProgram } = await import("../../harness/mockRuntime.ts");
+    const { liveFromJson, liveToJson, runProgram } = await import("../../harness/mockRuntime.ts");
     const { default: program } = await import("../../index.ts");
     const { dir } = fleet;
     const stateDir = join(dir, ".switchyard", "rehearsal");
     const trafficOf = new Map(fleet.clusterStacks.map((s) => [s.stack.name, s.trafficStack]));
     const trafficOutputs = new Map<string, Record<string, unknown> | undefined>();
-    const previous = new Map<string, Awaited<ReturnType<typeof runProgram>>>();
     // The mocks are one per process: stacks the orchestrator applies at once are rehearsed in turn.
     let queue: Promise<unknown> = Promise.resolve();
     const rehearse = async (stack: string, reason: string) => {
@@ -147,18 +153,19 @@ export async function fleetRehearsalDeployer(fleet: Pick<Fleet, "dir" | "cluster
             trafficOutputs.set(trafficStack, exists ? (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs : undefined);
         }
         const outputs = trafficOutputs.get(trafficStack);
+        // What the stack's last apply left, whichever process made it: never a first deploy again.
+        const before = readRehearsal(dir, stack)?.live;
         const run = await runProgram(program, loadStackConfig(stack, {}, dir), {
-            ...(previous.has(stack) ? { live: previous.get(stack)!.live } : {}),
+            ...(before ? { live: liveFromJson(before) } : {}),
             ...(outputs ? { stacks: { [`organization/switchyard/${trafficStack}`]: outputs } } : {}),
         });
-        previous.set(stack, run);
         const greenWeight = liveGreenWeight(run.outputs.traffic);
         // The routes as registered, so a drill's stand-in for the cluster's Gateway splits its load
         // by the objects this apply produced, not by the file or a summary output.
         const routes = Object.fromEntries(
             run.resources.filter((r) => r.type === HTTPROUTE).map((r) => [(r.inputs.metadata as { name: string }).name, r.inputs.spec]),
         );
-        const state: RehearsedStack = { ...(greenWeight === undefined ? {} : { greenWeight }), routes };
+        const state: RehearsedStack = { ...(greenWeight === undefined ? {} : { greenWeight }), routes, live: liveToJson(run.live) };
         mkdirSync(stateDir, { recursive: true });
         const temporary = `${rehearsalStateFile(dir, stack)}.${process.pid}.tmp`;
         writeFileSync(temporary, JSON.stringify(state));
