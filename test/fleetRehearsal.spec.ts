@@ -3,10 +3,15 @@
 // compares the new objects with the old ones; and the program rehearsed is the fleet's own project.
 
 import { expect } from "chai";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseDocument } from "yaml";
 import { loadFleet } from "../cli/switchyard/fleet.ts";
 import { fleetRehearsalDeployer, readRehearsal } from "../cli/switchyard/fleetDeployers.ts";
 import { editStackFile } from "../cli/stackEdit.ts";
 import { fleetProject, type FleetProject } from "./fleetFixture.ts";
+
+const REPOSITORY = resolve(import.meta.dirname, "..");
 
 describe("advance --fleet --rehearse: each pass its own process", function () {
     this.timeout(120_000);
@@ -35,5 +40,20 @@ describe("advance --fleet --rehearse: each pass its own process", function () {
         const lines: string[] = [];
         await (await newProcess(p, lines)).apply("prod-eks-use1", "wave canary: green to 25 %", 1);
         expect(lines).to.deep.equal(["rehearsed prod-eks-use1 (wave canary: green to 25 %): green 25 %"]);
+    });
+
+    it("rehearses the fleet file of the project it is given, not this repository's: a service only the copy has gets its route", async () => {
+        const p = fleetProject();
+        projects.push(p);
+        // The copy's fleet file gains a service that fleets/prod.yaml of this repository does not have.
+        const doc = parseDocument(readFileSync(p.fleetFile, "utf8"));
+        const cart = (doc.toJS().services as { name: string }[]).find((s) => s.name === "cart")!;
+        doc.addIn(["services"], { ...cart, name: "search" });
+        writeFileSync(p.fleetFile, doc.toString());
+        expect(readFileSync(join(REPOSITORY, "fleets/prod.yaml"), "utf8"), "the repository's fleet has no such service").not.to.match(/name: search\b/);
+        setWeight(p, "prod-eks-use1", 5);
+        await (await newProcess(p)).apply("prod-eks-use1", "wave canary: green to 5 %", 1);
+        const routes = readRehearsal(p.dir, "prod-eks-use1")!.routes!;
+        expect(Object.keys(routes).sort()).to.deep.equal(["cart", "checkout", "search", "storefront"]);
     });
 });

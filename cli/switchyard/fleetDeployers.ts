@@ -133,12 +133,16 @@ export function fleetDeferredDeployer(live: FleetDeployer["live"], file: string)
 /**
  * --rehearse: each cluster stack evaluated under the mocks, with its traffic stack (with groups, its
  * group's shard) evaluated once first and its outputs handed to the cluster stack's StackReference,
- * as the backend would.
+ * as the backend would. The program reads the fleet's project (fleet.dir): its Pulumi.yaml, fleet
+ * file and build contexts. Each apply starts from the state the stack's last one left (its
+ * rehearsal file), whichever process made it.
  */
 export async function fleetRehearsalDeployer(fleet: Pick<Fleet, "dir" | "clusterStacks">, out: (text: string) => void): Promise<FleetDeployer> {
     const { liveFromJson, liveToJson, runProgram } = await import("../../harness/mockRuntime.ts");
-    const { default: program } = await import("../../index.ts");
+    const { default: switchyard } = await import("../../index.ts");
     const { dir } = fleet;
+    // The fleet's own project, not this repository: a copy (a drill's, a spec's) rehearses its own fleet file.
+    const program = () => switchyard(dir);
     const stateDir = join(dir, ".switchyard", "rehearsal");
     const trafficOf = new Map(fleet.clusterStacks.map((s) => [s.stack.name, s.trafficStack]));
     const trafficOutputs = new Map<string, Record<string, unknown> | undefined>();
