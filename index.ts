@@ -17,10 +17,15 @@ import { PROJECT_DIR, loadStack } from "./program/stackConfig.ts";
 import { imagesForClusterStack, trafficImagesOutput } from "./program/trafficImages.ts";
 import { answerFractions, colorWeights, greenWeightFor, route53Weights } from "./model/traffic.ts";
 
-export default async function switchyard() {
+/**
+ * The program. `projectDir` is where Pulumi.yaml, the fleet file and the build contexts are: this
+ * repository, which is what `pulumi up` evaluates (Pulumi calls the program without arguments); a
+ * rehearsal of another copy of the project (a drill's, a spec's) names that copy.
+ */
+export default async function switchyard(projectDir: string = PROJECT_DIR) {
     // 1. Config, validated in full before anything is registered, and what of the fleet this stack
     //    holds (switchyard:scope): all of it, what spans clusters (traffic), or one cluster.
-    const { model, kubeconfig } = loadStack();
+    const { model, kubeconfig } = loadStack(projectDir);
     const { scope } = model;
     const spansClusters = scope.kind !== "cluster";
     const inScope = servicesInScope(model.services, scope, model.fleet?.groups ?? []);
@@ -29,8 +34,8 @@ export default async function switchyard() {
     //    the images its traffic stack built.
     const awsProvider = spansClusters && model.aws ? new aws.Provider("aws", { region: model.aws.region as aws.Region }) : undefined;
     const { images, imageTags, ecrUnavailable } = spansClusters
-        ? await resolveImagePlan({ ...model, services: inScope }, PROJECT_DIR, awsProvider)
-        : { images: await imagesForClusterStack(inScope, model.fleet!, scope), imageTags: imageTagsOf(model, inScope, PROJECT_DIR), ecrUnavailable: undefined };
+        ? await resolveImagePlan({ ...model, services: inScope }, projectDir, awsProvider)
+        : { images: await imagesForClusterStack(inScope, model.fleet!, scope), imageTags: imageTagsOf(model, inScope, projectDir), ecrUnavailable: undefined };
 
     // 3. Clusters, and on each every service in both colors behind a weighted route.
     const clusters = clustersInScope(model.clusters, scope);

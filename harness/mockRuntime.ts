@@ -22,6 +22,8 @@ import {
     copyLive,
     diffedInputs,
     emptyLive,
+    liveFromJson,
+    liveToJson,
     respond,
     stepFor,
     type Behaviour,
@@ -31,7 +33,7 @@ import {
 } from "./providerModels.ts";
 import type { StackConfig } from "../model/stackFiles.ts";
 
-export { canonical, emptyLive, type Behaviour, type Live };
+export { canonical, emptyLive, liveFromJson, liveToJson, type Behaviour, type Live };
 
 export interface RegisteredResource {
     urn: string;

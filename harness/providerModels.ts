@@ -94,6 +94,22 @@ export function copyLive(live: Live): Live {
     };
 }
 
+/** Live as JSON holds it, each Map as its entries in order: what a rehearsal keeps for the next process. */
+export interface LiveJson {
+    resources: [string, StateEntry][];
+    registry: [string, RegistryImage[]][];
+    pushes: number;
+    condemned: [string, StateEntry][];
+}
+
+export function liveToJson(live: Live): LiveJson {
+    return { resources: [...live.resources], registry: [...live.registry], pushes: live.pushes, condemned: [...live.condemned] };
+}
+
+export function liveFromJson(json: LiveJson): Live {
+    return { resources: new Map(json.resources), registry: new Map(json.registry), pushes: json.pushes, condemned: new Map(json.condemned) };
+}
+
 /** Thrown by a model where the provider fails the operation; `partial` is what it reports created (a partial error). */
 export class ProviderError extends Error {
     readonly partial: Record<string, unknown> | undefined;

@@ -257,49 +257,57 @@ export function listValues(found: readonly string[], max = 12): string {
     return found.length > max ? `${shown} and ${found.length - max} more` : shown;
 }
 
-/** Where a target stands in the stack file, to name its keys. */
+/** Where a target stands in the config's lists (the fleet file's, when it sets them), to name its keys. */
 export interface KeyIndexes {
     cluster: number;
     service: number;
 }
 
-/** The stack-file key a probe's value comes from, e.g. switchyard:clusters[1].name. */
-export function seriesKeyText(key: SeriesKey, at: KeyIndexes): string {
+/**
+ * Names a config key where it is written: `switchyard:clusters[1].name` as a stack file has it, or
+ * `fleets/prod.yaml: clusters[1].name` when a fleet file sets the key (model/config/fleetFile.ts fleetLabel).
+ */
+export type KeyLabel = (path: string) => string;
+
+const asInStackFile: KeyLabel = (path) => path;
+
+/** The config key a probe's value comes from, e.g. switchyard:clusters[1].name, named by `label`. */
+export function seriesKeyText(key: SeriesKey, at: KeyIndexes, label: KeyLabel = asInStackFile): string {
     switch (key) {
         case "cluster":
-            return `switchyard:clusters[${at.cluster}].name`;
+            return label(`switchyard:clusters[${at.cluster}].name`);
         case "service":
-            return `switchyard:services[${at.service}].name`;
+            return label(`switchyard:services[${at.service}].name`);
         case "namespace":
-            return `switchyard:clusters[${at.cluster}].namespace`;
+            return label(`switchyard:clusters[${at.cluster}].namespace`);
         case "service-or-namespace":
-            return `switchyard:services[${at.service}].name or switchyard:clusters[${at.cluster}].namespace`;
+            return `${label(`switchyard:services[${at.service}].name`)} or ${label(`switchyard:clusters[${at.cluster}].namespace`)}`;
         case "metrics":
-            return "switchyard:rollout.analysis.metrics";
+            return label("switchyard:rollout.analysis.metrics");
     }
 }
 
 /** The metric source's counter is not in Prometheus at all; `others` are the sources whose counters are. */
-export function missingCounterProblem(source: MetricSource, others: readonly MetricSource[], over: string): string {
+export function missingCounterProblem(source: MetricSource, others: readonly MetricSource[], over: string, label: KeyLabel = asInStackFile): string {
     const counter = SERIES_PROBES[source].counter;
     const instead =
         others.length > 0
             ? `it has ${others.map((o) => `${SERIES_PROBES[o].counter} (metrics: ${o})`).join(" and ")}`
             : `nor the counter of any other source (${METRIC_SOURCES.join(", ")}): is rollout.analysis.prometheus.url the Prometheus that scrapes these clusters?`;
-    return `switchyard:rollout.analysis.metrics: "${source}" counts requests with ${counter}, and Prometheus has no ${counter} series ${over}; ${instead}`;
+    return `${seriesKeyText("metrics", { cluster: 0, service: 0 }, label)}: "${source}" counts requests with ${counter}, and Prometheus has no ${counter} series ${over}; ${instead}`;
 }
 
 /** The probe's label at `index` matched none of the values Prometheus has for it on the selector before it. */
-export function labelProblem(probe: SeriesProbe, index: number, values: ProbeValues, at: KeyIndexes, found: readonly string[], over: string): string {
-    const label = probe.labels[index]!;
-    const wanted = `${label.label}${label.regex ? "=~" : "="}"${probeValue(label, values)}"`;
+export function labelProblem(probe: SeriesProbe, index: number, values: ProbeValues, at: KeyIndexes, found: readonly string[], over: string, label: KeyLabel = asInStackFile): string {
+    const matcher = probe.labels[index]!;
+    const wanted = `${matcher.label}${matcher.regex ? "=~" : "="}"${probeValue(matcher, values)}"`;
     const on = probeSelector(probe, index, values);
     const has =
         found.length > 0
-            ? `the ${label.label} values it has there: ${listValues(found)}`
-            : `none of them has a ${label.label} label${label.key === "cluster" ? `: give each cluster's metrics the label cluster="<its clusters[].name>" (e.g. an external label)` : ""}`;
+            ? `the ${matcher.label} values it has there: ${listValues(found)}`
+            : `none of them has a ${matcher.label} label${matcher.key === "cluster" ? `: give each cluster's metrics the label cluster="<its clusters[].name>" (e.g. an external label)` : ""}`;
     return (
-        `${seriesKeyText(label.key, at)}: no series of ${on} ${over} has ${wanted}; ${has}. ` +
+        `${seriesKeyText(matcher.key, at, label)}: no series of ${on} ${over} has ${wanted}; ${has}. ` +
         `This is a config mistake, not a lack of traffic, unless no request ever reached ${values.service} on ${values.cluster}.`
     );
 }

@@ -23,19 +23,20 @@ export interface Stack {
     kubeconfig?: pulumi.Output<string>;
 }
 
-export function loadStack(): Stack {
+/** The stack's config, parsed with the project's files (Pulumi.yaml, the fleet file) read from `projectDir`. */
+export function loadStack(projectDir: string = PROJECT_DIR): Stack {
     const prefix = `${PROJECT}:`;
     const { raw, otherKeys } = switchyardKeys(pulumi.runtime.allConfig());
     let model: StackModel;
     try {
         model = parseStackConfig(raw, {
             isSecret: (key) => runtimeConfig.isConfigSecret(`${prefix}${key}`),
-            pathExists: (relativePath) => existsSync(resolve(PROJECT_DIR, relativePath)),
+            pathExists: (relativePath) => existsSync(resolve(projectDir, relativePath)),
             otherKeys,
             isOtherSecret: (key) => runtimeConfig.isConfigSecret(key),
-            readFile: (relativePath) => readProjectText(PROJECT_DIR, relativePath),
+            readFile: (relativePath) => readProjectText(projectDir, relativePath),
             // The CLI fills Pulumi.yaml's defaults into every stack's config: those were not set by the stack.
-            projectDefaults: projectDefaults(readProjectFile(PROJECT_DIR)),
+            projectDefaults: projectDefaults(readProjectFile(projectDir)),
             stackName: pulumi.getStack(),
         });
     } catch (error) {

@@ -136,6 +136,15 @@ describe("collect: a selector that matches no series is a config mistake, not a 
         expect(asked).to.deep.equal(["__name__ on http_requests_total", "cluster on http_requests_total"]);
     });
 
+    it("names the keys by the file that sets them when given a fleet's label, the metric source's too", async () => {
+        const label = (path: string) => path.replace(/^switchyard:/, "fleets/prod.yaml: ");
+        const [cluster] = await judgeTargets([east], analysis, seriesless({ __name__: ["http_requests_total"], cluster: ["gke-euw1"] }), 10_000, label);
+        expect(cluster!.noSeries).to.match(/^fleets\/prod\.yaml: clusters\[1\]\.name: no series of http_requests_total in the last 36m has cluster="east"; /);
+        const [source] = await judgeTargets([east], analysis, seriesless({ __name__: ["istio_requests_total"] }), 10_000, label);
+        expect(source!.noSeries).to.match(/^fleets\/prod\.yaml: rollout\.analysis\.metrics: "app" counts requests with http_requests_total/);
+        expect(await metricSourceProblem(analysis, seriesless({}), 10_000, label)).to.match(/^fleets\/prod\.yaml: rollout\.analysis\.metrics: /);
+    });
+
     it("says to label the metrics when they carry no cluster label at all", async () => {
         const [judgement] = await judgeTargets([east], analysis, seriesless({ __name__: ["http_requests_total"] }), 10_000);
         expect(judgement!.noSeries).to.match(/^switchyard:clusters\[1\]\.name: .*; none of them has a cluster label: give each cluster's metrics the label cluster="<its clusters\[\]\.name>"/);

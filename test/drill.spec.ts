@@ -147,7 +147,7 @@ describe("drill: switchyard advance against a real Prometheus", function () {
     function judgeCluster(cluster: FleetCluster, now: number): Promise<StackVerdict> {
         const loaded = loadFleet("prod", fleet.dir);
         const stack = loaded.clusterStacks.find((s) => s.cluster.name === cluster)!;
-        return judgeClusterStack(stack, loaded.model.rollout.analysis!, new PrometheusClient({ url: prometheus.url }), now);
+        return judgeClusterStack(stack, loaded, loaded.model.rollout.analysis!, new PrometheusClient({ url: prometheus.url }), now);
     }
 
     /** Polls until `ready` holds for the clusters' verdicts judged at the same moment; fails with the last ones after `timeoutMs`. */

@@ -4,6 +4,7 @@
 
 import { expect } from "chai";
 import { stringify } from "yaml";
+import { fleetLabel } from "../model/config/fleetFile.ts";
 import { parseStackConfig } from "../model/config/parse.ts";
 import { clustersInScope, modelInScope, scopeText, servicesInScope, stackNameFor } from "../model/config/scope.ts";
 import type { ParseEnvironment, RawConfig, StackModel } from "../model/config/types.ts";
@@ -54,6 +55,16 @@ describe("fleet file: the fleet's shape read from the repository", () => {
         expect(model.services.map((s) => s.name)).to.deep.equal(["cart", "checkout", "search"]);
         expect(model.fleet).to.deep.include({ file: FILE, name: "shop", groups: [] });
         expect(model.scope).to.deep.equal({ kind: "all" });
+    });
+
+    it("keeps the keys the file sets, so a problem found after parsing (a selector without series) is named by the file", () => {
+        const model = read({ greenWeight: "25" }, fleetFile({ rollout: { candidate: "green" } }));
+        expect(model.fleet!.keys).to.deep.equal(["clusters", "services", "rollout"]);
+        const label = fleetLabel(model.fleet);
+        expect(label("switchyard:clusters[2].name")).to.equal(`${FILE}: clusters[2].name`);
+        expect(label("switchyard:rollout.analysis.metrics")).to.equal(`${FILE}: rollout.analysis.metrics`);
+        expect(label("switchyard:greenWeight"), "the stack file's own key").to.equal("switchyard:greenWeight");
+        expect(fleetLabel(undefined)("switchyard:clusters[0].name"), "no fleet file").to.equal("switchyard:clusters[0].name");
     });
 
     it("moves every cluster in one wave when the file names none", () => {

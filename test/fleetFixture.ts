@@ -5,7 +5,7 @@
 // cluster for each, or cut down for the drill (test/drill.spec.ts): fewer services, no cohort, its
 // own checks. Also fake metrics that answer as if each stack applied its own file's weight.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
@@ -35,16 +35,11 @@ export interface FleetProject {
     remove(): void;
 }
 
-/**
- * The prod fleet in a temporary project; with `inRepository`, under that fleet name in this
- * repository instead (fleets/<name>.yaml and Pulumi.<name>-*.yaml beside prod's), for a rehearsal:
- * the program it evaluates reads fleet files from this repository, whatever the --cwd.
- */
+/** The prod fleet in a temporary project, which a rehearsal evaluates as its own (not this repository). */
 export interface FleetProjectOptions {
     thirdCluster?: boolean;
     groups?: boolean;
     prometheusUrl?: string;
-    inRepository?: string;
     /** Keep only these services of the fleet file (default: all three). */
     services?: string[];
     /** Keep the beta cohort on the candidate (default true). */
@@ -54,20 +49,10 @@ export interface FleetProjectOptions {
 }
 
 export function fleetProject(options: FleetProjectOptions = {}): FleetProject {
-    const name = options.inRepository ?? "prod";
-    const dir = options.inRepository ? ROOT : mkdtempSync(join(tmpdir(), "switchyard-fleet-"));
-    const created: string[] = [];
-    const write = (path: string, text: string) => {
-        writeFileSync(path, text);
-        created.push(path);
-    };
-    /** A prod file under this fleet's name: its fleet file's path and its stacks' names. */
-    const renamed = (text: string) => text.replaceAll("fleets/prod.yaml", `fleets/${name}.yaml`);
-    if (!options.inRepository) {
-        cpSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
-        cpSync(join(ROOT, "app"), join(dir, "app"), { recursive: true, filter: (source) => !source.includes("node_modules") });
-    }
-    const fleetFile = join(dir, `fleets/${name}.yaml`);
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-fleet-"));
+    cpSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+    cpSync(join(ROOT, "app"), join(dir, "app"), { recursive: true, filter: (source) => !source.includes("node_modules") });
+    const fleetFile = join(dir, "fleets/prod.yaml");
     const stackFile = (stack: string) => join(dir, `Pulumi.${stack}.yaml`);
     mkdirSync(join(dir, "fleets"), { recursive: true });
     const doc = parseDocument(readFileSync(join(ROOT, "fleets/prod.yaml"), "utf8"));
@@ -87,7 +72,7 @@ export function fleetProject(options: FleetProjectOptions = {}): FleetProject {
     }
     if (options.cohorts === false) doc.delete("cohorts");
     /** Each part's stack file as prod's has it: traffic and every cluster. */
-    const parts = new Map(["traffic", "eks-use1", "gke-euw1"].map((part) => [part, renamed(readFileSync(join(ROOT, `Pulumi.prod-${part}.yaml`), "utf8"))]));
+    const parts = new Map(["traffic", "eks-use1", "gke-euw1"].map((part) => [part, readFileSync(join(ROOT, `Pulumi.prod-${part}.yaml`), "utf8")]));
     if (options.thirdCluster) {
         const gke = (doc.toJS().clusters as Record<string, unknown>[]).find((c) => c.name === "gke-euw1")!;
         doc.addIn(["clusters"], { ...gke, name: "aks-weu", context: "aks-weu", hostnames: ["aks-weu.shop.example.com"] });
@@ -98,27 +83,21 @@ export function fleetProject(options: FleetProjectOptions = {}): FleetProject {
     if (options.groups) doc.set("groups", FIXTURE_GROUPS.map((g) => ({ name: g.name, services: [...g.services] })));
     for (const [part, text] of parts) {
         if (!options.groups) {
-            write(stackFile(`${name}-${part}`), text);
+            writeFileSync(stackFile(`prod-${part}`), text);
             continue;
         }
-        for (const group of FIXTURE_GROUPS) write(stackFile(`${name}-${part}-${group.name}`), text.replace(`switchyard:scope: ${part}`, `switchyard:scope: ${part}/${group.name}`));
+        for (const group of FIXTURE_GROUPS) writeFileSync(stackFile(`prod-${part}-${group.name}`), text.replace(`switchyard:scope: ${part}`, `switchyard:scope: ${part}/${group.name}`));
     }
-    write(fleetFile, doc.toString());
+    writeFileSync(fleetFile, doc.toString());
     const groupOf = (service: string) => FIXTURE_GROUPS.find((g) => (g.services as readonly string[]).includes(service))!.name;
     return {
         dir,
         fleetFile,
         stackFile,
-        stackOf: (cluster, service) => (options.groups ? `${name}-${cluster}-${groupOf(service)}` : `${name}-${cluster}`),
+        stackOf: (cluster, service) => (options.groups ? `prod-${cluster}-${groupOf(service)}` : `prod-${cluster}`),
         weight: (stack) => Number(valueIn(stackFile(stack), ["config", "switchyard:greenWeight"]) ?? 0),
         cohortColor: () => String(valueIn(fleetFile, ["cohorts", 0, "color"])),
-        remove: () => {
-            if (!options.inRepository) return rmSync(dir, { recursive: true, force: true });
-            // What switchyard wrote beside them: the release record and the rehearsal's state per stack.
-            const rehearsal = join(dir, ".switchyard", "rehearsal");
-            const states = existsSync(rehearsal) ? readdirSync(rehearsal).filter((f) => f.startsWith(`${name}-`)).map((f) => join(rehearsal, f)) : [];
-            for (const path of [...created, join(dir, `fleets/${name}.release.yaml`), ...states]) rmSync(path, { force: true });
-        },
+        remove: () => rmSync(dir, { recursive: true, force: true }),
     };
 }
 

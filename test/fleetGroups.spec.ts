@@ -97,23 +97,20 @@ describe("fleet split by groups: every stack of the fleet", function () {
     });
 
     it("rehearses each group stack of the canary wave against its own group's traffic shard", async () => {
-        // In this repository under a fleet name of its own: the program reads fleet files from here.
-        const fleet = `fg${process.pid}`;
-        const p = fleetProject({ groups: true, inRepository: fleet });
-        projects.push(p);
+        const p = project();
         const io = fleetIo();
         const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }));
-        const code = await main(["advance", "--fleet", fleet, "--start", "--rehearse", "--cwd", p.dir], io, async () => metrics);
+        const code = await main(["advance", "--fleet", "prod", "--start", "--rehearse", "--cwd", p.dir], io, async () => metrics);
         expect(code, io.errors.join("\n")).to.equal(0);
         // First every stack that never applied (all four), then the canary's two at 5 %: web's storefront
-        // builds green, so its stacks read the images of ${fleet}-traffic-web; backend's build nothing.
+        // builds green, so its stacks read the images of prod-traffic-web; backend's build nothing.
         const rehearsed = io.lines.filter((l) => l.startsWith("rehearsed "));
         expect(rehearsed.filter((l) => l.includes("(resume greenWeight 0)")).sort()).to.deep.equal(
-            ["eks-use1-backend", "eks-use1-web", "gke-euw1-backend", "gke-euw1-web"].map((s) => `rehearsed ${fleet}-${s} (resume greenWeight 0): green 0 %`),
+            ["eks-use1-backend", "eks-use1-web", "gke-euw1-backend", "gke-euw1-web"].map((s) => `rehearsed prod-${s} (resume greenWeight 0): green 0 %`),
         );
         expect(rehearsed.filter((l) => l.includes("(wave canary")).sort()).to.deep.equal(
-            ["eks-use1-backend", "eks-use1-web"].map((s) => `rehearsed ${fleet}-${s} (wave canary: green to 5 %): green 5 %`),
+            ["eks-use1-backend", "eks-use1-web"].map((s) => `rehearsed prod-${s} (wave canary: green to 5 %): green 5 %`),
         );
-        expect(["eks-use1-web", "eks-use1-backend", "gke-euw1-web", "gke-euw1-backend"].map((s) => p.weight(`${fleet}-${s}`))).to.deep.equal([5, 5, 0, 0]);
+        expect(["eks-use1-web", "eks-use1-backend", "gke-euw1-web", "gke-euw1-backend"].map((s) => p.weight(`prod-${s}`))).to.deep.equal([5, 5, 0, 0]);
     });
 });

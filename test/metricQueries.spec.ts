@@ -244,6 +244,18 @@ describe("metric queries: the series probes, when no color has a requests series
         expect(keys("istio")).to.deep.equal(["cluster:cluster", "reporter:metrics", "destination_workload_namespace:namespace", "destination_workload:service"]);
     });
 
+    it("names a key by the file that sets it, through the label a fleet gives, and each one of a pair apart", () => {
+        // As a fleet file that sets clusters and rollout, but not services, names its keys.
+        const label = (path: string) => (/^switchyard:(clusters|rollout)\b/.test(path) ? `fleets/prod.yaml: ${path.slice("switchyard:".length)}` : path);
+        expect(seriesKeyText("cluster", { cluster: 2, service: 3 }, label)).to.equal("fleets/prod.yaml: clusters[2].name");
+        expect(seriesKeyText("namespace", { cluster: 2, service: 3 }, label)).to.equal("fleets/prod.yaml: clusters[2].namespace");
+        expect(seriesKeyText("service", { cluster: 2, service: 3 }, label)).to.equal("switchyard:services[3].name");
+        expect(seriesKeyText("service-or-namespace", { cluster: 2, service: 3 }, label)).to.equal("switchyard:services[3].name or fleets/prod.yaml: clusters[2].namespace");
+        expect(seriesKeyText("metrics", { cluster: 2, service: 3 }, label)).to.equal("fleets/prod.yaml: rollout.analysis.metrics");
+        expect(labelProblem(SERIES_PROBES.app, 0, target, at, ["west"], over, label)).to.match(/^fleets\/prod\.yaml: clusters\[1\]\.name: no series of http_requests_total in the last 36m has cluster="east"; /);
+        expect(missingCounterProblem("app", [], over, label)).to.match(/^fleets\/prod\.yaml: rollout\.analysis\.metrics: "app" counts requests with http_requests_total/);
+    });
+
     it("says which Istio matcher has no series, on the selector before it, with the values Prometheus has", () => {
         expect(labelProblem(SERIES_PROBES.istio, 2, target, at, ["default", "payments"], over)).to.equal(
             'switchyard:clusters[1].namespace: no series of istio_requests_total{cluster="east",reporter="source"} in the last 36m has destination_workload_namespace="shop"; ' +

@@ -7,7 +7,7 @@
 import { analysisTargets, assembleSamples, evidenceSamples, judgeWindow, sampleTimes, type AnalysisTarget, type ColorSeries, type Series, type TargetJudgement } from "../../model/analysis.ts";
 import type { AnalysisSpec, Color, RolloutSpec, StackModel } from "../../model/config/types.ts";
 import { cohortColorsOn } from "../../model/cohorts.ts";
-import { METRIC_SOURCES, SERIES_PROBES, SOURCE_QUERIES, checkTemplate, labelProblem, missingCounterProblem, probeMatches, probeSelector, renderQuery, trialsTemplate, type MetricSource } from "../../model/metricQueries.ts";
+import { METRIC_SOURCES, SERIES_PROBES, SOURCE_QUERIES, checkTemplate, labelProblem, missingCounterProblem, probeMatches, probeSelector, renderQuery, trialsTemplate, type KeyLabel, type MetricSource } from "../../model/metricQueries.ts";
 import { formatDuration } from "../../model/rollout.ts";
 import { PrometheusError, type InstantSample, type RangeSeries } from "../prometheus.ts";
 
@@ -61,15 +61,16 @@ async function hasCounter(api: MetricsApi, source: MetricSource, start: number, 
 
 /**
  * The config mistake behind a source's counter missing from Prometheus, or undefined when it is
- * there. Also what shows that Prometheus answers when no target is judged yet.
+ * there. Also what shows that Prometheus answers when no target is judged yet. `label` names a key
+ * where it is written (a fleet file's keys by the file); default: as the stack file has it.
  */
-export async function metricSourceProblem(analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<string | undefined> {
+export async function metricSourceProblem(analysis: AnalysisSpec, api: MetricsApi, now: number, label?: KeyLabel): Promise<string | undefined> {
     const end = Math.floor(now);
     const start = end - evidenceSamples(analysis) * analysis.intervalSeconds;
     if (await hasCounter(api, analysis.metrics, start, end)) return undefined;
     const others: MetricSource[] = [];
     for (const source of METRIC_SOURCES.filter((s) => s !== analysis.metrics)) if (await hasCounter(api, source, start, end)) others.push(source);
-    return missingCounterProblem(analysis.metrics, others, overRange(start, end));
+    return missingCounterProblem(analysis.metrics, others, overRange(start, end), label);
 }
 
 /**
@@ -84,6 +85,7 @@ async function noSeriesProblem(
     start: number,
     end: number,
     sourceProblem: () => Promise<string | undefined>,
+    label: KeyLabel | undefined,
 ): Promise<string | undefined> {
     const missing = await sourceProblem();
     if (missing !== undefined) return missing;
@@ -91,7 +93,7 @@ async function noSeriesProblem(
     const values = { service: target.service, cluster: target.cluster, namespace: target.namespace };
     for (let index = 0; index < probe.labels.length; index++) {
         const found = await api.labelValues(probe.labels[index]!.label, probeSelector(probe, index, values), start, end);
-        if (!probeMatches(probe.labels[index]!, values, found)) return labelProblem(probe, index, values, target.at ?? { cluster: 0, service: 0 }, found, overRange(start, end));
+        if (!probeMatches(probe.labels[index]!, values, found)) return labelProblem(probe, index, values, target.at ?? { cluster: 0, service: 0 }, found, overRange(start, end), label);
     }
     return undefined;
 }
@@ -106,7 +108,11 @@ interface Question {
     promql: string;
 }
 
-export async function judgeTargets(targets: readonly AnalysisTarget[], analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<TargetJudgement[]> {
+/**
+ * Judges each target over the window. A target with no series at all is asked about label by label
+ * (noSeries), its keys named by `label` at the target's `at` (default: as the stack file has them).
+ */
+export async function judgeTargets(targets: readonly AnalysisTarget[], analysis: AnalysisSpec, api: MetricsApi, now: number, label?: KeyLabel): Promise<TargetJudgement[]> {
     // Beyond the window: a rate's evidence runs from the start of the step, as far back as evidenceSamples allows.
     const times = sampleTimes(Math.floor(now), analysis.intervalSeconds, evidenceSamples(analysis));
     const checkNames = analysis.checks.map((c) => c.name);
@@ -145,10 +151,10 @@ export async function judgeTargets(targets: readonly AnalysisTarget[], analysis:
     if (judged.some((j) => j.verdict === "fail")) return judged;
     // Whether the source's counter is there at all: one answer for every quiet target, asked once.
     let sourceProblem: Promise<string | undefined> | undefined;
-    const askSource = () => (sourceProblem ??= metricSourceProblem(analysis, api, times.at(-1)!));
+    const askSource = () => (sourceProblem ??= metricSourceProblem(analysis, api, times.at(-1)!, label));
     const judgements: TargetJudgement[] = [];
     for (const [index, judgement] of judged.entries()) {
-        const problem = seriesless(index) ? await noSeriesProblem(judgement.target, analysis, api, times[0]! - analysis.intervalSeconds, times.at(-1)!, askSource) : undefined;
+        const problem = seriesless(index) ? await noSeriesProblem(judgement.target, analysis, api, times[0]! - analysis.intervalSeconds, times.at(-1)!, askSource, label) : undefined;
         judgements.push(problem === undefined ? judgement : { ...judgement, verdict: "inconclusive", reasons: [problem, ...judgement.reasons], noSeries: problem });
     }
     return judgements;

@@ -4,7 +4,8 @@
 import { accessSync, constants, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { decideAdvance, rollbackComment, rollbackNote, type AdvanceDecision } from "../../model/advance.ts";
-import { analysisTargets, configProblems, releaseVerdict, type AnalysisTarget, type TargetJudgement } from "../../model/analysis.ts";
+import { analysisTargets, configProblems, releaseVerdict, type TargetJudgement } from "../../model/analysis.ts";
+import { fleetLabel } from "../../model/config/fleetFile.ts";
 import type { AnalysisSpec } from "../../model/config/types.ts";
 import { PROJECT } from "../../model/config/keys.ts";
 import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf } from "../../model/rollout.ts";
@@ -13,7 +14,7 @@ import { editStackText, writeStackFile } from "../stackEdit.ts";
 import { uncommittedPaths } from "../git.ts";
 import { currentRates, judgeTargets, judgedTargets, metricSourceProblem, type MetricsApi } from "./collect.ts";
 import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
-import { CommandError } from "./errors.ts";
+import { CommandError, noSeriesError } from "./errors.ts";
 import { verdictMetrics } from "./dashboard.ts";
 import type { Io } from "./io.ts";
 import { loadProjectStack, requireAnalysis, type ProjectStack } from "./stack.ts";
@@ -95,27 +96,25 @@ const ANALYZE_EXIT_CODES = { pass: 0, fail: 1, inconclusive: 2 } as const;
  * too. A selector that matches no series is an error (exit 3) unless a target fails: the rollback
  * goes on, and the report says what else is wrong.
  */
-async function judgeOrCheck(targets: readonly AnalysisTarget[], analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<TargetJudgement[]> {
+async function judgeOrCheck(stack: ProjectStack, analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<TargetJudgement[]> {
+    const targets = judgedTargets(stack.model, stack.model.rollout);
+    // A key the fleet file sets is named there; a stack's model holds the fleet file's lists whole, so the indexes are the file's.
+    const label = fleetLabel(stack.model.fleet);
     if (targets.length === 0) {
-        const problem = await metricSourceProblem(analysis, api, now);
+        const problem = await metricSourceProblem(analysis, api, now, label);
         if (problem !== undefined) throw new CommandError(`${problem}. Nothing was judged and nothing written.`);
         return [];
     }
-    const judgements = await judgeTargets(targets, analysis, api, now);
+    const judgements = await judgeTargets(targets, analysis, api, now, label);
     const problems = configProblems(judgements);
-    if (problems.length > 0) {
-        throw new CommandError(
-            `no requests series at all for ${problems.length === 1 ? "a target" : `${problems.length} targets`}, so nothing can be judged, ` +
-                `ever (a config mistake is not "no traffic"). Nothing was written.\n${problems.map((p) => `  ${p}`).join("\n")}`,
-        );
-    }
+    if (problems.length > 0) throw noSeriesError(problems);
     return judgements;
 }
 
 export async function runAnalyze(stack: ProjectStack, io: Io, metrics: MetricsFactory): Promise<number> {
     const analysis = requireAnalysis(stack, "analyze");
     const { rollout } = stack.model;
-    const judgements = await judgeOrCheck(judgedTargets(stack.model, rollout), analysis, await metrics(stack), io.now().getTime() / 1000);
+    const judgements = await judgeOrCheck(stack, analysis, await metrics(stack), io.now().getTime() / 1000);
     const verdict = releaseVerdict(judgements);
     io.out(analyzeText(stack.name, judgements, verdict, rollout, analysis));
     return ANALYZE_EXIT_CODES[verdict];
@@ -140,7 +139,7 @@ interface PreparedAdvance extends AdvanceResult {
 async function prepareAdvance(stack: ProjectStack, api: MetricsApi, at: Date, start: boolean): Promise<PreparedAdvance> {
     const analysis = requireAnalysis(stack, "advance");
     const { rollout } = stack.model;
-    const judgements = await judgeOrCheck(judgedTargets(stack.model, rollout), analysis, api, at.getTime() / 1000);
+    const judgements = await judgeOrCheck(stack, analysis, api, at.getTime() / 1000);
     const decision = decideAdvance(stack.model, rollout, judgements, { start });
     const previousText = readFileSync(stack.file, "utf8");
     const editedText =

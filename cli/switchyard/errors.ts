@@ -15,3 +15,14 @@ export class UsageError extends Error {
         this.name = "UsageError";
     }
 }
+
+/**
+ * Targets whose selectors match no series at all: a config mistake, never "no traffic", so the
+ * command stops (exit 3) with every one of them said and nothing written.
+ */
+export function noSeriesError(problems: readonly string[]): CommandError {
+    return new CommandError(
+        `no requests series at all for ${problems.length === 1 ? "a target" : `${problems.length} targets`}, so nothing can be judged, ` +
+            `ever (a config mistake is not "no traffic"). Nothing was written.\n${problems.map((p) => `  ${p}`).join("\n")}`,
+    );
+}

@@ -7,8 +7,9 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rollbackNote } from "../../model/advance.ts";
-import { analysisTargets, releaseVerdict } from "../../model/analysis.ts";
+import { analysisTargets, configProblems, releaseVerdict, type AnalysisTarget } from "../../model/analysis.ts";
 import { cohortColorsOn } from "../../model/cohorts.ts";
+import { fleetLabel } from "../../model/config/fleetFile.ts";
 import { PROJECT } from "../../model/config/keys.ts";
 import { modelInScope, scopeText, stackNameFor } from "../../model/config/scope.ts";
 import type { AnalysisSpec, ClusterSpec, Scope, StackModel, WaveSpec } from "../../model/config/types.ts";
@@ -18,8 +19,8 @@ import { ConfigError } from "../../model/validation.ts";
 import { WAVE_EXIT_CODES, nextStepOfWave, planWaves, waveWindowSeconds, type StackVerdict, type WaveDecision, type WaveStack } from "../../model/waves.ts";
 import { parseDocument } from "yaml";
 import { editFleetFile, editStackFile } from "../stackEdit.ts";
-import { judgeTargets, judgedTargets, type MetricsApi } from "./collect.ts";
-import { CommandError } from "./errors.ts";
+import { judgeTargets, judgedTargets, metricSourceProblem, type MetricsApi } from "./collect.ts";
+import { CommandError, noSeriesError } from "./errors.ts";
 import { readReleaseRecord, releaseId, releaseRecordFile, writeReleaseRecord, type ReleaseRecord } from "./releaseRecord.ts";
 import type { LoopIo } from "./rolloutLoop.ts";
 import { loadProjectStack, type ProjectStack } from "./stack.ts";
@@ -157,22 +158,35 @@ function waveStacks(fleet: Fleet): WaveStack[] {
     return fleet.clusterStacks.map((s) => ({ name: s.stack.name, cluster: s.cluster.name, wave: s.wave.name, weight: candidateWeightIn(s), cohort: cohortOnCandidateIn(s) }));
 }
 
-/** The services of one cluster stack on its cluster that the candidate gets traffic on (its weight, or a cohort): what its step is judged by. */
-function stackTargets(s: FleetClusterStack) {
+/**
+ * The services of one cluster stack on its cluster that the candidate gets traffic on (its weight,
+ * or a cohort): what its step is judged by. Each target's `at` is where its cluster and service
+ * stand in the whole fleet's lists (the fleet file's), not in the stack's scoped part of them.
+ */
+function stackTargets(s: FleetClusterStack, fleet: Pick<Fleet, "model">): AnalysisTarget[] {
     const scoped = scopedModel(s);
-    return judgedTargets(scoped, scoped.rollout);
+    const clusterAt = (name: string) => fleet.model.clusters.findIndex((cluster) => cluster.name === name);
+    const serviceAt = (name: string) => fleet.model.services.findIndex((service) => service.name === name);
+    return judgedTargets(scoped, scoped.rollout).map((t) => ({ ...t, at: { cluster: clusterAt(t.cluster), service: serviceAt(t.service) } }));
+}
+
+/** A cluster stack's verdict, and the config mistakes behind a target with no series at all (none when a target fails). */
+export interface ClusterStackJudgement extends StackVerdict {
+    /** `<service> on <cluster>: <problem>`, as configProblems says them. */
+    problems: string[];
 }
 
 /**
  * A cluster stack's verdict from its own cluster's series alone, over its wave's window (the
  * analysis window, or the soak when longer): what a pass plans the waves with.
  */
-export async function judgeClusterStack(s: FleetClusterStack, analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<StackVerdict> {
+export async function judgeClusterStack(s: FleetClusterStack, fleet: Pick<Fleet, "model">, analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<ClusterStackJudgement> {
     const window = { ...analysis, windowSeconds: waveWindowSeconds(analysis, s.wave) };
-    const judgements = await judgeTargets(stackTargets(s), window, api, now);
+    // A problem names the key where it is written: the fleet file's keys by the file.
+    const judgements = await judgeTargets(stackTargets(s, fleet), window, api, now, fleetLabel(fleet.model.fleet));
     const verdict = releaseVerdict(judgements);
     const reasons = judgements.filter((j) => j.verdict === verdict || verdict === "pass").flatMap((j) => j.reasons.slice(0, 2).map((r) => `${j.target.service}: ${r}`));
-    return { verdict, reasons };
+    return { verdict, reasons, problems: configProblems(judgements) };
 }
 
 /**
@@ -284,6 +298,17 @@ export interface FleetPassResult {
     intervalSeconds: number;
 }
 
+/**
+ * A selector that matches no series on a carrying stack is a config mistake, not "no traffic": the
+ * pass stops (exit 3) before it writes anything, as a single stack's advance does. A failing stack
+ * anywhere rolls back instead: nothing holds a rollback.
+ */
+function refuseConfigProblems(judged: readonly (readonly [string, ClusterStackJudgement])[]): void {
+    if (judged.some(([, j]) => j.verdict === "fail")) return;
+    const problems = judged.flatMap(([name, j]) => j.problems.map((p) => `${name}: ${p}`));
+    if (problems.length > 0) throw noSeriesError(problems);
+}
+
 /** One pass: resume what a stopped run left, judge, then the next move or the rollback. */
 export async function fleetPass(options: FleetPassOptions): Promise<FleetPassResult> {
     const { io, deployer } = options;
@@ -316,11 +341,15 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
         const now = io.now().getTime() / 1000;
         // A stack at 0 % is judged too when a cohort sends its users to the candidate there.
         const carrying = fleet.clusterStacks.filter((s) => candidateWeightIn(s) > 0 || cohortOnCandidateIn(s));
-        await Promise.all(
-            carrying.map(async (s) => {
-                verdicts[s.stack.name] = await judgeClusterStack(s, analysis, options.api, now);
-            }),
-        );
+        if (carrying.length === 0) {
+            // Nothing to judge yet, but a start must not move on a Prometheus that does not answer
+            // (that throws) or lacks the metric source's counter: the single stack refuses at 0 % too.
+            const problem = await metricSourceProblem(analysis, options.api, now, fleetLabel(fleet.model.fleet));
+            if (problem !== undefined) throw new CommandError(`${problem}. Nothing was judged and nothing written.`);
+        }
+        const judged = await Promise.all(carrying.map(async (s) => [s.stack.name, await judgeClusterStack(s, fleet, analysis, options.api, now)] as const));
+        for (const [name, { problems: _, ...verdict }] of judged) verdicts[name] = verdict;
+        refuseConfigProblems(judged);
     }
     const current = waveStacks(fleet);
     const decision = planWaves({

@@ -10,6 +10,7 @@ import { loadStackConfig } from "../../model/stackFiles.ts";
 import { PULUMI_CLI_MISSING, findPulumiCli } from "./commands.ts";
 import { CommandError } from "./errors.ts";
 import type { Fleet, FleetDeployer } from "./fleet.ts";
+import type { LiveJson } from "../../harness/providerModels.ts";
 
 type TrafficOutput = Record<string, Record<string, { green?: { weight?: number } }>>;
 
@@ -21,6 +22,12 @@ export interface RehearsedStack {
     greenWeight?: number;
     /** The spec of each HTTPRoute it registered, by the route's metadata.name: what that cluster's Gateway would be given. */
     routes?: Record<string, unknown>;
+    /**
+     * The stack's state and world after the apply (harness/providerModels.ts Live): what the next
+     * apply starts from, in this process or the next one (each scheduled pass is its own), so the
+     * gate compares the new objects with the old ones as a backend's state would let it.
+     */
+    live?: LiveJson;
 }
 
 export function rehearsalStateFile(dir: string, stack: string): string {
@@ -126,16 +133,19 @@ export function fleetDeferredDeployer(live: FleetDeployer["live"], file: string)
 /**
  * --rehearse: each cluster stack evaluated under the mocks, with its traffic stack (with groups, its
  * group's shard) evaluated once first and its outputs handed to the cluster stack's StackReference,
- * as the backend would.
+ * as the backend would. The program reads the fleet's project (fleet.dir): its Pulumi.yaml, fleet
+ * file and build contexts. Each apply starts from the state the stack's last one left (its
+ * rehearsal file), whichever process made it.
  */
 export async function fleetRehearsalDeployer(fleet: Pick<Fleet, "dir" | "clusterStacks">, out: (text: string) => void): Promise<FleetDeployer> {
-    const { runProgram } = await import("../../harness/mockRuntime.ts");
-    const { default: program } = await import("../../index.ts");
+    const { liveFromJson, liveToJson, runProgram } = await import("../../harness/mockRuntime.ts");
+    const { default: switchyard } = await import("../../index.ts");
     const { dir } = fleet;
+    // The fleet's own project, not this repository: a copy (a drill's, a spec's) rehearses its own fleet file.
+    const program = () => switchyard(dir);
     const stateDir = join(dir, ".switchyard", "rehearsal");
     const trafficOf = new Map(fleet.clusterStacks.map((s) => [s.stack.name, s.trafficStack]));
     const trafficOutputs = new Map<string, Record<string, unknown> | undefined>();
-    const previous = new Map<string, Awaited<ReturnType<typeof runProgram>>>();
     // The mocks are one per process: stacks the orchestrator applies at once are rehearsed in turn.
     let queue: Promise<unknown> = Promise.resolve();
     const rehearse = async (stack: string, reason: string) => {
@@ -147,18 +157,19 @@ export async function fleetRehearsalDeployer(fleet: Pick<Fleet, "dir" | "cluster
             trafficOutputs.set(trafficStack, exists ? (await runProgram(program, loadStackConfig(trafficStack, {}, dir))).outputs : undefined);
         }
         const outputs = trafficOutputs.get(trafficStack);
+        // What the stack's last apply left, whichever process made it: never a first deploy again.
+        const before = readRehearsal(dir, stack)?.live;
         const run = await runProgram(program, loadStackConfig(stack, {}, dir), {
-            ...(previous.has(stack) ? { live: previous.get(stack)!.live } : {}),
+            ...(before ? { live: liveFromJson(before) } : {}),
             ...(outputs ? { stacks: { [`organization/switchyard/${trafficStack}`]: outputs } } : {}),
         });
-        previous.set(stack, run);
         const greenWeight = liveGreenWeight(run.outputs.traffic);
         // The routes as registered, so a drill's stand-in for the cluster's Gateway splits its load
         // by the objects this apply produced, not by the file or a summary output.
         const routes = Object.fromEntries(
             run.resources.filter((r) => r.type === HTTPROUTE).map((r) => [(r.inputs.metadata as { name: string }).name, r.inputs.spec]),
         );
-        const state: RehearsedStack = { ...(greenWeight === undefined ? {} : { greenWeight }), routes };
+        const state: RehearsedStack = { ...(greenWeight === undefined ? {} : { greenWeight }), routes, live: liveToJson(run.live) };
         mkdirSync(stateDir, { recursive: true });
         const temporary = `${rehearsalStateFile(dir, stack)}.${process.pid}.tmp`;
         writeFileSync(temporary, JSON.stringify(state));

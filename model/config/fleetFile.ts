@@ -97,13 +97,18 @@ export function withFleetFile(raw: RawConfig, env: ParseEnvironment, problems: P
     return { raw: merged, source: { file, name: fleetNameOf(file), keys } };
 }
 
-/** Where a problem's path was written: a key from the fleet file is named by the file and its path there. */
-export function fleetLabel(source: FleetSource | undefined): (path: string) => string {
+/**
+ * Where a problem's path was written: a key from the fleet file is named by the file and its path
+ * there (`fleets/prod.yaml: clusters[1].name`), any other as the stack file has it. Takes the
+ * parser's FleetSource or a model's FleetSpec.
+ */
+export function fleetLabel(source: { file: string; keys: ReadonlySet<string> | readonly string[] } | undefined): (path: string) => string {
     const prefix = `${PROJECT}:`;
+    const keys = new Set(source?.keys);
     return (path) => {
         if (!source || !path.startsWith(prefix)) return path;
         const rest = path.slice(prefix.length);
         const key = /^[^.[]*/.exec(rest)![0];
-        return source.keys.has(key) ? `${source.file}: ${rest}` : path;
+        return keys.has(key) ? `${source.file}: ${rest}` : path;
     };
 }

@@ -109,6 +109,7 @@ export function parseStackConfig(stackRaw: RawConfig, env: ParseEnvironment): St
             file: source.file,
             name: source.name,
             groups,
+            keys: [...source.keys],
             // Without waves, every cluster moves at once: one wave of the whole fleet (a repeated
             // cluster name once: its own rule says so, not the waves' rule again).
             waves: waves ?? [wholeFleetWave([...new Set(model.clusters.map((c) => c.name))], stacksPerCluster)],

@@ -157,6 +157,8 @@ export interface FleetSpec {
     name: string;
     groups: GroupSpec[];
     waves: WaveSpec[];
+    /** The top-level keys the fleet file sets, in its order: a problem in one of them is named by the file (fleetLabel). */
+    keys: string[];
 }
 
 /** Config values as the Pulumi SDK hands them over: strings, objects JSON-encoded. Keys without namespace. */
