@@ -192,6 +192,24 @@ describe("rollout loop", () => {
     });
 });
 
+describe("rollout --rehearse: the project it evaluates", () => {
+    const projects: DrillProject[] = [];
+    after(() => Promise.all(projects.map((p) => p.remove())));
+
+    it("evaluates the program against the --cwd project, not this repository: a build context only this repository has is missing there", async () => {
+        // The copy has Pulumi.yaml and the stack file, no app/ folder; this repository has app/Dockerfile.
+        const p = project({ "switchyard:services": [{ name: "storefront", port: 8080, replicas: 2, healthPath: "/healthz", blue: { image: "ghcr.io/acme-shop/storefront:1.4.0" }, green: { build: { context: "app" }, version: "1.5.0" } }] });
+        projects.push(p);
+        const deployer = await rehearsalDeployer(p.stack, p.dir, () => undefined);
+        const refused = await deployer.apply("start at 5 %").then(
+            () => expect.fail("the copy has no app/ to build"),
+            (error: Error) => error,
+        );
+        expect(refused.message).to.include("switchyard:services[0].green.build.context");
+        expect(refused.message).to.include("an existing directory relative to the project directory");
+    });
+});
+
 describe("rollout through the Automation API", () => {
     it("finds the Pulumi CLI only as an executable on PATH", () => {
         const dir = mkdtempSync(join(tmpdir(), "switchyard-path-"));

@@ -175,7 +175,9 @@ export async function automationDeployer(stackName: string, dir: string, out: (t
  */
 export async function rehearsalDeployer(stackName: string, dir: string, out: (text: string) => void): Promise<Deployer> {
     const { inputChanges, runProgram } = await import("../../harness/mockRuntime.ts");
-    const { default: program } = await import("../../index.ts");
+    const { default: switchyard } = await import("../../index.ts");
+    // The project of --cwd (its Pulumi.yaml, fleet file, build contexts), not this repository's.
+    const program = () => switchyard(dir);
     let previous: Awaited<ReturnType<typeof runProgram>> | undefined;
     return {
         name: "a rehearsal under Pulumi's mocks (nothing deployed)",
