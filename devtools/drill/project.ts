@@ -31,7 +31,18 @@ export function drillProject(options: { stack?: string; service: string; prometh
     return { dir, stack, file, remove: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The stack's greenWeight as the file says now. */
+/** The last text read of each stack file and the greenWeight it says. */
+const lastRead = new Map<string, { text: string; weight: number }>();
+
+/**
+ * The stack's greenWeight as the file says now. A load asks many times a second; the file is read
+ * every time and parsed again only when its text changed (parsing it was most of a drill's load).
+ */
 export function greenWeightIn(file: string): number {
-    return Number(parseDocument(readFileSync(file, "utf8")).getIn(["config", "switchyard:greenWeight"]) ?? 0);
+    const text = readFileSync(file, "utf8");
+    const last = lastRead.get(file);
+    if (last?.text === text) return last.weight;
+    const weight = Number(parseDocument(text).getIn(["config", "switchyard:greenWeight"]) ?? 0);
+    lastRead.set(file, { text, weight });
+    return weight;
 }
