@@ -30,3 +30,18 @@ export function uncommittedPaths(file: string, project: string): string[] {
     if (!("text" in committed)) return [];
     return changedPaths(stackFileConfig(committed.text, project), stackFileConfig(readFileSync(file, "utf8"), project), project);
 }
+
+/**
+ * The files under `folder` (relative to `dir`) that differ between `revision` and the work tree,
+ * untracked ones included; undefined when git cannot say (not a repository, no such revision).
+ */
+export function changedUnder(dir: string, folder: string, revision = "HEAD"): string[] | undefined {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    try {
+        const changed = git("diff", "--name-only", revision, "--", folder);
+        const untracked = git("ls-files", "--others", "--exclude-standard", "--", folder);
+        return [...changed.split("\n"), ...untracked.split("\n")].filter((line) => line !== "");
+    } catch {
+        return undefined;
+    }
+}

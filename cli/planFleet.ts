@@ -27,6 +27,7 @@ import {
     type StackPlan,
     type TrafficOutputs,
 } from "./planRun.ts";
+import { changedUnder } from "./git.ts";
 import { fleetsIn, loadFleet, type Fleet } from "./switchyard/fleet.ts";
 import { CHANGE_ORDER, fleetMatrix, type MatrixStack } from "./switchyard/fleetStacks.ts";
 import { UsageError as CommandUsageError } from "./switchyard/errors.ts";
@@ -40,6 +41,15 @@ export interface FleetPlanOptions {
 
 /** A stack's place in the plan: planned, or why it could not be. */
 type Planned = { entry: MatrixStack; plan: StackPlan } | { entry: MatrixStack; error: string };
+
+/**
+ * Whether a stack's policy verdict is its base's, so the pack need not run on it: none of its inputs
+ * change, and git says policy/ (the pack and its per-stack config) is as the base has it. Unknown
+ * (`policyChanges` undefined: no git, no such revision) is judged.
+ */
+export function keepsBaseVerdict(changing: boolean, policyChanges: readonly string[] | undefined): boolean {
+    return !changing && policyChanges !== undefined && policyChanges.length === 0;
+}
 
 /** The fleet's stacks as `switchyard stacks --fleet` lists them; bad input named before anything is evaluated. */
 function fleetOf(name: string): Fleet {
@@ -192,6 +202,10 @@ export async function planFleet(opts: FleetPlanOptions, io: PlanOutput): Promise
         io.out(`\nStacks, in the order they apply — ${order}:`);
 
         const codes: number[] = [];
+        // A stack none of whose inputs change is judged as its base was, unless the pack or its
+        // config changed too: the pack runs only where its verdict can differ from the base's (a
+        // start of the pack is seconds of type-checking, per stack).
+        const policyChanges = opts.policy ? changedUnder(PROJECT_ROOT, "policy", opts.base ?? "HEAD") : undefined;
         for (const p of ordered) {
             io.out("");
             if (!("plan" in p)) {
@@ -210,6 +224,11 @@ export async function planFleet(opts: FleetPlanOptions, io: PlanOutput): Promise
             }
             for (const warning of stackWarnings(plan)) io.out(`  warning: ${warning}`);
             if (!opts.policy) {
+                codes.push(0);
+                continue;
+            }
+            if (keepsBaseVerdict(plan.changing, policyChanges)) {
+                io.out(`  policy pack: not run: none of this stack's inputs change, and policy/ is as ${opts.base ?? "HEAD"} has it, so its verdict is the base's`);
                 codes.push(0);
                 continue;
             }

@@ -2,6 +2,8 @@
 // --base a plan spec plans against, without touching the working tree, the index or any branch.
 
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { PROJECT_ROOT } from "../model/stackFiles.ts";
 
 const IDENTITY = { GIT_AUTHOR_NAME: "plan spec", GIT_AUTHOR_EMAIL: "spec@example.com", GIT_COMMITTER_NAME: "plan spec", GIT_COMMITTER_EMAIL: "spec@example.com" };
@@ -29,4 +31,10 @@ function treeOf(files: Readonly<Record<string, string>>): string {
 
 export function commitOfFiles(files: Readonly<Record<string, string>>, message: string): string {
     return git(["commit-tree", treeOf(files), "-m", message]);
+}
+
+/** `files` and every file under `folder` as the work tree has it (tracked or not, ignored ones aside): a base whose `folder` does not differ. */
+export function withFolderAsInWorkTree(files: Readonly<Record<string, string>>, folder: string): Record<string, string> {
+    const listed = git(["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", folder]).split("\0").filter((p) => p !== "" && existsSync(join(PROJECT_ROOT, p)));
+    return { ...Object.fromEntries(listed.map((path) => [path, readFileSync(join(PROJECT_ROOT, path), "utf8")])), ...files };
 }

@@ -4,14 +4,17 @@
 // and its three stack files), planned against commits on no branch that hold its baselines.
 
 import { expect } from "chai";
-import { execFile } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { PROJECT_ROOT } from "../model/stackFiles.ts";
 import { plan as planInProcess } from "../cli/plan.ts";
-import { commitOfFiles } from "./gitCommit.ts";
+import { changedUnder } from "../cli/git.ts";
+import { keepsBaseVerdict } from "../cli/planFleet.ts";
+import { commitOfFiles, withFolderAsInWorkTree } from "./gitCommit.ts";
 
 type Result = { stdout: string; stderr: string; code: number };
 
@@ -55,9 +58,9 @@ function stackFiles(eksWeight: number): Record<string, string> {
     return files;
 }
 
-/** A commit on no branch whose tree holds the fleet file and the stack files: a --base. */
+/** A commit on no branch whose tree holds the fleet file, the stack files and policy/ as the work tree has it: a --base. */
 function commitOf(fleetText: string, stacks: Record<string, string>): string {
-    return commitOfFiles({ [`fleets/${FLEET}.yaml`]: fleetText, ...stacks }, "the fleet plan spec's baseline");
+    return commitOfFiles(withFolderAsInWorkTree({ [`fleets/${FLEET}.yaml`]: fleetText, ...stacks }, "policy"), "the fleet plan spec's baseline");
 }
 
 /** The lines under one changed resource in a stack's change list (indented by the fleet plan or not). */
@@ -93,6 +96,8 @@ function stackBlock(stdout: string, stack: string): string[] {
 const results: Record<string, Result> = {};
 
 describe("npm run plan: a split fleet", function () {
+    /** The base the policy-judged flip is planned against. */
+    let flipOnlyBase = "";
     before(async function () {
         // Eight plans in this process and one with three policy packs as its own: about 25 s on two idle cores.
         this.timeout(120_000);
@@ -102,6 +107,7 @@ describe("npm run plan: a split fleet", function () {
         writeFileSync(join(PROJECT_ROOT, `fleets/${BAD_FLEET}.yaml`), "clusters:\n  - name: a\n   context: [unclosed\n");
         // Against flipOnly only eks-use1's greenWeight changed; against buildOnly only the fleet file.
         const flipOnly = commitOf(nextBuild, stackFiles(0));
+        flipOnlyBase = flipOnly;
         const buildOnly = commitOf(prodFleet, stackFiles(25));
         const runs: Record<string, () => Promise<Result>> = {
             cluster: () => plan("--stack", "prod-eks-use1", "--no-policy"),
@@ -153,7 +159,11 @@ describe("npm run plan: a split fleet", function () {
         expect(eks).to.include(`  why: Pulumi.${EKS}.yaml (its own keys): greenWeight`);
         expect(eks.join("\n")).not.to.include(FLEET_FILE);
         for (const stack of [`${FLEET}-traffic`, `${FLEET}-gke-euw1`]) expect(stackBlock(stdout, stack)[0], stack).to.match(/: no change$/);
-        for (const stack of STACKS) expect(stackBlock(stdout, stack), stack).to.include(`  Policy pack (policy/config/${stack}.json): no violations.`);
+        expect(eks).to.include(`  Policy pack (policy/config/${EKS}.json): no violations.`);
+        // The base has policy/ as it is: a stack none of whose inputs change keeps the base's verdict, and its pack is not started.
+        for (const stack of [`${FLEET}-traffic`, `${FLEET}-gke-euw1`]) {
+            expect(stackBlock(stdout, stack), stack).to.include(`  policy pack: not run: none of this stack's inputs change, and policy/ is as ${flipOnlyBase} has it, so its verdict is the base's`);
+        }
         expect(stdout).to.include(`\n1 of 3 stacks change: ${EKS}.\n`);
         expect(stdout).to.match(/storefront\s+│ 75 \/ 25 \(was 100 \/ 0\)\s+│ 100 \/ 0\s+│/);
     });
@@ -293,5 +303,36 @@ describe("npm run plan: a fleet split by groups", function () {
             expect(stackBlock(stdout, `${fleet}-${cluster}-backend`)[0]).to.equal(`${fleet}-${cluster}-backend (cluster ${cluster}/backend, wave ${wave}): no change`);
         }
         expect(stdout).to.include(`\n3 of 6 stacks change: ${fleet}-traffic-web, ${fleet}-eks-use1-web, ${fleet}-gke-euw1-web.\n`);
+    });
+});
+
+describe("npm run plan --fleet: where the policy pack runs", () => {
+    it("keeps the base's verdict only for a stack none of whose inputs change while policy/ is as the base has it", () => {
+        expect(keepsBaseVerdict(false, [])).to.equal(true);
+        expect(keepsBaseVerdict(true, []), "a changing stack").to.equal(false);
+        expect(keepsBaseVerdict(false, ["policy/config/prod.json"]), "a changed pack or config").to.equal(false);
+        expect(keepsBaseVerdict(false, undefined), "git could not say").to.equal(false);
+    });
+
+    it("asks git what differs under a folder against a revision, untracked files too, and says nothing it cannot know", () => {
+        const dir = mkdtempSync(join(tmpdir(), "switchyard-changed-"));
+        try {
+            const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "s", GIT_AUTHOR_EMAIL: "s@example.com", GIT_COMMITTER_NAME: "s", GIT_COMMITTER_EMAIL: "s@example.com" } });
+            git("init", "--quiet");
+            mkdirSync(join(dir, "policy"));
+            writeFileSync(join(dir, "policy", "index.ts"), "one\n");
+            writeFileSync(join(dir, "other.txt"), "one\n");
+            git("add", ".");
+            git("commit", "--quiet", "-m", "base");
+            expect(changedUnder(dir, "policy")).to.deep.equal([]);
+            writeFileSync(join(dir, "other.txt"), "two\n");
+            expect(changedUnder(dir, "policy"), "a change outside the folder").to.deep.equal([]);
+            writeFileSync(join(dir, "policy", "index.ts"), "two\n");
+            writeFileSync(join(dir, "policy", "new.ts"), "new\n");
+            expect(changedUnder(dir, "policy")).to.deep.equal(["policy/index.ts", "policy/new.ts"]);
+            expect(changedUnder(dir, "policy", "no-such-revision")).to.equal(undefined);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
