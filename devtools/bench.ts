@@ -259,15 +259,17 @@ function benchSplit(sizes: FleetSize[], repeat: number, resultsFile: string): vo
     const rows: SplitRow[] = [];
     for (const size of sizes) {
         const dir = join(RESULTS_DIR, `split-${label(size).replace("×", "x")}.tmp`);
-        const byKind = new Map<string, { measurements: Measurement[]; base?: RegisteredResource[]; flip?: SplitRow["flip"]; failed?: string }>();
+        const byKind = new Map<string, { measurements: Measurement[]; floor: Measurement[]; base?: RegisteredResource[]; flip?: SplitRow["flip"]; failed?: string }>();
         try {
             for (let pass = 1; pass <= repeat; pass++) {
                 const greenWeight = pass === 2 ? FLIP_TO : 0;
                 for (const stack of splitStacks(size, dir, greenWeight)) {
-                    const state = byKind.get(stack.kind) ?? { measurements: [] };
+                    const state = byKind.get(stack.kind) ?? { measurements: [], floor: [] };
                     byKind.set(stack.kind, state);
                     if (stack.impossible || state.failed) continue;
-                    const recordTo = pass <= 2 ? join(scratch, `split-${stack.kind}.jsonl`) : undefined;
+                    // Pass 1's recording is kept: every floor run of this stack replays it.
+                    const baseRecording = join(scratch, `split-${stack.kind.replace(/\W+/g, "-")}-base.jsonl`);
+                    const recordTo = pass === 1 ? baseRecording : pass === 2 ? join(scratch, `split-${stack.kind.replace(/\W+/g, "-")}.jsonl`) : undefined;
                     console.log(`
 ${label(size)} ${stack.kind} (${stack.config.stack}), pass ${pass}/${repeat}, greenWeight ${greenWeight}  (${seconds(performance.now() - benchStarted)} so far)`);
                     try {
@@ -291,6 +293,20 @@ ${label(size)} ${stack.kind} (${stack.config.stack}), pass ${pass}/${repeat}, gr
                         const changes = inputChanges({ resources: state.base! }, { resources: readRecording(recordTo!) });
                         state.flip = { changed: changes.length, onlyRoutes: changes.every((c) => c.type === HTTPROUTE && c.kind === "changed") };
                     }
+                    // The floor of this stack: the SDKs registering the same resources with no program around them.
+                    const floorRecording = join(scratch, "split-floor.jsonl");
+                    state.floor.push(
+                        step(`${stack.kind} floor`, {
+                            stackConfig: stack.config,
+                            cwd: PROJECT_ROOT,
+                            program: join(PROJECT_ROOT, "devtools/bench/floorProgram.ts"),
+                            programArgs: [baseRecording],
+                            ...(stack.stacks ? { stacks: stack.stacks } : {}),
+                            recordTo: floorRecording,
+                        }),
+                    );
+                    const differences = floorDifferences(state.base!, readRecording(floorRecording));
+                    if (differences.length > 0) throw new Error(`the floor did not replay ${stack.config.stack}:\n${differences.slice(0, 20).join("\n")}`);
                 }
             }
             for (const stack of splitStacks(size, dir)) {
@@ -300,7 +316,15 @@ ${label(size)} ${stack.kind} (${stack.config.stack}), pass ${pass}/${repeat}, gr
                 if (impossible) row.impossible = impossible;
                 else {
                     const fastest = best(state.measurements);
-                    Object.assign(row, { customResources: state.measurements[0]!.customResources, wallMs: fastest.wallMs, peakRssMiB: fastest.peakRssMiB, ...(state.flip ? { flip: state.flip } : {}) });
+                    const floor = best(state.floor);
+                    Object.assign(row, {
+                        customResources: state.measurements[0]!.customResources,
+                        wallMs: fastest.wallMs,
+                        peakRssMiB: fastest.peakRssMiB,
+                        floorWallMs: floor.wallMs,
+                        floorPeakRssMiB: floor.peakRssMiB,
+                        ...(state.flip ? { flip: state.flip } : {}),
+                    });
                 }
                 rows.push(row);
             }

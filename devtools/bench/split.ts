@@ -1,7 +1,8 @@
 // `npm run bench -- --split`: the split fleet's stacks measured side by side at each size — the
 // single stack (while its config still fits in the one environment variable the language host
 // passes it in), the traffic stack, one cluster stack, and a grouped fleet's traffic and cluster
-// stacks of one group — with each stack's config size and a flip's blast radius. The fleets are prod's fleet file with
+// stacks of one group — with each stack's config size, a flip's blast radius, and each stack's floor (the same
+// resources registered with no program around them). The fleets are prod's fleet file with
 // generated clusters and services (bench/fleet.ts), written where the program reads fleet files:
 // inside the project, under bench-results/ (git ignores *.tmp). Pure but for those files.
 
@@ -108,6 +109,9 @@ export interface SplitRow {
     customResources?: number;
     wallMs?: number;
     peakRssMiB?: number;
+    /** The floor's (the SDKs registering the same resources, no program): what any program of this stack costs at least. */
+    floorWallMs?: number;
+    floorPeakRssMiB?: number;
     /** Resources whose inputs differ between greenWeight 0 and 30, and whether all are HTTPRoutes. */
     flip?: { changed: number; onlyRoutes: boolean };
 }
@@ -122,13 +126,13 @@ export function splitTable(rows: readonly SplitRow[]): string {
             `\`${r.stack}\``,
             `${(r.configBytes / 1024).toFixed(1)} KiB`,
             r.impossible ? `cannot run: ${r.impossible}` : count(r.customResources ?? 0),
-            r.wallMs === undefined ? "" : `${count(Math.round(r.wallMs))} ms`,
-            r.peakRssMiB === undefined ? "" : `${count(Math.round(r.peakRssMiB))} MiB`,
+            r.wallMs === undefined ? "" : `${count(Math.round(r.wallMs))} ms${r.floorWallMs === undefined ? "" : ` / ${count(Math.round(r.floorWallMs))} ms`}`,
+            r.peakRssMiB === undefined ? "" : `${count(Math.round(r.peakRssMiB))} MiB${r.floorPeakRssMiB === undefined ? "" : ` / ${count(Math.round(r.floorPeakRssMiB))} MiB`}`,
             r.flip === undefined ? "" : `${count(r.flip.changed)}${r.flip.onlyRoutes ? " HTTPRoutes" : ", not only HTTPRoutes"}`,
         ].join(" | "),
     );
     return [
-        "| fleet | stack kind | stack | `PULUMI_CONFIG` | custom resources | evaluation | peak RSS | flip (greenWeight 0 → 30) changes |",
+        "| fleet | stack kind | stack | `PULUMI_CONFIG` | custom resources | evaluation, program / floor | peak RSS, program / floor | flip (greenWeight 0 → 30) changes |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ...lines.map((line) => `| ${line} |`),
     ].join("\n");
