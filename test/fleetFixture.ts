@@ -48,6 +48,20 @@ export interface FleetProjectOptions {
     checks?: unknown[];
 }
 
+/**
+ * For a describe block: makes fleet projects (fleetProject) and removes each after its test. Call
+ * it in the block's body, where it registers its afterEach.
+ */
+export function fleetProjects(): (options?: FleetProjectOptions) => FleetProject {
+    const made: FleetProject[] = [];
+    afterEach(() => made.splice(0).forEach((p) => p.remove()));
+    return (options = {}) => {
+        const p = fleetProject(options);
+        made.push(p);
+        return p;
+    };
+}
+
 export function fleetProject(options: FleetProjectOptions = {}): FleetProject {
     const dir = mkdtempSync(join(tmpdir(), "switchyard-fleet-"));
     cpSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { main } from "../cli/switchyard.ts";
 import { HEALTHY } from "./fakeMetrics.ts";
-import { fleetIo, fleetMetrics, fleetProject, type FleetProject } from "./fleetFixture.ts";
+import { fleetIo, fleetMetrics, fleetProjects } from "./fleetFixture.ts";
 
 const TRAFFIC = ["prod-traffic-web", "prod-traffic-backend"];
 const CANARY = ["prod-eks-use1-web", "prod-eks-use1-backend"];
@@ -16,13 +16,8 @@ const REST = ["prod-gke-euw1-web", "prod-gke-euw1-backend"];
 
 describe("fleet split by groups: every stack of the fleet", function () {
     this.timeout(60_000);
-    const projects: FleetProject[] = [];
-    const project = () => {
-        const p = fleetProject({ groups: true });
-        projects.push(p);
-        return p;
-    };
-    afterEach(() => projects.splice(0).forEach((p) => p.remove()));
+    const projects = fleetProjects();
+    const project = () => projects({ groups: true });
 
     it("prints each traffic shard, then each cluster's group stacks wave by wave, as the CI matrix", async () => {
         const p = project();

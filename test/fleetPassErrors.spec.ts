@@ -11,7 +11,7 @@ import type { MetricsApi } from "../cli/switchyard/collect.ts";
 import { CommandError } from "../cli/switchyard/errors.ts";
 import { fleetPass, type FleetDeployer } from "../cli/switchyard/fleet.ts";
 import { FAILING, HEALTHY } from "./fakeMetrics.ts";
-import { fleetIo, fleetMetrics, fleetProject, type FleetProject } from "./fleetFixture.ts";
+import { fleetIo, fleetMetrics, fleetProjects, type FleetProject } from "./fleetFixture.ts";
 
 /** Each stack's applied weight, kept apart from the files; an apply is what the metrics see from then on. */
 function fakeBackend(project: FleetProject, metrics: { observe(stack: string): void }): FleetDeployer & { applied: string[] } {
@@ -59,13 +59,7 @@ function filesOf(p: FleetProject): Record<string, string> {
 
 describe("advance --fleet: a pass that cannot judge the release writes nothing", function () {
     this.timeout(60_000);
-    const projects: FleetProject[] = [];
-    const project = (options: Parameters<typeof fleetProject>[0] = {}) => {
-        const p = fleetProject(options);
-        projects.push(p);
-        return p;
-    };
-    afterEach(() => projects.splice(0).forEach((p) => p.remove()));
+    const project = fleetProjects();
 
     it("refuses (exit 3) when a carrying cluster stack's selector matches no series, naming every target, and writes nothing", async () => {
         const p = project();

@@ -9,22 +9,20 @@ import { parseDocument } from "yaml";
 import { loadFleet } from "../cli/switchyard/fleet.ts";
 import { fleetRehearsalDeployer, readRehearsal } from "../cli/switchyard/fleetDeployers.ts";
 import { editStackFile } from "../cli/stackEdit.ts";
-import { fleetProject, type FleetProject } from "./fleetFixture.ts";
+import { fleetProjects, type FleetProject } from "./fleetFixture.ts";
 
 const REPOSITORY = resolve(import.meta.dirname, "..");
 
 describe("advance --fleet --rehearse: each pass its own process", function () {
     this.timeout(120_000);
-    const projects: FleetProject[] = [];
-    afterEach(() => projects.splice(0).forEach((p) => p.remove()));
+    const project = fleetProjects();
 
     /** A new deployer over the fleet as it is on disk now: what a new `switchyard advance --fleet prod --rehearse` process starts with. */
     const newProcess = async (p: FleetProject, lines: string[] = []) => fleetRehearsalDeployer(loadFleet("prod", p.dir), (line) => lines.push(line));
     const setWeight = (p: FleetProject, stack: string, weight: number) => editStackFile(p.stackFile(stack), "switchyard", [{ greenWeight: weight }]);
 
     it("refuses, in the next process, a step larger than rollout.maxStep made by hand: the gate sees what the last process applied", async () => {
-        const p = fleetProject();
-        projects.push(p);
+        const p = project();
         setWeight(p, "prod-eks-use1", 5);
         await (await newProcess(p)).apply("prod-eks-use1", "wave canary: green to 5 %", 1);
         expect(readRehearsal(p.dir, "prod-eks-use1")?.greenWeight).to.equal(5);
@@ -43,8 +41,7 @@ describe("advance --fleet --rehearse: each pass its own process", function () {
     });
 
     it("rehearses the fleet file of the project it is given, not this repository's: a service only the copy has gets its route", async () => {
-        const p = fleetProject();
-        projects.push(p);
+        const p = project();
         // The copy's fleet file gains a service that fleets/prod.yaml of this repository does not have.
         const doc = parseDocument(readFileSync(p.fleetFile, "utf8"));
         const cart = (doc.toJS().services as { name: string }[]).find((s) => s.name === "cart")!;

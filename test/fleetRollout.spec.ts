@@ -7,7 +7,7 @@ import type { MetricsApi } from "../cli/switchyard/collect.ts";
 import { fleetPass, runFleetApprove, type FleetDeployer } from "../cli/switchyard/fleet.ts";
 import { fleetDeferredDeployer } from "../cli/switchyard/fleetDeployers.ts";
 import { FAILING, HEALTHY } from "./fakeMetrics.ts";
-import { fleetIo, fleetMetrics, fleetProject, type FleetProject } from "./fleetFixture.ts";
+import { fleetIo, fleetMetrics, fleetProject, fleetProjects, type FleetProject } from "./fleetFixture.ts";
 
 /**
  * A backend stand-in shared by runs (it is the stacks, not a run's memory): each stack's applied
@@ -44,13 +44,7 @@ const rolledBackLine = (p: FleetProject, stack: string) => readFileSync(p.stackF
 
 describe("fleet rollout: prod's cluster stacks wave by wave", function () {
     this.timeout(60_000);
-    const projects: FleetProject[] = [];
-    const project = (options: Parameters<typeof fleetProject>[0] = {}) => {
-        const p = fleetProject(options);
-        projects.push(p);
-        return p;
-    };
-    afterEach(() => projects.splice(0).forEach((p) => p.remove()));
+    const project = fleetProjects();
 
     it("rehearses prod under the mocks: canary soaks at 5 %, rest takes 5 % once approved, then fails and both clusters roll back at once", async () => {
         const p = project();
@@ -304,11 +298,9 @@ describe("fleet rollout: prod's cluster stacks wave by wave", function () {
 
 describe("advance --fleet --defer-apply: the pass hands its stacks to CI's apply jobs", function () {
     this.timeout(60_000);
-    const projects: FleetProject[] = [];
-    afterEach(() => projects.splice(0).forEach((p) => p.remove()));
+    const project = fleetProjects();
     const setUp = (options: Parameters<typeof fleetProject>[0] = {}) => {
-        const p = fleetProject(options);
-        projects.push(p);
+        const p = project(options);
         const io = fleetIo();
         let failing = false;
         const metrics = fleetMetrics(p, io.now, (cluster) => ({ blue: HEALTHY, green: failing && cluster === "gke-euw1" ? FAILING : HEALTHY }));
