@@ -65,6 +65,8 @@ describe("fleet file: the fleet's shape read from the repository", () => {
         expect(label("switchyard:rollout.analysis.metrics")).to.equal(`${FILE}: rollout.analysis.metrics`);
         expect(label("switchyard:greenWeight"), "the stack file's own key").to.equal("switchyard:greenWeight");
         expect(fleetLabel(undefined)("switchyard:clusters[0].name"), "no fleet file").to.equal("switchyard:clusters[0].name");
+        // Another namespace's key as long as switchyard's, named like a key the file sets: not the file's.
+        expect(label("kubernetes:services[0]"), "another namespace").to.equal("kubernetes:services[0]");
     });
 
     it("moves every cluster in one wave when the file names none", () => {
