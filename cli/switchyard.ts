@@ -398,6 +398,13 @@ export async function main(argv: string[], io: CommandIo = terminalIo(), metrics
         const { loadProjectStack, prometheusFromStack, runAdvance, runAnalyze, runRollback, runStatus } = await import("./switchyard/commands.ts");
         const metrics = metricsFactory ?? prometheusFromStack;
         const stack = loadProjectStack(values.stack, dir);
+        // A traffic stack deploys no route and reads no weight: the fleet's weights live in its cluster stacks.
+        if (stack.model.scope.kind === "traffic") {
+            const fleet = stack.model.fleet?.name ?? "<fleet>";
+            throw new UsageError(
+                `--stack ${stack.name}: a traffic stack (switchyard:scope: traffic) has no routes and no weight of its own; ${name} acts on the fleet's cluster stacks: --stack ${fleet}-<cluster>, or --fleet ${fleet}`,
+            );
+        }
         switch (name) {
             case "status":
                 return await runStatus(stack, io, metrics);

@@ -7,6 +7,7 @@
 import { analysisTargets, assembleSamples, evidenceSamples, judgeWindow, sampleTimes, type AnalysisTarget, type ColorSeries, type Series, type TargetJudgement } from "../../model/analysis.ts";
 import type { AnalysisSpec, Color, RolloutSpec, StackModel } from "../../model/config/types.ts";
 import { cohortColorsOn } from "../../model/cohorts.ts";
+import { clustersInScope, servicesInScope } from "../../model/config/scope.ts";
 import { METRIC_SOURCES, SERIES_PROBES, SOURCE_QUERIES, checkTemplate, labelProblem, missingCounterProblem, probeMatches, probeSelector, renderQuery, trialsTemplate, type KeyLabel, type MetricSource } from "../../model/metricQueries.ts";
 import { formatDuration } from "../../model/rollout.ts";
 import { PrometheusError, type InstantSample, type RangeSeries } from "../prometheus.ts";
@@ -46,6 +47,23 @@ function oneSeries(series: RangeSeries[], what: string, promql: string): Series 
  */
 export function judgedTargets(model: StackModel, rollout: RolloutSpec): AnalysisTarget[] {
     return analysisTargets(model, rollout).filter((t) => t.candidateWeight > 0 || cohortColorsOn(model.cohorts, t.service, t.cluster).includes(rollout.candidate));
+}
+
+/**
+ * The service × cluster targets of what the stack deploys (its scope: every cluster, its own
+ * cluster and group, none for a traffic stack), each `at` its place in the model's whole lists — a
+ * fleet file's, where a cluster stack's keys are named.
+ */
+export function targetsInScope(model: StackModel): AnalysisTarget[] {
+    const clusters = new Set(clustersInScope(model.clusters, model.scope).map((c) => c.name));
+    const services = new Set(servicesInScope(model.services, model.scope, model.fleet?.groups ?? []).map((s) => s.name));
+    return analysisTargets(model, model.rollout).filter((t) => clusters.has(t.cluster) && services.has(t.service));
+}
+
+/** Of those, the ones the candidate has traffic on: what the stack's step is judged by. */
+export function judgedTargetsInScope(model: StackModel): AnalysisTarget[] {
+    const judged = new Set(judgedTargets(model, model.rollout).map((t) => `${t.cluster}\n${t.service}`));
+    return targetsInScope(model).filter((t) => judged.has(`${t.cluster}\n${t.service}`));
 }
 
 /** "in the last 36m", for messages about the range asked. */

@@ -4,7 +4,7 @@
 import { accessSync, constants, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { decideAdvance, rollbackComment, rollbackNote, type AdvanceDecision } from "../../model/advance.ts";
-import { analysisTargets, configProblems, releaseVerdict, type TargetJudgement } from "../../model/analysis.ts";
+import { configProblems, releaseVerdict, type TargetJudgement } from "../../model/analysis.ts";
 import { fleetLabel } from "../../model/config/fleetFile.ts";
 import type { AnalysisSpec } from "../../model/config/types.ts";
 import { PROJECT } from "../../model/config/keys.ts";
@@ -12,7 +12,7 @@ import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf } from ".
 import { PrometheusClient } from "../prometheus.ts";
 import { editStackText, writeStackFile } from "../stackEdit.ts";
 import { uncommittedPaths } from "../git.ts";
-import { currentRates, judgeTargets, judgedTargets, metricSourceProblem, type MetricsApi } from "./collect.ts";
+import { currentRates, judgeTargets, judgedTargetsInScope, metricSourceProblem, targetsInScope, type MetricsApi } from "./collect.ts";
 import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
 import { CommandError, noSeriesError } from "./errors.ts";
 import { verdictMetrics } from "./dashboard.ts";
@@ -70,7 +70,7 @@ export const prometheusFromStack: MetricsFactory = async (stack) => {
 export async function runStatus(stack: ProjectStack, io: Io, metrics: MetricsFactory): Promise<number> {
     const { model } = stack;
     const { rollout } = model;
-    const targets = analysisTargets(model, rollout);
+    const targets = targetsInScope(model);
     const weights = targets.map((t) => ({
         service: t.service,
         cluster: t.cluster,
@@ -97,7 +97,8 @@ const ANALYZE_EXIT_CODES = { pass: 0, fail: 1, inconclusive: 2 } as const;
  * goes on, and the report says what else is wrong.
  */
 async function judgeOrCheck(stack: ProjectStack, analysis: AnalysisSpec, api: MetricsApi, now: number): Promise<TargetJudgement[]> {
-    const targets = judgedTargets(stack.model, stack.model.rollout);
+    // What this stack deploys only: a cluster stack of a fleet is judged on its own cluster (and group).
+    const targets = judgedTargetsInScope(stack.model);
     // A key the fleet file sets is named there; a stack's model holds the fleet file's lists whole, so the indexes are the file's.
     const label = fleetLabel(stack.model.fleet);
     if (targets.length === 0) {

@@ -3,13 +3,14 @@
 // Prometheus cannot scrape from any app (a Pushgateway or a textfile collector takes the file).
 
 import { writeFileSync } from "node:fs";
-import { analysisTargets, type TargetJudgement } from "../../model/analysis.ts";
+import type { TargetJudgement } from "../../model/analysis.ts";
 import { METRIC_SOURCES, type MetricSource } from "../../model/metricQueries.ts";
 import { rolloutDashboard, VERDICT_METRICS, VERDICT_VALUES } from "../../model/grafanaDashboard.ts";
 import type { StackModel } from "../../model/config/types.ts";
 import { UsageError } from "./errors.ts";
 import type { Io } from "./io.ts";
 import type { ProjectStack } from "./stack.ts";
+import { targetsInScope } from "./collect.ts";
 
 /** The dashboard's JSON as written: two-space indents and a final newline, so a committed copy diffs line by line. */
 export function dashboardText(stack: string, model: StackModel, source?: MetricSource): string {
@@ -41,7 +42,7 @@ export function verdictMetrics(stack: string, model: StackModel, judgements: rea
         `# HELP ${VERDICT_METRICS.weight} Configured weight of a color after switchyard advance's edit, in percent.`,
         `# TYPE ${VERDICT_METRICS.weight} gauge`,
     ];
-    for (const target of analysisTargets(model, model.rollout)) {
+    for (const target of targetsInScope(model)) {
         const where = `stack="${label(stack)}",service="${label(target.service)}",cluster="${label(target.cluster)}"`;
         lines.push(`${VERDICT_METRICS.weight}{${where},color="${target.candidate}",role="candidate"} ${target.candidateWeight}`);
         lines.push(`${VERDICT_METRICS.weight}{${where},color="${target.stable}",role="stable"} ${100 - target.candidateWeight}`);

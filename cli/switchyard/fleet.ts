@@ -19,7 +19,7 @@ import { ConfigError } from "../../model/validation.ts";
 import { WAVE_EXIT_CODES, nextStepOfWave, planWaves, waveWindowSeconds, type StackVerdict, type WaveDecision, type WaveStack } from "../../model/waves.ts";
 import { parseDocument } from "yaml";
 import { editFleetFile, editStackFile } from "../stackEdit.ts";
-import { judgeTargets, judgedTargets, metricSourceProblem, type MetricsApi } from "./collect.ts";
+import { judgeTargets, judgedTargetsInScope, metricSourceProblem, type MetricsApi } from "./collect.ts";
 import { CommandError, noSeriesError } from "./errors.ts";
 import { readReleaseRecord, releaseId, releaseRecordFile, writeReleaseRecord, type ReleaseRecord } from "./releaseRecord.ts";
 import type { LoopIo } from "./rolloutLoop.ts";
@@ -164,10 +164,9 @@ function waveStacks(fleet: Fleet): WaveStack[] {
  * stand in the whole fleet's lists (the fleet file's), not in the stack's scoped part of them.
  */
 function stackTargets(s: FleetClusterStack, fleet: Pick<Fleet, "model">): AnalysisTarget[] {
-    const scoped = scopedModel(s);
     const clusterAt = (name: string) => fleet.model.clusters.findIndex((cluster) => cluster.name === name);
     const serviceAt = (name: string) => fleet.model.services.findIndex((service) => service.name === name);
-    return judgedTargets(scoped, scoped.rollout).map((t) => ({ ...t, at: { cluster: clusterAt(t.cluster), service: serviceAt(t.service) } }));
+    return judgedTargetsInScope(s.stack.model).map((t) => ({ ...t, at: { cluster: clusterAt(t.cluster), service: serviceAt(t.service) } }));
 }
 
 /** A cluster stack's verdict, and the config mistakes behind a target with no series at all (none when a target fails). */

@@ -1,0 +1,71 @@
+// The single-stack commands on a split fleet's stacks: a cluster stack is judged, shown and
+// exported on its own cluster (and group) only; a traffic stack has no weight to judge or move.
+
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { main } from "../cli/switchyard.ts";
+import { editStackFile } from "../cli/stackEdit.ts";
+import { FAILING, HEALTHY } from "./fakeMetrics.ts";
+import { fleetIo, fleetMetrics, fleetProjects } from "./fleetFixture.ts";
+
+describe("switchyard --stack on a split fleet's stacks", function () {
+    this.timeout(60_000);
+    const project = fleetProjects();
+
+    /** prod's fleet with both cluster stacks at 25 %, green failing on gke-euw1 only. */
+    const failingOnGke = () => {
+        const p = project({ cohorts: false });
+        for (const stack of ["prod-eks-use1", "prod-gke-euw1"]) editStackFile(p.stackFile(stack), "switchyard", [{ greenWeight: 25 }]);
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, (cluster) => ({ blue: HEALTHY, green: cluster === "gke-euw1" ? FAILING : HEALTHY }));
+        return { p, io, metrics };
+    };
+    /** Both stacks at 25 % for a whole window, on the simulated clock. */
+    const aWindowLater = async ({ io, metrics }: ReturnType<typeof failingOnGke>) => {
+        for (const stack of ["prod-eks-use1", "prod-gke-euw1"]) metrics.observe(stack);
+        for (let i = 0; i < 4; i++) await io.sleep(2000);
+    };
+
+    it("judges a cluster stack on its own cluster: another cluster's failing candidate neither fails nor rolls it back", async () => {
+        const fleet = failingOnGke();
+        const { p, io, metrics } = fleet;
+        await aWindowLater(fleet);
+        expect(await main(["analyze", "--stack", "prod-eks-use1", "--cwd", p.dir], io, async () => metrics), io.lines.join("\n")).to.equal(0);
+        const report = io.lines.join("\n");
+        expect(report).to.include("eks-use1");
+        expect(report).not.to.include("gke-euw1");
+        const before = readFileSync(p.stackFile("prod-eks-use1"), "utf8");
+        const metricsFile = join(p.dir, "rollout.prom");
+        expect(await main(["advance", "--stack", "prod-eks-use1", "--cwd", p.dir, "--metrics-file", metricsFile], io, async () => metrics), io.errors.join("\n")).to.equal(0);
+        // The verdict's gauges, for a dashboard: this stack's cluster only.
+        const gauges = readFileSync(metricsFile, "utf8");
+        expect(gauges).to.include('cluster="eks-use1"');
+        expect(gauges).not.to.include('cluster="gke-euw1"');
+        expect(readFileSync(p.stackFile("prod-eks-use1"), "utf8"), "advanced, not rolled back").not.to.equal(before);
+        expect(p.weight("prod-eks-use1")).to.equal(50);
+        // The failing cluster's own stack still rolls back.
+        expect(await main(["advance", "--stack", "prod-gke-euw1", "--cwd", p.dir], io, async () => metrics)).to.equal(1);
+        expect(p.weight("prod-gke-euw1")).to.equal(0);
+    });
+
+    it("shows a cluster stack's weights and live rates for its own cluster only", async () => {
+        const { p, io, metrics } = failingOnGke();
+        expect(await main(["status", "--stack", "prod-gke-euw1", "--cwd", p.dir], io, async () => metrics), io.errors.join("\n")).to.equal(0);
+        const shown = io.lines.join("\n");
+        expect(shown).to.include("gke-euw1");
+        expect(shown).not.to.include("eks-use1");
+    });
+
+    it("refuses the weight commands on a traffic stack as a usage error, naming where the weights are", async () => {
+        const { p, io, metrics } = failingOnGke();
+        for (const command of ["status", "analyze", "advance", "rollback"]) {
+            io.errors.length = 0;
+            expect(await main([command, "--stack", "prod-traffic", "--cwd", p.dir], io, async () => metrics), command).to.equal(64);
+            expect(io.errors[0], command).to.equal(
+                `switchyard: --stack prod-traffic: a traffic stack (switchyard:scope: traffic) has no routes and no weight of its own; ${command} acts on the fleet's cluster stacks: --stack prod-<cluster>, or --fleet prod\n`,
+            );
+        }
+        expect(readFileSync(p.stackFile("prod-traffic"), "utf8")).not.to.include("rolled back");
+    });
+});
