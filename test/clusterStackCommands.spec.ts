@@ -49,6 +49,37 @@ describe("switchyard --stack on a split fleet's stacks", function () {
         expect(p.weight("prod-gke-euw1")).to.equal(0);
     });
 
+    it("rolls back a cluster stack whose cohorts the fleet file holds: its weight in its file, the cohorts in the fleet file, never a key the fleet file sets in the stack file", async () => {
+        // prod's beta cohort, in the fleet file, sends its users to green on every cluster.
+        const p = project();
+        for (const stack of ["prod-eks-use1", "prod-gke-euw1"]) editStackFile(p.stackFile(stack), "switchyard", [{ greenWeight: 25 }]);
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, (cluster) => ({ blue: HEALTHY, green: cluster === "gke-euw1" ? FAILING : HEALTHY }), { cohortRequests: 5000 });
+        await aWindowLater({ p, io, metrics });
+        expect(p.cohortColor()).to.equal("green");
+        expect(await main(["advance", "--stack", "prod-gke-euw1", "--cwd", p.dir], io, async () => metrics), io.errors.join("\n")).to.equal(1);
+        expect(p.weight("prod-gke-euw1")).to.equal(0);
+        expect(p.cohortColor(), "the fleet file's cohort").to.equal("blue");
+        expect(readFileSync(p.stackFile("prod-gke-euw1"), "utf8")).not.to.include("cohorts");
+        expect(io.lines).to.include(
+            "switchyard prod-gke-euw1: fleets/prod.yaml: cohorts beta to blue — the fleet file every stack of prod reads: apply its cluster stacks too (or switchyard advance --fleet prod)",
+        );
+        // The operator's abort of the other cluster stack: its weight; the cohorts already point at blue.
+        io.lines.length = 0;
+        expect(await main(["rollback", "--stack", "prod-eks-use1", "--cwd", p.dir], io, async () => metrics), io.errors.join("\n")).to.equal(0);
+        expect(p.weight("prod-eks-use1")).to.equal(0);
+        expect(io.lines.join("\n")).to.match(/^switchyard prod-eks-use1: rolled back green to 0 % \(1 weight\(s\)\) — by hand\. Apply it: pulumi up --stack prod-eks-use1$/);
+    });
+
+    it("rolls back by hand the fleet file's cohorts of a cluster stack at 0 %", async () => {
+        const p = project();
+        const io = fleetIo();
+        expect(await main(["rollback", "--stack", "prod-eks-use1", "--cwd", p.dir, "--reason", "beta users report errors"], io, async () => fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY })))).to.equal(0);
+        expect(p.cohortColor()).to.equal("blue");
+        expect(readFileSync(join(p.dir, "fleets/prod.yaml"), "utf8")).to.match(/color: blue +# switchyard rolled back 2026-05-01T10:00:00Z: beta users report errors/);
+        expect(io.lines.join("\n")).to.include("fleets/prod.yaml: cohorts beta to blue — the fleet file every stack of prod reads");
+    });
+
     it("shows a cluster stack's weights and live rates for its own cluster only", async () => {
         const { p, io, metrics } = failingOnGke();
         expect(await main(["status", "--stack", "prod-gke-euw1", "--cwd", p.dir], io, async () => metrics), io.errors.join("\n")).to.equal(0);

@@ -8,9 +8,9 @@ import { configProblems, releaseVerdict, type TargetJudgement } from "../../mode
 import { fleetLabel } from "../../model/config/fleetFile.ts";
 import type { AnalysisSpec } from "../../model/config/types.ts";
 import { PROJECT } from "../../model/config/keys.ts";
-import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf } from "../../model/rollout.ts";
+import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf, type CohortEdit, type StackEdit } from "../../model/rollout.ts";
 import { PrometheusClient } from "../prometheus.ts";
-import { editStackText, writeStackFile } from "../stackEdit.ts";
+import { editFleetText, editStackText, writeStackFile } from "../stackEdit.ts";
 import { uncommittedPaths } from "../git.ts";
 import { currentRates, judgeTargets, judgedTargetsInScope, metricSourceProblem, targetsInScope, type MetricsApi } from "./collect.ts";
 import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
@@ -131,6 +131,45 @@ export interface AdvanceResult {
 interface PreparedAdvance extends AdvanceResult {
     /** The stack file as the decision edits it; undefined when nothing changes. */
     editedText: string | undefined;
+    /** The fleet file as a rollback edits it, when its cohorts are the ones aimed at the candidate. */
+    fleetEdit: FleetFileEdit | undefined;
+}
+
+/** A fleet file's new text, checked in memory, and what it moves. */
+interface FleetFileEdit {
+    path: string;
+    text: string;
+    /** The cohorts it aims at the stable color, by name. */
+    cohorts: string[];
+}
+
+/**
+ * A rollback's edits where each is written: the stack file's own keys in the stack file, and the
+ * cohorts in the fleet file when the fleet file holds them (every stack of the fleet reads them),
+ * each text checked in memory. A stack file must never gain a key its fleet file sets: the stack
+ * would no longer load, and the rollback would be lost.
+ */
+function placeEdits(stack: ProjectStack, edits: readonly StackEdit[], comment: string | undefined): { stackText: string | undefined; fleetEdit: FleetFileEdit | undefined } {
+    const fleet = stack.model.fleet;
+    const inFleetFile = (edit: StackEdit): edit is CohortEdit => fleet !== undefined && fleet.keys.includes("cohorts") && isCohortEdit(edit);
+    const own = edits.filter((e) => !inFleetFile(e));
+    const cohorts = edits.filter(inFleetFile);
+    const stackText = own.length > 0 ? editStackText(readFileSync(stack.file, "utf8"), PROJECT, own, comment) : undefined;
+    if (cohorts.length === 0 || !fleet) return { stackText, fleetEdit: undefined };
+    const path = join(stack.dir, fleet.file);
+    return {
+        stackText,
+        fleetEdit: { path, text: editFleetText(readFileSync(path, "utf8"), cohorts, comment), cohorts: cohorts.map((e) => stack.model.cohorts[e.cohort]!.name) },
+    };
+}
+
+/** What a rollback's edit of the fleet file means for the other stacks of the fleet, for the output. */
+function fleetEditText(stack: ProjectStack, edit: FleetFileEdit): string {
+    const fleet = stack.model.fleet!;
+    return (
+        `${fleet.file}: cohorts ${edit.cohorts.join(", ")} to ${stableColorOf(stack.model.rollout.candidate)} — the fleet file every stack of ${fleet.name} reads: ` +
+        `apply its cluster stacks too (or switchyard advance --fleet ${fleet.name})`
+    );
 }
 
 /**
@@ -143,17 +182,16 @@ async function prepareAdvance(stack: ProjectStack, api: MetricsApi, at: Date, st
     const judgements = await judgeOrCheck(stack, analysis, api, at.getTime() / 1000);
     const decision = decideAdvance(stack.model, rollout, judgements, { start });
     const previousText = readFileSync(stack.file, "utf8");
-    const editedText =
-        decision.edits.length > 0
-            ? editStackText(previousText, PROJECT, decision.edits, decision.action === "rollback" ? rollbackComment(decision, at) : undefined)
-            : undefined;
-    return { decision, judgements, previousText, editedText };
+    const { stackText: editedText, fleetEdit } =
+        decision.edits.length > 0 ? placeEdits(stack, decision.edits, decision.action === "rollback" ? rollbackComment(decision, at) : undefined) : { stackText: undefined, fleetEdit: undefined };
+    return { decision, judgements, previousText, editedText, fleetEdit };
 }
 
-/** Analyzes and edits the stack file as decided; the file is untouched unless every query answered. */
+/** Analyzes and edits the stack file (and a rollback the fleet file's cohorts) as decided; untouched unless every query answered. */
 export async function advanceStack(stack: ProjectStack, api: MetricsApi, at: Date, start: boolean): Promise<AdvanceResult> {
-    const { editedText, ...result } = await prepareAdvance(stack, api, at, start);
+    const { editedText, fleetEdit, ...result } = await prepareAdvance(stack, api, at, start);
     if (editedText !== undefined) writeStackFile(stack.file, editedText);
+    if (fleetEdit) writeStackFile(fleetEdit.path, fleetEdit.text);
     return result;
 }
 
@@ -175,7 +213,7 @@ function noteUncommitted(stack: ProjectStack, io: Io): void {
 export async function runAdvance(stack: ProjectStack, io: Io, metrics: MetricsFactory, options: { start: boolean; report?: string; metricsFile?: string }): Promise<number> {
     const analysis = requireAnalysis(stack, "advance");
     const at = io.now();
-    const { decision, judgements, editedText } = await prepareAdvance(stack, await metrics(stack), at, options.start);
+    const { decision, judgements, editedText, fleetEdit } = await prepareAdvance(stack, await metrics(stack), at, options.start);
     const rollout = stack.model.rollout;
     if (options.report) {
         try {
@@ -192,6 +230,15 @@ export async function runAdvance(stack: ProjectStack, io: Io, metrics: MetricsFa
             if (options.report) rmSync(options.report, { force: true });
             throw new CommandError(`cannot write ${stack.file}: ${(error as Error).message}. The stack file is untouched.`);
         }
+    }
+    if (fleetEdit) {
+        // A rollback's cohorts: after the weight, which is already written and stays so.
+        try {
+            writeStackFile(fleetEdit.path, fleetEdit.text);
+        } catch (error) {
+            throw new CommandError(`the weight is rolled back in ${stack.file}, but ${fleetEdit.path} cannot be written: ${(error as Error).message}; its cohorts still send users to the candidate`);
+        }
+        io.out(`switchyard ${stack.name}: ${fleetEditText(stack, fleetEdit)}`);
     }
     io.out(advanceReport(stack.name, decision, judgements, rollout, analysis, at, "text"));
     // The weights as the file now says, after the edit: what the dashboard shows beside the observed
@@ -218,15 +265,20 @@ export function runRollback(stack: ProjectStack, io: Io, reason: string): number
         return 0;
     }
     const at = io.now();
-    const edited = editStackText(readFileSync(stack.file, "utf8"), PROJECT, edits, rollbackNote(at, reason));
-    noteUncommitted(stack, io);
-    writeStackFile(stack.file, edited);
+    const { stackText, fleetEdit } = placeEdits(stack, edits, rollbackNote(at, reason));
+    if (stackText !== undefined) {
+        noteUncommitted(stack, io);
+        writeStackFile(stack.file, stackText);
+    }
+    if (fleetEdit) writeStackFile(fleetEdit.path, fleetEdit.text);
     const weights = edits.filter((e) => !isCohortEdit(e)).length;
     const cohorts = edits.filter(isCohortEdit).map((e) => model.cohorts[e.cohort]!.name);
+    const inStackFile = fleetEdit ? [] : cohorts;
     io.out(
         `switchyard ${stack.name}: rolled back ${candidate} to 0 % (${weights} weight(s))` +
-            (cohorts.length > 0 ? `, cohorts ${cohorts.join(", ")} to ${stableColorOf(candidate)}` : "") +
-            ` — ${reason}. Apply it: pulumi up --stack ${stack.name}`,
+            (inStackFile.length > 0 ? `, cohorts ${inStackFile.join(", ")} to ${stableColorOf(candidate)}` : "") +
+            ` — ${reason}. Apply it: pulumi up --stack ${stack.name}` +
+            (fleetEdit ? `\n${fleetEditText(stack, fleetEdit)}` : ""),
     );
     return 0;
 }
