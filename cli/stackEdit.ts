@@ -8,7 +8,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair, type Scalar } from "yaml";
 import { ROLLBACK_COMMENT_PREFIX } from "../model/advance.ts";
-import { isCohortEdit, type CohortEdit, type StackEdit } from "../model/rollout.ts";
+import { isCohortEdit, type CohortEdit, type StackEdit, type WeightEdit } from "../model/rollout.ts";
 
 export class StackEditError extends Error {
     constructor(message: string) {
@@ -171,34 +171,48 @@ function applySplices(text: string, splices: readonly Splice[]): string {
 
 /**
  * Points cohorts of a fleet file (fleets/<name>.yaml, whose keys stand at the top level, without the
- * project's namespace) at other colors, in place like editStackText: only each color's characters
- * change, and `comment` (a rollback's note) goes after the first one. Checked by parsing it again.
+ * project's namespace) at other colors, and sets clusters' own weights, in place like editStackText:
+ * only those characters change, and `comment` (a rollback's note) goes after the first one. Checked
+ * by parsing it again.
  */
-export function editFleetText(text: string, edits: readonly CohortEdit[], comment?: string): string {
+export function editFleetText(text: string, edits: readonly FleetEdit[], comment?: string): string {
     const doc = parse(text);
-    const cohorts = findPair(doc.contents, "", "cohorts")?.value;
+    const list = (key: string) => findPair(doc.contents, "", key)?.value;
     const splices: Splice[] = [];
     for (const edit of edits) {
-        const cohort = isSeq(cohorts) ? cohorts.items[edit.cohort] : undefined;
-        const pair = findPair(cohort, "", "color");
-        if (!pair) throw new StackEditError(`cohorts[${edit.cohort}] has no color to change`);
-        splices.push(scalarSplice(pair.value, edit.color, `cohorts[${edit.cohort}].color`));
+        if ("cohort" in edit) {
+            const cohorts = list("cohorts");
+            const pair = findPair(isSeq(cohorts) ? cohorts.items[edit.cohort] : undefined, "", "color");
+            if (!pair) throw new StackEditError(`cohorts[${edit.cohort}] has no color to change`);
+            splices.push(scalarSplice(pair.value, edit.color, `cohorts[${edit.cohort}].color`));
+        } else {
+            const clusters = list("clusters");
+            const pair = findPair(isSeq(clusters) ? clusters.items[edit.cluster] : undefined, "", "greenWeight");
+            if (!pair) throw new StackEditError(`clusters[${edit.cluster}] has no greenWeight to change`);
+            splices.push(scalarSplice(pair.value, edit.greenWeight, `clusters[${edit.cluster}].greenWeight`));
+        }
     }
     const first = [...splices].sort((a, b) => a.start - b.start)[0];
     const flatComment = comment?.replace(/[\r\n]+/g, "; ");
     if (first && flatComment !== undefined) splices.push(commentAfter(text, first, flatComment));
     const edited = applySplices(text, splices);
-    const values = (d: Document) => d.toJS({ maxAliasCount: -1 }) as { cohorts?: Record<string, unknown>[] };
+    const values = (d: Document) => d.toJS({ maxAliasCount: -1 }) as { cohorts?: Record<string, unknown>[]; clusters?: Record<string, unknown>[] };
     const expected = values(doc);
-    for (const edit of edits) expected.cohorts![edit.cohort]!.color = edit.color;
+    for (const edit of edits) {
+        if ("cohort" in edit) expected.cohorts![edit.cohort]!.color = edit.color;
+        else expected.clusters![edit.cluster]!.greenWeight = edit.greenWeight;
+    }
     if (!isDeepStrictEqual(values(parse(edited)), expected)) {
-        throw new StackEditError("editing the fleet file in place would change more than the cohorts' colors; nothing was written");
+        throw new StackEditError("editing the fleet file in place would change more than the cohorts' colors and the clusters' weights; nothing was written");
     }
     return edited;
 }
 
+/** What a rollback edits in a fleet file: a cohort's color, or a cluster's own weight (a whole-fleet stack's override). */
+export type FleetEdit = CohortEdit | Required<WeightEdit>;
+
 /** Edits a fleet file on disk, as editFleetText does; a reader sees the old file or the new one. */
-export function editFleetFile(path: string, edits: readonly CohortEdit[], comment?: string): void {
+export function editFleetFile(path: string, edits: readonly FleetEdit[], comment?: string): void {
     writeStackFile(path, editFleetText(readFileSync(path, "utf8"), edits, comment));
 }
 

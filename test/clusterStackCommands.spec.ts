@@ -2,8 +2,9 @@
 // exported on its own cluster (and group) only; a traffic stack has no weight to judge or move.
 
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseDocument } from "yaml";
 import { main } from "../cli/switchyard.ts";
 import { editStackFile } from "../cli/stackEdit.ts";
 import { FAILING, HEALTHY } from "./fakeMetrics.ts";
@@ -78,6 +79,20 @@ describe("switchyard --stack on a split fleet's stacks", function () {
         expect(p.cohortColor()).to.equal("blue");
         expect(readFileSync(join(p.dir, "fleets/prod.yaml"), "utf8")).to.match(/color: blue +# switchyard rolled back 2026-05-01T10:00:00Z: beta users report errors/);
         expect(io.lines.join("\n")).to.include("fleets/prod.yaml: cohorts beta to blue — the fleet file every stack of prod reads");
+    });
+
+    it("rolls back a whole-fleet stack's cluster override where the fleet file sets it", async () => {
+        const p = project({ cohorts: false });
+        const fleetFile = join(p.dir, "fleets/prod.yaml");
+        const doc = parseDocument(readFileSync(fleetFile, "utf8"));
+        doc.setIn(["clusters", 1, "greenWeight"], 25);
+        writeFileSync(fleetFile, doc.toString());
+        writeFileSync(p.stackFile("whole"), "config:\n  switchyard:fleet: fleets/prod.yaml\n  switchyard:greenWeight: 0\n");
+        const io = fleetIo();
+        expect(await main(["rollback", "--stack", "whole", "--cwd", p.dir], io, async () => fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }))), io.errors.join("\n")).to.equal(0);
+        expect(parseDocument(readFileSync(fleetFile, "utf8")).getIn(["clusters", 1, "greenWeight"])).to.equal(0);
+        expect(readFileSync(p.stackFile("whole"), "utf8")).not.to.include("clusters");
+        expect(io.lines.join("\n")).to.include("fleets/prod.yaml: green to 0 % on gke-euw1 — the fleet file every stack of prod reads");
     });
 
     it("shows a cluster stack's weights and live rates for its own cluster only", async () => {

@@ -87,6 +87,14 @@ cohorts:
         expectThrows(() => editFleetText("rollout: {}\n", [{ cohort: 0, color: "blue" }]), /cohorts\[0\] has no color to change/);
     });
 
+    it("sets a fleet file's cluster weight (a whole-fleet stack's override) to 0 in place, with the cohorts in one edit", () => {
+        const fleet = ["clusters:", "  - name: east", "    namespace: shop", "  - name: west", "    greenWeight: 25 # canary", "cohorts:", "  - { name: beta, color: green }", ""].join("\n");
+        const edited = editFleetText(fleet, [{ cluster: 1, greenWeight: 0 }, { cohort: 0, color: "blue" }], "rolled back");
+        expect(edited).to.equal(["clusters:", "  - name: east", "    namespace: shop", "  - name: west", "    greenWeight: 0  # rolled back", "cohorts:", "  - { name: beta, color: blue }", ""].join("\n"));
+        expectThrows(() => editFleetText(fleet, [{ cluster: 0, greenWeight: 0 }]), /clusters\[0\] has no greenWeight to change/);
+        expectThrows(() => editFleetText(fleet, [{ cluster: 2, greenWeight: 0 }]), /clusters\[2\] has no greenWeight to change/);
+    });
+
     it("puts the note after the cohort first in the file whatever the order of the edits, on one line, and none without a note", () => {
         const fleet = ["cohorts:", "  - name: beta", "    color: green", "  - name: staff", "    color: green", ""].join("\n");
         const edited = editFleetText(fleet, [{ cohort: 1, color: "blue" }, { cohort: 0, color: "blue" }], "rolled back\r\n\nINC-9");
@@ -102,7 +110,7 @@ cohorts:
         const anchored = ["defaults:", "  color: &stable green", "cohorts:", "  - name: beta", "    color: *stable", ""].join("\n");
         expectThrows(() => editFleetText(anchored, [{ cohort: 0, color: "blue" }]), /^cohorts\[0\]\.color is not a plain value this command can edit$/);
         const shared = ["cohorts:", "  - name: beta", "    color: &c green", "  - name: staff", "    color: *c", ""].join("\n");
-        expectThrows(() => editFleetText(shared, [{ cohort: 0, color: "blue" }]), /^editing the fleet file in place would change more than the cohorts' colors; nothing was written$/);
+        expectThrows(() => editFleetText(shared, [{ cohort: 0, color: "blue" }]), /^editing the fleet file in place would change more than the cohorts' colors and the clusters' weights; nothing was written$/);
     });
 
     it("writes the edited fleet file in place, and only it", () => {

@@ -8,9 +8,9 @@ import { configProblems, releaseVerdict, type TargetJudgement } from "../../mode
 import { fleetLabel } from "../../model/config/fleetFile.ts";
 import type { AnalysisSpec } from "../../model/config/types.ts";
 import { PROJECT } from "../../model/config/keys.ts";
-import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf, type CohortEdit, type StackEdit } from "../../model/rollout.ts";
+import { candidateWeightOf, isCohortEdit, rollbackEdits, stableColorOf, type StackEdit } from "../../model/rollout.ts";
 import { PrometheusClient } from "../prometheus.ts";
-import { editFleetText, editStackText, writeStackFile } from "../stackEdit.ts";
+import { editFleetText, editStackText, writeStackFile, type FleetEdit } from "../stackEdit.ts";
 import { uncommittedPaths } from "../git.ts";
 import { currentRates, judgeTargets, judgedTargetsInScope, metricSourceProblem, targetsInScope, type MetricsApi } from "./collect.ts";
 import { advanceReport, advanceSummary, analyzeText, ratesText, statusText } from "./report.ts";
@@ -141,6 +141,8 @@ interface FleetFileEdit {
     text: string;
     /** The cohorts it aims at the stable color, by name. */
     cohorts: string[];
+    /** The clusters whose own weight it sets to 0, by name. */
+    clusters: string[];
 }
 
 /**
@@ -151,25 +153,33 @@ interface FleetFileEdit {
  */
 function placeEdits(stack: ProjectStack, edits: readonly StackEdit[], comment: string | undefined): { stackText: string | undefined; fleetEdit: FleetFileEdit | undefined } {
     const fleet = stack.model.fleet;
-    const inFleetFile = (edit: StackEdit): edit is CohortEdit => fleet !== undefined && fleet.keys.includes("cohorts") && isCohortEdit(edit);
+    // A cohort's color, or a cluster's own weight (a whole-fleet stack's override), where the fleet file sets them.
+    const inFleetFile = (edit: StackEdit): edit is FleetEdit =>
+        fleet !== undefined && (isCohortEdit(edit) ? fleet.keys.includes("cohorts") : edit.cluster !== undefined && fleet.keys.includes("clusters"));
     const own = edits.filter((e) => !inFleetFile(e));
-    const cohorts = edits.filter(inFleetFile);
+    const there = edits.filter(inFleetFile);
     const stackText = own.length > 0 ? editStackText(readFileSync(stack.file, "utf8"), PROJECT, own, comment) : undefined;
-    if (cohorts.length === 0 || !fleet) return { stackText, fleetEdit: undefined };
+    if (there.length === 0 || !fleet) return { stackText, fleetEdit: undefined };
     const path = join(stack.dir, fleet.file);
     return {
         stackText,
-        fleetEdit: { path, text: editFleetText(readFileSync(path, "utf8"), cohorts, comment), cohorts: cohorts.map((e) => stack.model.cohorts[e.cohort]!.name) },
+        fleetEdit: {
+            path,
+            text: editFleetText(readFileSync(path, "utf8"), there, comment),
+            cohorts: there.filter(isCohortEdit).map((e) => stack.model.cohorts[e.cohort]!.name),
+            clusters: there.flatMap((e) => ("cluster" in e ? [stack.model.clusters[e.cluster]!.name] : [])),
+        },
     };
 }
 
 /** What a rollback's edit of the fleet file means for the other stacks of the fleet, for the output. */
 function fleetEditText(stack: ProjectStack, edit: FleetFileEdit): string {
     const fleet = stack.model.fleet!;
-    return (
-        `${fleet.file}: cohorts ${edit.cohorts.join(", ")} to ${stableColorOf(stack.model.rollout.candidate)} — the fleet file every stack of ${fleet.name} reads: ` +
-        `apply its cluster stacks too (or switchyard advance --fleet ${fleet.name})`
-    );
+    const what = [
+        ...(edit.cohorts.length > 0 ? [`cohorts ${edit.cohorts.join(", ")} to ${stableColorOf(stack.model.rollout.candidate)}`] : []),
+        ...(edit.clusters.length > 0 ? [`${stack.model.rollout.candidate} to 0 % on ${edit.clusters.join(", ")}`] : []),
+    ];
+    return `${fleet.file}: ${what.join(", ")} — the fleet file every stack of ${fleet.name} reads: apply its cluster stacks too (or switchyard advance --fleet ${fleet.name})`;
 }
 
 /**
