@@ -93,6 +93,7 @@ cohorts:
         expect(edited).to.equal(["clusters:", "  - name: east", "    namespace: shop", "  - name: west", "    greenWeight: 0  # rolled back", "cohorts:", "  - { name: beta, color: blue }", ""].join("\n"));
         expectThrows(() => editFleetText(fleet, [{ cluster: 0, greenWeight: 0 }]), /clusters\[0\] has no greenWeight to change/);
         expectThrows(() => editFleetText(fleet, [{ cluster: 2, greenWeight: 0 }]), /clusters\[2\] has no greenWeight to change/);
+        expectThrows(() => editFleetText("clusters:\n  - { name: east, greenWeight: [25] }\n", [{ cluster: 0, greenWeight: 0 }]), /^clusters\[0\]\.greenWeight is not a plain value this command can edit$/);
     });
 
     it("puts the note after the cohort first in the file whatever the order of the edits, on one line, and none without a note", () => {
