@@ -32,14 +32,15 @@ export function uncommittedPaths(file: string, project: string): string[] {
 }
 
 /**
- * The files under `folder` (relative to `dir`) that differ between `revision` and the work tree,
- * untracked ones included; undefined when git cannot say (not a repository, no such revision).
+ * The files under `paths` (folders or files, relative to `dir`) that differ between `revision` and
+ * the work tree, untracked ones included; undefined when git cannot say (not a repository, no such revision).
  */
-export function changedUnder(dir: string, folder: string, revision = "HEAD"): string[] | undefined {
+export function changedUnder(dir: string, paths: string | readonly string[], revision = "HEAD"): string[] | undefined {
+    const folder = typeof paths === "string" ? [paths] : [...paths];
     const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     try {
-        const changed = git("diff", "--name-only", revision, "--", folder);
-        const untracked = git("ls-files", "--others", "--exclude-standard", "--", folder);
+        const changed = git("diff", "--name-only", revision, "--", ...folder);
+        const untracked = git("ls-files", "--others", "--exclude-standard", "--", ...folder);
         return [...changed.split("\n"), ...untracked.split("\n")].filter((line) => line !== "");
     } catch {
         return undefined;

@@ -43,12 +43,22 @@ export interface FleetPlanOptions {
 type Planned = { entry: MatrixStack; plan: StackPlan } | { entry: MatrixStack; error: string };
 
 /**
- * Whether a stack's policy verdict is its base's, so the pack need not run on it: none of its inputs
- * change, and git says policy/ (the pack and its per-stack config) is as the base has it. Unknown
- * (`policyChanges` undefined: no git, no such revision) is judged.
+ * What a stack's policy verdict is made of besides its config (which `changing` covers): the pack
+ * and its per-stack config, the program and the model it evaluates (the pack imports the model too),
+ * the mocks the plan evaluates under, the plan itself, the build contexts whose hashes the image
+ * tags carry, and the project's dependencies. Stack files and fleet files are not here: each stack's
+ * own are its inputs, and another stack's cannot change its verdict.
  */
-export function keepsBaseVerdict(changing: boolean, policyChanges: readonly string[] | undefined): boolean {
-    return !changing && policyChanges !== undefined && policyChanges.length === 0;
+export const VERDICT_INPUTS = ["policy", "index.ts", "components", "model", "program", "harness", "cli", "app", "Pulumi.yaml", "package.json", "package-lock.json"] as const;
+
+/**
+ * Whether a stack's policy verdict is its base's, so the pack need not run on it: none of its inputs
+ * change, its base is a committed file (a stack or fleet file new on disk has no verdict to keep), and
+ * git says nothing under VERDICT_INPUTS differs from the base. Unknown (`inputChanges` undefined: no
+ * git, no such revision) is judged.
+ */
+export function keepsBaseVerdict(changing: boolean, committedBase: boolean, inputChanges: readonly string[] | undefined): boolean {
+    return !changing && committedBase && inputChanges !== undefined && inputChanges.length === 0;
 }
 
 /** The fleet's stacks as `switchyard stacks --fleet` lists them; bad input named before anything is evaluated. */
@@ -202,10 +212,10 @@ export async function planFleet(opts: FleetPlanOptions, io: PlanOutput): Promise
         io.out(`\nStacks, in the order they apply — ${order}:`);
 
         const codes: number[] = [];
-        // A stack none of whose inputs change is judged as its base was, unless the pack or its
-        // config changed too: the pack runs only where its verdict can differ from the base's (a
-        // start of the pack is seconds of type-checking, per stack).
-        const policyChanges = opts.policy ? changedUnder(PROJECT_ROOT, "policy", opts.base ?? "HEAD") : undefined;
+        // A stack none of whose inputs change is judged as its base was, unless the pack, the program
+        // or anything else its verdict is made of changed too: the pack runs only where its verdict
+        // can differ from the base's (a start of the pack is seconds of type-checking, per stack).
+        const inputChanges = opts.policy ? changedUnder(PROJECT_ROOT, VERDICT_INPUTS, opts.base ?? "HEAD") : undefined;
         for (const p of ordered) {
             io.out("");
             if (!("plan" in p)) {
@@ -227,8 +237,8 @@ export async function planFleet(opts: FleetPlanOptions, io: PlanOutput): Promise
                 codes.push(0);
                 continue;
             }
-            if (keepsBaseVerdict(plan.changing, policyChanges)) {
-                io.out(`  policy pack: not run: none of this stack's inputs change, and policy/ is as ${opts.base ?? "HEAD"} has it, so its verdict is the base's`);
+            if (keepsBaseVerdict(plan.changing, plan.base.note === undefined && files.base.note === undefined, inputChanges)) {
+                io.out(`  policy pack: not run: none of this stack's inputs change, and the pack and the program are as ${opts.base ?? "HEAD"} has them, so its verdict is the base's`);
                 codes.push(0);
                 continue;
             }

@@ -33,8 +33,8 @@ export function commitOfFiles(files: Readonly<Record<string, string>>, message: 
     return git(["commit-tree", treeOf(files), "-m", message]);
 }
 
-/** `files` and every file under `folder` as the work tree has it (tracked or not, ignored ones aside): a base whose `folder` does not differ. */
-export function withFolderAsInWorkTree(files: Readonly<Record<string, string>>, folder: string): Record<string, string> {
-    const listed = git(["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", folder]).split("\0").filter((p) => p !== "" && existsSync(join(PROJECT_ROOT, p)));
+/** `files` and every file under `paths` as the work tree has it (tracked or not, ignored ones aside): a base in which `paths` do not differ. */
+export function withPathsAsInWorkTree(files: Readonly<Record<string, string>>, paths: readonly string[]): Record<string, string> {
+    const listed = git(["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", ...paths]).split("\0").filter((p) => p !== "" && existsSync(join(PROJECT_ROOT, p)));
     return { ...Object.fromEntries(listed.map((path) => [path, readFileSync(join(PROJECT_ROOT, path), "utf8")])), ...files };
 }

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PROJECT_ROOT } from "../model/stackFiles.ts";
+import { VERDICT_INPUTS } from "../cli/planFleet.ts";
 
 const CRUISER = join(PROJECT_ROOT, "node_modules/dependency-cruiser/bin/dependency-cruiser.mjs");
 const CONFIG = join(PROJECT_ROOT, ".dependency-cruiser.cjs");
@@ -19,7 +20,7 @@ interface Violation {
 }
 
 interface CruiseResult {
-    modules: { source: string }[];
+    modules: { source: string; dependencies: { resolved: string; coreModule: boolean }[] }[];
     summary: { violations: Violation[] };
 }
 
@@ -40,9 +41,24 @@ function cruise(cwd: string, roots: string[]): CruiseResult {
     return JSON.parse(run.stdout) as CruiseResult;
 }
 
+/** The project's files `roots` load, directly or not (packages aside). */
+function reachable(result: CruiseResult, roots: string[]): string[] {
+    const bySource = new Map(result.modules.map((m) => [m.source, m]));
+    const seen = new Set<string>();
+    const queue = [...roots];
+    while (queue.length > 0) {
+        const file = queue.pop()!;
+        if (seen.has(file) || file.includes("node_modules/")) continue;
+        seen.add(file);
+        for (const dep of bySource.get(file)?.dependencies ?? []) if (!dep.coreModule) queue.push(dep.resolved);
+    }
+    return [...seen].sort();
+}
+
 describe("layout: imports run down the layers, never in a circle", function () {
+    let result: CruiseResult;
     it("holds for every source file of the project", () => {
-        const result = cruise(PROJECT_ROOT, ROOTS);
+        result = cruise(PROJECT_ROOT, ROOTS);
         const cruised = new Set(result.modules.map((m) => m.source));
         const tracked = execFileSync("git", ["ls-files", ...ROOTS], { cwd: PROJECT_ROOT, encoding: "utf8" })
             .split("\n")
@@ -50,6 +66,14 @@ describe("layout: imports run down the layers, never in a circle", function () {
         expect(tracked.length, "the project has source files").to.be.greaterThan(100);
         expect(tracked.filter((f) => !cruised.has(f)), "files the check did not read").to.deep.equal([]);
         expect(result.summary.violations.map(line)).to.deep.equal([]);
+    });
+
+    it("keeps everything a fleet plan's policy verdict loads under the paths that make the pack run again when they change", () => {
+        // The plan (cli/plan.ts evaluates index.ts under harness/) and the pack (policy/index.ts).
+        const loaded = reachable(result ?? cruise(PROJECT_ROOT, ROOTS), ["cli/plan.ts", "policy/index.ts"]);
+        expect(loaded, "the plan loads the program").to.include.members(["index.ts", "harness/mockRuntime.ts", "model/capacityAnnotation.ts"]);
+        const under = (file: string) => VERDICT_INPUTS.some((input) => file === input || file.startsWith(`${input}/`));
+        expect(loaded.filter((file) => !under(file)), "loaded, yet outside VERDICT_INPUTS").to.deep.equal([]);
     });
 
     it("refuses a circle, an upward import and the Pulumi SDK in the model, each by its rule", () => {

@@ -13,8 +13,8 @@ import { parse } from "yaml";
 import { PROJECT_ROOT } from "../model/stackFiles.ts";
 import { plan as planInProcess } from "../cli/plan.ts";
 import { changedUnder } from "../cli/git.ts";
-import { keepsBaseVerdict } from "../cli/planFleet.ts";
-import { commitOfFiles, withFolderAsInWorkTree } from "./gitCommit.ts";
+import { keepsBaseVerdict, VERDICT_INPUTS } from "../cli/planFleet.ts";
+import { commitOfFiles, withPathsAsInWorkTree } from "./gitCommit.ts";
 
 type Result = { stdout: string; stderr: string; code: number };
 
@@ -58,9 +58,9 @@ function stackFiles(eksWeight: number): Record<string, string> {
     return files;
 }
 
-/** A commit on no branch whose tree holds the fleet file, the stack files and policy/ as the work tree has it: a --base. */
+/** A commit on no branch whose tree holds the fleet file, the stack files, and the pack and the program as the work tree has them: a --base. */
 function commitOf(fleetText: string, stacks: Record<string, string>): string {
-    return commitOfFiles(withFolderAsInWorkTree({ [`fleets/${FLEET}.yaml`]: fleetText, ...stacks }, "policy"), "the fleet plan spec's baseline");
+    return commitOfFiles(withPathsAsInWorkTree({ [`fleets/${FLEET}.yaml`]: fleetText, ...stacks }, VERDICT_INPUTS), "the fleet plan spec's baseline");
 }
 
 /** The lines under one changed resource in a stack's change list (indented by the fleet plan or not). */
@@ -160,9 +160,9 @@ describe("npm run plan: a split fleet", function () {
         expect(eks.join("\n")).not.to.include(FLEET_FILE);
         for (const stack of [`${FLEET}-traffic`, `${FLEET}-gke-euw1`]) expect(stackBlock(stdout, stack)[0], stack).to.match(/: no change$/);
         expect(eks).to.include(`  Policy pack (policy/config/${EKS}.json): no violations.`);
-        // The base has policy/ as it is: a stack none of whose inputs change keeps the base's verdict, and its pack is not started.
+        // The base has the pack and the program as they are: a stack none of whose inputs change keeps the base's verdict, and its pack is not started.
         for (const stack of [`${FLEET}-traffic`, `${FLEET}-gke-euw1`]) {
-            expect(stackBlock(stdout, stack), stack).to.include(`  policy pack: not run: none of this stack's inputs change, and policy/ is as ${flipOnlyBase} has it, so its verdict is the base's`);
+            expect(stackBlock(stdout, stack), stack).to.include(`  policy pack: not run: none of this stack's inputs change, and the pack and the program are as ${flipOnlyBase} has them, so its verdict is the base's`);
         }
         expect(stdout).to.include(`\n1 of 3 stacks change: ${EKS}.\n`);
         expect(stdout).to.match(/storefront\s+│ 75 \/ 25 \(was 100 \/ 0\)\s+│ 100 \/ 0\s+│/);
@@ -307,11 +307,13 @@ describe("npm run plan: a fleet split by groups", function () {
 });
 
 describe("npm run plan --fleet: where the policy pack runs", () => {
-    it("keeps the base's verdict only for a stack none of whose inputs change while policy/ is as the base has it", () => {
-        expect(keepsBaseVerdict(false, [])).to.equal(true);
-        expect(keepsBaseVerdict(true, []), "a changing stack").to.equal(false);
-        expect(keepsBaseVerdict(false, ["policy/config/prod.json"]), "a changed pack or config").to.equal(false);
-        expect(keepsBaseVerdict(false, undefined), "git could not say").to.equal(false);
+    it("keeps the base's verdict only for a committed stack none of whose inputs change while the pack and the program are as the base has them", () => {
+        expect(keepsBaseVerdict(false, true, [])).to.equal(true);
+        expect(keepsBaseVerdict(true, true, []), "a changing stack").to.equal(false);
+        expect(keepsBaseVerdict(false, false, []), "a stack or fleet file new on disk").to.equal(false);
+        expect(keepsBaseVerdict(false, true, ["policy/config/prod.json"]), "a changed pack or config").to.equal(false);
+        expect(keepsBaseVerdict(false, true, ["components/weightedRoute.ts"]), "a changed program").to.equal(false);
+        expect(keepsBaseVerdict(false, true, undefined), "git could not say").to.equal(false);
     });
 
     it("asks git what differs under a folder against a revision, untracked files too, and says nothing it cannot know", () => {
@@ -331,6 +333,10 @@ describe("npm run plan --fleet: where the policy pack runs", () => {
             writeFileSync(join(dir, "policy", "new.ts"), "new\n");
             expect(changedUnder(dir, "policy")).to.deep.equal(["policy/index.ts", "policy/new.ts"]);
             expect(changedUnder(dir, "policy", "no-such-revision")).to.equal(undefined);
+            // Several paths, files among them: a changed Pulumi.yaml counts, a stack file does not.
+            writeFileSync(join(dir, "Pulumi.yaml"), "name: x\n");
+            writeFileSync(join(dir, "Pulumi.prod.yaml"), "config: {}\n");
+            expect(changedUnder(dir, ["Pulumi.yaml", "policy", "components"])).to.deep.equal(["policy/index.ts", "Pulumi.yaml", "policy/new.ts"]);
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
