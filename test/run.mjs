@@ -44,9 +44,12 @@ export function specOrder(dir = TEST_DIR) {
     return [...SLOWEST, ...all.filter((name) => !SLOWEST.includes(name))].map((name) => join(dir, name));
 }
 
-/** Runs a process to its end; resolves its exit code (1 when a signal ended it). */
+/**
+ * Runs a process to its end; resolves its exit code (1 when a signal ended it). On "close", not
+ * "exit": a process can exit before its piped output is read, and tsc's report would be cut short.
+ */
 function exited(child) {
-    return new Promise((done) => child.on("exit", (code, signal) => done(code ?? (signal ? 1 : 0))));
+    return new Promise((done) => child.on("close", (code, signal) => done(code ?? (signal ? 1 : 0))));
 }
 
 if (process.argv[1] === import.meta.filename) {
