@@ -110,14 +110,28 @@ export const LATENCY_HISTOGRAMS: Record<MetricSource, { bucketsMs: readonly numb
 };
 
 /**
- * The `le` regex that matches the bucket at `barMs` as a source labels it: 0.3 for 300 ms in
- * seconds, 500 in ms; a whole number also as Prometheus 3 normalises it (500.0). `[.]`, not a
- * backslash, which PromQL strings would take for an escape.
+ * A bucket bound as Prometheus 3 stores it: it parses each classic histogram's `le` and writes it
+ * again as OpenMetrics does (prometheus/prometheus model/labels/float.go FormatOpenMetricsFloat):
+ * Go's shortest `%g` (strconv.FormatFloat(f, 'g', -1, 64): an exponent, at least two digits, when
+ * the decimal exponent is below -4 or at least 6 — 1.8e+06, 5e-05), then ".0" when that has
+ * neither a point nor an exponent (500.0).
+ */
+export function openMetricsFloat(value: number): string {
+    const [mantissa, exponent] = value.toExponential().split("e") as [string, string];
+    const power = Number(exponent);
+    const text = power < -4 || power >= 6 ? `${mantissa}e${exponent[0]}${exponent.slice(1).padStart(2, "0")}` : String(value);
+    return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
+/**
+ * The `le` regex that matches the bucket at `barMs` as a source labels it (0.3 for 300 ms in
+ * seconds, 500 in ms) and as Prometheus 3 stores it (500.0, 1.8e+06 for Envoy's 30-minute bucket).
+ * `[.]` and `[+]`, not a backslash, which PromQL strings would take for an escape.
  */
 export function bucketMatcher(barMs: number, source: MetricSource): string {
     const value = LATENCY_HISTOGRAMS[source].le === "s" ? barMs / 1000 : barMs;
-    const text = String(value).replace(".", "[.]");
-    return Number.isInteger(value) ? `${text}|${text}[.]0` : text;
+    const spellings = [...new Set([String(value), openMetricsFloat(value)])];
+    return spellings.map((text) => text.replace(/[.+]/g, (c) => `[${c}]`)).join("|");
 }
 
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

@@ -7,6 +7,7 @@ import {
     SERIES_PROBES,
     SOURCE_QUERIES,
     bucketMatcher,
+    openMetricsFloat,
     checkTemplate,
     isLatencyPreset,
     labelProblem,
@@ -90,6 +91,36 @@ describe("metric queries: templates", () => {
         expect(matches(500, "istio", "5000")).to.equal(false);
         expect(matches(0.5, "istio", "0.5")).to.equal(true);
         expect(bucketMatcher(300, "app"), "no backslash, which a PromQL string would take for an escape").to.not.include("\\");
+        // Envoy's 30-minute and hour buckets: Prometheus 3 writes a bound of a million or more with an exponent.
+        expect(matches(1800000, "istio", "1800000"), "as Envoy exposes it").to.equal(true);
+        expect(matches(1800000, "istio", "1.8e+06"), "as Prometheus 3 stores it").to.equal(true);
+        expect(matches(3600000, "istio", "3.6e+06")).to.equal(true);
+        expect(matches(1800000, "istio", "1.8e+07"), "ten times the bar").to.equal(false);
+        expect(matches(1800000, "istio", "1x8e+06"), "a dot, not any character").to.equal(false);
+        expect(matches(1800000, "istio", "1.8e06"), "a plus, not one or more of the e").to.equal(false);
+        expect(bucketMatcher(1800000, "istio")).to.not.include("\\");
+    });
+
+    it("writes a bucket bound as Prometheus 3 does, Go's shortest %g with .0 on a whole number", () => {
+        // Values as Go's strconv.FormatFloat(f, 'g', -1, 64) prints them, with OpenMetrics' ".0".
+        const cases: [number, string][] = [
+            [1, "1.0"],
+            [0.3, "0.3"],
+            [500, "500.0"],
+            [300000, "300000.0"],
+            [999999, "999999.0"],
+            [1000000, "1e+06"],
+            [1800000, "1.8e+06"],
+            [3600000, "3.6e+06"],
+            [1.5e21, "1.5e+21"],
+            [1e100, "1e+100"],
+            [0.0001, "0.0001"],
+            [0.00005, "5e-05"],
+            [0.000125, "0.000125"],
+            [0.5, "0.5"],
+            [1.8e-7, "1.8e-07"],
+        ];
+        for (const [value, text] of cases) expect(openMetricsFloat(value), String(value)).to.equal(text);
     });
 
     it("knows the bucket boundaries each source's histogram has", () => {
