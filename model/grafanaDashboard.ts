@@ -5,6 +5,7 @@
 
 import { SOURCE_QUERIES, checkTemplate, renderQuery, type MetricSource } from "./metricQueries.ts";
 import type { StackModel } from "./config/types.ts";
+import { clustersInScope, servicesInScope } from "./config/scope.ts";
 import type { AnalysisSpec, CheckSpec } from "./config/types.ts";
 
 /** What `switchyard advance --metrics-file` writes: the weights and verdicts Prometheus cannot know by itself. */
@@ -199,7 +200,11 @@ export function rolloutDashboard(options: DashboardOptions): Json {
         y += Math.ceil(group.length / 2) * 8;
     });
 
-    const namespaces = [...new Set(model.clusters.map((c) => c.namespace))];
+    // What the stack deploys (a cluster stack: its own cluster, and its group's services), which is
+    // what its advance --metrics-file reports: another cluster's panels would stay empty.
+    const clusters = clustersInScope(model.clusters, model.scope);
+    const services = servicesInScope(model.services, model.scope, model.fleet?.groups ?? []);
+    const namespaces = [...new Set(clusters.map((c) => c.namespace))];
     const window = `${analysis?.intervalSeconds ?? 60}s`;
     return {
         uid: `switchyard-${stack}`.slice(0, 40),
@@ -214,8 +219,8 @@ export function rolloutDashboard(options: DashboardOptions): Json {
             list: [
                 { type: "datasource", name: "datasource", label: "Prometheus", query: "prometheus", hide: 0 },
                 customVariable("stack", "stack", [stack], stack),
-                customVariable("service", "service", model.services.map((s) => s.name), model.services[0]?.name ?? ""),
-                customVariable("cluster", "cluster", model.clusters.map((c) => c.name), model.clusters[0]?.name ?? ""),
+                customVariable("service", "service", services.map((s) => s.name), services[0]?.name ?? ""),
+                customVariable("cluster", "cluster", clusters.map((c) => c.name), clusters[0]?.name ?? ""),
                 // The cluster's switchyard namespace, which the envoy-gateway and istio queries select on.
                 customVariable("namespace", "namespace", namespaces, namespaces[0] ?? "switchyard"),
                 customVariable("candidate", "candidate", ["green", "blue"], rollout.candidate),

@@ -103,6 +103,17 @@ describe("switchyard --stack on a split fleet's stacks", function () {
         expect(shown).not.to.include("eks-use1");
     });
 
+    it("draws a cluster stack's dashboard for its own cluster, the one its --metrics-file reports", async () => {
+        const { p, io, metrics } = failingOnGke();
+        expect(await main(["dashboard", "--stack", "prod-gke-euw1", "--cwd", p.dir], io, async () => metrics), io.errors.join("\n")).to.equal(0);
+        const dashboard = JSON.parse(io.lines.join("\n")) as { templating: { list: { name: string; query: string; current: { value: string } }[] } };
+        const variable = (name: string) => dashboard.templating.list.find((v) => v.name === name)!;
+        expect(variable("cluster").query).to.equal("gke-euw1");
+        expect(variable("cluster").current.value).to.equal("gke-euw1");
+        expect(variable("service").query, "the fleet's services, none grouped apart").to.equal("storefront,cart,checkout");
+        expect(variable("stack").query).to.equal("prod-gke-euw1");
+    });
+
     it("refuses the weight commands on a traffic stack as a usage error, naming where the weights are", async () => {
         const { p, io, metrics } = failingOnGke();
         for (const command of ["status", "analyze", "advance", "rollback"]) {
