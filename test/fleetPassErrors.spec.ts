@@ -158,6 +158,37 @@ describe("advance --fleet: a pass that cannot judge the release writes nothing",
         expect(existsSync(join(p.dir, "fleets/prod.release.yaml"))).to.equal(false);
     });
 
+    it("resumes a step back at once but a step forward only while Prometheus answers", async () => {
+        const p = project({ cohorts: false });
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }));
+        const backend = fakeBackend(p, metrics);
+        const options = { fleet: "prod", dir: p.dir, deployer: backend, io };
+        expect((await fleetPass({ ...options, api: metrics, start: true })).decision).to.include({ action: "advance", wave: "canary", to: 5 });
+        expect(backend.applied.at(-1)).to.equal("prod-eks-use1 5 (wave canary: green to 5 %)");
+        // A stopped run left both files ahead of and behind what is live: eks-use1's step forward
+        // to 10 % edited, never applied; gke-euw1 applied at 5 % by hand, then its file put back to 0.
+        writeFileSync(p.stackFile("prod-eks-use1"), readFileSync(p.stackFile("prod-eks-use1"), "utf8").replace("switchyard:greenWeight: 5", "switchyard:greenWeight: 10"));
+        writeFileSync(p.stackFile("prod-gke-euw1"), readFileSync(p.stackFile("prod-gke-euw1"), "utf8").replace("switchyard:greenWeight: 0", "switchyard:greenWeight: 5"));
+        await backend.apply("prod-gke-euw1", "by hand");
+        writeFileSync(p.stackFile("prod-gke-euw1"), readFileSync(p.stackFile("prod-gke-euw1"), "utf8").replace("switchyard:greenWeight: 5", "switchyard:greenWeight: 0"));
+        backend.applied.length = 0;
+        const down = new PrometheusClient({ url: "http://127.0.0.1:1" });
+        const refused = await fleetPass({ ...options, api: down, start: false }).catch((error: unknown) => error);
+        expect(refused).to.be.instanceOf(PrometheusError);
+        expect(backend.applied, "the step back, and not the step forward").to.deep.equal(["prod-gke-euw1 0 (resume greenWeight 0)"]);
+        expect(io.lines).to.include("prod-eks-use1 not resumed: a step forward is applied only while the metrics answer");
+        // Prometheus without the counter: the same, as an error that says so.
+        const noCounter: MetricsApi = { ...metrics, labelValues: async (name, match) => (name === "__name__" && match === "istio_requests_total" ? [match] : []) };
+        const missing = await fleetPass({ ...options, api: noCounter, start: false }).catch((error: unknown) => error);
+        expect(missing).to.be.instanceOf(CommandError);
+        expect((missing as Error).message).to.match(/http_requests_total.*prod-eks-use1 not resumed: a step forward is applied only while the metrics answer; nothing was judged\.$/s);
+        expect(backend.applied).to.have.length(1);
+        // Once it answers, the step forward is applied.
+        await fleetPass({ ...options, api: metrics, start: false });
+        expect(backend.applied[1]).to.equal("prod-eks-use1 10 (resume greenWeight 10)");
+    });
+
     it("still rolls back (exit 1) when one stack fails while another's selector matches no series", async () => {
         const p = project();
         const io = fleetIo();

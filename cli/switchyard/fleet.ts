@@ -322,17 +322,40 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
     // What a stopped run left: a file edited but never applied (or applied in part). While a
     // rollback is on, such a stack is the rollback's to apply (all at once, never held), not a resume's.
     const behind: FleetClusterStack[] = [];
+    // Of those, the ones whose file gives the candidate more than it has live: a step forward.
+    const forward = new Set<FleetClusterStack>();
     for (const s of fleet.clusterStacks) {
         const live = await deployer.live(s.stack.name);
-        if (live !== s.stack.model.greenWeight) behind.push(s);
+        if (live === s.stack.model.greenWeight) continue;
+        behind.push(s);
+        const liveCandidate = live === undefined ? 0 : candidateWeightOf(live, rollout.candidate);
+        if (candidateWeightIn(s) > liveCandidate) forward.add(s);
     }
     if (!rolledBack) {
         const together = Math.max(...fleet.waves.map((w) => w.parallel));
-        const errors = await limited(behind, together, async (s) => {
-            io.out(`resume ${s.stack.name}: its file says greenWeight ${s.stack.model.greenWeight}, which it has not applied yet`);
-            await deployer.apply(s.stack.name, `resume greenWeight ${s.stack.model.greenWeight}`, together);
-        });
-        if (errors.length > 0) throw new CommandError(`${deployer.name} failed while resuming what a stopped run left:\n${errors.map(messageOf).join("\n")}`);
+        const resume = async (stacks: FleetClusterStack[]) => {
+            const errors = await limited(stacks, together, async (s) => {
+                io.out(`resume ${s.stack.name}: its file says greenWeight ${s.stack.model.greenWeight}, which it has not applied yet`);
+                await deployer.apply(s.stack.name, `resume greenWeight ${s.stack.model.greenWeight}`, together);
+            });
+            if (errors.length > 0) throw new CommandError(`${deployer.name} failed while resuming what a stopped run left:\n${errors.map(messageOf).join("\n")}`);
+        };
+        // A step back towards stable is applied at once, never held by the metrics.
+        await resume(behind.filter((s) => !forward.has(s)));
+        if (forward.size > 0) {
+            // A step forward was decided on evidence, but it moves traffic now: not on a Prometheus
+            // that does not answer or lacks the counter (missing data never promotes).
+            const waiting = `${[...forward].map((s) => s.stack.name).join(", ")} not resumed: a step forward is applied only while the metrics answer`;
+            let problem: string | undefined;
+            try {
+                problem = await metricSourceProblem(analysis, options.api, io.now().getTime() / 1000, fleetLabel(fleet.model.fleet));
+            } catch (error) {
+                io.out(waiting);
+                throw error;
+            }
+            if (problem !== undefined) throw new CommandError(`${problem}. ${waiting}; nothing was judged.`);
+            await resume([...forward]);
+        }
     }
 
     const verdicts: Record<string, StackVerdict> = {};
