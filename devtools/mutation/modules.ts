@@ -41,6 +41,7 @@ export const MUTATION_MODULES: Readonly<Record<string, readonly string[]>> = {
     "model/advance.ts": ["test/advance.spec.ts"],
     "cli/stackEdit.ts": ["test/stackEdit.spec.ts"],
     "model/waves.ts": ["test/waves.spec.ts"],
+    "model/grafanaDashboard.ts": ["test/grafanaDashboard.spec.ts"],
 };
 
 /** A module whose mutation score is below this fails `npm run mutation`. */
