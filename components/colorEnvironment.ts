@@ -171,7 +171,9 @@ export class ColorEnvironment extends pulumi.ComponentResource {
                     setImmediate(() => resolve(this.lastStatus));
                 }, this.settleRefused);
         });
-        this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
+        // The names the objects were given, as the provider returns them: an output lifted from each
+        // object's metadata would cost two Outputs per object, held until its registration is answered.
+        this.registerOutputs({ deployment: objectName, service: objectName });
     }
 
     /** Called by a hook of this Deployment that refuses it, so nothing waits for its registration. */
