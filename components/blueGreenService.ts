@@ -65,8 +65,8 @@ export interface BlueGreenServiceArgs {
 export class BlueGreenService extends pulumi.ComponentResource {
     readonly colors: Partial<Record<Color, ColorEnvironment>> = {};
     readonly route: WeightedRoute;
-    /** `namespace/name` of the HTTPRoute. */
-    readonly routeName: pulumi.Output<string>;
+    /** `namespace/name` of the HTTPRoute: both are this program's inputs, known before anything is registered. */
+    readonly routeName: string;
     /** The Deployments of the colors that take traffic: what a DNS record pointing at this cluster waits for. */
     readonly servingDeployments: k8s.apps.v1.Deployment[];
 
@@ -213,7 +213,9 @@ export class BlueGreenService extends pulumi.ComponentResource {
         });
         for (const color of deployed.filter((c) => !serving(c))) makeColor(color, [this.route]);
         this.servingDeployments = live.map((color) => color.deployment);
-        this.routeName = pulumi.interpolate`${args.namespace}/${this.route.route.metadata.name}`;
+        // Plain text, not an interpolation of the namespace's and the route's outputs: those Outputs (a
+        // dozen promises each, held until the route's registration is answered) carried the same text.
+        this.routeName = `${args.cluster.namespace}/${service.name}`;
         this.registerOutputs({ route: this.routeName });
     }
 }

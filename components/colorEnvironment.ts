@@ -35,16 +35,20 @@ export interface ColorEnvironmentArgs {
 }
 
 /**
- * Resolves when a registration fails: the SDK rejects the resource's URN output then (sdk/nodejs
- * runtime/resource.ts resolveURN, on the engine's Result FAIL or an SDK-side error), which `apply`
- * never reports. Output's promise() is the SDK's own accessor for that (sdk/nodejs/output.ts).
+ * An Output's own state, through the SDK's accessors (sdk/nodejs/output.ts): its value with unknowns
+ * kept, and whether it is known. Each promise() call costs a few promises; an `apply` or `all` costs
+ * whole Outputs (a dozen promises and closures each, held until the Deployment's registration is
+ * answered): at 1,000 services on one cluster, about 70 MiB of a preview's live heap (docs/performance.md).
+ * A failed registration rejects them (sdk/nodejs runtime/resource.ts resolveURN, on the engine's
+ * Result FAIL or an SDK-side error), which `apply` never reports.
  */
-function registrationFailed(urn: pulumi.Output<string>): Promise<void> {
-    const promised = (urn as unknown as { promise(withUnknowns?: boolean): Promise<unknown> }).promise(true);
-    return promised.then(
-        () => new Promise<void>(() => {}),
-        () => undefined,
-    );
+interface OutputState<T> {
+    promise(withUnknowns?: boolean): Promise<T>;
+    isKnown: Promise<boolean>;
+}
+
+function stateOf<T>(output: pulumi.Output<T>): OutputState<T> {
+    return output as unknown as OutputState<T>;
 }
 
 /**
@@ -142,25 +146,34 @@ export class ColorEnvironment extends pulumi.ComponentResource {
         );
         this.serviceName = objectName;
         // Kept for the route's gate, which runs while the engine is mid-update and must not wait:
-        // a value the provider has not returned yet stays "unknown".
-        pulumi.all([this.deployment.metadata, this.deployment.status]).apply(([metadata, status]) => {
-            this.lastStatus = colorStatus({ metadata, status });
-        });
-        // The URN is known even where a preview leaves the status unknown (and skips the apply above),
-        // and arrives in the same answer; the next turn of the event loop comes after that apply.
+        // a value the provider has not returned yet stays "unknown". Read only when both are known,
+        // as `all(...).apply` would; a failed registration leaves it "unknown" (settled below reports it).
+        const metadata = stateOf(this.deployment.metadata);
+        const status = stateOf(this.deployment.status);
+        Promise.all([metadata.isKnown, status.isKnown, metadata.promise(true), status.promise(true)]).then(
+            ([metadataKnown, statusKnown, metadataValue, statusValue]) => {
+                if (metadataKnown && statusKnown) this.lastStatus = colorStatus({ metadata: metadataValue, status: statusValue });
+            },
+            () => {},
+        );
+        // The URN is known even where a preview leaves the status unknown, and arrives in the same
+        // answer; the next turn of the event loop comes after the status is read above.
         // A refused registration never resolves the URN, and the engine waits for a hook that waits
         // on it (its hook context is not cancelled by step errors): a failure settles as "unknown".
         this.settled = new Promise((resolve) => {
             this.settleRefused = () => resolve({ phase: "unknown" });
-            // Returns nothing: the apply's Output would hold the Immediate, and the SDK walks an
-            // Output's value for unknowns (sdk/nodejs/output.js containsUnknowns), through the
-            // Immediate into Node's queue of every pending one: quadratic in the Deployments.
-            this.deployment.urn.apply(() => {
-                setImmediate(() => resolve(this.lastStatus));
-            });
-            registrationFailed(this.deployment.urn).then(this.settleRefused);
+            // No Output may hold the Immediate: the SDK walks every Output's value for unknowns
+            // (sdk/nodejs/output.js containsUnknowns), through it into Node's queue of every pending
+            // one, quadratic in the Deployments.
+            stateOf(this.deployment.urn)
+                .promise(true)
+                .then(() => {
+                    setImmediate(() => resolve(this.lastStatus));
+                }, this.settleRefused);
         });
-        this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
+        // The names the objects were given, as the provider returns them: an output lifted from each
+        // object's metadata would cost two Outputs per object, held until its registration is answered.
+        this.registerOutputs({ deployment: objectName, service: objectName });
     }
 
     /** Called by a hook of this Deployment that refuses it, so nothing waits for its registration. */

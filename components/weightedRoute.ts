@@ -122,6 +122,7 @@ export class WeightedRoute extends pulumi.ComponentResource {
             },
             { parent: this, provider: args.provider, dependsOn: args.waitFor, ...(args.hooks ? { hooks: args.hooks } : {}) },
         );
-        this.registerOutputs({ route: this.route.metadata.name });
+        // The name it was given, as the provider returns it (see ColorEnvironment's outputs).
+        this.registerOutputs({ route: args.routeName });
     }
 }

@@ -603,6 +603,10 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
                 if (await pulumi.isSecret(pulumi.output(value))) secretOutputNames.push(name);
             }
         }
+        // The language host signals shutdown, after which the engine runs its deletes, only once the
+        // event loop is empty (sdk/nodejs/cmd/run/index.ts beforeExit): every registration the program
+        // began has been answered, whether or not the stack's outputs waited for it.
+        await waitForRPCs();
         while (steps.pending.size > 0) await Promise.all([...steps.pending]);
         const failed = steps.failure ?? steps.awaitFailure;
         if (failed) throw failed;
@@ -629,6 +633,11 @@ export async function runProgram(program: () => unknown, stackConfig: StackConfi
         urns.add(urn);
     }
     return { ...result(), outputs: plainValue(outputs ?? {}) as Record<string, unknown> };
+}
+
+/** The SDK's wait for every RPC it has begun (sdk/nodejs/runtime/settings.ts waitForRPCs; internal to its typings). */
+function waitForRPCs(): Promise<void> {
+    return (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
 function deletedBy(prior: Live, resources: RegisteredResource[]): string[] {

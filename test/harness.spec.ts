@@ -80,3 +80,27 @@ describe("harness: resource hooks are registered once per name, as the engine ke
         expect((failure as ProgramError).run.hookCalls, "the bound resource is never stepped").to.deep.equal([]);
     });
 });
+
+describe("harness: the engine deletes only after the program has sent every registration", () => {
+    it("keeps a resource whose registration comes after the stack's outputs resolved: it is registered, not deleted", async () => {
+        const config = loadStackConfig("dev");
+        // Its input resolves on a later turn of the event loop, after the program has returned outputs
+        // that depend on nothing: the language host signals shutdown, after which the engine deletes
+        // what was not registered, only once the event loop is empty (sdk/nodejs/cmd/run/index.ts beforeExit).
+        const program = async () => {
+            const provider = new Things("test", "things", {});
+            const guard = new pulumi.ResourceHook("guard", () => {
+                throw new Error("a delete of what the program registers");
+            });
+            const later = new Promise<string>((resolve) => setTimeout(() => resolve("ready"), 20));
+            new Thing("test:index:Thing", "late", { state: later }, { provider, hooks: { beforeDelete: [guard] } });
+            return { things: 1 };
+        };
+        const first = await runProgram(program, config);
+        expect(first.resources.map((r) => r.name)).to.include("late");
+        const second = await runProgram(program, config, { live: first.live });
+        expect(second.resources.map((r) => r.name)).to.include("late");
+        expect(second.deleted).to.deep.equal([]);
+        expect(second.hookCalls.filter((call) => call.kind === "beforeDelete"), "no delete ran").to.deep.equal([]);
+    });
+});
