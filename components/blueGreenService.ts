@@ -65,8 +65,14 @@ export interface BlueGreenServiceArgs {
 export class BlueGreenService extends pulumi.ComponentResource {
     readonly colors: Partial<Record<Color, ColorEnvironment>> = {};
     readonly route: WeightedRoute;
-    /** `namespace/name` of the HTTPRoute: both are this program's inputs, known before anything is registered. */
-    readonly routeName: string;
+    /**
+     * `namespace/name` of the HTTPRoute, once its registration is answered: the stack's `traffic`
+     * output holds it, so that output (with the weights it reports) waits for every route. The engine
+     * persists a stack's outputs when they arrive, whatever fails after (pkg/backend/snapshot.go
+     * RegisterResourceOutputs), so outputs that did not wait would say a refused route's new weight
+     * is live, and the orchestrator's live weight (cli/switchyard/fleetDeployers.ts) would believe it.
+     */
+    readonly routeName: pulumi.Output<string>;
     /** The Deployments of the colors that take traffic: what a DNS record pointing at this cluster waits for. */
     readonly servingDeployments: k8s.apps.v1.Deployment[];
 
@@ -213,9 +219,12 @@ export class BlueGreenService extends pulumi.ComponentResource {
         });
         for (const color of deployed.filter((c) => !serving(c))) makeColor(color, [this.route]);
         this.servingDeployments = live.map((color) => color.deployment);
-        // Plain text, not an interpolation of the namespace's and the route's outputs: those Outputs (a
-        // dozen promises each, held until the route's registration is answered) carried the same text.
-        this.routeName = `${args.cluster.namespace}/${service.name}`;
-        this.registerOutputs({ route: this.routeName });
+        // The text is this program's (the name is set, and the provider returns it); one apply on the
+        // URN, which a failed registration rejects, ties it to the route at the cost of one Output:
+        // an interpolation of the namespace's and the route's name outputs cost a dozen, held until
+        // the route's registration is answered. The component's own output needs no such tie.
+        const routeName = `${args.cluster.namespace}/${service.name}`;
+        this.routeName = this.route.route.urn.apply(() => routeName);
+        this.registerOutputs({ route: routeName });
     }
 }

@@ -126,6 +126,25 @@ describe("program: dev and prod stack files under Pulumi's mocks", function () {
         expect(cart.green.image).to.match(/^ghcr\.io\/acme-shop\/cart@sha256:/);
         expect(cart.route).to.equal("shop/cart");
     });
+
+    it("holds back the traffic output until every route's registration is answered, so a refused route never shows as live", async () => {
+        // The engine persists a stack's outputs when they arrive (pulumi/pulumi pkg/backend/snapshot.go
+        // RegisterResourceOutputs), whatever fails after: each route's entry must depend on that route.
+        const dependsOn: Record<string, string[]> = {};
+        await runProgram(async () => {
+            const outputs = (await program()) as { traffic: Record<string, Record<string, { route: unknown }>> };
+            for (const [cluster, services] of Object.entries(outputs.traffic)) {
+                for (const [service, { route }] of Object.entries(services)) {
+                    // The SDK's own record of what an Output waits for (sdk/nodejs/output.ts allResources).
+                    const resources = await (route as { allResources(): Promise<Set<{ __pulumiType: string; __name: string }>> }).allResources();
+                    dependsOn[`${cluster}.${service}`] = [...resources].map((r) => `${r.__pulumiType} ${r.__name}`);
+                }
+            }
+            return outputs;
+        }, loadStackConfig("prod"));
+        expect(Object.keys(dependsOn)).to.have.length(6);
+        for (const [route, resources] of Object.entries(dependsOn)) expect(resources, route).to.include(`${TYPES.httpRoute} ${route}`);
+    });
 });
 
 describe("program: the flip", () => {
