@@ -170,7 +170,7 @@ describe("advance --fleet: a pass that cannot judge the release writes nothing",
         // to 10 % edited, never applied; gke-euw1 applied at 5 % by hand, then its file put back to 0.
         writeFileSync(p.stackFile("prod-eks-use1"), readFileSync(p.stackFile("prod-eks-use1"), "utf8").replace("switchyard:greenWeight: 5", "switchyard:greenWeight: 10"));
         writeFileSync(p.stackFile("prod-gke-euw1"), readFileSync(p.stackFile("prod-gke-euw1"), "utf8").replace("switchyard:greenWeight: 0", "switchyard:greenWeight: 5"));
-        await backend.apply("prod-gke-euw1", "by hand");
+        await backend.apply("prod-gke-euw1", "by hand", 1);
         writeFileSync(p.stackFile("prod-gke-euw1"), readFileSync(p.stackFile("prod-gke-euw1"), "utf8").replace("switchyard:greenWeight: 5", "switchyard:greenWeight: 0"));
         backend.applied.length = 0;
         const down = new PrometheusClient({ url: "http://127.0.0.1:1" });
