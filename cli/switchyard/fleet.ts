@@ -331,47 +331,39 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
         const liveCandidate = live === undefined ? 0 : candidateWeightOf(live, rollout.candidate);
         if (candidateWeightIn(s) > liveCandidate) forward.add(s);
     }
-    if (!rolledBack) {
-        const together = Math.max(...fleet.waves.map((w) => w.parallel));
-        const resume = async (stacks: FleetClusterStack[]) => {
-            const errors = await limited(stacks, together, async (s) => {
-                io.out(`resume ${s.stack.name}: its file says greenWeight ${s.stack.model.greenWeight}, which it has not applied yet`);
-                await deployer.apply(s.stack.name, `resume greenWeight ${s.stack.model.greenWeight}`, together);
-            });
-            if (errors.length > 0) throw new CommandError(`${deployer.name} failed while resuming what a stopped run left:\n${errors.map(messageOf).join("\n")}`);
-        };
-        // A step back towards stable is applied at once, never held by the metrics.
-        await resume(behind.filter((s) => !forward.has(s)));
-        if (forward.size > 0) {
-            // A step forward was decided on evidence, but it moves traffic now: not on a Prometheus
-            // that does not answer or lacks the counter (missing data never promotes).
-            const waiting = `${[...forward].map((s) => s.stack.name).join(", ")} not resumed: a step forward is applied only while the metrics answer`;
-            let problem: string | undefined;
-            try {
-                problem = await metricSourceProblem(analysis, options.api, io.now().getTime() / 1000, fleetLabel(fleet.model.fleet));
-            } catch (error) {
-                io.out(waiting);
-                throw error;
-            }
-            if (problem !== undefined) throw new CommandError(`${problem}. ${waiting}; nothing was judged.`);
-            await resume([...forward]);
-        }
-    }
+    const together = Math.max(...fleet.waves.map((w) => w.parallel));
+    const resume = async (stacks: FleetClusterStack[]) => {
+        const errors = await limited(stacks, together, async (s) => {
+            io.out(`resume ${s.stack.name}: its file says greenWeight ${s.stack.model.greenWeight}, which it has not applied yet`);
+            await deployer.apply(s.stack.name, `resume greenWeight ${s.stack.model.greenWeight}`, together);
+        });
+        if (errors.length > 0) throw new CommandError(`${deployer.name} failed while resuming what a stopped run left:\n${errors.map(messageOf).join("\n")}`);
+    };
+    // A step back towards stable is applied at once, never held by the metrics. A step forward was
+    // decided on evidence, but it moves traffic now: it waits until this pass's judgement has
+    // answered (missing data never promotes) and has not rolled the fleet back.
+    if (!rolledBack) await resume(behind.filter((s) => !forward.has(s)));
 
     const verdicts: Record<string, StackVerdict> = {};
     if (!rolledBack) {
         const now = io.now().getTime() / 1000;
         // A stack at 0 % is judged too when a cohort sends its users to the candidate there.
         const carrying = fleet.clusterStacks.filter((s) => candidateWeightIn(s) > 0 || cohortOnCandidateIn(s));
-        if (carrying.length === 0) {
-            // Nothing to judge yet, but a start must not move on a Prometheus that does not answer
-            // (that throws) or lacks the metric source's counter: the single stack refuses at 0 % too.
-            const problem = await metricSourceProblem(analysis, options.api, now, fleetLabel(fleet.model.fleet));
-            if (problem !== undefined) throw new CommandError(`${problem}. Nothing was judged and nothing written.`);
+        try {
+            if (carrying.length === 0) {
+                // Nothing to judge yet, but a start must not move on a Prometheus that does not answer
+                // (that throws) or lacks the metric source's counter: the single stack refuses at 0 % too.
+                const problem = await metricSourceProblem(analysis, options.api, now, fleetLabel(fleet.model.fleet));
+                if (problem !== undefined) throw new CommandError(`${problem}. Nothing was judged and nothing written.`);
+            }
+            // A stack with a step forward to resume gives the candidate traffic in its file: it is among those judged.
+            const judged = await Promise.all(carrying.map(async (s) => [s.stack.name, await judgeClusterStack(s, fleet, analysis, options.api, now)] as const));
+            for (const [name, { problems: _, ...verdict }] of judged) verdicts[name] = verdict;
+            refuseConfigProblems(judged);
+        } catch (error) {
+            if (forward.size > 0) io.out(`${[...forward].map((s) => s.stack.name).join(", ")} not resumed: a step forward is applied only once the metrics answer`);
+            throw error;
         }
-        const judged = await Promise.all(carrying.map(async (s) => [s.stack.name, await judgeClusterStack(s, fleet, analysis, options.api, now)] as const));
-        for (const [name, { problems: _, ...verdict }] of judged) verdicts[name] = verdict;
-        refuseConfigProblems(judged);
     }
     const current = waveStacks(fleet);
     const decision = planWaves({
@@ -392,6 +384,7 @@ export async function fleetPass(options: FleetPassOptions): Promise<FleetPassRes
         await rollBackFleet(fleet, record, release, decision.reasons[0] ?? "a failed analysis", at, deployer, options.afterEdit, io.out);
         return result(0);
     }
+    if (!rolledBack) await resume([...forward]);
     if (decision.action === "advance") {
         if (decision.restart && record.rolledBack) {
             const { rolledBack: _, ...rest } = record;
