@@ -45,9 +45,10 @@ type Planned = { entry: MatrixStack; plan: StackPlan } | { entry: MatrixStack; e
 /**
  * What a stack's policy verdict is made of besides its config (which `changing` covers): the pack
  * and its per-stack config, the program and the model it evaluates (the pack imports the model too),
- * the mocks the plan evaluates under, the plan itself, the build contexts whose hashes the image
- * tags carry, and the project's dependencies. Stack files and fleet files are not here: each stack's
- * own are its inputs, and another stack's cannot change its verdict.
+ * the mocks the plan evaluates under, the plan itself, the project's build context (app/, whose
+ * hash the image tags carry: a `build.context` elsewhere is not compared, and its stacks are judged
+ * again only when their config changes), and the project's dependencies. Stack files and fleet
+ * files are not here: each stack's own are its inputs, and another stack's cannot change its verdict.
  */
 export const VERDICT_INPUTS = ["policy", "index.ts", "components", "model", "program", "harness", "cli", "app", "Pulumi.yaml", "package.json", "package-lock.json"] as const;
 
