@@ -158,14 +158,20 @@ describe("advance --fleet: a pass that cannot judge the release writes nothing",
         expect(existsSync(join(p.dir, "fleets/prod.release.yaml"))).to.equal(false);
     });
 
-    it("resumes a step back at once but a step forward only once the pass's metrics answer", async () => {
+    /** prod's fleet started: eks-use1 (the canary) at 5 %, applied; green's health is `health.green`. */
+    const atCanary = async () => {
         const p = project({ cohorts: false });
         const io = fleetIo();
-        let green = HEALTHY;
-        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green }));
+        const health = { green: HEALTHY };
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: health.green }));
         const backend = fakeBackend(p, metrics);
         const options = { fleet: "prod", dir: p.dir, deployer: backend, io };
         expect((await fleetPass({ ...options, api: metrics, start: true })).decision).to.include({ action: "advance", wave: "canary", to: 5 });
+        return { p, io, health, metrics, backend, options };
+    };
+
+    it("resumes a step back at once but a step forward only once the pass's metrics answer", async () => {
+        const { p, io, metrics, backend, options } = await atCanary();
         expect(backend.applied.at(-1)).to.equal("prod-eks-use1 5 (wave canary: green to 5 %)");
         // A stopped run left one file ahead of what is live and one behind: eks-use1's step forward
         // to 10 % edited, never applied; gke-euw1 applied at 5 % by hand, then its file put back to 0.
@@ -187,15 +193,9 @@ describe("advance --fleet: a pass that cannot judge the release writes nothing",
     });
 
     it("rolls back a failing candidate with a step forward pending, even when Prometheus refuses its label values", async () => {
-        const p = project({ cohorts: false });
-        const io = fleetIo();
-        let green = HEALTHY;
-        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green }));
-        const backend = fakeBackend(p, metrics);
-        const options = { fleet: "prod", dir: p.dir, deployer: backend, io };
-        await fleetPass({ ...options, api: metrics, start: true });
+        const { p, io, health, metrics, backend, options } = await atCanary();
         writeFileSync(p.stackFile("prod-eks-use1"), readFileSync(p.stackFile("prod-eks-use1"), "utf8").replace("switchyard:greenWeight: 5", "switchyard:greenWeight: 10"));
-        green = FAILING;
+        health.green = FAILING;
         for (let i = 0; i < 4; i++) await io.sleep(2000);
         backend.applied.length = 0;
         // A proxy in front of Prometheus that answers queries but not the label values API.
