@@ -46,6 +46,8 @@ export interface FleetProjectOptions {
     cohorts?: boolean;
     /** rollout.analysis.checks (default: success-rate and latency-p99 at 300 ms). */
     checks?: unknown[];
+    /** rollout.candidate (default green, as prod's fleet file says); blue starts every cluster stack at greenWeight 100. */
+    candidate?: "blue" | "green";
 }
 
 /**
@@ -95,6 +97,10 @@ export function fleetProject(options: FleetProjectOptions = {}): FleetProject {
         parts.set("aks-weu", parts.get("gke-euw1")!.replaceAll("gke-euw1", "aks-weu"));
     }
     if (options.groups) doc.set("groups", FIXTURE_GROUPS.map((g) => ({ name: g.name, services: [...g.services] })));
+    if (options.candidate === "blue") {
+        doc.setIn(["rollout", "candidate"], "blue");
+        for (const [part, text] of parts) parts.set(part, text.replace("switchyard:greenWeight: 0", "switchyard:greenWeight: 100"));
+    }
     for (const [part, text] of parts) {
         if (!options.groups) {
             writeFileSync(stackFile(`prod-${part}`), text);

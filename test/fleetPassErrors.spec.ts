@@ -192,6 +192,26 @@ describe("advance --fleet: a pass that cannot judge the release writes nothing",
         expect(backend.applied[1]).to.equal("prod-eks-use1 10 (resume greenWeight 10)");
     });
 
+    it("tells a step forward from a step back by the candidate's weight when blue is the candidate", async () => {
+        const p = project({ cohorts: false, candidate: "blue" });
+        const io = fleetIo();
+        const metrics = fleetMetrics(p, io.now, () => ({ blue: HEALTHY, green: HEALTHY }));
+        const backend = fakeBackend(p, metrics);
+        const options = { fleet: "prod", dir: p.dir, deployer: backend, io };
+        expect((await fleetPass({ ...options, api: metrics, start: true })).decision).to.include({ action: "advance", wave: "canary", to: 5 });
+        expect(backend.applied.at(-1)).to.equal("prod-eks-use1 95 (wave canary: blue to 5 %)");
+        // greenWeight 90 gives blue, the candidate, 10 %: a step forward, though the number went down.
+        writeFileSync(p.stackFile("prod-eks-use1"), readFileSync(p.stackFile("prod-eks-use1"), "utf8").replace("switchyard:greenWeight: 95", "switchyard:greenWeight: 90"));
+        backend.applied.length = 0;
+        const refused = await fleetPass({ ...options, api: new PrometheusClient({ url: "http://127.0.0.1:1" }), start: false }).catch((error: unknown) => error);
+        expect(refused).to.be.instanceOf(PrometheusError);
+        expect(backend.applied, "not applied on missing data").to.deep.equal([]);
+        // greenWeight 100 gives blue 0 %: a step back, applied at once, whatever Prometheus says.
+        writeFileSync(p.stackFile("prod-eks-use1"), readFileSync(p.stackFile("prod-eks-use1"), "utf8").replace("switchyard:greenWeight: 90", "switchyard:greenWeight: 100"));
+        await fleetPass({ ...options, api: new PrometheusClient({ url: "http://127.0.0.1:1" }), start: false }).catch(() => undefined);
+        expect(backend.applied).to.deep.equal(["prod-eks-use1 100 (resume greenWeight 100)"]);
+    });
+
     it("rolls back a failing candidate with a step forward pending, even when Prometheus refuses its label values", async () => {
         const { p, io, health, metrics, backend, options } = await atCanary();
         writeFileSync(p.stackFile("prod-eks-use1"), readFileSync(p.stackFile("prod-eks-use1"), "utf8").replace("switchyard:greenWeight: 5", "switchyard:greenWeight: 10"));
