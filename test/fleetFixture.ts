@@ -13,6 +13,7 @@ import type { InstantSample, RangeSeries } from "../cli/prometheus.ts";
 import type { MetricsApi } from "../cli/switchyard/collect.ts";
 import type { CommandIo } from "../cli/switchyard.ts";
 import type { ColorHealth } from "./fakeMetrics.ts";
+import { whenChanged } from "../devtools/drill/whenChanged.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -125,15 +126,9 @@ export function fleetProject(options: FleetProjectOptions = {}): FleetProject {
  * A value of a YAML file as it is now, parsed again only when its text changed: the fakes ask at
  * every query, and parsing the fleet file each time made one rollout spec take a minute.
  */
-const parsed = new Map<string, { text: string; doc: ReturnType<typeof parseDocument> }>();
+const documentIn = whenChanged((text) => parseDocument(text));
 function valueIn(file: string, path: readonly (string | number)[]): unknown {
-    const text = readFileSync(file, "utf8");
-    let entry = parsed.get(file);
-    if (entry?.text !== text) {
-        entry = { text, doc: parseDocument(text) };
-        parsed.set(file, entry);
-    }
-    return entry.doc.getIn(path);
+    return documentIn(file).getIn(path);
 }
 
 /**

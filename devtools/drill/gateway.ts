@@ -6,11 +6,12 @@
 // machine starved the loads that spec runs itself.
 
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { HTTPRouteSpec } from "../../components/weightedRoute.ts";
 import { rehearsalStateFile, type RehearsedStack } from "../../cli/switchyard/fleetDeployers.ts";
 import { colorObjectName } from "../../model/labels.ts";
 import { startLoad } from "./load.ts";
+import { whenChanged } from "./whenChanged.ts";
 import { stopProcess, type Running } from "./processes.ts";
 
 type Rule = NonNullable<HTTPRouteSpec["rules"]>[number];
@@ -48,23 +49,16 @@ export interface GatewayOptions {
     maxSeconds: number;
 }
 
-const lastRead = new Map<string, { text: string; percent: number }>();
+/** The routes a rehearsal file holds; the file, which holds the stack's whole rehearsed state, parsed again only when its text changed. */
+const rehearsedRoutes = whenChanged((text) => (JSON.parse(text) as RehearsedStack).routes ?? {});
 
 /**
  * The percent of a plain request green gets on the stack's cluster now: 0 until the stack was first
- * applied, as the last release left it. A load asks many times a second; the file (which holds the
- * stack's whole rehearsed state) is parsed again only when its text changed.
+ * applied, as the last release left it. A load asks many times a second.
  */
 export function appliedGreenPercent(dir: string, stack: string, service: string): number {
     const file = rehearsalStateFile(dir, stack);
-    if (!existsSync(file)) return 0;
-    const text = readFileSync(file, "utf8");
-    const key = `${file}\0${service}`;
-    const last = lastRead.get(key);
-    if (last?.text === text) return last.percent;
-    const percent = greenPercentOf((JSON.parse(text) as RehearsedStack).routes?.[service], service);
-    lastRead.set(key, { text, percent });
-    return percent;
+    return existsSync(file) ? greenPercentOf(rehearsedRoutes(file)[service], service) : 0;
 }
 
 /** Starts the stand-in as a child process; stop() ends it once the requests in flight are answered. */

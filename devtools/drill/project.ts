@@ -6,6 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
+import { whenChanged } from "./whenChanged.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 export const DRILL_STACK_TEMPLATE = join(ROOT, "devtools/drill/Pulumi.drill.yaml");
@@ -31,18 +32,8 @@ export function drillProject(options: { stack?: string; service: string; prometh
     return { dir, stack, file, remove: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The last text read of each stack file and the greenWeight it says. */
-const lastRead = new Map<string, { text: string; weight: number }>();
-
 /**
  * The stack's greenWeight as the file says now. A load asks many times a second; the file is read
  * every time and parsed again only when its text changed (parsing it was most of a drill's load).
  */
-export function greenWeightIn(file: string): number {
-    const text = readFileSync(file, "utf8");
-    const last = lastRead.get(file);
-    if (last?.text === text) return last.weight;
-    const weight = Number(parseDocument(text).getIn(["config", "switchyard:greenWeight"]) ?? 0);
-    lastRead.set(file, { text, weight });
-    return weight;
-}
+export const greenWeightIn: (file: string) => number = whenChanged((text) => Number(parseDocument(text).getIn(["config", "switchyard:greenWeight"]) ?? 0));
